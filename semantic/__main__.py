@@ -1,0 +1,5 @@
+import sys
+
+from semantic.cli import main
+
+sys.exit(main())

@@ -1,0 +1,223 @@
+"""Query -> one sqlglot tree: sources joined on the group keys, then metrics.
+
+Correctness first: each source is aggregated to the requested grain on its own
+and only then joined, so facts from different tables never multiply each other
+(no join fan-out); ratios and other derived metrics are computed from the
+joined totals, after aggregation; balances come from their own sources.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlglot import exp
+
+from semantic.compile import timegrain
+from semantic.compile.source import GroupKey, Range
+from semantic.compile.sources import Source, build_sources
+from semantic.compile.where import dimension_names, parse_where
+from semantic.errors import QueryError
+from semantic.model.library import TIME, Library, parse_fragment
+from semantic.query import Query
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What the compiler decided, alongside the tree (for tests, `sql` and the catalog)."""
+
+    tree: exp.Select
+    columns: tuple[str, ...]
+    keys: tuple[GroupKey, ...]
+    leaves: tuple[str, ...]
+    tables: tuple[str, ...]
+
+    def sql(self, dialect: str = "duckdb", pretty: bool = True) -> str:
+        return self.tree.sql(dialect=dialect, pretty=pretty)
+
+
+def compile_query(lib: Library, query: Query, row_filters: Sequence[exp.Expression] = ()) -> Plan:
+    """Compile `query`; `row_filters` (already parsed, from the policy) are ANDed around it."""
+    keys = tuple(GroupKey.parse(name) for name in query.group_by)
+    for key in keys:
+        lib.dimension(key.name)
+    if sum(k.is_time for k in keys) > 1:
+        raise QueryError("group by at most one metric_time grain at a time.")
+    for name in query.metrics:
+        lib.metric(name)
+    filters = list(row_filters)
+    if query.where:
+        filters.append(parse_where(query.where, _where_names(lib, query.where)))
+    _check_applies(lib, query.metrics, [k.dimension for k in keys] + [d for f in filters for d in dimension_names(f)])
+    leaves = tuple(dict.fromkeys(leaf for m in query.metrics for leaf in lib.leaves(m)))
+    span = Range(query.time_from, query.time_to)
+
+    if query.compare is None:
+        ctes, select = _core(lib, query, keys, leaves, filters, span, prefix="")
+    else:
+        ctes, select = _compared(lib, query, keys, leaves, filters, span)
+    columns = [k.name for k in keys] + list(query.metrics)
+    if query.compare:
+        columns += [f"{m}{suffix}" for m in query.metrics for suffix in ("__prior", "__change_pct")]
+    select = _order_and_limit(select, query, keys, columns)
+    for name, body in ctes:
+        select = select.with_(name, as_=body, copy=False)
+    tables = tuple(dict.fromkeys(lib.measures[m].table for leaf in leaves for m in lib.leaf_measures(leaf)))
+    return Plan(select, tuple(columns), keys, leaves, tables)
+
+
+def _where_names(lib: Library, where: str) -> tuple[str, ...]:
+    if TIME in where:
+        names = tuple(lib.dimensions)
+        try:
+            parse_where(where, names + (TIME,))
+        except QueryError:
+            pass
+        else:
+            raise QueryError("where: filter dates with the time range (--from/--to), not with metric_time in where.")
+    return tuple(lib.dimensions)
+
+
+def _check_applies(lib: Library, metrics: Sequence[str], dims: Sequence[str]) -> None:
+    for dim in dict.fromkeys(dims):
+        for metric in metrics:
+            if not lib.applies(metric, dim):
+                tables = ", ".join(dict.fromkeys(lib.measures[m].table for m in lib.leaf_measures(metric)))
+                ok = ", ".join(lib.dimensions_for(metric)) or "none"
+                raise QueryError(
+                    f"dimension '{dim}' does not apply to metric '{metric}' ({metric} is measured on {tables}, "
+                    f"which has no {dim}); dimensions that apply to {metric}: {ok}."
+                )
+
+
+def _core(lib, query, keys, leaves, filters, span, prefix) -> tuple[list, exp.Select]:
+    """CTEs and the SELECT of keys + requested metrics for one time range."""
+    sources = build_sources(lib, leaves, keys, filters, span, prefix)
+    names = [k.name for k in keys]
+    ctes = [cte for source in sources for cte in source.ctes]
+    location = {leaf: (s, col) for s in sources for leaf, col in s.leaves}
+    coalesce = len(sources) > 1
+
+    def leaf_expr(leaf: str) -> exp.Expression:
+        source, col = location[leaf]
+        ref = exp.column(col, table=source.name)
+        if coalesce and source.additive:
+            return exp.func("COALESCE", ref, exp.Literal.number(0))
+        return ref
+
+    days = _period_days(keys, span, sources, prefix)
+    metrics = [exp.alias_(_metric_expr(lib, m, leaf_expr, days), m) for m in query.metrics]
+    if len(sources) == 1 or not names:
+        select = exp.select(*[exp.column(n, table=sources[0].name) for n in names], *metrics).from_(sources[0].name)
+        for source in sources[1:]:
+            select = select.join(source.name, join_type="cross")
+        return ctes, select
+    spine_name = f"{prefix}group_keys"
+    spine = exp.union(*[exp.select(*names).from_(s.name) for s in sources], distinct=True)
+    ctes.append((spine_name, spine))
+    select = exp.select(*[exp.column(n, table=spine_name) for n in names], *metrics).from_(spine_name)
+    for source in sources:
+        on = exp.and_(*[exp.NullSafeEQ(this=exp.column(n, table=spine_name), expression=exp.column(n, table=source.name)) for n in names])
+        select = select.join(source.name, on=on, join_type="left")
+    return ctes, select
+
+
+def _metric_expr(lib: Library, name: str, leaf_expr, days) -> exp.Expression:
+    metric = lib.metrics[name]
+    if metric.type != "derived":
+        return leaf_expr(name)
+    tree = parse_fragment(metric.expr).copy()
+    for div in reversed(list(tree.find_all(exp.Div))):  # innermost first
+        # A ratio is empty, not infinite or an error, where its denominator is zero.
+        safe = exp.Div(this=div.this, expression=exp.Nullif(this=div.expression, expression=exp.Literal.number(0)),
+                       typed=False, safe=False)
+        tree = safe if div is tree else (div.replace(safe) and tree)
+
+    def expand(node: exp.Expression) -> exp.Expression:
+        if not isinstance(node, exp.Column):
+            return node
+        if node.name == "period_days":
+            return _wrap(days())
+        return _wrap(_metric_expr(lib, node.name, leaf_expr, days))
+
+    return tree.transform(expand, copy=False)
+
+
+def _wrap(tree: exp.Expression) -> exp.Expression:
+    """Parenthesise a sub-expression only where operator precedence needs it."""
+    return exp.paren(tree, copy=False) if isinstance(tree, exp.Binary) else tree
+
+
+def _period_days(keys, span: Range, sources: Sequence[Source], prefix: str):
+    """Days in each period (clipped to the range), or in the whole range."""
+    def days() -> exp.Expression:
+        time_key = next((k for k in keys if k.is_time), None)
+        if time_key is not None:
+            source = sources[0].name if len(sources) == 1 else f"{prefix}group_keys"
+            start = exp.column(time_key.name, table=source)
+            end = timegrain.period_end(start.copy(), time_key.grain)
+            if span.start is not None:
+                start = exp.Greatest(this=start, expressions=[timegrain.date_literal(span.start)], ignore_nulls=True)
+            if span.end is not None:
+                end = exp.Least(this=end, expressions=[timegrain.date_literal(span.end)], ignore_nulls=True)
+        elif span.start is not None and span.end is not None:
+            return exp.Literal.number((span.end - span.start).days + 1)
+        else:
+            raise QueryError("a metric measured over days (dso) needs a time range (--from and --to) or a time grouping.")
+        diff = exp.DateDiff(this=end, expression=start, unit=exp.var("DAY"))
+        return exp.Add(this=diff, expression=exp.Literal.number(1))
+    return days
+
+
+def _compared(lib, query, keys, leaves, filters, span) -> tuple[list, exp.Select]:
+    """The current period's query joined to the same query one period (or year) back."""
+    time_key = next((k for k in keys if k.is_time), None)
+    grain = time_key.grain if time_key else None
+    if time_key is None and (span.start is None or span.end is None):
+        raise QueryError("compare needs a time range (--from and --to) or a group by metric_time.")
+    days = None if time_key or span.start is None else (span.end - span.start).days + 1
+    count, unit = timegrain.shift_for(grain, query.compare, days)
+    if time_key is None and query.compare == "prior_period":
+        months = timegrain.whole_months(span.start, span.end)
+        if months is not None:
+            count, unit = months, "MONTH"
+    prior_span = Range(
+        timegrain.shift_date(span.start, count, unit) if span.start else None,
+        timegrain.shift_date(span.end, count, unit, is_end=True) if span.end else None,
+    )
+    ctes, current = _core(lib, query, keys, leaves, filters, span, prefix="cur_")
+    prior_ctes, prior = _core(lib, query, keys, leaves, filters, prior_span, prefix="prior_")
+    if time_key is not None:  # label each prior period with the period it is compared to
+        for projection in prior.expressions[: len(keys)]:
+            if projection.alias_or_name == time_key.name:
+                projection.replace(exp.alias_(timegrain.add(projection.copy(), count, unit), time_key.name))
+    ctes += prior_ctes + [("current_period", current), ("prior_period", prior)]
+    names = [k.name for k in keys]
+    out = [exp.column(n, table="c") for n in names]
+    for m in query.metrics:
+        now, before = exp.column(m, table="c"), exp.column(m, table="p")
+        change = exp.Div(
+            this=exp.Sub(this=now.copy(), expression=before.copy()),
+            expression=exp.Nullif(this=exp.Abs(this=before.copy()), expression=exp.Literal.number(0)),
+            typed=False, safe=False,
+        )
+        out += [exp.alias_(now, m), exp.alias_(before, f"{m}__prior"), exp.alias_(change, f"{m}__change_pct")]
+    select = exp.select(*out).from_(exp.to_table("current_period").as_("c"))
+    on = exp.and_(*[exp.NullSafeEQ(this=exp.column(n, table="c"), expression=exp.column(n, table="p")) for n in names]) if names else None
+    select = select.join(exp.to_table("prior_period").as_("p"), on=on, join_type="left" if names else "cross")
+    return ctes, select
+
+
+def _order_and_limit(select: exp.Select, query: Query, keys, columns: Sequence[str]) -> exp.Select:
+    order = []
+    for item in query.order_by or tuple(k.name for k in keys):
+        desc = item.startswith("-")
+        name = item.lstrip("-+")
+        if name not in columns:
+            raise QueryError(f"order: '{name}' is not a column of this result; order by one of: {', '.join(columns)}.")
+        order.append(exp.Ordered(this=exp.column(name), desc=desc, nulls_first=False))
+    if order:
+        select = select.order_by(*order, copy=False)
+    if query.limit is not None:
+        select = select.limit(query.limit, copy=False)
+    return select
+

@@ -1,0 +1,144 @@
+"""Where each leaf metric's numbers come from, as CTEs aggregated at the query grain.
+
+Three kinds of source, one per way a number adds up:
+- facts: simple metrics whose measures share a table, date and filter are
+  summed in one CTE (revenue, cogs, units and orders read order lines once);
+- balances (cumulative): flows in minus flows out, running-summed from the start
+  of the data over a dense calendar of periods, so every period has its
+  end-of-period balance even when nothing moved in it;
+- snapshots: the value on the last snapshot date within each period.
+Every source outputs the query's group keys under their names plus one column
+per leaf metric; assemble.py joins them on the keys.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlglot import exp
+
+from semantic.compile import timegrain
+from semantic.compile.source import GroupKey, Range, measure_select
+from semantic.model.library import Library
+
+
+@dataclass(frozen=True)
+class Source:
+    ctes: tuple[tuple[str, exp.Select], ...]  # the last one is the output
+    leaves: tuple[tuple[str, str], ...]  # (leaf metric, output column)
+    additive: bool  # a missing row means zero
+
+    @property
+    def name(self) -> str:
+        return self.ctes[-1][0]
+
+
+def build_sources(
+    lib: Library, leaves: Sequence[str], keys: Sequence[GroupKey], filters: Sequence[exp.Expression],
+    span: Range, prefix: str,
+) -> list[Source]:
+    groups: dict[tuple, list[str]] = {}
+    sources: list[Source] = []
+    used: set[str] = set()
+
+    def cte_name(base: str) -> str:
+        name, n = f"{prefix}{base}", 2
+        while name in used:
+            name, n = f"{prefix}{base}_{n}", n + 1
+        used.add(name)
+        return name
+
+    for leaf in leaves:
+        metric = lib.metrics[leaf]
+        if metric.type == "simple":
+            measure = lib.measures[metric.measure]
+            groups.setdefault((measure.table, measure.time, measure.filter), []).append(leaf)
+    for (table, _, _), group in groups.items():
+        measures = list(dict.fromkeys(lib.metrics[leaf].measure for leaf in group))
+        select = measure_select(lib, measures, keys, filters, span)
+        sources.append(Source(((cte_name(f"f_{table}"), select),), tuple((l, lib.metrics[l].measure) for l in group), True))
+    for leaf in leaves:
+        metric = lib.metrics[leaf]
+        if metric.type == "cumulative":
+            sources.append(_balance(lib, leaf, keys, filters, span, cte_name(f"b_{leaf}")))
+        elif metric.type == "snapshot":
+            sources.append(_snapshot(lib, leaf, keys, filters, span, cte_name(f"s_{leaf}")))
+    return sources
+
+
+def _balance(lib, leaf, keys, filters, span, name) -> Source:
+    metric = lib.metrics[leaf]
+    time_key = next((k for k in keys if k.is_time), None)
+    dims = [k.name for k in keys if not k.is_time]
+    flows = None
+    # Everything up to the end of the range moves the balance, whatever its start.
+    upto = Range(None, span.end)
+    for measure in metric.add + metric.subtract:
+        part = measure_select(lib, [measure], keys, filters, upto, signs=[1 if measure in metric.add else -1])
+        part.expressions[-1].set("alias", exp.to_identifier("flow"))
+        flows = part if flows is None else exp.union(flows, part, distinct=False)
+    flows_name = f"{name}_flows"
+    if time_key is None:
+        select = exp.select(*dims, exp.alias_(exp.Sum(this=exp.column("flow")), leaf)).from_(flows_name)
+        if dims:
+            select = select.group_by(*dims)
+        return Source(((flows_name, flows), (name, select)), ((leaf, leaf),), False)
+
+    t, grain = time_key.name, time_key.grain
+    count, unit = timegrain.GRAIN_INTERVAL[grain]
+    high = (
+        timegrain.truncate(timegrain.date_literal(span.end), grain)
+        if span.end is not None else exp.Max(this=exp.column(t))
+    )
+    bounds = exp.select(exp.alias_(exp.Min(this=exp.column(t)), "low"), exp.alias_(high, "high")).from_(flows_name)
+    series = exp.GenerateSeries(start=exp.column("low"), end=exp.column("high"), step=timegrain.interval(count, unit))
+    periods = exp.select(
+        exp.alias_(exp.cast(exp.Explode(this=series), exp.DataType.build("date")), t)
+    ).from_(bounds.subquery("bounds"))
+    totals = exp.select(*dims, t, exp.alias_(exp.Sum(this=exp.column("flow")), "flow")).from_(flows_name)
+    totals = totals.group_by(*dims, t)
+    groups = exp.select(*dims).distinct().from_(flows_name) if dims else None
+
+    on = exp.and_(
+        exp.EQ(this=exp.column(t, table="m"), expression=exp.column(t, table="p")),
+        *[exp.NullSafeEQ(this=exp.column(d, table="m"), expression=exp.column(d, table="g")) for d in dims],
+    )
+    running = exp.Window(
+        this=exp.Sum(this=exp.func("COALESCE", exp.column("flow", table="m"), exp.Literal.number(0))),
+        partition_by=[exp.column(d, table="g") for d in dims] or None,
+        order=exp.Order(expressions=[exp.Ordered(this=exp.column(t, table="p"))]),
+        spec=exp.WindowSpec(kind="ROWS", start="UNBOUNDED", start_side="PRECEDING", end="CURRENT ROW"),
+    )
+    dense = exp.select(
+        *[exp.column(d, table="g") for d in dims], exp.column(t, table="p"), exp.alias_(running, leaf)
+    ).from_(exp.to_table(f"{name}_periods").as_("p"))
+    if dims:
+        dense = dense.join(exp.to_table(f"{name}_groups").as_("g"), join_type="cross")
+    dense = dense.join(exp.to_table(f"{name}_totals").as_("m"), on=on, join_type="left")
+    output = exp.select("*").from_(dense.subquery("balance"))
+    if span.start is not None:
+        output = output.where(exp.GTE(this=exp.column(t), expression=timegrain.truncate(timegrain.date_literal(span.start), grain)))
+    ctes = [(flows_name, flows), (f"{name}_periods", periods), (f"{name}_totals", totals)]
+    if groups is not None:
+        ctes.append((f"{name}_groups", groups))
+    return Source(tuple(ctes) + ((name, output),), ((leaf, leaf),), False)
+
+
+def _snapshot(lib, leaf, keys, filters, span, name) -> Source:
+    metric = lib.metrics[leaf]
+    time_key = next((k for k in keys if k.is_time), None)
+    names = [k.name for k in keys]
+    daily = measure_select(lib, [metric.measure], keys, filters, span, extra_keys=[("snapshot_date", "metric_time__day")])
+    daily.expressions[-1].set("alias", exp.to_identifier(leaf))
+    period = [time_key.name] if time_key else []
+    last = exp.select(*period, exp.alias_(exp.Max(this=exp.column("snapshot_date")), "snapshot_date")).from_(f"{name}_daily")
+    if period:
+        last = last.group_by(*period)
+    on = exp.and_(
+        exp.EQ(this=exp.column("snapshot_date", table="d"), expression=exp.column("snapshot_date", table="l")),
+        *[exp.NullSafeEQ(this=exp.column(p, table="d"), expression=exp.column(p, table="l")) for p in period],
+    )
+    output = exp.select(*[exp.column(n, table="d") for n in names], exp.column(leaf, table="d")).from_(
+        exp.to_table(f"{name}_daily").as_("d")
+    ).join(exp.to_table(f"{name}_last").as_("l"), on=on, join_type="inner")
+    return Source(((f"{name}_daily", daily), (f"{name}_last", last), (name, output)), ((leaf, leaf),), False)

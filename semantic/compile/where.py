@@ -1,0 +1,154 @@
+"""User filters: a where expression over dimensions, parsed and rebuilt safely.
+
+The user's text is parsed by sqlglot and then rebuilt node by node from a short
+list of allowed shapes: dimension names, literals, comparisons, IN, BETWEEN,
+LIKE, IS NULL, AND, OR, NOT and parentheses. Every value is re-created as a
+fresh sqlglot literal, so nothing of the user's text reaches SQL except through
+sqlglot's own quoting. Anything else (functions, subqueries, table names,
+several statements, comments) is refused with a message that says what is
+allowed.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from decimal import Decimal, InvalidOperation
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ParseError, TokenError
+
+from semantic.errors import QueryError, did_you_mean
+
+ALLOWED = (
+    "dimension names, 'quoted text', numbers, dates as 'YYYY-MM-DD', = <> != < <= > >=, "
+    "IN (...), BETWEEN ... AND ..., LIKE, IS [NOT] NULL, AND, OR, NOT and parentheses"
+)
+MAX_LENGTH = 4000
+COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.Like, exp.ILike)
+CONNECTIVES = (exp.And, exp.Or)
+
+
+def refuse(reason: str) -> QueryError:
+    return QueryError(f"where: {reason}. A filter may use {ALLOWED}.")
+
+
+def parse_where(text: str, known: Iterable[str]) -> exp.Expression:
+    """Parse and rebuild `text`; columns in the result are bare dimension names."""
+    known = tuple(known)
+    if len(text) > MAX_LENGTH:
+        raise refuse(f"the filter is longer than {MAX_LENGTH} characters")
+    try:
+        statements = sqlglot.parse(text, read="duckdb")
+    except (ParseError, TokenError):
+        raise refuse("it could not be read (check quotes and parentheses)") from None
+    statements = [s for s in statements if s is not None]
+    if len(statements) != 1:
+        raise refuse("it must be a single condition, not several statements")
+    tree = statements[0]
+    if any(node.comments for node in tree.walk()):
+        raise refuse("comments are not allowed")
+    return _rebuild(tree, known)
+
+
+def bind(tree: exp.Expression, column_for: Callable[[str], exp.Expression]) -> exp.Expression:
+    """Replace each bare dimension name with the column it means for one fact."""
+    return tree.transform(lambda node: column_for(node.name) if isinstance(node, exp.Column) else node)
+
+
+def dimension_names(tree: exp.Expression) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(c.name for c in tree.find_all(exp.Column)))
+
+
+def _rebuild(node: exp.Expression, known: tuple[str, ...]) -> exp.Expression:
+    if isinstance(node, exp.Paren):
+        return exp.Paren(this=_rebuild(node.this, known))
+    if isinstance(node, CONNECTIVES):
+        return type(node)(this=_condition(node.this, known), expression=_condition(node.expression, known))
+    if isinstance(node, exp.Not):
+        return exp.Not(this=_condition(node.this, known))
+    if isinstance(node, COMPARISONS):
+        if node.args.get("escape") is not None:
+            raise refuse("LIKE ... ESCAPE is not supported")
+        return type(node)(this=_operand(node.this, known), expression=_operand(node.expression, known))
+    if isinstance(node, exp.Escape):
+        raise refuse("LIKE ... ESCAPE is not supported")
+    if isinstance(node, exp.Between):
+        return exp.Between(
+            this=_operand(node.this, known),
+            low=_operand(node.args["low"], known),
+            high=_operand(node.args["high"], known),
+        )
+    if isinstance(node, exp.In):
+        if node.args.get("query") or node.args.get("unnest") or node.args.get("field"):
+            raise refuse("IN takes a list of values, not a subquery")
+        values = node.expressions
+        if not values:
+            raise refuse("IN needs at least one value")
+        return exp.In(this=_operand(node.this, known), expressions=[_literal(v) for v in values])
+    if isinstance(node, exp.Is):
+        if not isinstance(node.expression, exp.Null):
+            raise refuse("IS may only be followed by NULL or NOT NULL")
+        return exp.Is(this=_operand(node.this, known), expression=exp.Null())
+    if isinstance(node, exp.Column):
+        raise refuse(f"'{node.sql()}' alone is not a condition; compare it, e.g. {node.name} = 'value'")
+    raise refuse(f"'{_short(node)}' is not allowed")
+
+
+def _condition(node: exp.Expression, known: tuple[str, ...]) -> exp.Expression:
+    if isinstance(node, (exp.Literal, exp.Boolean, exp.Null)):
+        raise refuse(f"'{node.sql()}' alone is not a condition")
+    return _rebuild(node, known)
+
+
+def _operand(node: exp.Expression, known: tuple[str, ...]) -> exp.Expression:
+    if isinstance(node, exp.Column):
+        if node.table or node.args.get("db") or node.args.get("catalog"):
+            raise refuse(f"'{node.sql()}' names a table; use dimension names only")
+        name = node.name
+        if name not in known:
+            raise QueryError(
+                f"where: unknown dimension '{name}'.{did_you_mean(name, known)} "
+                "Quote text values ('East'); bare words are dimension names."
+            )
+        return exp.column(name)
+    if isinstance(node, exp.Paren):
+        return _operand(node.this, known)
+    return _literal(node)
+
+
+def _literal(node: exp.Expression) -> exp.Expression:
+    """A brand-new literal carrying the same value, or a refusal."""
+    if isinstance(node, exp.Null):
+        return exp.Null()
+    if isinstance(node, exp.Boolean):
+        return exp.Boolean(this=bool(node.this))
+    if isinstance(node, exp.Neg) and isinstance(node.this, exp.Literal) and not node.this.is_string:
+        return exp.Literal.number(f"-{_number(node.this.this)}")
+    if isinstance(node, exp.Cast) and isinstance(node.this, exp.Literal) and node.to.is_type("date"):
+        return exp.Literal.string(_date(node.this.this).isoformat())
+    if isinstance(node, exp.Literal):
+        return exp.Literal.string(str(node.this)) if node.is_string else exp.Literal.number(_number(node.this))
+    raise refuse(f"'{_short(node)}' is not a plain value")
+
+
+def _number(text: str) -> str:
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise refuse(f"'{text}' is not a number") from None
+    if not value.is_finite():
+        raise refuse(f"'{text}' is not a finite number")
+    return str(value)
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise refuse(f"'{text}' is not a date (YYYY-MM-DD)") from None
+
+
+def _short(node: exp.Expression) -> str:
+    text = node.sql(dialect="duckdb")
+    return text if len(text) <= 60 else text[:57] + "..."

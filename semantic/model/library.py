@@ -1,0 +1,117 @@
+"""The loaded indicator library: one immutable value the compiler reads.
+
+`Library` answers the questions the compiler, the policy and the pages ask:
+what a metric is made of, which dimensions apply to it, and how a fact table
+reaches a dimension's column. It is built once per process by `load_library`.
+"""
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import sqlglot
+from sqlglot import exp
+
+from semantic.errors import QueryError, did_you_mean
+from semantic.model.graph import ColumnRef
+from semantic.model.schema import DimensionSpec, MeasureSpec, MetricSpec, TableSpec
+
+TIME = "metric_time"
+GRAINS = ("day", "week", "month", "quarter", "year")
+
+
+@functools.lru_cache(maxsize=4096)
+def parse_fragment(sql: str) -> exp.Expression:
+    """Parse a trusted SQL fragment from the library (not user input); callers copy it."""
+    return sqlglot.parse_one(sql, read="duckdb")
+
+
+def split_time(name: str) -> tuple[str, str | None]:
+    """'metric_time__month' -> ('metric_time', 'month'); 'region' -> ('region', None)."""
+    base, sep, grain = name.partition("__")
+    return (base, grain) if sep else (name, None)
+
+
+@dataclass(frozen=True)
+class Library:
+    tables: Mapping[str, TableSpec]
+    dimensions: Mapping[str, DimensionSpec]
+    measures: Mapping[str, MeasureSpec]
+    metrics: Mapping[str, MetricSpec]
+    # (fact table, dimension name) -> where that dimension lives for that fact
+    columns: Mapping[tuple[str, str], ColumnRef] = field(default_factory=dict)
+    files: tuple[str, ...] = ()
+
+    # ---- look-ups that name the problem when they fail -------------------
+    def metric(self, name: str) -> MetricSpec:
+        try:
+            return self.metrics[name]
+        except KeyError:
+            raise QueryError(
+                f"unknown metric '{name}'.{did_you_mean(name, self.metrics)} "
+                "Run `python -m semantic list metrics` to see them all."
+            ) from None
+
+    def dimension(self, name: str) -> DimensionSpec | None:
+        """The dimension spec, None for metric_time; raises for unknown names."""
+        base, grain = split_time(name)
+        if base == TIME:
+            if grain is not None and grain not in GRAINS:
+                raise QueryError(
+                    f"unknown time grain '{grain}' in '{name}'; use one of "
+                    + ", ".join(f"{TIME}__{g}" for g in GRAINS) + "."
+                )
+            return None
+        if grain is not None or base not in self.dimensions:
+            raise QueryError(
+                f"unknown dimension '{name}'.{did_you_mean(name, list(self.dimensions) + [TIME])} "
+                "Run `python -m semantic list dimensions` to see them all."
+            )
+        return self.dimensions[base]
+
+    # ---- what a metric is made of -----------------------------------------
+    def leaves(self, name: str) -> tuple[str, ...]:
+        """The non-derived metrics a metric is computed from (itself if not derived)."""
+        metric = self.metric(name)
+        if metric.type != "derived":
+            return (name,)
+        out: list[str] = []
+        for ref in metric_refs(metric.expr or ""):
+            for leaf in self.leaves(ref):
+                if leaf not in out:
+                    out.append(leaf)
+        return tuple(out)
+
+    def leaf_measures(self, name: str) -> tuple[str, ...]:
+        """Every measure a (non-derived) metric reads."""
+        metric = self.metric(name)
+        if metric.type in ("simple", "snapshot"):
+            return (metric.measure,)  # type: ignore[return-value]
+        if metric.type == "cumulative":
+            return metric.add + metric.subtract
+        return tuple(m for leaf in self.leaves(name) for m in self.leaf_measures(leaf))
+
+    def column(self, fact: str, dimension: str) -> ColumnRef | None:
+        return self.columns.get((fact, dimension))
+
+    def applies(self, metric: str, dimension: str) -> bool:
+        """Whether grouping or filtering `metric` by `dimension` has a meaning."""
+        base, _ = split_time(dimension)
+        if base == TIME:
+            return True
+        return all(
+            self.column(self.measures[m].table, base) is not None for m in self.leaf_measures(metric)
+        )
+
+    def dimensions_for(self, metric: str) -> tuple[str, ...]:
+        return tuple(d for d in self.dimensions if self.applies(metric, d))
+
+
+def metric_refs(expr: str) -> tuple[str, ...]:
+    """Names a derived metric's expression refers to, in order of appearance."""
+    names: list[str] = []
+    for column in parse_fragment(expr).find_all(exp.Column):
+        if column.name not in names and column.name != "period_days":
+            names.append(column.name)
+    return tuple(names)

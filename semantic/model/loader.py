@@ -1,0 +1,190 @@
+"""Load and check the indicator library: semantic/models/*.yml -> Library.
+
+Every problem is reported as a ModelError that names the file, the key path and
+what to do, never a traceback: a broken library must be easy to fix by someone
+who only knows YAML.
+"""
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import sqlglot
+import yaml
+from pydantic import ValidationError
+from sqlglot import exp
+
+from semantic.errors import ModelError, did_you_mean
+from semantic.model.graph import ColumnRef, check_acyclic, reachable, resolve_sources
+from semantic.model.library import TIME, Library, metric_refs
+from semantic.model.schema import LibraryFile
+
+MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+SECTIONS = ("tables", "dimensions", "measures", "metrics")
+DERIVED_NODES = (exp.Column, exp.Identifier, exp.Literal, exp.Paren, exp.Add, exp.Sub, exp.Mul,
+                 exp.Div, exp.Neg, exp.Nullif, exp.Coalesce, exp.Abs)
+
+
+@functools.lru_cache(maxsize=8)
+def default_library() -> Library:
+    """The library in semantic/models, loaded once per process."""
+    return load_library(MODELS_DIR)
+
+
+def load_library(folder: Path | str) -> Library:
+    folder = Path(folder)
+    files = sorted(folder.glob("*.yml")) + sorted(folder.glob("*.yaml"))
+    if not files:
+        raise ModelError(f"{folder}: no *.yml files found; the indicator library lives in semantic/models/.")
+    merged: dict[str, dict[str, Any]] = {s: {} for s in SECTIONS}
+    origin: dict[tuple[str, str], str] = {}
+    for path in files:
+        parsed = _read(path)
+        for section in SECTIONS:
+            for name, spec in getattr(parsed, section).items():
+                where = _rel(path)
+                if name in merged[section]:
+                    raise ModelError(
+                        f"{where}: {section}.{name}: defined twice (also in {origin[(section, name)]}); "
+                        "give one of them another name."
+                    )
+                merged[section][name] = spec
+                origin[(section, name)] = where
+    library = Library(files=tuple(_rel(p) for p in files), **merged)
+    _check(library, origin)
+    return _with_columns(library, origin)
+
+
+def _read(path: Path) -> LibraryFile:
+    where = _rel(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        at = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(err, "problem", None) or "invalid YAML"
+        raise ModelError(f"{where}:{at}: {problem}; fix the YAML syntax there.") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise ModelError(f"{where}: cannot be read ({err}); check the file is UTF-8 text.") from None
+    if not isinstance(raw, dict):
+        raise ModelError(f"{where}: the top level must be a mapping with keys {', '.join(SECTIONS)}.")
+    try:
+        return LibraryFile.model_validate(raw)
+    except ValidationError as err:
+        first = err.errors()[0]
+        key = ".".join(str(p) for p in first["loc"])
+        hint = {
+            "missing": "add it",
+            "extra_forbidden": f"remove it or check its spelling (allowed keys are listed in semantic/model/schema.py)",
+            "literal_error": "use one of the allowed values",
+        }.get(first["type"], "correct the value")
+        raise ModelError(f"{where}: {key}: {first['msg']}; {hint}.") from None
+
+
+def _check(lib: Library, origin: Mapping[tuple[str, str], str]) -> None:
+    at = lambda section, name: f"{origin[(section, name)]}: {section}.{name}"  # noqa: E731
+    for name, table in lib.tables.items():
+        for target, fk in table.joins.items():
+            if target not in lib.tables:
+                raise ModelError(f"{at('tables', name)}.joins: unknown table '{target}'.{did_you_mean(target, lib.tables)}")
+            if fk not in table.columns:
+                raise ModelError(f"{at('tables', name)}.joins.{target}: '{fk}' is not a column of {name}.")
+            if len(lib.tables[target].key_columns) != 1:
+                raise ModelError(f"{at('tables', name)}.joins.{target}: '{target}' needs a single-column primary_key to be joined.")
+        for key in table.key_columns:
+            if key not in table.columns:
+                raise ModelError(f"{at('tables', name)}.primary_key: '{key}' is not one of its columns.")
+    check_acyclic(lib.tables)
+    for name, dim in lib.dimensions.items():
+        if name == TIME or "__" in name:
+            raise ModelError(f"{at('dimensions', name)}: '{TIME}' and names with '__' are reserved for time; rename it.")
+        if name in lib.metrics:
+            raise ModelError(f"{at('dimensions', name)}: a metric has the same name; names must be unique across metrics and dimensions.")
+        for source in dim.sources:
+            _check_column(lib, source, None, f"{at('dimensions', name)}.sources")
+        if dim.drill is not None and dim.drill not in lib.dimensions:
+            raise ModelError(f"{at('dimensions', name)}.drill: unknown dimension '{dim.drill}'.{did_you_mean(dim.drill, lib.dimensions)}")
+    for name, measure in lib.measures.items():
+        where = at("measures", name)
+        if measure.table not in lib.tables:
+            raise ModelError(f"{where}.table: unknown table '{measure.table}'.{did_you_mean(measure.table, lib.tables)}")
+        reach = reachable(lib.tables, measure.table)
+        for key in ("expr", "filter", "time"):
+            text = getattr(measure, key)
+            if text is not None:
+                _check_sql(lib, text, measure.table, reach, f"{where}.{key}")
+    for name, metric in lib.metrics.items():
+        _check_metric(lib, name, metric, at("metrics", name))
+    for name in lib.metrics:
+        _check_no_cycle(lib, name, (), at("metrics", name))
+
+
+def _check_metric(lib: Library, name: str, metric, where: str) -> None:
+    needs = {"simple": "measure", "snapshot": "measure", "derived": "expr", "cumulative": "add"}[metric.type]
+    if not getattr(metric, needs):
+        raise ModelError(f"{where}: a {metric.type} metric needs '{needs}'; add it.")
+    for measure in ((metric.measure,) if metric.measure else ()) + metric.add + metric.subtract:
+        if measure not in lib.measures:
+            raise ModelError(f"{where}: unknown measure '{measure}'.{did_you_mean(measure, lib.measures)} Define it under measures: or fix the name.")
+    if metric.type == "derived":
+        try:
+            tree = sqlglot.parse_one(metric.expr, read="duckdb")
+        except sqlglot.errors.ParseError:
+            raise ModelError(f"{where}.expr: '{metric.expr}' is not a valid expression.") from None
+        for node in tree.walk():
+            if not isinstance(node, DERIVED_NODES):
+                raise ModelError(f"{where}.expr: '{node.sql()}' is not allowed; use metric names, numbers, + - * / and NULLIF, COALESCE, ABS.")
+        for ref in metric_refs(metric.expr):
+            if ref not in lib.metrics:
+                raise ModelError(f"{where}.expr: unknown metric '{ref}'.{did_you_mean(ref, lib.metrics)}")
+
+
+def _check_no_cycle(lib: Library, name: str, trail: tuple[str, ...], where: str) -> None:
+    if name in trail:
+        raise ModelError(f"{where}.expr: metrics refer to each other in a cycle ({' -> '.join(trail + (name,))}).")
+    metric = lib.metrics[name]
+    if metric.type == "derived":
+        for ref in metric_refs(metric.expr or ""):
+            _check_no_cycle(lib, ref, trail + (name,), where)
+
+
+def _check_sql(lib: Library, text: str, table: str, reach: Mapping[str, Any], where: str) -> None:
+    try:
+        tree = sqlglot.parse_one(text, read="duckdb")
+    except sqlglot.errors.ParseError:
+        raise ModelError(f"{where}: '{text}' is not valid SQL.") from None
+    for column in tree.find_all(exp.Column):
+        _check_column(lib, f"{column.table or table}.{column.name}", reach, where)
+
+
+def _check_column(lib: Library, ref: str, reach: Mapping[str, Any] | None, where: str) -> None:
+    table, _, column = ref.rpartition(".")
+    if table not in lib.tables:
+        raise ModelError(f"{where}: unknown table '{table}' in '{ref}'.{did_you_mean(table, lib.tables)}")
+    if reach is not None and table not in reach:
+        raise ModelError(f"{where}: table '{table}' cannot be reached by joins from here; declare the join under tables.")
+    if column not in lib.tables[table].columns:
+        raise ModelError(f"{where}: '{column}' is not a column of {table}.{did_you_mean(column, lib.tables[table].columns)}")
+
+
+def _with_columns(lib: Library, origin: Mapping[tuple[str, str], str]) -> Library:
+    """Precompute, for every fact table, where each dimension lives."""
+    columns: dict[tuple[str, str], ColumnRef] = {}
+    for fact in {m.table for m in lib.measures.values()}:
+        for name, dim in lib.dimensions.items():
+            try:
+                ref = resolve_sources(lib.tables, fact, dim.sources)
+            except ModelError as err:
+                raise ModelError(f"{origin[('dimensions', name)]}: dimensions.{name}: {err}") from None
+            if ref is not None:
+                columns[(fact, name)] = ref
+    return Library(lib.tables, lib.dimensions, lib.measures, lib.metrics, columns, lib.files)
+
+
+def _rel(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,77 @@
+"""The Query: what a page, a board tile or the CLI asks the semantic layer for.
+
+A Query names metrics and dimensions from the indicator library, never tables
+or SQL. It is an immutable value: pages build one, the layer compiles it under
+the asking principal's policy, and the same Query can be saved, put in a URL
+or run again later.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from semantic.errors import QueryError
+
+Comparison = Literal["prior_period", "prior_year"]
+
+
+class Query(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    metrics: tuple[str, ...] = Field(min_length=1)
+    group_by: tuple[str, ...] = ()
+    where: str | None = None
+    time_from: dt.date | None = None
+    time_to: dt.date | None = None
+    compare: Comparison | None = None
+    order_by: tuple[str, ...] = ()  # names, '-name' for descending
+    limit: int | None = Field(default=None, ge=1, le=1_000_000)
+
+    @field_validator("metrics", "group_by", "order_by")
+    @classmethod
+    def _no_blanks_or_repeats(cls, names: tuple[str, ...]) -> tuple[str, ...]:
+        cleaned = tuple(n.strip() for n in names)
+        if any(not n for n in cleaned):
+            raise ValueError("names must not be empty")
+        if len(set(cleaned)) != len(cleaned):
+            raise ValueError("a name is listed twice")
+        return cleaned
+
+    @field_validator("where")
+    @classmethod
+    def _blank_where_is_none(cls, where: str | None) -> str | None:
+        return where if where and where.strip() else None
+
+    @model_validator(mode="after")
+    def _range_in_order(self) -> Query:
+        if self.time_from and self.time_to and self.time_from > self.time_to:
+            raise ValueError(f"the range starts ({self.time_from}) after it ends ({self.time_to})")
+        return self
+
+    def with_(self, **changes) -> Query:
+        """A copy with some fields changed, validated like a new Query."""
+        return make_query(**{**self.model_dump(), **changes})
+
+
+def make_query(**fields) -> Query:
+    """Build a Query, turning validation problems into one clear QueryError."""
+    try:
+        return Query(**fields)
+    except ValidationError as err:
+        first = err.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or "query"
+        raise QueryError(f"{field}: {first['msg']}.") from None
+
+
+def parse_date(text: str, flag: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise QueryError(f"{flag} '{text}' is not a date; write it as YYYY-MM-DD, e.g. 2025-01-31.") from None
+
+
+def split_names(text: str | None) -> tuple[str, ...]:
+    """'revenue, cash_in' -> ('revenue', 'cash_in')."""
+    return tuple(part.strip() for part in (text or "").split(",") if part.strip())
