@@ -1,0 +1,42 @@
+"""Shared fixtures: a small real warehouse built once per test session (per worker).
+
+Numbers are always checked against hand-written SQL over the raw tables of this
+warehouse (`raw`), never against values computed by the code under test.
+"""
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from data.demo import build_warehouse
+from semantic import Warehouse, default_library
+from semantic.execute import SEALED
+
+TEST_SCALE = 0.02
+TEST_SEED = 7
+
+
+@pytest.fixture(scope="session")
+def warehouse_path(tmp_path_factory):
+    return build_warehouse(tmp_path_factory.mktemp("warehouse") / "test.duckdb", scale=TEST_SCALE, seed=TEST_SEED)
+
+
+@pytest.fixture(scope="session")
+def warehouse(warehouse_path):
+    wh = Warehouse(warehouse_path)
+    yield wh
+    wh.close()
+
+
+@pytest.fixture(scope="session")
+def raw(warehouse_path):
+    """A read-only connection for hand-written reference SQL (DuckDB wants every
+    connection to one file in a process to share a configuration, so: sealed too)."""
+    con = duckdb.connect(str(warehouse_path), read_only=True, config=dict(SEALED))
+    yield con
+    con.close()
+
+
+@pytest.fixture(scope="session")
+def library():
+    return default_library()
