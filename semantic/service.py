@@ -2,21 +2,29 @@
 
 Pages, boards, exports and the CLI all call `run` (or `plan` to see SQL without
 running it). Nothing else in Concord builds SQL or opens the warehouse for
-queries, so the policy applied here cannot be bypassed.
+queries, so the policy applied here cannot be bypassed. Every run, refused or
+not, is reported to the event listeners (the audit log).
 """
 from __future__ import annotations
 
+import datetime as dt
 import time
 from dataclasses import dataclass
 
 import pandas as pd
 
+from semantic import events, policy
+from semantic.cache import ResultCache
 from semantic.compile.assemble import Plan, compile_query
+from semantic.errors import PolicyError, SemanticError, WarehouseError
 from semantic.execute import Warehouse, WarehouseVersion
 from semantic.model.library import Library
 from semantic.model.loader import default_library
 from semantic.principal import Principal
 from semantic.query import Query
+
+
+RESULTS = ResultCache()  # one per process, shared by every session
 
 
 @dataclass(frozen=True)
@@ -35,10 +43,11 @@ class Result:
 
 
 def plan(query: Query, principal: Principal | None = None, library: Library | None = None) -> Plan:
-    """Compile `query` for `principal` (the local operator when None)."""
+    """Compile `query` under `principal`'s policy (the local operator when None)."""
     library = library or default_library()
-    principal = principal or Principal.operator()
-    return compile_query(library, query)
+    access = policy.access_for(principal or Principal.operator(), library)
+    policy.check(query, access, library)
+    return compile_query(library, query, row_filters=[access.row_filter] if access.row_filter is not None else [])
 
 
 def run(
@@ -47,12 +56,38 @@ def run(
     *,
     warehouse: Warehouse,
     library: Library | None = None,
-    dialect: str = "duckdb",
+    source: str = "api",
+    cache: ResultCache | None = RESULTS,
 ) -> Result:
+    """Run `query` as `principal`; `cache=None` always reads the warehouse."""
+    principal = principal or Principal.operator()
     started = time.perf_counter()
-    compiled = plan(query, principal, library)
-    sql = compiled.sql(dialect)
-    compile_seconds = time.perf_counter() - started
-    frame, version, execute_seconds = warehouse.run(sql)
-    frame.columns = list(compiled.columns)
-    return Result(frame, sql, compiled.columns, compile_seconds, execute_seconds, version)
+    try:
+        compiled = plan(query, principal, library)
+        sql = compiled.sql("duckdb")
+        compile_seconds = time.perf_counter() - started
+        version = warehouse.version()
+        frame = cache.get(sql, version) if cache is not None else None
+        cached, execute_seconds = frame is not None, 0.0
+        if frame is None:
+            frame, version, execute_seconds = warehouse.run(sql)
+            if list(frame.columns) != list(compiled.columns):  # names are never re-assigned by position
+                raise WarehouseError(f"internal error: the result has columns {list(frame.columns)}, "
+                                     f"expected {list(compiled.columns)}; please report this query.")
+            if cache is not None:
+                cache.put(sql, version, frame)
+    except SemanticError as err:
+        outcome = "refused" if isinstance(err, PolicyError) else "error"
+        _report(query, principal, source, started, None, outcome, str(err))
+        raise
+    _report(query, principal, source, started, len(frame), "ok")
+    return Result(frame, sql, compiled.columns, compile_seconds, execute_seconds, version, cached)
+
+
+def _report(query: Query, principal: Principal, source: str, started: float, rows, outcome: str, message: str = "") -> None:
+    events.emit(events.QueryEvent(
+        at=dt.datetime.now(dt.timezone.utc), username=principal.username, roles=principal.roles, source=source,
+        metrics=query.metrics, dimensions=query.group_by, where=query.where, time_from=query.time_from,
+        time_to=query.time_to, rows=rows, duration_ms=(time.perf_counter() - started) * 1000,
+        outcome=outcome, message=message,
+    ))

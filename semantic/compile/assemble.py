@@ -57,7 +57,7 @@ def compile_query(lib: Library, query: Query, row_filters: Sequence[exp.Expressi
         ctes, select = _compared(lib, query, keys, leaves, filters, span)
     columns = [k.name for k in keys] + list(query.metrics)
     if query.compare:
-        columns += [f"{m}{suffix}" for m in query.metrics for suffix in ("__prior", "__change_pct")]
+        columns = [k.name for k in keys] + [f"{m}{s}" for m in query.metrics for s in ("", "__prior", "__change_pct")]
     select = _order_and_limit(select, query, keys, columns)
     for name, body in ctes:
         select = select.with_(name, as_=body, copy=False)
@@ -196,7 +196,7 @@ def _compared(lib, query, keys, leaves, filters, span) -> tuple[list, exp.Select
     for m in query.metrics:
         now, before = exp.column(m, table="c"), exp.column(m, table="p")
         change = exp.Div(
-            this=exp.Sub(this=now.copy(), expression=before.copy()),
+            this=exp.Paren(this=exp.Sub(this=now.copy(), expression=before.copy())),
             expression=exp.Nullif(this=exp.Abs(this=before.copy()), expression=exp.Literal.number(0)),
             typed=False, safe=False,
         )

@@ -35,7 +35,16 @@ def refuse(reason: str) -> QueryError:
 
 def parse_where(text: str, known: Iterable[str]) -> exp.Expression:
     """Parse and rebuild `text`; columns in the result are bare dimension names."""
-    known = tuple(known)
+    return rebuild(parse_text(text), known)
+
+
+def rebuild(tree: exp.Expression, known: Iterable[str]) -> exp.Expression:
+    """Re-create a parsed filter from allowed shapes only, with fresh literals."""
+    return _rebuild(tree, tuple(known))
+
+
+def parse_text(text: str) -> exp.Expression:
+    """sqlglot's tree of one condition; several statements or comments are refused."""
     if len(text) > MAX_LENGTH:
         raise refuse(f"the filter is longer than {MAX_LENGTH} characters")
     try:
@@ -48,7 +57,7 @@ def parse_where(text: str, known: Iterable[str]) -> exp.Expression:
     tree = statements[0]
     if any(node.comments for node in tree.walk()):
         raise refuse("comments are not allowed")
-    return _rebuild(tree, known)
+    return tree
 
 
 def bind(tree: exp.Expression, column_for: Callable[[str], exp.Expression]) -> exp.Expression:
@@ -70,10 +79,12 @@ def _rebuild(node: exp.Expression, known: tuple[str, ...]) -> exp.Expression:
     if isinstance(node, COMPARISONS):
         if node.args.get("escape") is not None:
             raise refuse("LIKE ... ESCAPE is not supported")
+        _needs_dimension(node, node.this, node.expression)
         return type(node)(this=_operand(node.this, known), expression=_operand(node.expression, known))
     if isinstance(node, exp.Escape):
         raise refuse("LIKE ... ESCAPE is not supported")
     if isinstance(node, exp.Between):
+        _needs_dimension(node, node.this)
         return exp.Between(
             this=_operand(node.this, known),
             low=_operand(node.args["low"], known),
@@ -82,6 +93,7 @@ def _rebuild(node: exp.Expression, known: tuple[str, ...]) -> exp.Expression:
     if isinstance(node, exp.In):
         if node.args.get("query") or node.args.get("unnest") or node.args.get("field"):
             raise refuse("IN takes a list of values, not a subquery")
+        _needs_dimension(node, node.this)
         values = node.expressions
         if not values:
             raise refuse("IN needs at least one value")
@@ -89,10 +101,20 @@ def _rebuild(node: exp.Expression, known: tuple[str, ...]) -> exp.Expression:
     if isinstance(node, exp.Is):
         if not isinstance(node.expression, exp.Null):
             raise refuse("IS may only be followed by NULL or NOT NULL")
+        _needs_dimension(node, node.this)
         return exp.Is(this=_operand(node.this, known), expression=exp.Null())
     if isinstance(node, exp.Column):
         raise refuse(f"'{node.sql()}' alone is not a condition; compare it, e.g. {node.name} = 'value'")
     raise refuse(f"'{_short(node)}' is not allowed")
+
+
+def _needs_dimension(node: exp.Expression, *sides: exp.Expression) -> None:
+    """A condition must be about a dimension: `1 = 1` or `'a' IN ('a')` say nothing."""
+    def is_column(side: exp.Expression) -> bool:
+        return isinstance(side.unnest(), exp.Column)
+
+    if not any(is_column(side) for side in sides):
+        raise refuse(f"'{_short(node)}' does not compare a dimension with a value")
 
 
 def _condition(node: exp.Expression, known: tuple[str, ...]) -> exp.Expression:

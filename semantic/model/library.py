@@ -33,7 +33,7 @@ def split_time(name: str) -> tuple[str, str | None]:
     return (base, grain) if sep else (name, None)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity: one loaded library is one value
 class Library:
     tables: Mapping[str, TableSpec]
     dimensions: Mapping[str, DimensionSpec]

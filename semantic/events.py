@@ -1,0 +1,49 @@
+"""Extension point: who wants to hear about each query (the audit log, metrics).
+
+The semantic layer does not know where the audit log lives; the app and the CLI
+register a listener at start-up (auth.audit.install()). A listener that fails
+never fails the query: the failure is reported on stderr and the query goes on.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+
+_listeners: list[Callable[["QueryEvent"], None]] = []
+
+
+@dataclass(frozen=True)
+class QueryEvent:
+    at: dt.datetime  # UTC
+    username: str
+    roles: tuple[str, ...]
+    source: str  # which page or command asked, e.g. "cli:query", "page:explore"
+    metrics: tuple[str, ...]
+    dimensions: tuple[str, ...]
+    where: str | None
+    time_from: dt.date | None
+    time_to: dt.date | None
+    rows: int | None  # None when the query failed
+    duration_ms: float
+    outcome: str  # "ok", "refused" (policy), "error"
+    message: str = ""
+
+
+def add_listener(listener: Callable[[QueryEvent], None]) -> None:
+    if listener not in _listeners:
+        _listeners.append(listener)
+
+
+def remove_listener(listener: Callable[[QueryEvent], None]) -> None:
+    if listener in _listeners:
+        _listeners.remove(listener)
+
+
+def emit(event: QueryEvent) -> None:
+    for listener in list(_listeners):
+        try:
+            listener(event)
+        except Exception as err:  # an audit sink must not break a query
+            print(f"warning: query listener {getattr(listener, '__name__', listener)} failed: {err}", file=sys.stderr)

@@ -1,0 +1,172 @@
+"""Who may see which metrics, dimensions and rows: decided here, for every caller.
+
+`access_for` turns a Principal into an Access (granted names and one row
+filter); `check` refuses a query that asks for anything outside it; the row
+filter is handed to the compiler, which ANDs it, parenthesised, around every
+source of the query, so no where expression can widen it. User attributes reach
+the filter only as fresh sqlglot literals.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml  # noqa: F401 (YAMLError)
+from semantic.model.loader import load_yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+from sqlglot import exp
+
+from semantic.compile.where import dimension_names, parse_text, rebuild
+from semantic.errors import ModelError, PolicyError, SemanticError
+from semantic.model.library import Library, split_time
+from semantic.model.schema import Text
+from semantic.principal import Principal
+from semantic.query import Query
+
+POLICY_FILE = Path(__file__).resolve().parent / "policies.yml"
+ALL = "*"
+ATTRIBUTE = re.compile(r"\{\{\s*user\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+
+
+class Role(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    label: Text
+    metrics: tuple[str, ...] = ()
+    dimensions: tuple[str, ...] = ()
+    row_filter: str | None = None
+    manages_users: bool = False
+
+
+class Policy(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    roles: dict[str, Role]
+
+
+@dataclass(frozen=True)
+class Access:
+    roles: tuple[str, ...]
+    metrics: frozenset[str]
+    dimensions: frozenset[str]
+    row_filter: exp.Expression | None  # over dimension names, values already literals
+    manages_users: bool = False
+
+    def may_see_metric(self, name: str) -> bool:
+        return name in self.metrics
+
+
+def _expand(names: tuple[str, ...], universe: dict, tags_of) -> set[str]:
+    out: set[str] = set()
+    for name in names:
+        if name == ALL:
+            out |= set(universe)
+        elif name.startswith("tag:"):
+            out |= {n for n, spec in universe.items() if name[4:] in tags_of(spec)}
+        else:
+            out.add(name)
+    return out
+
+
+def load_policy(library: Library, path: Path | str = POLICY_FILE) -> Policy:
+    path = Path(path)
+    try:
+        policy = Policy.model_validate(load_yaml(path.read_text(encoding="utf-8")) or {})
+    except yaml.YAMLError as err:
+        raise ModelError(f"{path.name}: invalid YAML ({getattr(err, 'problem', err)}); fix the syntax.") from None
+    except ValidationError as err:
+        first = err.errors()[0]
+        raise ModelError(f"{path.name}: {'.'.join(map(str, first['loc']))}: {first['msg']}.") from None
+    for name, role in policy.roles.items():
+        where = f"{path.name}: roles.{name}"
+        for metric in role.metrics:
+            if metric != ALL and not metric.startswith("tag:") and metric not in library.metrics:
+                raise ModelError(f"{where}.metrics: unknown metric '{metric}'.")
+        for dim in role.dimensions:
+            if dim != ALL and dim not in library.dimensions:
+                raise ModelError(f"{where}.dimensions: unknown dimension '{dim}'.")
+        if role.row_filter:
+            tree = parse_text(ATTRIBUTE.sub(lambda m: f":{m.group(1)}", role.row_filter))
+            filter_dims = dimension_names(tree)
+            granted = _expand(role.metrics, library.metrics, lambda m: m.tags)
+            for metric in sorted(granted):
+                for dim in filter_dims:
+                    if not library.applies(metric, dim):
+                        raise ModelError(f"{where}.row_filter: metric '{metric}' has no '{dim}', so the filter "
+                                         "cannot limit it; remove the metric from the role or change the filter.")
+    return policy
+
+
+@functools.lru_cache(maxsize=4)
+def default_policy(library: Library) -> Policy:
+    return load_policy(library)
+
+
+def access_for(principal: Principal, library: Library, policy: Policy | None = None) -> Access:
+    if principal.is_operator:
+        return Access(principal.roles, frozenset(library.metrics), frozenset(library.dimensions), None, True)
+    policy = policy or default_policy(library)
+    roles = [(name, policy.roles[name]) for name in principal.roles if name in policy.roles]
+    metrics: set[str] = set()
+    dims: set[str] = set()
+    filters: list[exp.Expression] = []
+    unrestricted = False
+    for name, role in roles:
+        metrics |= _expand(role.metrics, library.metrics, lambda m: m.tags)
+        dims |= _expand(role.dimensions, library.dimensions, lambda d: ())
+        if role.row_filter is None:
+            unrestricted = True
+        else:
+            filters.append(_bind_attributes(name, role.row_filter, principal, library))
+    row_filter = None
+    if roles and not unrestricted:
+        row_filter = filters[0] if len(filters) == 1 else exp.or_(*[exp.paren(f) for f in filters])
+    if not roles:  # no known role: nothing at all
+        metrics, dims = set(), set()
+    return Access(tuple(n for n, _ in roles), frozenset(metrics), frozenset(dims), row_filter,
+                  any(r.manages_users for _, r in roles))
+
+
+def _bind_attributes(role: str, template: str, principal: Principal, library: Library) -> exp.Expression:
+    tree = parse_text(ATTRIBUTE.sub(lambda m: f":{m.group(1)}", template))
+
+    def value(node: exp.Expression) -> exp.Expression:
+        if not isinstance(node, exp.Placeholder):
+            return node
+        name = str(node.this)
+        if name not in principal.attributes or principal.attributes[name] in (None, ""):
+            raise PolicyError(f"your account has no '{name}' attribute, which role {role} needs to choose your rows; "
+                              "ask an administrator to set it.")
+        return exp.Literal.string(str(principal.attributes[name]))
+
+    return rebuild(tree.transform(value), tuple(library.dimensions))
+
+
+def roles_text(access: Access) -> str:
+    return ", ".join(access.roles) or "none"
+
+
+def check(query: Query, access: Access, library: Library) -> None:
+    """Refuse anything in `query` outside `access`, naming it and the roles."""
+    for metric in query.metrics:
+        library.metric(metric)  # unknown names get the unknown-name message first
+        if metric not in access.metrics:
+            raise PolicyError(f"metric {metric} is not available to your roles: {roles_text(access)}.")
+    used = list(query.group_by) + [o.lstrip("+-") for o in query.order_by]
+    if query.where:
+        try:
+            used += dimension_names(parse_text(query.where))
+        except SemanticError:
+            pass  # the compiler reports what is wrong with the filter
+    for name in used:
+        base, _ = split_time(name)
+        if base in library.dimensions and base not in access.dimensions:
+            raise PolicyError(f"dimension {base} is not available to your roles: {roles_text(access)}.")
+
+
+def visible_metrics(access: Access, library: Library) -> tuple[str, ...]:
+    return tuple(name for name in library.metrics if name in access.metrics)
+
+
+def visible_dimensions(access: Access, library: Library) -> tuple[str, ...]:
+    return tuple(name for name in library.dimensions if name in access.dimensions)
