@@ -75,3 +75,18 @@ def parse_date(text: str, flag: str) -> dt.date:
 def split_names(text: str | None) -> tuple[str, ...]:
     """'revenue, cash_in' -> ('revenue', 'cash_in')."""
     return tuple(part.strip() for part in (text or "").split(",") if part.strip())
+
+
+def member_filter(selected: dict[str, list[str]], extra: str | None = None) -> str | None:
+    """A where text for chosen members, e.g. {'region': ['East', 'South']} ->
+    "region IN ('East', 'South')", built by sqlglot so every value is a quoted
+    literal (the layer parses and rebuilds it again anyway)."""
+    from sqlglot import exp
+
+    parts = [
+        exp.column(dim).isin(*[exp.Literal.string(str(v)) for v in values])
+        for dim, values in selected.items() if values
+    ]
+    if extra and extra.strip():
+        parts.append(exp.paren(exp.condition(extra)))
+    return exp.and_(*parts).sql(dialect="duckdb") if parts else None

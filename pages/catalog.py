@@ -1,0 +1,39 @@
+"""Metric catalog (指标中心): one entry per metric the user may see, searchable in both languages."""
+from __future__ import annotations
+
+import streamlit as st
+
+from semantic.catalog import catalog
+from ui import context as ctx
+from ui.i18n import label
+
+
+def render() -> None:
+    st.title(ctx.t("page.catalog"))
+    lang = ctx.lang()
+    entries = catalog(ctx.principal(), ctx.library())
+    needle = st.text_input(ctx.t("catalog.search"), key="catalog_search")
+    shown = [e for e in entries if e.matches(needle)]
+    st.caption(ctx.t("catalog.count", n=len(shown)))
+    for e in shown:
+        title = f"{e.label.get(lang) or e.label['en']} · `{e.name}`" + (" ✅" if e.certified else "")
+        with st.expander(title):
+            other = "en" if lang == "zh" else "zh"
+            st.markdown(f"**{e.description.get(lang, '')}**  \n{e.description.get(other, '')}")
+            rows = {
+                ctx.t("catalog.formula"): (e.formula or {}).get(lang, "") if e.formula else "",
+                ctx.t("catalog.owner"): e.owner,
+                ctx.t("catalog.reads"): ", ".join(e.reads),
+                ctx.t("catalog.dimensions"): ", ".join(label(ctx.library().dimensions[d].label, lang)
+                                                       for d in e.dimensions),
+                ctx.t("catalog.roles"): ", ".join(e.roles),
+                ctx.t("catalog.tags"): ", ".join(e.tags),
+                ctx.t("catalog.synonyms"): " / ".join(", ".join(e.synonyms.get(k, ())) for k in ("zh", "en")),
+                ctx.t("catalog.certified"): "✅" if e.certified else "—",
+            }
+            st.table({k: [v] for k, v in rows.items()})
+            st.caption(ctx.t("catalog.sample_sql"))
+            st.code(e.sample_sql, language="sql")
+
+
+ctx.guard(render)

@@ -1,0 +1,231 @@
+"""Explore (自助分析): pick granted metrics, group, filter, compare; a smart chart
+with drag-select cross-filtering and drill-down; the table, its SQL, downloads
+and the rows underneath. The whole state lives in the URL."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+
+import pandas as pd
+import streamlit as st
+
+from semantic.catalog import catalog
+from semantic.detail import as_of, drill_through, members
+from semantic.errors import SemanticError
+from semantic.policy import access_for
+from ui import charts
+from ui import context as ctx
+from ui.export import to_csv, to_excel
+from ui.fmt import format_value
+from ui.state import GRAINS, TIME_DRILL, ExploreState
+
+DEFAULT_METRICS = ("revenue",)
+
+
+def current_state() -> ExploreState:
+    return ExploreState.from_params(dict(st.query_params), DEFAULT_METRICS)
+
+
+def go(state: ExploreState) -> None:
+    """Make `state` the page's state: the URL changes (a new history entry) and the page reruns."""
+    st.query_params.from_dict(state.to_params())
+    st.rerun()
+
+
+def signature(state: ExploreState) -> str:
+    return hashlib.sha1(json.dumps(state.to_params(), sort_keys=True).encode()).hexdigest()[:8]
+
+
+def parent_of(dimension: str) -> str | None:
+    return next((name for name, spec in ctx.library().dimensions.items() if spec.drill == dimension), None)
+
+
+def controls(state: ExploreState, sig: str) -> ExploreState:
+    lib, lang = ctx.library(), ctx.lang()
+    visible = ctx.visible_metrics()
+    entries = {e.name: e for e in catalog(ctx.principal(), lib)}
+    search = st.text_input(ctx.t("explore.search"), key=f"search_{sig}")
+    options = [m for m in visible if entries[m].matches(search)] if search else list(visible)
+    options += [m for m in state.metrics if m not in options]  # keep chosen (even refused) names visible
+    chosen = st.multiselect(ctx.t("explore.metrics"), options, default=list(state.metrics),
+                            format_func=ctx.metric_label, key=f"metrics_{sig}")
+    dims_ok = sorted(access_for(ctx.principal(), lib).dimensions)
+    applicable = [d for d in lib.dimensions if d in dims_ok and all(
+        m not in lib.metrics or lib.applies(m, d) for m in chosen)]
+    a, b, c, d = st.columns([3, 1, 1, 1])
+    by = a.multiselect(ctx.t("explore.group_by"), applicable + [g for g in state.group_by if g not in applicable],
+                       default=list(state.group_by), format_func=ctx.dimension_label, key=f"by_{sig}")
+    grains = [None, *GRAINS]
+    grain = b.selectbox(ctx.t("explore.grain"), grains, index=grains.index(state.grain),
+                        format_func=lambda g: ctx.t("explore.no_time") if g is None else g, key=f"grain_{sig}")
+    compares = [None, "prior_period", "prior_year"]
+    compare = c.selectbox(ctx.t("explore.compare"), compares, index=compares.index(state.compare),
+                          format_func=lambda x: ctx.t(f"explore.compare.{x or 'none'}"), key=f"cmp_{sig}")
+    chart = d.selectbox(ctx.t("explore.chart"), charts.KINDS, index=charts.KINDS.index(state.chart)
+                        if state.chart in charts.KINDS else 0,
+                        format_func=lambda k: ctx.t("explore.chart.auto") if k == "auto" else k, key=f"chart_{sig}")
+    last_day = as_of(ctx.warehouse()) or dt.date.today()
+    e, f = st.columns(2)
+    time_from = e.date_input(ctx.t("period.from"), state.time_from or dt.date(last_day.year, 1, 1),
+                             key=f"from_{sig}")
+    time_to = f.date_input(ctx.t("period.to"), state.time_to or last_day, key=f"to_{sig}")
+    new = ExploreState(tuple(chosen), tuple(by), grain, state.filters, time_from, time_to, compare, chart)
+    with st.expander(ctx.t("explore.filters"), expanded=bool(state.filters)):
+        filter_dims = list(dict.fromkeys([d for d, _ in state.filters] + list(by)))
+        extra = st.selectbox("+", [None] + [x for x in applicable if x not in filter_dims],
+                             format_func=lambda x: "—" if x is None else ctx.dimension_label(x), key=f"addf_{sig}")
+        for dim in filter_dims + ([extra] if extra else []):
+            current = dict(state.filters).get(dim, ())
+            try:
+                values = members(dim, ctx.principal(), warehouse=ctx.warehouse())
+            except SemanticError as err:
+                st.warning(str(err))
+                continue
+            picked = st.multiselect(ctx.dimension_label(dim), values + [v for v in current if v not in values],
+                                    default=list(current), format_func=lambda v, d=dim: ctx.member_label(d, v),
+                                    key=f"f_{dim}_{sig}")
+            new = new.with_filter(dim, picked)
+    return new
+
+
+def chips(state: ExploreState) -> None:
+    if not state.filters:
+        return
+    st.caption(ctx.t("drill.selection"))
+    cols = st.columns(len(state.filters) + 1)
+    for col, (dim, values) in zip(cols, state.filters):
+        shown = ", ".join(ctx.member_label(dim, v) for v in values[:3]) + (" …" if len(values) > 3 else "")
+        if col.button(f"✕ {ctx.dimension_label(dim)}: {shown}", key=f"chip_{dim}",
+                      help=ctx.t("drill.remove", chip=shown)):
+            go(state.without_filter(dim))
+    if cols[-1].button(ctx.t("drill.clear"), key="chip_clear"):
+        go(ExploreState(**{**state.__dict__, "filters": ()}))
+
+
+def drill_buttons(state: ExploreState) -> None:
+    lib = ctx.library()
+    cols = st.columns(4)
+    i = 0
+    for dim in state.group_by:
+        spec = lib.dimensions.get(dim)
+        selected = dict(state.filters).get(dim)
+        if spec and spec.drill and selected:
+            if cols[i % 4].button(ctx.t("drill.into", dim=ctx.dimension_label(spec.drill)), key=f"drill_{dim}"):
+                go(state.drill(dim, list(selected), spec.drill))
+            i += 1
+        parent = parent_of(dim)
+        if parent:
+            if cols[i % 4].button(f"⬆ {ctx.t('drill.up')}: {ctx.dimension_label(parent)}", key=f"up_{dim}"):
+                go(state.up(dim, parent))
+            i += 1
+    if state.grain in TIME_DRILL and state.time_from and state.time_to and (state.time_to - state.time_from).days < 400:
+        if cols[i % 4].button(ctx.t("drill.into", dim=TIME_DRILL[state.grain]), key="drill_time"):
+            go(ExploreState(**{**state.__dict__, "grain": TIME_DRILL[state.grain]}))
+
+
+def apply_selection(state: ExploreState, event, kind: str) -> None:
+    """A box, lasso or click selection becomes a filter (or a time span) for the whole page."""
+    cats = [k for k in state.keys if not charts.is_time(k)]
+    time_axis = kind in ("line", "area") and state.grain
+    if time_axis:
+        span = charts.selected_span(event)
+        if span:
+            start, end = dt.date.fromisoformat(span[0]), dt.date.fromisoformat(span[1])
+            step = {"day": "D", "week": "W-MON", "month": "MS", "quarter": "QS", "year": "YS"}[state.grain]
+            last = (pd.Timestamp(end) + pd.tseries.frequencies.to_offset(step) - pd.Timedelta(days=1)).date()
+            new = ExploreState(**{**state.__dict__, "time_from": start, "time_to": end if state.grain == "day" else last})
+            if new != state:
+                go(new)
+        return
+    if cats:
+        values = charts.selected_members(event, cats[0])
+        if values and tuple(values) != dict(state.filters).get(cats[0]):
+            go(state.with_filter(cats[0], values))
+
+
+def result_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    lib = ctx.library()
+    shown = pd.DataFrame(index=frame.index)
+    for col in frame.columns:
+        base = col.split("__")[0]
+        if col.endswith("__change_pct"):
+            shown[ctx.metric_label(col)] = [format_value(v, "percent", lang) for v in frame[col]]
+        elif base in lib.metrics:
+            shown[ctx.metric_label(col)] = [format_value(v, lib.metrics[base].format, lang, short=False)
+                                            for v in frame[col]]
+        elif charts.is_time(col):
+            shown[ctx.dimension_label(col)] = pd.to_datetime(frame[col]).dt.date
+        else:
+            shown[ctx.dimension_label(col)] = [ctx.member_label(col, v) for v in frame[col]]
+    return shown
+
+
+def detail(state: ExploreState) -> None:
+    with st.expander(ctx.t("drill.through")):
+        page = st.number_input(ctx.t("drill.page"), min_value=1, value=1, step=1, key="detail_page")
+        try:
+            rows = drill_through(state.query(limit=None), ctx.principal(), warehouse=ctx.warehouse(),
+                                 page=int(page), page_size=100)
+        except SemanticError as err:
+            st.error(str(err))
+            return
+        st.caption(ctx.t("drill.of", n=f"{rows.total_rows:,}", table=rows.table) + f" · {page}/{rows.pages}")
+        st.dataframe(rows.frame, hide_index=True, width="stretch")
+        st.download_button(ctx.t("explore.download_csv"), to_csv(rows.frame), file_name=f"{rows.table}.csv",
+                           mime="text/csv", key="detail_csv")
+
+
+def render() -> None:
+    st.title(ctx.t("page.explore"))
+    state = current_state()
+    new = controls(state, signature(state))
+    if new != state:
+        go(new)
+    if not state.metrics:
+        st.info(ctx.t("explore.pick_metric"))
+        return
+    chips(state)
+    try:
+        query = state.query()
+    except SemanticError as err:
+        st.error(str(err))
+        return
+    result = ctx.ask(query, "page:explore")
+    if result is None:
+        return
+    lib, lang = ctx.library(), ctx.lang()
+    frame = result.frame
+    formats = {m: lib.metrics[m].format for m in state.metrics if m in lib.metrics}
+    kind = state.chart if state.chart != "auto" else charts.choose(state.keys, state.metrics, formats, len(frame))
+    fig = charts.figure(frame, kind, state.keys, state.metrics, metric_label=ctx.metric_label,
+                        member_label=ctx.member_label, formats=formats)
+    if kind == "big_number" and len(frame) == 1:
+        cols = st.columns(len(state.metrics))
+        for col, m in zip(cols, state.metrics):
+            change = frame.iloc[0].get(f"{m}__change_pct")
+            col.metric(ctx.metric_label(m), format_value(frame.iloc[0][m], formats[m], lang),
+                       None if change is None or pd.isna(change) else f"{change * 100:+.1f}%")
+    elif fig is not None:
+        st.caption(ctx.t("drill.hint"))
+        event = st.plotly_chart(fig, on_select="rerun", selection_mode=("points", "box", "lasso"),
+                                key=f"plot_{signature(state)}")
+        apply_selection(state, event, kind)
+    drill_buttons(state)
+    st.dataframe(result_table(frame, lang), hide_index=True, width="stretch")
+    st.caption(ctx.t("explore.rows", n=len(frame)) + f" · {result.execute_seconds * 1000:.0f} ms"
+               + (" · cache" if result.cached else "") + " · " + ctx.t("explore.link"))
+    a, b = st.columns(2)
+    a.download_button(ctx.t("explore.download_csv"), to_csv(frame), file_name="concord.csv", mime="text/csv")
+    headers = {c: ctx.metric_label(c) if c.split("__")[0] in lib.metrics else ctx.dimension_label(c)
+               for c in frame.columns}
+    b.download_button(ctx.t("explore.download_xlsx"),
+                      to_excel(frame, formats, query, user=ctx.principal().username,
+                               ran_at=dt.datetime.now().astimezone(), headers=headers),
+                      file_name="concord.xlsx", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    with st.expander(ctx.t("explore.show_sql")):
+        st.code(result.sql, language="sql")
+    detail(state)
+
+
+ctx.guard(render)

@@ -1,0 +1,87 @@
+"""Home: the role's KPI cards for a period, with change vs prior period and last year."""
+from __future__ import annotations
+
+import datetime as dt
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from semantic.detail import as_of
+from semantic.query import make_query
+from ui import context as ctx
+from ui.fmt import format_change, format_value
+from ui.periods import CHOICES, period_range, sparkline_range
+
+ROWS = {
+    "sales": ("revenue", "gross_profit", "gross_margin_pct", "orders", "avg_order_value"),
+    "finance": ("cash_in", "cash_out", "net_cash_flow", "ar_balance", "dso", "budget_variance"),
+}
+ROWS_BY_ROLE = {"sales_rep": ("sales",), "sales_manager": ("sales",), "finance": ("finance",),
+                "exec": ("sales", "finance"), "admin": ("sales", "finance"), "operator": ("sales", "finance")}
+
+
+def rows_for(roles, visible) -> list[tuple[str, tuple[str, ...]]]:
+    names = [r for role in roles for r in ROWS_BY_ROLE.get(role, ())]
+    out = []
+    for row in dict.fromkeys(names):
+        metrics = tuple(m for m in ROWS[row] if m in visible)
+        if metrics:
+            out.append((row, metrics))
+    return out
+
+
+def sparkline(frame, metric) -> go.Figure:
+    fig = go.Figure(go.Scatter(x=frame["metric_time__month"], y=frame[metric], mode="lines",
+                               line={"width": 2, "color": "#2563eb"}, fill="tozeroy", fillcolor="rgba(37,99,235,0.08)"))
+    fig.update_layout(height=70, margin={"l": 0, "r": 0, "t": 0, "b": 0}, showlegend=False,
+                      xaxis={"visible": False}, yaxis={"visible": False}, hovermode=False)
+    return fig
+
+
+def card(column, metric, value_row, prior_row, spark, lang):
+    fmt = ctx.library().metrics[metric].format
+    with column.container(border=True):
+        st.metric(ctx.metric_label(metric), format_value(value_row[metric], fmt, lang),
+                  format_change(prior_row[f"{metric}__change_pct"]) if prior_row is not None else None,
+                  help=f"{ctx.t('home.vs_prior')}")
+        yoy = format_change(value_row[f"{metric}__change_pct"])
+        st.caption(f"{ctx.t('home.vs_year')}: {yoy or '—'}")
+        if spark is not None:
+            st.plotly_chart(sparkline(spark, metric), config={"displayModeBar": False, "staticPlot": True},
+                            key=f"spark_{metric}")
+
+
+def render() -> None:
+    st.title(ctx.t("page.home"))
+    last_day = as_of(ctx.warehouse()) or dt.date.today()
+    labels = {c: ctx.t(f"period.{c}") for c in CHOICES}
+    choice = st.segmented_control(ctx.t("period.label"), CHOICES, format_func=labels.get, default="month",
+                                  key="home_period") or "month"
+    custom = None
+    if choice == "custom":
+        a, b = st.columns(2)
+        custom = (a.date_input(ctx.t("period.from"), last_day.replace(month=1, day=1), key="home_from"),
+                  b.date_input(ctx.t("period.to"), last_day, key="home_to"))
+    start, end = period_range(choice, last_day, custom)
+    st.caption(f"{start:%Y-%m-%d} – {end:%Y-%m-%d}")
+    rows = rows_for(ctx.principal().roles, set(ctx.visible_metrics()))
+    if not rows:
+        st.info(ctx.t("home.nothing"))
+        return
+    s_from, s_to = sparkline_range(last_day)
+    for row, metrics in rows:
+        st.subheader(ctx.t(f"home.{row}"))
+        base = dict(metrics=metrics, time_from=start, time_to=end)
+        yoy = ctx.ask(make_query(**base, compare="prior_year"), "page:home")
+        pop = ctx.ask(make_query(**base, compare="prior_period"), "page:home")
+        spark = ctx.ask(make_query(metrics=metrics, group_by=("metric_time__month",), time_from=s_from, time_to=s_to),
+                        "page:home")
+        if yoy is None:
+            continue
+        columns = st.columns(len(metrics))
+        for column, metric in zip(columns, metrics):
+            card(column, metric, yoy.frame.iloc[0], pop.frame.iloc[0] if pop is not None else None,
+                 spark.frame if spark is not None else None, ctx.lang())
+
+
+ctx.guard(render)

@@ -1,0 +1,123 @@
+"""Below the aggregate: drill-through rows, member lists and the data's date.
+
+drill_through lists the rows of the fact table behind a query's first metric
+(order lines behind revenue, receipts behind cash_in, ledger lines behind
+ledger_revenue ...) under exactly the same policy, filter and time range as
+the aggregate, one page at a time. members lists the values a dimension takes
+for the asking user (a sales rep sees the cities of their own region only).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlglot import exp
+
+from semantic import policy
+from semantic.compile.source import FactScope, Range
+from semantic.compile.where import parse_where
+from semantic.errors import QueryError, WarehouseError
+from semantic.execute import Warehouse
+from semantic.model.library import Library
+from semantic.model.loader import default_library
+from semantic.principal import Principal
+from semantic.query import Query
+
+MAX_PAGE_SIZE = 1000
+
+
+@dataclass(frozen=True)
+class DetailPage:
+    frame: pd.DataFrame
+    total_rows: int
+    page: int
+    page_size: int
+    table: str
+    sql: str
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total_rows // self.page_size))
+
+
+def detail_plan(query: Query, principal: Principal | None, library: Library) -> tuple[str, exp.Select]:
+    """(fact table, SELECT of its rows) for the first metric of `query`, under policy."""
+    access = policy.access_for(principal or Principal.operator(), library)
+    policy.check(query, access, library)
+    measure_name = library.leaf_measures(query.metrics[0])[0]
+    measure = library.measures[measure_name]
+    scope = FactScope(library, measure.table)
+    time_column = scope.time(measure)
+    own = list(library.tables[measure.table].columns)
+    outputs = [(c, exp.column(c, table=measure.table)) for c in own]
+    if not (isinstance(time_column, exp.Column) and time_column.table == measure.table):
+        outputs.insert(0, (time_column.name or "metric_time", time_column.copy()))  # e.g. order_date of an order line
+    for name in library.dimensions:
+        if name in own or name not in access.dimensions or not library.applies(query.metrics[0], name):
+            continue
+        ref = library.column(measure.table, name)
+        if ref is not None and not (ref.table == measure.table and ref.column in own):
+            outputs.append((name, scope.dimension(name, time_column)))
+    filters = [access.row_filter] if access.row_filter is not None else []
+    if query.where:
+        filters.append(parse_where(query.where, tuple(library.dimensions) + ("metric_time",)))
+    for tree in filters:
+        for column in tree.find_all(exp.Column):
+            if not library.applies(query.metrics[0], column.name):
+                raise QueryError(f"dimension '{column.name}' does not apply to metric '{query.metrics[0]}'.")
+    conditions = Range(query.time_from, query.time_to).conditions(time_column)
+    if measure.filter:
+        conditions.append(exp.paren(scope.fragment(measure.filter), copy=False))
+    conditions += scope.filters(filters, time_column)
+    select = scope.grouped([], outputs, conditions)
+    order = [time_column.copy()] + [exp.column(k, table=measure.table) for k in _key(library, measure.table)]
+    return measure.table, select.order_by(*[exp.Ordered(this=o, desc=True) for o in order[:1]] + order[1:], copy=False)
+
+
+def drill_through(query: Query, principal: Principal | None = None, *, warehouse: Warehouse,
+                  library: Library | None = None, page: int = 1, page_size: int = 100) -> DetailPage:
+    library = library or default_library()
+    if not (1 <= page_size <= MAX_PAGE_SIZE):
+        raise QueryError(f"page size must be from 1 to {MAX_PAGE_SIZE}, got {page_size}.")
+    if page < 1:
+        raise QueryError(f"page must be 1 or more, got {page}.")
+    table, select = detail_plan(query, principal, library)
+    counted = exp.select(exp.Count(this=exp.Star())).from_(select.copy().order_by(None).subquery("rows_"))
+    total = int(warehouse.run(counted.sql(dialect="duckdb"))[0].iloc[0, 0])
+    paged = select.limit(page_size, copy=True).offset((page - 1) * page_size, copy=False)
+    sql = paged.sql(dialect="duckdb", pretty=True)
+    frame = warehouse.run(sql)[0]
+    return DetailPage(frame, total, page, page_size, table, sql)
+
+
+def members(dimension: str, principal: Principal | None = None, *, warehouse: Warehouse,
+            library: Library | None = None, limit: int = 2000) -> list[str]:
+    """The values `dimension` takes in rows the principal may see, sorted."""
+    from semantic.service import run  # the aggregate path: same policy, same cache
+
+    library = library or default_library()
+    library.dimension(dimension)
+    access = policy.access_for(principal or Principal.operator(), library)
+    metric = next((m for m in library.metrics if m in access.metrics and library.applies(m, dimension)
+                   and library.metrics[m].type == "simple"), None)
+    if metric is None:
+        raise QueryError(f"none of your metrics can be grouped by '{dimension}'.")
+    frame = run(Query(metrics=(metric,), group_by=(dimension,), order_by=(dimension,), limit=limit),
+                principal, warehouse=warehouse, library=library, source="members").frame
+    return [str(v) for v in frame[dimension].dropna()]
+
+
+def as_of(warehouse: Warehouse) -> dt.date | None:
+    """The last day the warehouse has data for (warehouse_info.as_of), None if unknown."""
+    try:
+        frame = warehouse.run("SELECT max(as_of) AS as_of FROM warehouse_info")[0]
+    except WarehouseError:
+        return None
+    value = frame.iloc[0, 0]
+    return None if pd.isna(value) else pd.Timestamp(value).date()
+
+
+def _key(library: Library, table: str) -> list[str]:
+    key = library.tables[table].primary_key
+    return [key] if isinstance(key, str) else list(key)
