@@ -87,3 +87,13 @@ def guard(render) -> None:
         st.error(str(err))
     except Exception as err:  # noqa: BLE001 - the last line of defence (st.stop/rerun are BaseExceptions)
         st.error(t("error.page", message=f"{type(err).__name__}: {err}"))
+
+
+def require_metrics(*metrics: str) -> bool:
+    """True when the user may see all `metrics`; otherwise says which are missing (the page stops there).
+    The navigation hides such pages too; this is the lock on the door, not just the missing sign."""
+    missing = [m for m in metrics if m not in visible_metrics()]
+    if missing:
+        st.error(text("error.not_granted", lang(), metrics=", ".join(missing), roles=", ".join(principal().roles)))
+        return False
+    return True
