@@ -17,6 +17,7 @@ from semantic import output
 from semantic.errors import SemanticError
 from semantic.execute import DEFAULT_WAREHOUSE, Warehouse
 from semantic.model.loader import MODELS_DIR, load_library
+from semantic.principal import Principal
 from semantic.query import make_query, parse_date, split_names
 from semantic.service import plan, run
 
@@ -88,16 +89,30 @@ def _query(args):
     )
 
 
+def _principal(args) -> Principal:
+    """--as USER applies that user's policy; without it, the local operator (full access)."""
+    if args.as_user:
+        from auth.accounts import principal_for  # the accounts live in auth/
+
+        return principal_for(args.as_user)
+    print("note: running as the local operator with full access; use --as USERNAME to apply a user's policy.",
+          file=sys.stderr)
+    return Principal.operator()
+
+
 def cmd_query(args) -> int:
+    from auth import audit  # every query from the shell is audited like one from a page
+
+    audit.install()
     library = load_library(args.models)
-    result = run(_query(args), warehouse=Warehouse(args.db), library=library)
+    result = run(_query(args), _principal(args), warehouse=Warehouse(args.db), library=library, source="cli:query")
     sys.stdout.write(output.render(result.frame, library, args.format))
     return 0
 
 
 def cmd_sql(args) -> int:
     library = load_library(args.models)
-    print(plan(_query(args), library=library).sql(args.dialect))
+    print(plan(_query(args), _principal(args), library=library).sql(args.dialect))
     return 0
 
 

@@ -40,3 +40,23 @@ def raw(warehouse_path):
 @pytest.fixture(scope="session")
 def library():
     return default_library()
+
+
+@pytest.fixture
+def metastore_file(tmp_path, monkeypatch):
+    """A fresh metadata store for one test (CONCORD_METASTORE points at it)."""
+    path = tmp_path / "metastore.sqlite"
+    monkeypatch.setenv("CONCORD_METASTORE", str(path))
+    return path
+
+
+@pytest.fixture
+def users_file(tmp_path, monkeypatch):
+    """A copy of the demo accounts the test may change (CONCORD_USERS points at it)."""
+    import shutil
+    from pathlib import Path
+
+    path = tmp_path / "users.yaml"
+    shutil.copy(Path(__file__).resolve().parent.parent / "auth" / "users.yaml", path)
+    monkeypatch.setenv("CONCORD_USERS", str(path))
+    return path

@@ -1,0 +1,51 @@
+# Concord: two commands on a fresh machine with Python 3.11+.
+#   make run    set up, build the demo warehouse if missing, start the app on :8501
+#   make test   set up, then the whole test suite (unit, property, real browser)
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+WAREHOUSE := data/warehouse.duckdb
+SCALE ?= 0.1
+SEED ?= 42
+PORT ?= 8501
+
+.PHONY: run test setup warehouse browser bench clean
+
+$(BIN)/.installed: requirements.txt
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+setup: $(BIN)/.installed
+
+# Rebuilt only when missing (or when the generator changes); the file appears atomically.
+$(WAREHOUSE): | $(BIN)/.installed
+	$(BIN)/python -m data.demo --scale $(SCALE) --seed $(SEED) --out $(WAREHOUSE)
+
+warehouse: setup $(WAREHOUSE)
+
+run: setup $(WAREHOUSE)
+	@echo "Concord on http://localhost:$(PORT) - demo users (user / password):"
+	@echo "  ceo / ceo-demo-2025   cfo / cfo-demo-2025   sales_lead / lead-demo-2025"
+	@echo "  sales_east / east-demo-2025   sales_south / south-demo-2025   admin / admin-demo-2025"
+	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+
+# Real-browser tests drive Debian's Chromium; install it when missing and we may (root).
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing Debian's chromium for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	  else \
+	    echo "note: /usr/bin/chromium is missing; run 'sudo apt-get install chromium fonts-noto-cjk' for the browser tests"; \
+	  fi; \
+	fi
+
+test: setup browser
+	$(BIN)/python -m pytest
+
+bench: setup
+	$(BIN)/python -m bench --scale $(SCALE)
+
+clean:
+	rm -rf $(VENV) $(WAREHOUSE) tests/artifacts .pytest_cache

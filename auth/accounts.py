@@ -1,0 +1,139 @@
+"""Local accounts in auth/users.yaml (bcrypt hashes, never plain text): roles
+and attributes per user, and the Principal each one becomes."""
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from types import MappingProxyType
+
+import bcrypt
+import yaml
+
+from semantic.errors import PolicyError, did_you_mean
+from semantic.model.loader import load_yaml
+from semantic.principal import Principal
+
+DEFAULT_USERS = Path(__file__).resolve().parent / "users.yaml"
+POLICIES = Path(__file__).resolve().parent.parent / "semantic" / "policies.yml"
+MIN_PASSWORD = 8
+HEADER = ("# Concord accounts. Passwords are bcrypt hashes, never plain text.\n"
+          "# Manage with `python -m auth add-user | set-password | set-roles | disable | enable | list`.\n")
+
+
+class AccountError(PolicyError):
+    """A problem with an account or a request to change one."""
+
+
+@dataclass(frozen=True)
+class User:
+    username: str
+    name: str
+    password: str  # bcrypt hash
+    roles: tuple[str, ...]
+    attributes: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    email: str = ""
+    disabled: bool = False
+
+    def principal(self) -> Principal:
+        return Principal(self.username, self.roles, dict(self.attributes), self.name)
+
+    def checks(self, password: str) -> bool:
+        try:
+            return bcrypt.checkpw(password.encode("utf-8"), self.password.encode("utf-8"))
+        except ValueError:
+            return False
+
+
+def users_path() -> Path:
+    return Path(os.environ.get("CONCORD_USERS", DEFAULT_USERS))
+
+
+def known_roles() -> tuple[str, ...]:
+    return tuple((load_yaml(POLICIES.read_text(encoding="utf-8")) or {}).get("roles", {}))
+
+
+def load_users(path: Path | None = None) -> dict[str, User]:
+    path = path or users_path()
+    try:
+        raw = load_yaml(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise AccountError(f"no accounts file at {path}; restore auth/users.yaml or set CONCORD_USERS.") from None
+    except yaml.YAMLError as err:
+        raise AccountError(f"{path} is not valid YAML ({err}); fix it or restore it from git.") from None
+    users = {}
+    for username, entry in (raw.get("users") or {}).items():
+        users[username] = User(
+            username=username, name=entry.get("name", username), password=entry["password"],
+            roles=tuple(entry.get("roles", ())), attributes=MappingProxyType(dict(entry.get("attributes") or {})),
+            email=entry.get("email", ""), disabled=bool(entry.get("disabled", False)),
+        )
+    return users
+
+
+def save_users(users: dict[str, User], path: Path | None = None) -> None:
+    """Write atomically (temp file + rename), so a crash never leaves half a file."""
+    path = path or users_path()
+    data = {"users": {u.username: {"name": u.name, "email": u.email, "password": u.password, "roles": list(u.roles),
+                                   "attributes": dict(u.attributes), "disabled": u.disabled}
+                      for u in users.values()}}
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".users-", suffix=".yaml")
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(HEADER)
+        yaml.safe_dump(data, out, allow_unicode=True, sort_keys=False)
+    os.replace(tmp, path)
+
+
+def find(username: str, users: dict[str, User] | None = None) -> User:
+    users = load_users() if users is None else users
+    if username not in users:
+        raise AccountError(f"unknown user '{username}'.{did_you_mean(username, users)} "
+                           "Run `python -m auth list` to see the accounts.")
+    return users[username]
+
+
+def principal_for(username: str) -> Principal:
+    """The principal of an enabled account (the CLI's --as)."""
+    user = find(username)
+    if user.disabled:
+        raise AccountError(f"user '{username}' is disabled; an administrator can run `python -m auth enable {username}`.")
+    return user.principal()
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"the password must have at least {MIN_PASSWORD} characters.")
+    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(rounds=12)).decode("ascii")
+
+
+def check_roles(roles: tuple[str, ...]) -> tuple[str, ...]:
+    known = known_roles()
+    for role in roles:
+        if role not in known:
+            raise AccountError(f"unknown role '{role}'.{did_you_mean(role, known)} Roles: {', '.join(known)}.")
+    if not roles:
+        raise AccountError("give at least one role.")
+    return roles
+
+
+def add_user(username: str, name: str, password: str, roles: tuple[str, ...], attributes: dict | None = None,
+             email: str = "") -> User:
+    users = load_users()
+    if username in users:
+        raise AccountError(f"user '{username}' already exists; use set-password or set-roles to change it.")
+    if not username or not username.replace("_", "").replace("-", "").replace(".", "").isalnum():
+        raise AccountError("a username may use letters, digits, '_', '-' and '.' only.")
+    user = User(username.lower(), name or username, hash_password(password), check_roles(tuple(roles)),
+                MappingProxyType(dict(attributes or {})), email)
+    users[user.username] = user
+    save_users(users)
+    return user
+
+
+def update_user(username: str, **changes) -> User:
+    users = load_users()
+    user = replace(find(username, users), **changes)
+    users[username] = user
+    save_users(users)
+    return user

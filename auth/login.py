@@ -1,0 +1,110 @@
+"""Login for the Streamlit app, with streamlit-authenticator for the signed
+re-authentication cookie and bcrypt check, and our throttle checked before any
+password is looked at. require_login() returns the signed-in Principal or
+stops the page at the login form."""
+from __future__ import annotations
+
+import streamlit as st
+import streamlit_authenticator as stauth
+
+from auth import audit, throttle
+from auth.accounts import load_users
+from auth.cookie import CookieKeyError, cookie_key
+from auth.messages import say
+from semantic.principal import Principal
+
+COOKIE_NAME = "concord_auth"
+AUTHENTICATOR = "_concord_authenticator"
+
+
+def _authenticator() -> stauth.Authenticate:
+    if AUTHENTICATOR not in st.session_state:
+        users = load_users()
+        credentials = {"usernames": {
+            u.username: {"name": u.name, "email": u.email or f"{u.username}@localhost", "password": u.password,
+                         "roles": list(u.roles)}
+            for u in users.values() if not u.disabled}}
+        st.session_state[AUTHENTICATOR] = stauth.Authenticate(
+            credentials, cookie_name=COOKIE_NAME, cookie_key=cookie_key(), cookie_expiry_days=1, auto_hash=False,
+            login_sleep_time=0.3)
+    return st.session_state[AUTHENTICATOR]
+
+
+def _signed_in() -> Principal | None:
+    username = st.session_state.get("username")
+    if not st.session_state.get("authentication_status") or not username:
+        return None
+    user = load_users().get(username)
+    if user is None or user.disabled:  # disabled since signing in: out at the next click
+        st.session_state["authentication_status"] = None
+        return None
+    return user.principal()
+
+
+def require_login(lang: str = "en") -> Principal:
+    audit.install()
+    try:
+        authenticator = _authenticator()
+    except CookieKeyError as err:
+        st.error(say("bad_key", lang, message=str(err)))
+        st.stop()
+    principal = _signed_in()
+    if principal is None:
+        try:
+            authenticator.login(location="unrendered")  # a valid cookie signs in without the form
+        except Exception:  # noqa: BLE001 - a stale or foreign cookie just means: show the form
+            st.session_state["authentication_status"] = None
+        principal = _signed_in()
+    if principal is not None:
+        return principal
+    _form(authenticator, lang)
+    st.stop()
+
+
+def _form(authenticator: stauth.Authenticate, lang: str) -> None:
+    left, middle, right = st.columns([1, 2, 1])
+    with middle:
+        st.title(say("title", lang))
+        st.caption(say("tagline", lang))
+        with st.form("concord_login"):
+            username = st.text_input(say("username", lang), key="login_username").strip().lower()
+            password = st.text_input(say("password", lang), type="password", key="login_password")
+            submitted = st.form_submit_button(say("submit", lang), type="primary")
+        if not submitted:
+            return
+        if not username or not password:
+            st.error(say("empty", lang))
+            return
+        until = throttle.locked_until(username)
+        if until is not None:
+            audit.record_login(username, "login_refused", "locked")
+            st.error(say("locked", lang, user=username, until=until.astimezone().strftime("%H:%M")))
+            return
+        if authenticator.authentication_controller.login(username, password):
+            throttle.record(username, True)
+            audit.record_login(username, "login_ok")
+            authenticator.cookie_controller.set_cookie()
+            st.rerun()
+        st.session_state["authentication_status"] = None
+        lock = throttle.record(username, False)
+        audit.record_login(username, "login_failed")
+        if lock is not None:
+            audit.record_login(username, "lockout", f"locked until {lock.isoformat()}")
+            st.error(say("locked", lang, user=username, until=lock.astimezone().strftime("%H:%M")))
+        else:
+            st.error(say("wrong", lang))
+
+
+def logout_button(lang: str = "en") -> None:
+    if st.button(say("logout", lang), key="logout", width="stretch"):
+        username = st.session_state.get("username") or "?"
+        authenticator = st.session_state.get(AUTHENTICATOR)
+        if authenticator is not None:
+            try:
+                authenticator.logout(location="unrendered")
+            except Exception:  # noqa: BLE001 - the session is cleared below either way
+                pass
+        audit.record_login(username, "logout")
+        for key in list(st.session_state.keys()):
+            del st.session_state[key]
+        st.rerun()

@@ -1,0 +1,190 @@
+"""Accounts, throttling, the cookie key, the metadata store and the audit log."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sqlite3
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from auth import accounts, audit, throttle
+from auth.cookie import CookieKeyError, check, cookie_key
+from data import metastore
+from semantic import events
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_PASSWORDS = {"ceo": "ceo-demo-2025", "cfo": "cfo-demo-2025", "sales_lead": "lead-demo-2025",
+                  "sales_east": "east-demo-2025", "sales_south": "south-demo-2025", "admin": "admin-demo-2025"}
+
+
+def cli(*args, stdin: str = "", env: dict | None = None):
+    return subprocess.run([sys.executable, "-m", "auth", *args], input=stdin, capture_output=True, text=True,
+                          cwd=ROOT, env={**os.environ, **(env or {})})
+
+
+class Clock:
+    def __init__(self):
+        self.now = dt.datetime(2025, 6, 1, 9, 0, tzinfo=dt.timezone.utc)
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, minutes: float):
+        self.now += dt.timedelta(minutes=minutes)
+
+
+# ---- accounts -----------------------------------------------------------------
+def test_demo_users_have_bcrypt_hashes_that_verify(users_file):
+    users = accounts.load_users()
+    assert set(users) == set(DEMO_PASSWORDS)
+    for name, password in DEMO_PASSWORDS.items():
+        assert users[name].password.startswith("$2b$")
+        assert users[name].checks(password) and not users[name].checks(password + "x")
+    assert dict(users["sales_east"].attributes) == {"region": "East"}
+    assert users["sales_south"].principal().roles == ("sales_rep",)
+
+
+def test_no_plain_text_password_in_the_repository():
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True).stdout.split()
+    allowed = {"README.md", "tests/test_auth.py", "Makefile"}  # documented demo passwords, as the issue asks
+    for name in tracked:
+        if name in allowed or name.startswith("docs/") or not (ROOT / name).is_file():
+            continue
+        text = (ROOT / name).read_text(encoding="utf-8", errors="ignore")
+        for password in DEMO_PASSWORDS.values():
+            assert password not in text, f"{password} in {name}"
+
+
+def test_unknown_user_gets_a_suggestion(users_file):
+    with pytest.raises(accounts.AccountError, match="Did you mean 'sales_east'"):
+        accounts.principal_for("sales_eats")
+
+
+def test_cli_add_user_with_password_from_stdin_then_disable(users_file, metastore_file):
+    done = cli("add-user", "sales_north", "--name", "North Rep", "--roles", "sales_rep", "--attr", "region=North",
+               stdin="north-secret-1\n")
+    assert done.returncode == 0, done.stderr
+    user = accounts.load_users()["sales_north"]
+    assert user.checks("north-secret-1") and dict(user.attributes) == {"region": "North"}
+    assert "north-secret-1" not in users_file.read_text()
+    listing = cli("list").stdout
+    assert "sales_north" in listing and "$2b$" not in listing
+    assert cli("disable", "sales_north").returncode == 0
+    with pytest.raises(accounts.AccountError, match="disabled"):
+        accounts.principal_for("sales_north")
+    assert cli("set-password", "sales_north", stdin="new-secret-22\n").returncode == 0
+    assert accounts.load_users()["sales_north"].checks("new-secret-22")
+
+
+@pytest.mark.parametrize("args,stdin,needle", [
+    (("add-user", "x1", "--roles", "wizard"), "long-enough-pw\n", "unknown role 'wizard'"),
+    (("add-user", "x2", "--roles", "sales_rep"), "short\n", "at least 8 characters"),
+    (("add-user", "ceo", "--roles", "exec"), "long-enough-pw\n", "already exists"),
+    (("set-roles", "nobody", "exec"), "", "unknown user 'nobody'"),
+    (("add-user", "x3", "--roles", "sales_rep", "--attr", "region"), "long-enough-pw\n", "name=value"),
+    (("audit", "--since", "yesterday"), "", "not a date"),
+])
+def test_cli_bad_input_is_one_line_exit_2(users_file, metastore_file, args, stdin, needle):
+    done = cli(*args, stdin=stdin)
+    assert done.returncode == 2 and needle in done.stderr
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+# ---- throttling ---------------------------------------------------------------
+def test_five_failures_lock_for_fifteen_minutes_even_with_the_right_password(metastore_file):
+    clock = Clock()
+    for _ in range(4):
+        assert throttle.record("cfo", False, now=clock) is None
+    until = throttle.record("cfo", False, now=clock)
+    assert until == clock.now + dt.timedelta(minutes=15)
+    clock.advance(14)
+    assert throttle.locked_until("cfo", now=clock) == until  # still locked: the login form refuses before checking
+    clock.advance(1.5)
+    assert throttle.locked_until("cfo", now=clock) is None
+    assert throttle.record("cfo", False, now=clock) is None  # old failures do not count again
+
+
+def test_failures_older_than_the_window_do_not_count(metastore_file):
+    clock = Clock()
+    for _ in range(4):
+        throttle.record("ceo", False, now=clock)
+    clock.advance(16)
+    assert throttle.record("ceo", False, now=clock) is None
+    assert throttle.locked_until("ceo", now=clock) is None
+
+
+def test_a_success_resets_the_count(metastore_file):
+    clock = Clock()
+    for _ in range(4):
+        throttle.record("admin", False, now=clock)
+    throttle.record("admin", True, now=clock)
+    assert throttle.record("admin", False, now=clock) is None
+
+
+# ---- cookie key ---------------------------------------------------------------
+@pytest.mark.parametrize("key", ["some_key", "random_signature_key", "short-but-random-1", "a" * 40])
+def test_default_short_or_simple_cookie_keys_are_refused(key):
+    with pytest.raises(CookieKeyError):
+        check(key, "test")
+
+
+def test_cookie_key_file_is_created_private_and_reused(tmp_path, monkeypatch):
+    monkeypatch.delenv("CONCORD_COOKIE_KEY", raising=False)
+    path = tmp_path / "secrets" / "cookie_key"
+    first = cookie_key(path)
+    assert len(first) >= 32 and oct(path.stat().st_mode & 0o777) == "0o600"
+    assert cookie_key(path) == first
+
+
+def test_cookie_key_from_the_environment_is_checked(monkeypatch):
+    monkeypatch.setenv("CONCORD_COOKIE_KEY", "changeme")
+    with pytest.raises(CookieKeyError, match="known default"):
+        cookie_key()
+
+
+# ---- metadata store and audit -------------------------------------------------
+def test_migrations_apply_once_with_wal_even_when_processes_race(metastore_file):
+    errors = []
+
+    def connect():
+        try:
+            metastore.connect().close()
+        except Exception as err:  # noqa: BLE001
+            errors.append(err)
+    threads = [threading.Thread(target=connect) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    con = sqlite3.connect(metastore_file)
+    assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    versions = [r[0] for r in con.execute("SELECT version FROM schema_version ORDER BY 1")]
+    assert versions == [n for n, _, _ in metastore.migrations()]
+
+
+def test_queries_and_logins_land_in_the_audit_log(metastore_file, users_file, warehouse_path):
+    audit.install()
+    audit.install()
+    try:
+        events.emit(events.QueryEvent(at=dt.datetime.now(dt.timezone.utc), username="cfo", roles=("finance",),
+                                      source="test", metrics=("cash_in",), dimensions=("region",), where=None,
+                                      time_from=None, time_to=None, rows=5, duration_ms=1.5, outcome="ok"))
+    finally:
+        events.remove_listener(audit.on_query)
+    audit.record_login("cfo", "login_failed")
+    rows = audit.read_events(dt.date.today() - dt.timedelta(days=1))
+    assert [r["kind"] for r in rows] == ["login_failed", "query"]
+    assert rows[1]["metrics"] == "cash_in" and rows[1]["rows"] == 5
+    # the semantic CLI audits its queries too, and `python -m auth audit` prints them
+    env = {"CONCORD_METASTORE": str(metastore_file), "CONCORD_USERS": str(users_file)}
+    done = subprocess.run([sys.executable, "-m", "semantic", "query", "--metrics", "revenue", "--by", "region",
+                           "--as", "sales_east", "--db", str(warehouse_path)], capture_output=True, text=True,
+                          cwd=ROOT, env={**os.environ, **env})
+    assert done.returncode == 0, done.stderr
+    printed = cli("audit", "--since", dt.date.today().isoformat(), "--user", "sales_east", env=env).stdout
+    assert "sales_east" in printed and "cli:query" in printed and "rows=1" in printed
