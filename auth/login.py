@@ -15,6 +15,8 @@ from semantic.principal import Principal
 
 COOKIE_NAME = "concord_auth"
 AUTHENTICATOR = "_concord_authenticator"
+LOGGED_OUT = "_concord_logged_out"  # this browser session ignores the cookie until the next login
+DELETE_COOKIE = "_concord_delete_cookie"
 
 
 def _authenticator() -> stauth.Authenticate:
@@ -41,24 +43,41 @@ def _signed_in() -> Principal | None:
     return user.principal()
 
 
-def require_login(lang: str = "en") -> Principal:
+def require_login(lang: str = "en", before_form=None) -> Principal:
+    """The signed-in principal; otherwise the login form and st.stop().
+    `before_form` runs first when the form is shown (app.py registers its pages
+    there, hidden, so the URL's page and query survive the login)."""
+    principal = current_principal(lang)
+    if principal is not None:
+        return principal
+    if before_form is not None:
+        before_form()
+    _form(_authenticator(), lang)
+    st.stop()
+
+
+def current_principal(lang: str = "en") -> Principal | None:
+    """Who is signed in, from this session or a valid signed cookie; None if nobody."""
     audit.install()
     try:
         authenticator = _authenticator()
     except CookieKeyError as err:
         st.error(say("bad_key", lang, message=str(err)))
         st.stop()
+    if st.session_state.pop(DELETE_COOKIE, False):  # rendered in this run, so it reaches the browser
+        authenticator.cookie_controller.delete_cookie()
     principal = _signed_in()
-    if principal is None:
-        try:
-            authenticator.login(location="unrendered")  # a valid cookie signs in without the form
-        except Exception:  # noqa: BLE001 - a stale or foreign cookie just means: show the form
+    if principal is not None and st.session_state.pop("_concord_set_cookie", False):
+        authenticator.cookie_controller.set_cookie()  # rendered in this run, so it reaches the browser
+    if principal is None and not st.session_state.get(LOGGED_OUT):
+        try:  # a valid signed cookie signs in without the form
+            token = authenticator.cookie_controller.get_cookie()
+            if token:
+                authenticator.authentication_controller.login(token=token)
+        except Exception as err:  # noqa: BLE001 - a stale or foreign cookie just means: show the form
             st.session_state["authentication_status"] = None
         principal = _signed_in()
-    if principal is not None:
-        return principal
-    _form(authenticator, lang)
-    st.stop()
+    return principal
 
 
 def _form(authenticator: stauth.Authenticate, lang: str) -> None:
@@ -83,7 +102,8 @@ def _form(authenticator: stauth.Authenticate, lang: str) -> None:
         if authenticator.authentication_controller.login(username, password):
             throttle.record(username, True)
             audit.record_login(username, "login_ok")
-            authenticator.cookie_controller.set_cookie()
+            st.session_state.pop(LOGGED_OUT, None)
+            st.session_state["_concord_set_cookie"] = True
             st.rerun()
         st.session_state["authentication_status"] = None
         lock = throttle.record(username, False)
@@ -107,4 +127,6 @@ def logout_button(lang: str = "en") -> None:
         audit.record_login(username, "logout")
         for key in list(st.session_state.keys()):
             del st.session_state[key]
+        st.session_state[LOGGED_OUT] = True
+        st.session_state[DELETE_COOKIE] = True
         st.rerun()

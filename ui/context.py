@@ -80,7 +80,13 @@ def ask(query: Query, source: str) -> Result | None:
 
 
 def guard(render) -> None:
-    """Run a page body; anything unexpected becomes one readable line, not a traceback."""
+    """Run a page body; anything unexpected becomes one readable line, not a traceback.
+    Pages live in views/, not pages/: Streamlit would route /name straight to a
+    file in a pages/ folder, past app.py's login. A page run without a signed-in
+    user (it cannot happen through app.py) shows nothing."""
+    if PRINCIPAL_KEY not in st.session_state:
+        st.error("Sign in first.")
+        st.stop()
     try:
         render()
     except SemanticError as err:

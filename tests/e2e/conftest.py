@@ -7,6 +7,7 @@ Under CI=true a missing browser is a failure, not a skip.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -76,7 +77,7 @@ def app_env(warehouse_path, tmp_path_factory):
     env = dict(os.environ)
     env.update({
         "CONCORD_WAREHOUSE": str(warehouse_path), "CONCORD_METASTORE": str(home / "metastore.sqlite"),
-        "CONCORD_USERS": str(users), "CONCORD_COOKIE_KEY": "e2e-" + "k" * 40, "PYTHONPATH": str(ROOT),
+        "CONCORD_USERS": str(users), "CONCORD_COOKIE_KEY": secrets.token_urlsafe(32), "PYTHONPATH": str(ROOT),
     })
     return env
 

@@ -32,10 +32,21 @@ def rows_for(roles, visible) -> list[tuple[str, tuple[str, ...]]]:
 
 def sparkline(frame, metric) -> go.Figure:
     fig = go.Figure(go.Scatter(x=frame["metric_time__month"], y=frame[metric], mode="lines",
-                               line={"width": 2, "color": "#2563eb"}, fill="tozeroy", fillcolor="rgba(37,99,235,0.08)"))
+                               line={"width": 2, "color": "#2563eb"}))
     fig.update_layout(height=70, margin={"l": 0, "r": 0, "t": 0, "b": 0}, showlegend=False,
-                      xaxis={"visible": False}, yaxis={"visible": False}, hovermode=False)
+                      xaxis={"visible": False}, hovermode=False,
+                      yaxis={"visible": False, "range": _padded(frame[metric])})
     return fig
+
+
+def _padded(values) -> list[float] | None:
+    """Sparklines show the shape, so the axis spans the data, not zero to the top."""
+    clean = [float(v) for v in values if v == v]
+    if not clean:
+        return None
+    low, high = min(clean), max(clean)
+    pad = (high - low) * 0.15 or abs(high) * 0.05 or 1.0
+    return [low - pad, high + pad]
 
 
 def card(column, metric, value_row, prior_row, spark, lang):
@@ -78,7 +89,8 @@ def render() -> None:
                         "page:home")
         if yoy is None:
             continue
-        columns = st.columns(len(metrics))
+        per_row = len(metrics) if len(metrics) <= 5 else 3  # six cards read better as two rows of three
+        columns = [c for i in range(0, len(metrics), per_row) for c in st.columns(per_row)]
         for column, metric in zip(columns, metrics):
             card(column, metric, yoy.frame.iloc[0], pop.frame.iloc[0] if pop is not None else None,
                  spark.frame if spark is not None else None, ctx.lang())

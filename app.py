@@ -1,0 +1,84 @@
+"""Concord: the app shell. Log in, then see only the pages and metrics your roles allow.
+
+Layout only: every number on every page comes from the semantic layer with the
+signed-in user's principal (ui.context.ask); pages never write SQL.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from semantic.detail import as_of
+from semantic.policy import access_for
+from ui import context as ctx
+from ui import prefs
+from ui.i18n import LANGUAGES
+
+st.set_page_config(page_title="Concord", page_icon="📊", layout="wide")
+
+
+def sign_in():
+    from auth.login import require_login  # the login form; stops the script until signed in
+
+    principal = require_login(lang=st.session_state.get("lang", "en"), before_form=hidden_pages)
+    if st.session_state.get(ctx.PRINCIPAL_KEY) != principal:
+        st.session_state[ctx.PRINCIPAL_KEY] = principal
+        st.session_state["lang"] = prefs.language(principal.username)
+    return principal
+
+
+def hidden_pages() -> None:
+    """While the login form shows, every page is registered but hidden and not run,
+    so a shared link's page and query parameters are still there after signing in."""
+    names = ["home"] + ["explore", "catalog", "audit"] + [name for name, _, _ in FINANCE_PAGES]
+    st.navigation([page(n, icon="lock", default=(n == "home")) for n in names], position="hidden")
+
+
+def sidebar(principal) -> None:
+    from auth.login import logout_button
+
+    with st.sidebar:
+        st.markdown(f"**{ctx.t('sidebar.user')}:** {principal.display_name or principal.username}")
+        st.caption(f"{ctx.t('sidebar.roles')}: {', '.join(principal.roles)}")
+        codes = list(LANGUAGES)
+        choice = st.radio(ctx.t("sidebar.language"), codes, index=codes.index(ctx.lang()),
+                          format_func=LANGUAGES.get, horizontal=True, key="lang_choice")
+        if choice != ctx.lang():
+            st.session_state["lang"] = choice
+            prefs.set_language(principal.username, choice)
+            st.rerun()
+        day = as_of(ctx.warehouse())
+        st.caption(ctx.t("sidebar.as_of", date=day.isoformat()) if day else ctx.t("sidebar.as_of_unknown"))
+        logout_button(lang=ctx.lang())
+
+
+def navigation(principal):
+    access = access_for(principal, ctx.library())
+    groups = {
+        ctx.t("nav.overview"): [page("home", icon="home", default=True)],
+        ctx.t("nav.analysis"): [page("explore", icon="query_stats"), page("catalog", icon="menu_book")],
+    }
+    finance = [page(name, icon=icon) for name, icon, needs in FINANCE_PAGES if needs <= access.metrics]
+    if finance:
+        groups[ctx.t("nav.finance")] = finance
+    if access.manages_users:
+        groups[ctx.t("nav.admin")] = [page("audit", icon="policy")]
+    return st.navigation(groups)
+
+
+# A finance page is listed only to users granted every metric it needs (the page checks again).
+FINANCE_PAGES = (
+    ("budget", "account_balance_wallet", {"budget", "expense", "budget_variance", "budget_variance_pct"}),
+    ("cash", "payments", {"cash_in", "cash_out", "net_cash_flow", "ar_balance", "dso", "overdue_ar"}),
+    ("reconciliation", "rule", {"revenue", "ledger_revenue", "revenue_recon_gap"}),
+)
+TITLES = {"reconciliation": "recon"}
+
+
+def page(name: str, icon: str, default: bool = False):
+    return st.Page(f"views/{name}.py", title=ctx.t(f"page.{TITLES.get(name, name)}"), icon=f":material/{icon}:",
+                   url_path=None if default else name, default=default)
+
+
+principal = sign_in()
+sidebar(principal)
+navigation(principal).run()

@@ -1,0 +1,38 @@
+"""Small steps shared by the browser tests."""
+from __future__ import annotations
+
+import json
+import re
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PASSWORDS = {"ceo": "ceo-demo-2025", "cfo": "cfo-demo-2025", "sales_lead": "lead-demo-2025",
+             "sales_east": "east-demo-2025", "sales_south": "south-demo-2025", "admin": "admin-demo-2025"}
+
+
+def login(page, app, user: str, path: str = "") -> None:
+    page.goto(f"{app.url}/{path}")
+    page.get_by_role("button", name="Sign in").first.wait_for()
+    settle(page, 300)
+    page.get_by_role("textbox", name="Username").last.fill(user)
+    page.get_by_role("textbox", name="Password").last.fill(PASSWORDS[user])
+    page.get_by_role("button", name="Sign in").last.click()
+    page.get_by_text(re.compile("Signed in as|当前用户")).first.wait_for()
+
+
+def settle(page, ms: int = 400) -> None:
+    """Wait until Streamlit has finished the current run."""
+    page.wait_for_timeout(ms)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+    page.wait_for_timeout(ms)
+
+
+def cli_json(env: dict, *args: str) -> list[dict]:
+    done = subprocess.run([sys.executable, "-m", "semantic", "query", *args, "--format", "json",
+                           "--db", env["CONCORD_WAREHOUSE"]], capture_output=True, text=True, cwd=ROOT,
+                          env={**os.environ, **env})
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
