@@ -70,8 +70,9 @@ FINANCE_PAGES = (
     ("budget", "account_balance_wallet", {"budget", "expense", "budget_variance", "budget_variance_pct"}),
     ("cash", "payments", {"cash_in", "cash_out", "net_cash_flow", "ar_balance", "dso", "overdue_ar"}),
     ("reconciliation", "rule", {"revenue", "ledger_revenue", "revenue_recon_gap"}),
+    ("data_quality", "fact_check", {"ledger_revenue"}),
 )
-TITLES = {"reconciliation": "recon"}
+TITLES = {"reconciliation": "recon", "data_quality": "quality"}
 
 
 def page(name: str, icon: str, default: bool = False):

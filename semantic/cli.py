@@ -10,6 +10,7 @@ Bad input exits 2 with one line saying what is wrong and how to fix it.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
 
@@ -41,6 +42,10 @@ def build_parser() -> Parser:
     listing.add_argument("what", choices=("metrics", "dimensions"))
     listing.add_argument("--lang", choices=("en", "zh"), default="en")
     listing.add_argument("--models", default=str(MODELS_DIR), help=argparse.SUPPRESS)
+    quality = commands.add_parser("check", help="run the data-quality checks; exit 1 when a blocking one fails")
+    quality.add_argument("--db", default=str(DEFAULT_WAREHOUSE), help="warehouse file (default: data/warehouse.duckdb)")
+    quality.add_argument("--only", default="", help="comma-separated check names")
+    quality.add_argument("--format", choices=("table", "json"), default="table")
     check = commands.add_parser("validate", help="check the indicator library (and, with --db, that its tables exist)")
     check.add_argument("--models", default=str(MODELS_DIR), help="folder of *.yml files (default: semantic/models)")
     check.add_argument("--db", default=None, help="also check every declared table and column exists in this warehouse")
@@ -110,6 +115,31 @@ def cmd_query(args) -> int:
     return 0
 
 
+def cmd_check(args) -> int:
+    from semantic.quality import run_checks
+
+    warehouse = Warehouse(args.db)
+    warehouse.version()  # a missing warehouse is bad input (exit 2), not a failed check
+    results = run_checks(warehouse, list(split_names(args.only)) or None)
+    try:
+        from data import quality_runs  # the page shows when each check last ran, also from the shell
+
+        quality_runs.record(results)
+    except Exception as err:  # noqa: BLE001 - recording is a convenience; the checks still ran
+        print(f"warning: results not recorded in the metadata store: {err}", file=sys.stderr)
+    if args.format == "json":
+        print(json.dumps([r.as_record() for r in results], ensure_ascii=False, indent=1))
+    else:
+        for r in results:
+            mark = {"pass": "ok  ", "fail": "FAIL", "error": "ERR "}[r.status]
+            print(f"{mark} {r.failing_rows:>8}  {r.name:<26} {'blocking' if r.blocking else 'warning ':<8}  "
+                  f"{r.label['en']}{'  (' + r.message + ')' if r.message else ''}")
+    failed = [r.name for r in results if r.blocking and r.status != "pass"]
+    if failed:
+        print(f"{len(failed)} blocking check(s) failed: {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
+
+
 def cmd_sql(args) -> int:
     library = load_library(args.models)
     print(plan(_query(args), _principal(args), library=library).sql(args.dialect))
@@ -131,4 +161,4 @@ def cmd_validate(args) -> int:
     return 0
 
 
-COMMANDS = {"query": cmd_query, "sql": cmd_sql, "list": cmd_list, "validate": cmd_validate}
+COMMANDS = {"query": cmd_query, "sql": cmd_sql, "list": cmd_list, "validate": cmd_validate, "check": cmd_check}

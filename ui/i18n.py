@@ -125,6 +125,16 @@ MESSAGES: dict[str, dict[str, str]] = {
     "recon.status.partial": {"en": "Partly paid", "zh": "部分回款"},
     "recon.status.overpaid": {"en": "Paid more than invoiced", "zh": "超额回款"},
 
+    "page.quality": {"en": "Data quality", "zh": "数据治理"},
+    "quality.run": {"en": "Run checks now", "zh": "立即运行检查"},
+    "quality.running": {"en": "Running the checks…", "zh": "正在运行检查…"},
+    "quality.status": {"en": "Status", "zh": "状态"},
+    "quality.check": {"en": "Check", "zh": "检查项"},
+    "quality.failing": {"en": "Failing rows", "zh": "问题行数"},
+    "quality.blocking": {"en": "Blocking", "zh": "阻断"},
+    "quality.last_run": {"en": "Last run", "zh": "最近运行"},
+    "quality.never": {"en": "never", "zh": "从未运行"},
+
 }
 
 
