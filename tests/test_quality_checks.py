@@ -52,6 +52,14 @@ BREAKS = {
                                  WHERE receipt_id = (SELECT min(receipt_id) FROM receipts)""",
                               """SELECT count(*) FROM receipts r JOIN invoices i USING (invoice_id)
                                  WHERE r.receipt_date < i.invoice_date"""),
+    "payment_bill_exists": ("UPDATE payments SET bill_id = 99999999 WHERE payment_id IN (SELECT payment_id FROM payments ORDER BY 1 LIMIT 2)",
+                            "SELECT count(*) FROM payments WHERE bill_id NOT IN (SELECT bill_id FROM bills)"),
+    "snapshot_product_exists": ("DELETE FROM products WHERE product_id = (SELECT min(product_id) FROM inventory_snapshots)",
+                                "SELECT count(*) FROM inventory_snapshots WHERE product_id NOT IN (SELECT product_id FROM products)"),
+    "channel_values": ("UPDATE customers SET channel = 'Carrier pigeon' WHERE customer_id IN (3, 4)",
+                       "SELECT count(*) FROM customers WHERE channel NOT IN ('Direct', 'Distributor', 'Online')"),
+    "segment_values": ("UPDATE customers SET segment = 'smb' WHERE customer_id = 5",
+                       "SELECT count(*) FROM customers WHERE segment NOT IN ('Enterprise', 'SMB', 'Retail')"),
 }
 
 
@@ -122,10 +130,23 @@ def test_the_page_shows_each_check_to_finance_and_refuses_a_rep(warehouse_path, 
     at = AppTest.from_file(str(ROOT / "views" / "data_quality.py"), default_timeout=120)
     at.session_state["principal"] = Principal("cfo", ("finance",))
     at.run()
+    assert not at.exception and not at.error
+    assert set(at.dataframe[0].value["Last run"]) == {"never"}
+    shell = subprocess.run([sys.executable, "-m", "semantic", "check", "--db", str(warehouse_path), "--only",
+                            "ledger_balanced"], capture_output=True, text=True, cwd=ROOT, env=dict(os.environ))
+    assert shell.returncode == 0
+    at.run()  # the shell's run shows on the page
+    shown = at.dataframe[0].value.set_index("name")
+    assert shown.loc["ledger_balanced", "Status"] == "✅" and shown.loc["ledger_balanced", "Last run"].endswith("UTC")
+    assert shown.loc["customers_key", "Last run"] == "never"
     at.button(key="q_run").click().run()
     assert not at.exception and not at.error
     table = at.dataframe[0].value
-    assert len(table) == len(BREAKS) and set(table["Status"]) == {"✅"}
+    assert len(table) == len(BREAKS) and set(table["Status"]) == {"✅"} and "never" not in set(table["Last run"])
+    admin = AppTest.from_file(str(ROOT / "views" / "data_quality.py"), default_timeout=60)
+    admin.session_state["principal"] = Principal("admin", ("admin",))
+    admin.run()
+    assert not admin.exception and not admin.error and len(admin.dataframe[0].value) == len(BREAKS)
     rep = AppTest.from_file(str(ROOT / "views" / "data_quality.py"), default_timeout=60)
     rep.session_state["principal"] = Principal("sales_east", ("sales_rep",), {"region": "East"})
     rep.run()

@@ -134,6 +134,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "quality.blocking": {"en": "Blocking", "zh": "阻断"},
     "quality.last_run": {"en": "Last run", "zh": "最近运行"},
     "quality.never": {"en": "never", "zh": "从未运行"},
+    "quality.rule": {"en": "Rule", "zh": "规则"},
+    "quality.refused": {"en": "Data quality is for finance and administrators; your roles do not grant it (your roles: {roles}).",
+                        "zh": "数据治理仅限财务与系统管理员；您的角色无此权限（您的角色：{roles}）。"},
 
 }
 

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from data import quality_runs
+from semantic.policy import access_for
 from semantic.quality import load_checks, run_checks
 from ui import context as ctx
 from ui.i18n import label
@@ -15,7 +16,9 @@ ICONS = {"pass": "✅", "fail": "❌", "error": "⚠️"}
 
 def render() -> None:
     st.title(ctx.t("page.quality"))
-    if not ctx.require_metrics("ledger_revenue"):
+    access = access_for(ctx.principal(), ctx.library())
+    if not ("ledger_revenue" in access.metrics or access.manages_users):  # finance or admin only
+        st.error(ctx.t("quality.refused", roles=", ".join(ctx.principal().roles) or "—"))
         return
     lang = ctx.lang()
     if st.button(ctx.t("quality.run"), type="primary", key="q_run"):
@@ -29,6 +32,7 @@ def render() -> None:
         rows.append({
             ctx.t("quality.status"): ICONS.get(run["status"], "") if run else "—",
             ctx.t("quality.check"): label(check.label, lang),
+            ctx.t("quality.rule"): label(check.description, lang),
             ctx.t("quality.failing"): run["failing_rows"] if run else None,
             ctx.t("quality.blocking"): "●" if check.blocking else "",
             ctx.t("quality.last_run"): run["ran_at"].replace("T", " ")[:16] + " UTC" if run else ctx.t("quality.never"),
