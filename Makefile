@@ -21,6 +21,7 @@ setup: $(BIN)/.installed
 # Rebuilt only when missing (or when the generator changes); the file appears atomically.
 $(WAREHOUSE): | $(BIN)/.installed
 	$(BIN)/python -m data.demo --scale $(SCALE) --seed $(SEED) --out $(WAREHOUSE)
+	$(BIN)/python -m semantic rollups build --db $(WAREHOUSE)
 
 warehouse: setup $(WAREHOUSE)
 

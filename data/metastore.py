@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -28,9 +29,16 @@ def connect(where: Path | str | None = None) -> sqlite3.Connection:
     target.parent.mkdir(parents=True, exist_ok=True)
     con = sqlite3.connect(str(target), timeout=10, isolation_level=None, check_same_thread=False)
     con.row_factory = sqlite3.Row
-    con.execute("PRAGMA journal_mode = WAL")
-    con.execute("PRAGMA foreign_keys = ON")
     con.execute("PRAGMA busy_timeout = 10000")
+    for attempt in range(100):  # switching to WAL needs a moment alone with the file
+        try:
+            con.execute("PRAGMA journal_mode = WAL")
+            break
+        except sqlite3.OperationalError:
+            if attempt == 99:
+                raise
+            time.sleep(0.05)
+    con.execute("PRAGMA foreign_keys = ON")
     _migrate(con)
     return con
 
@@ -66,14 +74,16 @@ def migrations() -> list[tuple[int, str, Path]]:
 
 
 def _migrate(con: sqlite3.Connection) -> None:
-    con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
-                "applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')))")
-    done = {row[0] for row in con.execute("SELECT version FROM schema_version")}
-    pending = [m for m in migrations() if m[0] not in done]
-    if not pending:
-        return
-    with transaction(con):
-        done = {row[0] for row in con.execute("SELECT version FROM schema_version")}  # another process may have won
+    known = con.execute("SELECT count(*) FROM sqlite_master WHERE name = 'schema_version'").fetchone()[0]
+    if known:
+        done = {row[0] for row in con.execute("SELECT version FROM schema_version")}
+        if not [m for m in migrations() if m[0] not in done]:
+            return
+    with transaction(con):  # one process at a time from here; re-read what another may have done
+        con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+                    "applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')))")
+        done = {row[0] for row in con.execute("SELECT version FROM schema_version")}
+        pending = [m for m in migrations() if m[0] not in done]
         for number, name, file in pending:
             if number in done:
                 continue

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from semantic import output
 from semantic.errors import SemanticError
 from semantic.execute import DEFAULT_WAREHOUSE, Warehouse
-from semantic.model.loader import MODELS_DIR, load_library
+from semantic.model.loader import MODELS_DIR, default_library, load_library
 from semantic.principal import Principal
 from semantic.query import make_query, parse_date, split_names
 from semantic.service import plan, run
@@ -42,6 +42,9 @@ def build_parser() -> Parser:
     listing.add_argument("what", choices=("metrics", "dimensions"))
     listing.add_argument("--lang", choices=("en", "zh"), default="en")
     listing.add_argument("--models", default=str(MODELS_DIR), help=argparse.SUPPRESS)
+    rollups = commands.add_parser("rollups", help="build the declared rollups into the warehouse")
+    rollups.add_argument("action", choices=("build", "list"))
+    rollups.add_argument("--db", default=str(DEFAULT_WAREHOUSE), help="warehouse file (default: data/warehouse.duckdb)")
     quality = commands.add_parser("check", help="run the data-quality checks; exit 1 when a blocking one fails")
     quality.add_argument("--db", default=str(DEFAULT_WAREHOUSE), help="warehouse file (default: data/warehouse.duckdb)")
     quality.add_argument("--only", default="", help="comma-separated check names")
@@ -64,6 +67,7 @@ def _query_flags(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--db", default=str(DEFAULT_WAREHOUSE), help="warehouse file (default: data/warehouse.duckdb)")
     sub.add_argument("--models", default=str(MODELS_DIR), help=argparse.SUPPRESS)
     sub.add_argument("--as", dest="as_user", default=None, help="run as this user, under that user's policy")
+    sub.add_argument("--no-rollups", action="store_true", help="never answer from rollups (for comparison)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -110,8 +114,25 @@ def cmd_query(args) -> int:
 
     audit.install()
     library = load_library(args.models)
-    result = run(_query(args), _principal(args), warehouse=Warehouse(args.db), library=library, source="cli:query")
+    result = run(_query(args), _principal(args), warehouse=Warehouse(args.db), library=library, source="cli:query",
+                 rollups=not args.no_rollups)
     sys.stdout.write(output.render(result.frame, library, args.format))
+    return 0
+
+
+def cmd_rollups(args) -> int:
+    from semantic.rollup.build import build_rollups
+    from semantic.rollup.spec import load_rollups
+
+    library = default_library()
+    if args.action == "build":
+        build_rollups(args.db, library, log=lambda m: print(m, file=sys.stderr))
+        return 0
+    have = Warehouse(args.db).rollups()
+    for spec in load_rollups(library).values():
+        state = "built" if have.get(spec.name) == spec.definition_hash(library) else (
+            "stale" if spec.name in have else "missing")
+        print(f"{spec.name:<20} {state:<8} {', '.join(spec.measures)} by day, {', '.join(spec.dimensions)}")
     return 0
 
 
@@ -142,7 +163,11 @@ def cmd_check(args) -> int:
 
 def cmd_sql(args) -> int:
     library = load_library(args.models)
-    print(plan(_query(args), _principal(args), library=library).sql(args.dialect))
+    warehouse = Warehouse(args.db)
+    have = warehouse.rollups() if (not args.no_rollups and warehouse.path.exists()) else {}
+    compiled = plan(_query(args), _principal(args), library=library, rollups=have)
+    print(f"-- rollups used: {', '.join(compiled.rollups)}" if compiled.rollups else "-- rollups used: none")
+    print(compiled.sql(args.dialect))
     return 0
 
 
@@ -161,4 +186,4 @@ def cmd_validate(args) -> int:
     return 0
 
 
-COMMANDS = {"query": cmd_query, "sql": cmd_sql, "list": cmd_list, "validate": cmd_validate, "check": cmd_check}
+COMMANDS = {"query": cmd_query, "sql": cmd_sql, "list": cmd_list, "validate": cmd_validate, "check": cmd_check, "rollups": cmd_rollups}

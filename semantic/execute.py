@@ -41,6 +41,7 @@ class Warehouse:
         self._lock = threading.Lock()
         self._connection: duckdb.DuckDBPyConnection | None = None
         self._connected_version: WarehouseVersion | None = None
+        self._rollups: tuple[WarehouseVersion, dict[str, str]] | None = None
 
     def version(self) -> WarehouseVersion:
         try:
@@ -79,6 +80,19 @@ class Warehouse:
         finally:
             cursor.close()
         return frame, version, time.perf_counter() - started
+
+    def rollups(self) -> dict[str, str]:
+        """Rollups built into this file version: name -> definition hash ({} when none)."""
+        version = self.version()
+        if self._rollups is not None and self._rollups[0] == version:
+            return self._rollups[1]
+        try:
+            frame = self.run("SELECT name, definition_hash FROM rollup_info")[0]
+            found = dict(zip(frame["name"], frame["definition_hash"]))
+        except WarehouseError:
+            found = {}
+        self._rollups = (version, found)
+        return found
 
     def close(self) -> None:
         with self._lock:

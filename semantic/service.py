@@ -36,18 +36,22 @@ class Result:
     execute_seconds: float
     version: WarehouseVersion
     cached: bool = False
+    rollups: tuple[str, ...] = ()  # rollups that answered part of it
 
     @property
     def rows(self) -> int:
         return len(self.frame)
 
 
-def plan(query: Query, principal: Principal | None = None, library: Library | None = None) -> Plan:
-    """Compile `query` under `principal`'s policy (the local operator when None)."""
+def plan(query: Query, principal: Principal | None = None, library: Library | None = None,
+         rollups: dict[str, str] | None = None) -> Plan:
+    """Compile `query` under `principal`'s policy (the local operator when None);
+    `rollups` are those the warehouse has (Warehouse.rollups()), used when exact."""
     library = library or default_library()
     access = policy.access_for(principal or Principal.operator(), library)
     policy.check(query, access, library)
-    return compile_query(library, query, row_filters=[access.row_filter] if access.row_filter is not None else [])
+    return compile_query(library, query, row_filters=[access.row_filter] if access.row_filter is not None else [],
+                         rollups=rollups)
 
 
 def run(
@@ -58,12 +62,14 @@ def run(
     library: Library | None = None,
     source: str = "api",
     cache: ResultCache | None = RESULTS,
+    rollups: bool = True,
 ) -> Result:
-    """Run `query` as `principal`; `cache=None` always reads the warehouse."""
+    """Run `query` as `principal`; `cache=None` always reads the warehouse;
+    `rollups=False` never answers from rollups."""
     principal = principal or Principal.operator()
     started = time.perf_counter()
     try:
-        compiled = plan(query, principal, library)
+        compiled = plan(query, principal, library, warehouse.rollups() if rollups else None)
         sql = compiled.sql("duckdb")
         compile_seconds = time.perf_counter() - started
         version = warehouse.version()
@@ -81,7 +87,7 @@ def run(
         _report(query, principal, source, started, None, outcome, str(err))
         raise
     _report(query, principal, source, started, len(frame), "ok")
-    return Result(frame, sql, compiled.columns, compile_seconds, execute_seconds, version, cached)
+    return Result(frame, sql, compiled.columns, compile_seconds, execute_seconds, version, cached, compiled.rollups)
 
 
 def _report(query: Query, principal: Principal, source: str, started: float, rows, outcome: str, message: str = "") -> None:

@@ -60,3 +60,23 @@ def users_file(tmp_path, monkeypatch):
     shutil.copy(Path(__file__).resolve().parent.parent / "auth" / "users.yaml", path)
     monkeypatch.setenv("CONCORD_USERS", str(path))
     return path
+
+
+@pytest.fixture(scope="session")
+def rolled_warehouse_path(warehouse_path, tmp_path_factory):
+    """A copy of the test warehouse with the declared rollups built into it."""
+    import shutil
+
+    from semantic.rollup.build import build_rollups
+
+    path = tmp_path_factory.mktemp("rolled") / "rolled.duckdb"
+    shutil.copyfile(warehouse_path, path)
+    build_rollups(path, log=lambda m: None)
+    return path
+
+
+@pytest.fixture(scope="session")
+def rolled(rolled_warehouse_path):
+    wh = Warehouse(rolled_warehouse_path)
+    yield wh
+    wh.close()

@@ -8,7 +8,7 @@ joined totals, after aggregation; balances come from their own sources.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlglot import exp
 
@@ -19,6 +19,7 @@ from semantic.compile.where import dimension_names, parse_where
 from semantic.errors import QueryError
 from semantic.model.library import TIME, Library, parse_fragment
 from semantic.query import Query
+from semantic.rollup import choose
 
 
 @dataclass(frozen=True)
@@ -30,13 +31,27 @@ class Plan:
     keys: tuple[GroupKey, ...]
     leaves: tuple[str, ...]
     tables: tuple[str, ...]
+    rollups: tuple[str, ...] = ()  # rollups that answer part of it
 
     def sql(self, dialect: str = "duckdb", pretty: bool = True) -> str:
         return self.tree.sql(dialect=dialect, pretty=pretty)
 
 
-def compile_query(lib: Library, query: Query, row_filters: Sequence[exp.Expression] = ()) -> Plan:
-    """Compile `query`; `row_filters` (already parsed, from the policy) are ANDed around it."""
+def compile_query(lib: Library, query: Query, row_filters: Sequence[exp.Expression] = (),
+                  rollups: dict[str, str] | None = None) -> Plan:
+    """Compile `query`; `row_filters` (already parsed, from the policy) are ANDed around it.
+    `rollups` (name -> definition hash) are those the warehouse has; any that answers
+    a part exactly is used (see semantic/rollup)."""
+    available, used = choose.AVAILABLE.set(dict(rollups or {})), choose.USED.set([])
+    try:
+        plan = _compile(lib, query, row_filters)
+        return replace(plan, rollups=tuple(choose.USED.get()))
+    finally:
+        choose.AVAILABLE.reset(available)
+        choose.USED.reset(used)
+
+
+def _compile(lib: Library, query: Query, row_filters: Sequence[exp.Expression]) -> Plan:
     keys = tuple(GroupKey.parse(name) for name in query.group_by)
     for key in keys:
         lib.dimension(key.name)

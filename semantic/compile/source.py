@@ -149,6 +149,11 @@ def measure_select(
     `signs` negates measures (balance outflows); `extra_keys` adds (alias, dimension)
     pairs such as the raw snapshot date.
     """
+    from semantic.rollup.choose import from_rollup  # a declared rollup answers it exactly, or None
+
+    rolled = from_rollup(lib, measures, keys, filters, span, signs, extra_keys)
+    if rolled is not None:
+        return rolled
     first = lib.measures[measures[0]]
     scope = FactScope(lib, first.table)
     time_column = scope.time(first)

@@ -1,0 +1,77 @@
+"""Answering a measure SELECT from a rollup, when (and only when) it is exact.
+
+compile_query sets the rollups the warehouse has (name -> definition hash);
+measure_select asks `from_rollup` first. A rollup qualifies when it keeps every
+measure asked, every dimension used in the group-by, the where and the row
+filters, and its definition hash matches the library's (so a rollup built
+from an older definition is never used). Time grains are all day or coarser.
+"""
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Sequence
+
+from sqlglot import exp
+
+from semantic.compile import timegrain
+from semantic.compile.where import bind
+from semantic.model.library import Library, split_time
+
+AVAILABLE: contextvars.ContextVar[dict[str, str]] = contextvars.ContextVar("rollups_available", default={})
+USED: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("rollups_used", default=None)
+
+
+def _dimensions(keys, filters) -> set[str]:
+    out = {k.dimension for k in keys if not k.is_time}
+    for tree in filters:
+        out |= {c.name for c in tree.find_all(exp.Column)}
+    return out
+
+
+def pick(lib: Library, measures: Sequence[str], keys, filters) -> object | None:
+    available = AVAILABLE.get()
+    if not available:
+        return None
+    from semantic.rollup.spec import load_rollups
+
+    needed = _dimensions(keys, filters)
+    best = None
+    for spec in load_rollups(lib).values():
+        if available.get(spec.name) != spec.definition_hash(lib):
+            continue
+        if set(measures) <= set(spec.measures) and needed <= set(spec.dimensions):
+            if best is None or len(spec.dimensions) < len(best.dimensions):  # the smallest that answers
+                best = spec
+    return best
+
+
+def from_rollup(lib: Library, measures, keys, filters, span, signs=None, extra_keys=()) -> exp.Select | None:
+    if extra_keys:
+        return None
+    spec = pick(lib, measures, keys, filters)
+    if spec is None:
+        return None
+    used = USED.get()
+    if used is not None and spec.name not in used:
+        used.append(spec.name)
+    table = spec.table
+    day = exp.column("metric_time__day", table=table)
+
+    def column(name: str) -> exp.Expression:
+        base, grain = split_time(name)
+        if base == "metric_time":
+            return timegrain.truncate(day.copy(), grain or "day")
+        return exp.column(base, table=table)
+
+    key_exprs = [(k.name, column(k.name)) for k in keys]
+    values = []
+    for i, name in enumerate(measures):
+        total = exp.Sum(this=exp.column(name, table=table))
+        values.append(exp.alias_(exp.Neg(this=total) if signs and signs[i] < 0 else total, name))
+    select = exp.select(*[exp.alias_(e, n) for n, e in key_exprs], *values).from_(exp.to_table(table))
+    conditions = span.conditions(day) + [exp.paren(bind(tree, column), copy=False) for tree in filters]
+    if conditions:
+        select = select.where(exp.and_(*conditions, copy=False), copy=False)
+    if key_exprs:
+        select = select.group_by(*[e.copy() for _, e in key_exprs], copy=False)
+    return select

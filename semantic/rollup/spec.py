@@ -1,0 +1,91 @@
+"""Rollup declarations, validated against the indicator library."""
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from semantic.errors import ModelError
+from semantic.model.graph import reachable
+from semantic.model.library import Library
+from semantic.model.loader import load_yaml
+
+ROLLUPS_FILE = Path(__file__).resolve().parent / "rollups.yml"
+
+
+class RollupSpec(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    name: str = ""
+    measures: tuple[str, ...] = Field(min_length=1)
+    dimensions: tuple[str, ...] = ()
+
+    @property
+    def table(self) -> str:
+        return f"rollup_{self.name}"
+
+    def definition_hash(self, library: Library) -> str:
+        """Changes whenever the rollup or a measure it keeps is redefined: a stale rollup is never used."""
+        body = {"measures": {m: library.measures[m].model_dump() for m in self.measures},
+                "dimensions": {d: library.dimensions[d].sources for d in self.dimensions}}
+        return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+class RollupsFile(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    rollups: dict[str, RollupSpec]
+
+
+def _check(spec: RollupSpec, library: Library) -> None:
+    where = f"rollups.yml: rollups.{spec.name}"
+    for m in spec.measures:
+        if m not in library.measures:
+            raise ModelError(f"{where}: unknown measure '{m}'.")
+    first = library.measures[spec.measures[0]]
+    for m in spec.measures:
+        measure = library.measures[m]
+        if (measure.table, measure.time, measure.filter) != (first.table, first.time, first.filter):
+            raise ModelError(f"{where}: measure '{m}' has another table, date or filter than '{spec.measures[0]}'; "
+                             "put it in a rollup of its own.")
+        if measure.agg not in ("sum", "count", "count_distinct"):
+            raise ModelError(f"{where}: measure '{m}' is a {measure.agg}, which does not add up across cells.")
+    for d in spec.dimensions:
+        if d not in library.dimensions or library.column(first.table, d) is None:
+            raise ModelError(f"{where}: dimension '{d}' does not apply to table {first.table}.")
+    for m in spec.measures:
+        measure = library.measures[m]
+        if measure.agg != "count_distinct":
+            continue
+        counted = _counted_entity(library, first.table, measure.expr)
+        owners = set(reachable(library.tables, counted))
+        for d in spec.dimensions:
+            if library.column(first.table, d).table not in owners:
+                raise ModelError(f"{where}: distinct '{m}' would not add up across '{d}' "
+                                 f"(not an attribute of {counted}); drop one of them.")
+
+
+def _counted_entity(library: Library, table: str, expr: str) -> str:
+    """The table whose rows a distinct count counts: order_lines.order_id counts orders."""
+    owner, _, column = expr.rpartition(".")
+    owner = owner or table
+    for target, fk in library.tables[owner].joins.items():
+        if fk == column:
+            return target
+    return owner
+
+
+@functools.lru_cache(maxsize=4)
+def load_rollups(library: Library, path: Path = ROLLUPS_FILE) -> dict[str, RollupSpec]:
+    try:
+        parsed = RollupsFile.model_validate(load_yaml(path.read_text(encoding="utf-8")) or {})
+    except ValidationError as err:
+        first = err.errors()[0]
+        raise ModelError(f"{path.name}: {'.'.join(map(str, first['loc']))}: {first['msg']}.") from None
+    specs = {}
+    for name, spec in parsed.rollups.items():
+        spec = spec.model_copy(update={"name": name})
+        _check(spec, library)
+        specs[name] = spec
+    return specs
