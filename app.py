@@ -29,7 +29,7 @@ def sign_in():
 def hidden_pages() -> None:
     """While the login form shows, every page is registered but hidden and not run,
     so a shared link's page and query parameters are still there after signing in."""
-    names = ["home"] + ["explore", "catalog", "audit"] + [name for name, _, _ in FINANCE_PAGES]
+    names = ["home", "explore", "boards", "alerts", "catalog", "audit"] + [name for name, _, _ in FINANCE_PAGES]
     st.navigation([page(n, icon="lock", default=(n == "home")) for n in names], position="hidden")
 
 
@@ -55,7 +55,8 @@ def navigation(principal):
     access = access_for(principal, ctx.library())
     groups = {
         ctx.t("nav.overview"): [page("home", icon="home", default=True)],
-        ctx.t("nav.analysis"): [page("explore", icon="query_stats"), page("catalog", icon="menu_book")],
+        ctx.t("nav.analysis"): [page("explore", icon="query_stats"), page("boards", icon="dashboard"),
+                                page("alerts", icon="notifications"), page("catalog", icon="menu_book")],
     }
     finance = [page(name, icon=icon) for name, icon, needs in FINANCE_PAGES if needs <= access.metrics]
     if finance:
@@ -79,6 +80,11 @@ def page(name: str, icon: str, default: bool = False):
     return st.Page(f"views/{name}.py", title=ctx.t(f"page.{TITLES.get(name, name)}"), icon=f":material/{icon}:",
                    url_path=None if default else name, default=default)
 
+
+if st.query_params.get("kiosk") == "1" and st.query_params.get("board"):
+    from ui import kiosk
+
+    kiosk.show(st.query_params.to_dict(), sign_in)  # stops: a screen shows its board and nothing else
 
 principal = sign_in()
 sidebar(principal)

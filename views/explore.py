@@ -225,7 +225,28 @@ def render() -> None:
                       file_name="concord.xlsx", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     with st.expander(ctx.t("explore.show_sql")):
         st.code(result.sql, language="sql")
+    save_tile(state, query)
     detail(state)
+
+
+def save_tile(state: ExploreState, query) -> None:
+    """Store the query and its chart setting as a tile, never the data or the SQL."""
+    import dataclasses
+
+    from boards import store
+
+    me = ctx.principal()
+    own = [b for b in store.visible(me) if store.can_edit(b, me)]
+    with st.expander(ctx.t("board.save_tile")):
+        with st.form("save_tile"):
+            target = st.selectbox(ctx.t("board.to_board"), [None] + own,
+                                  format_func=lambda b: ctx.t("board.new") if b is None else b.title)
+            title = st.text_input(ctx.t("board.title"), ", ".join(ctx.metric_label(m) for m in state.metrics))
+            if st.form_submit_button(ctx.t("board.save_tile")):
+                tile = store.Tile(query=query.with_(limit=None), title=title, chart=state.chart)
+                board = target or store.Board(title=title, owner=me.username)
+                saved = store.save(dataclasses.replace(board, tiles=board.tiles + (tile,)), me)
+                st.success(ctx.t("board.tile_saved", board=saved.title))
 
 
 ctx.guard(render)

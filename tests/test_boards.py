@@ -1,0 +1,163 @@
+"""Boards, screen tokens and alerts against a real metadata store."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import http.server
+import json
+import threading
+
+import pytest
+
+from boards import alerts, store, tokens
+from boards.store import Board, BoardError, Rule, Tile
+from data import metastore
+from semantic import Principal, Query
+
+CFO = Principal("cfo", ("finance",))
+CEO = Principal("ceo", ("exec",))
+EAST = Principal("sales_east", ("sales_rep",), {"region": "East"})
+LEAD = Principal("sales_lead", ("sales_manager",))
+
+
+def cash_board(**changes) -> Board:
+    tiles = (Tile(Query(metrics=("cash_in", "dso")), title="Cash", rules=(Rule("dso", ">", 60, "critical"),)),
+             Tile(Query(metrics=("revenue",), group_by=("region",)), title="Revenue"))
+    return dataclasses.replace(Board(title="Cash board", owner="cfo", tiles=tiles), **changes)
+
+
+def test_save_share_view_edit_delete_as_different_users(metastore_file):
+    board = store.save(cash_board(), CFO)
+    assert board.version == 1 and [t.title for t in board.tiles] == ["Cash", "Revenue"]
+    assert store.visible(CEO) == [] and store.visible(CFO) == [board]
+    with pytest.raises(BoardError, match="not shared with you"):
+        store.get(board.id, CEO)
+    shared = store.save(dataclasses.replace(board, sharing="roles", shared_roles=("exec",)), CFO)
+    assert [b.id for b in store.visible(CEO)] == [board.id] and store.visible(EAST) == []
+    with pytest.raises(BoardError, match="only cfo can edit"):
+        store.save(dataclasses.replace(shared, title="Mine now"), CEO)
+    with pytest.raises(BoardError, match="only cfo can delete"):
+        store.delete(board.id, CEO)
+    store.delete(board.id, CFO)
+    assert store.visible(CFO) == []
+
+
+def test_the_later_of_two_concurrent_edits_is_refused(metastore_file):
+    board = store.save(cash_board(), CFO)
+    mine, theirs = store.get(board.id, CFO), store.get(board.id, CFO)  # two browser tabs
+    store.save(dataclasses.replace(mine, title="Cash (renamed)"), CFO)
+    with pytest.raises(BoardError, match="changed by someone else"):
+        store.save(dataclasses.replace(theirs, columns=3), CFO)
+    assert store.get(board.id).title == "Cash (renamed)" and store.get(board.id).columns == 2
+
+
+def test_tiles_store_the_query_never_data_or_sql(metastore_file):
+    board = store.save(cash_board(), CFO)
+    with metastore.session() as con:
+        stored = [json.loads(r[0]) for r in con.execute("SELECT query_json FROM tiles WHERE board_id = ?", (board.id,))]
+    assert stored[0]["metrics"] == ["cash_in", "dso"] and "SELECT" not in json.dumps(stored)
+
+
+def test_pins_need_sharing_with_the_role(metastore_file):
+    board = store.save(cash_board(), CFO)
+    with pytest.raises(BoardError, match="share board"):
+        store.pin("finance", board.id, CFO)
+    store.save(dataclasses.replace(store.get(board.id), sharing="roles", shared_roles=("finance",)), CFO)
+    store.pin("finance", board.id, CFO)
+    assert store.pinned_for(Principal("x", ("finance",))).id == board.id
+    assert store.pinned_for(EAST) is None
+
+
+def test_export_and_import_between_installs(metastore_file):
+    board = store.save(cash_board(), CFO)
+    copy = store.import_json(store.export_json(board), CEO)
+    assert copy.owner == "ceo" and copy.id != board.id
+    assert [t.query for t in copy.tiles] == [t.query for t in board.tiles]
+    assert copy.tiles[0].rules == board.tiles[0].rules
+    for corrupt in ("not json", '{"title": "x"}', '{"title": "x", "tiles": [{"query": {"metrics": []}}]}'):
+        with pytest.raises(BoardError):
+            store.import_json(corrupt, CEO)
+
+
+@pytest.mark.parametrize("bad,needle", [
+    ({"title": " "}, "needs a title"), ({"columns": 5}, "1 to 4 columns"), ({"sharing": "public"}, "sharing must be"),
+    ({"refresh_seconds": 1}, "refresh every"),
+])
+def test_bad_boards_are_refused_with_a_message(metastore_file, bad, needle):
+    with pytest.raises(BoardError, match=needle):
+        store.save(cash_board(**bad), CFO)
+
+
+# ---- display tokens -------------------------------------------------------------
+def test_tokens_are_random_hashed_bound_expiring_and_revocable(metastore_file):
+    board = store.save(cash_board(), CFO)
+    other = store.save(cash_board(title="Other"), CFO)
+    token = tokens.create(board.id, "finance", CFO)
+    assert len(token) >= 43  # 32 random bytes
+    with metastore.session() as con:
+        assert token not in json.dumps([dict(r) for r in con.execute("SELECT * FROM display_tokens")])
+    screen = tokens.resolve(token, board.id)
+    assert screen.principal.roles == ("finance",) and screen.board_id == board.id
+    with pytest.raises(BoardError, match="another board"):
+        tokens.resolve(token, other.id)
+    with pytest.raises(BoardError, match="not valid"):
+        tokens.resolve(token[:-1] + ("A" if token[-1] != "A" else "B"), board.id)
+    with pytest.raises(BoardError, match="expired"):
+        tokens.resolve(token, board.id, now=dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=91))
+    tokens.revoke(screen.token_id, CFO)
+    with pytest.raises(BoardError, match="revoked"):
+        tokens.resolve(token, board.id)
+    kinds = [r[0] for r in metastore.connect().execute("SELECT kind FROM audit_log ORDER BY id")]
+    assert kinds.count("token_use") == 1 and kinds.count("token_refused") == 4
+
+
+def test_a_display_role_never_exceeds_the_owners_grants(metastore_file):
+    board = store.save(dataclasses.replace(cash_board(), owner="sales_lead", tiles=()), LEAD)
+    with pytest.raises(BoardError, match="sees more than you do"):
+        tokens.create(board.id, "finance", LEAD)
+    assert tokens.create(board.id, "sales_manager", LEAD)
+    with pytest.raises(BoardError, match="only sales_lead"):
+        tokens.create(board.id, "sales_manager", CFO)
+
+
+# ---- alerts ---------------------------------------------------------------------
+class Hook(http.server.BaseHTTPRequestHandler):
+    received: list = []
+
+    def do_POST(self):  # noqa: N802
+        Hook.received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_each_breach_is_recorded_once_and_the_webhook_gets_a_post(metastore_file):
+    server = http.server.HTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}/hook"
+    try:
+        rule = Rule("dso", ">", 60, "critical", url)
+        board = store.save(cash_board(tiles=(Tile(Query(metrics=("dso",)), title="DSO", rules=(rule,)),)), CFO)
+        tile = board.tiles[0]
+        sent = []
+        post = lambda *a: sent.append(alerts.deliver(*a, sleep=lambda s: None))  # noqa: E731
+        assert len(alerts.record(board, tile, {"dso": 75.0}, post=post)) == 1
+        assert alerts.record(board, tile, {"dso": 80.0}, post=post) == []  # same breach, not again
+        assert alerts.record(board, tile, {"dso": 50.0}, post=post) == []  # cleared
+        assert len(alerts.record(board, tile, {"dso": 61.0}, post=post)) == 1  # a new breach
+        assert sent == [True, True]
+        assert [p["value"] for p in Hook.received] == [75.0, 61.0] and Hook.received[0]["rule"] == "dso > 60"
+        assert [r["cleared_at"] is None for r in alerts.history()] == [True, False]
+        assert alerts.level_of(tile, {"dso": 90}) [0] == "critical" and alerts.level_of(tile, {"dso": 1})[0] is None
+    finally:
+        server.shutdown()
+
+
+def test_a_failing_webhook_is_retried_then_logged_and_never_raises(metastore_file):
+    waits = []
+    assert alerts.deliver(1, "http://127.0.0.1:9/nothing-listens", {"x": 1}, sleep=waits.append) is False
+    assert waits == [0.5, 1.0]
+    row = metastore.connect().execute("SELECT status, attempts FROM webhook_deliveries").fetchone()
+    assert tuple(row) == ("failed", 3)

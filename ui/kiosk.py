@@ -1,0 +1,81 @@
+"""Office-screen mode: /?board=ID&kiosk=1[&token=…][&lang=zh][&playlist=1,2,3&rotate=30]
+
+Full screen (no sidebar, menu or header), large numbers, a light or dark theme,
+"updated HH:MM" and the data date, refreshed in place every N seconds by a
+fragment (no page reload flicker). With a display token the screen needs no
+login and shows that one board only, as the token's display role; without a
+token the signed-in user's own policy applies (and a playlist may rotate)."""
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import streamlit as st
+
+from boards import store, tokens
+from boards.store import BoardError
+from semantic.detail import as_of
+from ui import context as ctx
+from ui.tiles import grid
+
+CHROME = """<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header, [data-testid="stToolbar"],
+[data-testid="stDecoration"], footer {display: none !important;}
+.block-container, [data-testid="stMainBlockContainer"] {padding: 1rem 2rem !important; max-width: 100% !important;}
+</style>"""
+DARK = """<style>
+.stApp, [data-testid="stAppViewContainer"] {background: #0b1220 !important; color: #e5e7eb !important;}
+[data-testid="stMarkdownContainer"], [data-testid="stMetricValue"], [data-testid="stMetricLabel"], h1, h2, h3, p
+{color: #e5e7eb !important;}
+</style>"""
+
+
+def _ids(text: str | None) -> list[int]:
+    return [int(p) for p in (text or "").split(",") if p.strip().isdigit()]
+
+
+def show(params: dict, sign_in) -> None:
+    st.markdown(CHROME, unsafe_allow_html=True)
+    st.session_state.setdefault("lang", params.get("lang", "en") if params.get("lang") in ("en", "zh") else "en")
+    board_ids = _ids(params.get("board"))
+    token = params.get("token")
+    try:
+        if token:
+            if len(board_ids) != 1 or params.get("playlist"):
+                raise BoardError("a screen link shows exactly one board")
+            screen = tokens.resolve(token, board_ids[0])
+            st.session_state[ctx.PRINCIPAL_KEY] = screen.principal
+            playlist = board_ids
+        else:
+            st.session_state[ctx.PRINCIPAL_KEY] = sign_in()
+            playlist = _ids(params.get("playlist")) or board_ids
+    except BoardError as err:
+        st.session_state.pop(ctx.PRINCIPAL_KEY, None)
+        st.error(str(err))
+        st.stop()
+    rotate = max(5, int(params.get("rotate", "30"))) if str(params.get("rotate", "30")).isdigit() else 30
+    first = store.get(playlist[0])
+    dark = first.theme == "dark" or params.get("theme") == "dark"
+    st.session_state["kiosk_dark"] = dark
+    if dark:
+        st.markdown(DARK, unsafe_allow_html=True)
+
+    @st.fragment(run_every=dt.timedelta(seconds=first.refresh_seconds))
+    def screen_body() -> None:
+        principal = st.session_state[ctx.PRINCIPAL_KEY]
+        board_id = playlist[int(time.time() // rotate) % len(playlist)] if len(playlist) > 1 else playlist[0]
+        try:
+            board = store.get(board_id, None if token else principal)
+        except BoardError as err:
+            st.error(str(err))
+            return
+        left, right = st.columns([3, 2])
+        left.markdown(f"<div style='font-size:2.2rem;font-weight:700'>{board.title}</div>", unsafe_allow_html=True)
+        day = as_of(ctx.warehouse())
+        right.markdown(f"<div style='text-align:right;font-size:1.2rem;opacity:.8' data-testid='kiosk-updated'>"
+                       f"{ctx.t('board.updated', time=dt.datetime.now().strftime('%H:%M:%S'), date=day or '—')}</div>",
+                       unsafe_allow_html=True)
+        grid(board, principal, big=True)
+
+    screen_body()
+    st.stop()

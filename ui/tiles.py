@@ -1,0 +1,112 @@
+"""Drawing a board's tiles: each tile's query runs under the viewer's own policy;
+a tile the viewer may not see is locked (never an error page, never the
+number); a failing query keeps the last good numbers, marked stale."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from boards import alerts
+from boards.store import Board, Tile
+from semantic import PolicyError, SemanticError, run
+from semantic.query import member_filter
+from ui import charts
+from ui import context as ctx
+from ui.fmt import format_value
+
+LEVEL_COLOURS = {"warning": "#f59e0b", "critical": "#dc2626"}
+
+
+def tile_query(tile: Tile, board: Board):
+    """The tile's query with the board's filters added where they apply to all its metrics."""
+    lib = ctx.library()
+    extra = {d: v for d, v in (board.filters or {}).items()
+             if v and all(lib.applies(m, d) for m in tile.query.metrics)}
+    where = member_filter(extra, tile.query.where)
+    return tile.query.with_(where=where) if where != tile.query.where else tile.query
+
+
+def draw(board: Board, tile: Tile, principal, big: bool = False, record_alerts: bool = True) -> None:
+    key = f"last_good_{board.id}_{tile.id}"
+    lang = ctx.lang()
+    with st.container(border=True):
+        if tile.title:
+            st.markdown(f"**{tile.title}**")
+        try:
+            result = run(tile_query(tile, board), principal, warehouse=ctx.warehouse(), source=f"board:{board.id}")
+            frame = result.frame
+            st.session_state[key] = (frame, dt.datetime.now())
+            stale = None
+        except PolicyError as err:
+            st.markdown(f"🔒 {ctx.t('board.locked')}  \n<small>{err}</small>", unsafe_allow_html=True)
+            return
+        except SemanticError as err:
+            if key not in st.session_state:
+                st.warning(str(err))
+                return
+            frame, since = st.session_state[key]
+            stale = since
+        if stale is not None:
+            st.caption(f"⚠️ {ctx.t('board.stale', since=stale.strftime('%H:%M'))}")
+        values = frame.iloc[0].to_dict() if len(frame) == 1 else {}
+        level, breaches = alerts.level_of(tile, values)
+        if record_alerts and values and tile.rules and stale is None:
+            alerts.record(board, tile, values)
+        if level:
+            colour = LEVEL_COLOURS[level]
+            st.markdown(f"<div style='border-left:8px solid {colour};padding-left:8px;color:{colour}'>"
+                        f"{'🔴' if level == 'critical' else '🟠'} "
+                        + "; ".join(r.text() for r, _ in breaches) + "</div>", unsafe_allow_html=True)
+        _body(tile, frame, lang, big)
+
+
+def rows(board: Board) -> list[list[Tile]]:
+    """Tiles in order, wrapped into rows of at most `columns` units of width."""
+    out: list[list[Tile]] = []
+    used = board.columns
+    for tile in board.tiles:
+        if used + tile.width > board.columns:
+            out.append([])
+            used = 0
+        out[-1].append(tile)
+        used += tile.width
+    return out
+
+
+def grid(board: Board, principal, big: bool = False, record_alerts: bool = True) -> None:
+    for row in rows(board):
+        spare = board.columns - sum(t.width for t in row)
+        cells = st.columns([t.width for t in row] + ([spare] if spare else []))
+        for cell, tile in zip(cells, row):
+            with cell:
+                draw(board, tile, principal, big=big, record_alerts=record_alerts)
+
+
+def _body(tile: Tile, frame: pd.DataFrame, lang: str, big: bool) -> None:
+    lib = ctx.library()
+    q = tile.query
+    formats = {m: lib.metrics[m].format for m in q.metrics if m in lib.metrics}
+    if not q.group_by and len(frame) == 1:
+        cols = st.columns(len(q.metrics))
+        for col, m in zip(cols, q.metrics):
+            change = frame.iloc[0].get(f"{m}__change_pct")
+            text = format_value(frame.iloc[0][m], formats[m], lang)
+            if big:
+                col.markdown(f"<div style='font-size:0.9rem;opacity:.7'>{ctx.metric_label(m)}</div>"
+                             f"<div style='font-size:3.2rem;font-weight:700;line-height:1.1'>{text}</div>",
+                             unsafe_allow_html=True)
+                if change is not None and change == change:
+                    col.markdown(f"<div style='font-size:1.2rem'>{change * 100:+.1f}%</div>", unsafe_allow_html=True)
+            else:
+                col.metric(ctx.metric_label(m), text, None if change is None or change != change else f"{change * 100:+.1f}%")
+        return
+    kind = tile.chart if tile.chart != "auto" else charts.choose(q.group_by, q.metrics, formats, len(frame))
+    fig = charts.figure(frame, kind, q.group_by, q.metrics, metric_label=ctx.metric_label,
+                        member_label=ctx.member_label, formats=formats, dark=bool(st.session_state.get("kiosk_dark")))
+    if fig is None:
+        st.dataframe(frame, hide_index=True, width="stretch")
+    else:
+        fig.update_layout(height=360 if big else 300, dragmode=False)
+        st.plotly_chart(fig, config={"displayModeBar": False}, key=f"tile_{id(tile)}_{tile.id}")
