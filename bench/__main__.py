@@ -1,0 +1,88 @@
+"""python -m bench --scale 1 [--runs 5] [--rollups off|on|both] [--db PATH] [--out PATH]
+
+Builds (or reuses) the demo warehouse at that scale with its rollups under
+bench/data/, runs the suite and prints a table; the JSON goes to
+bench/results/<scale>.json. Exits 1 when a semantic answer differs from its
+hand-written SQL, 2 on bad arguments."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+from pathlib import Path
+
+import duckdb
+
+from bench.runner import run_suite
+from semantic import SemanticError, Warehouse
+
+ROOT = Path(__file__).resolve().parent
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message):
+        print(f"error: {message}; run `python -m bench --help`.", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def machine() -> dict:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else ""
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return {"cpus": os.cpu_count(), "cpu": cpu, "ram_gb": round(mem, 1), "python": platform.python_version(),
+            "duckdb": duckdb.__version__}
+
+
+def table(report: dict) -> str:
+    lines = [f"{'case':<26} {'group':<14} {'rows':>6} {'compile':>8} {'semantic':>9} {'hand':>8} {'ratio':>6}  rollups / check"]
+    for c in report["cases"]:
+        check = "" if c["matches"] else f"  MISMATCH {c['mismatch']}"
+        lines.append(f"{c['name']:<26} {c['group']:<14} {c['rows']:>6} {c['compile_ms']:>6.1f}ms {c['semantic_ms']:>7.1f}ms "
+                     f"{c['hand_ms']:>6.1f}ms {c['ratio']:>6.2f}  {c['rollups_used'] or '-'}{check}")
+    b = report["board"]
+    lines.append(f"median ratio {report['median_ratio']:.2f}, max {report['max_ratio']:.2f}; median compile "
+                 f"{report['median_compile_ms']:.2f} ms; cold board of {b['tiles']}: {b['cold_server_ms']:.0f} ms server "
+                 f"({b['cold_total_ms']:.0f} ms wall), warm tile max {b['warm_max_tile_ms']:.1f} ms; "
+                 f"peak RSS {report['peak_rss_mb']:.0f} MB")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = Parser(prog="python -m bench", description="Concord's benchmark suite against hand-written DuckDB SQL.")
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--rollups", choices=("off", "on", "both"), default="both")
+    parser.add_argument("--db", default=None)
+    parser.add_argument("--out", default=None)
+    args = parser.parse_args(argv)
+    if args.runs < 1 or args.scale <= 0:
+        parser.error("--runs must be 1 or more and --scale above 0")
+    db = Path(args.db) if args.db else ROOT / "data" / f"warehouse-{args.scale:g}.duckdb"
+    if not db.exists():
+        from data.demo import build_warehouse
+        from semantic.rollup.build import build_rollups
+
+        build_warehouse(db, scale=args.scale, seed=42, log=lambda m: print(m, file=sys.stderr))
+        build_rollups(db, log=lambda m: print(m, file=sys.stderr))
+    wh = Warehouse(db)
+    out = {"scale": args.scale, "warehouse": str(db), "machine": machine(), "suites": []}
+    try:
+        for flag in {"off": [False], "on": [True], "both": [False, True]}[args.rollups]:
+            report = run_suite(wh, args.runs, flag)
+            out["suites"].append(report)
+            print(f"\n== scale {args.scale:g}, rollups {'on' if flag else 'off'} ==")
+            print(table(report))
+    except SemanticError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    path = Path(args.out) if args.out else ROOT / "results" / f"{args.scale:g}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(out, indent=1, default=str))
+    print(f"\nwrote {path}")
+    return 0 if all(s["all_match"] for s in out["suites"]) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

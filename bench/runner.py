@@ -1,0 +1,125 @@
+"""Timing: warm-up, then interleaved runs of the semantic query and its hand SQL
+in the same process, medians, ratios; results are checked equal first."""
+from __future__ import annotations
+
+import math
+import resource
+import statistics
+import time
+from dataclasses import asdict, dataclass
+
+import pandas as pd
+
+from bench.suite import BOARD, CASES, Case
+from semantic import Warehouse, plan, run
+from semantic.cache import ResultCache
+from semantic.detail import drill_through
+
+
+@dataclass
+class Timing:
+    name: str
+    group: str
+    rollups: bool
+    rows: int
+    compile_ms: float
+    semantic_ms: float
+    hand_ms: float
+    ratio: float
+    rollups_used: str
+    matches: bool
+    mismatch: str = ""
+
+
+def _values(frame: pd.DataFrame) -> list[tuple]:
+    out = []
+    for row in frame.itertuples(index=False):
+        cells = []
+        for v in row:
+            if isinstance(v, pd.Timestamp):
+                cells.append(v.date().isoformat())
+            elif v is None or (isinstance(v, float) and math.isnan(v)):
+                cells.append(None)
+            elif hasattr(v, "__float__") and not isinstance(v, str):
+                cells.append(round(float(v), 2))
+            else:
+                cells.append(str(v)[:10] if hasattr(v, "isoformat") else v)
+        out.append(tuple(cells))
+    return out
+
+
+def same(a: pd.DataFrame, b: pd.DataFrame) -> str:
+    """'' when equal (values within 0.005 after rounding to cents), else what differs."""
+    left, right = _values(a), _values(b)
+    if len(left) != len(right):
+        return f"{len(left)} rows vs {len(right)} by hand"
+    key = lambda r: tuple((x is None, str(x)) for x in r)  # noqa: E731
+    for x, y in zip(sorted(left, key=key), sorted(right, key=key)):
+        for p, q in zip(x, y):
+            if isinstance(p, float) and isinstance(q, float):
+                if abs(p - q) > 0.011 + 1e-9 * abs(q):
+                    return f"{x} vs {y}"
+            elif p != q:
+                return f"{x} vs {y}"
+    return ""
+
+
+def _semantic(case: Case, wh: Warehouse, rollups: bool):
+    if case.detail:
+        started = time.perf_counter()
+        page = drill_through(case.query, warehouse=wh, page_size=1000)
+        frame = page.frame[["order_date", "order_id", "line_no", "net_amount"]]
+        return frame, time.perf_counter() - started, 0.0, ""
+    result = run(case.query, warehouse=wh, cache=None, rollups=rollups, source="bench")
+    return result.frame, result.execute_seconds, result.compile_seconds, ",".join(result.rollups)
+
+
+def time_case(case: Case, wh: Warehouse, runs: int, rollups: bool) -> Timing:
+    frame, _, _, used = _semantic(case, wh, rollups)  # warm-up, and the answer to check
+    hand = wh.run(case.sql)[0]
+    mismatch = same(frame, hand)
+    sem, handt, comp = [], [], []
+    for _ in range(runs):  # interleaved, so a noisy machine slows both sides alike
+        _, seconds, _, _ = _semantic(case, wh, rollups)
+        sem.append(seconds)
+        handt.append(wh.run(case.sql)[2])
+        if case.query is not None and not case.detail:
+            started = time.perf_counter()
+            plan(case.query, rollups=wh.rollups() if rollups else None).sql()
+            comp.append(time.perf_counter() - started)
+    s, h = statistics.median(sem), statistics.median(handt)
+    return Timing(case.name, case.group, rollups, len(frame), statistics.median(comp) * 1000 if comp else 0.0,
+                  s * 1000, h * 1000, s / h if h else float("nan"), used, not mismatch, mismatch)
+
+
+def cold_board(wh: Warehouse, rollups: bool) -> dict:
+    cache = ResultCache()
+    started = time.perf_counter()
+    server = 0.0
+    for q in BOARD:
+        r = run(q, warehouse=wh, cache=cache, rollups=rollups, source="bench")
+        server += r.compile_seconds + r.execute_seconds
+    cold = time.perf_counter() - started
+    warm = []
+    for q in BOARD:
+        t0 = time.perf_counter()
+        r = run(q, warehouse=wh, cache=cache, rollups=rollups, source="bench")
+        warm.append(time.perf_counter() - t0)
+        assert r.cached
+    return {"tiles": len(BOARD), "cold_total_ms": cold * 1000, "cold_server_ms": server * 1000,
+            "warm_max_tile_ms": max(warm) * 1000, "warm_median_tile_ms": statistics.median(warm) * 1000}
+
+
+def run_suite(wh: Warehouse, runs: int = 5, rollups: bool = False) -> dict:
+    timings = [time_case(c, wh, runs, rollups) for c in CASES]
+    ratios = [t.ratio for t in timings if not math.isnan(t.ratio)]
+    compile_ms = [t.compile_ms for t in timings if t.compile_ms]
+    return {
+        "rollups": rollups, "runs": runs,
+        "cases": [asdict(t) for t in timings],
+        "median_ratio": statistics.median(ratios), "max_ratio": max(ratios),
+        "median_compile_ms": statistics.median(compile_ms) if compile_ms else 0.0,
+        "board": cold_board(wh, rollups),
+        "all_match": all(t.matches for t in timings),
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
