@@ -52,6 +52,7 @@ def test_rollups_are_built_and_used_for_a_home_kpi(rolled):
     (Query(metrics=("orders",), group_by=("category",)), ()),  # distinct orders do not add up across categories
     (Query(metrics=("revenue",), group_by=("product",)), ()),  # not a rollup dimension
     (Query(metrics=("revenue",), where="customer LIKE 'Shanghai%'"), ()),
+    (Query(metrics=("revenue",), group_by=("city",)), ()),
     (Query(metrics=("cash_in", "ar_balance"), group_by=("metric_time__month", "region")), ("receipts_by_day", "invoices_by_day")),
     (Query(metrics=("revenue",), group_by=("metric_time__week",), compare="prior_year"), ("orders_by_day",)),
 ])
