@@ -96,4 +96,20 @@ def render() -> None:
                  spark.frame if spark is not None else None, ctx.lang())
 
 
-ctx.guard(render)
+def pinned_board() -> None:
+    """The board pinned for one of the user's roles, under the user's own policy."""
+    from boards import store
+    from ui.tiles import grid
+
+    board = store.pinned_for(ctx.principal())
+    if board is not None:
+        st.subheader(f"📌 {board.title}")
+        grid(board, ctx.principal())
+
+
+def page() -> None:
+    render()
+    pinned_board()
+
+
+ctx.guard(page)
