@@ -25,6 +25,7 @@ from semantic.principal import Principal
 from semantic.query import Query
 
 MAX_PAGE_SIZE = 1000
+TOTAL = "__total_rows"
 
 
 @dataclass(frozen=True)
@@ -83,12 +84,17 @@ def drill_through(query: Query, principal: Principal | None = None, *, warehouse
     if page < 1:
         raise QueryError(f"page must be 1 or more, got {page}.")
     table, select = detail_plan(query, principal, library)
-    counted = exp.select(exp.Count(this=exp.Star())).from_(select.copy().order_by(None).subquery("rows_"))
-    total = int(warehouse.run(counted.sql(dialect="duckdb"))[0].iloc[0, 0])
-    paged = select.limit(page_size, copy=True).offset((page - 1) * page_size, copy=False)
+    # one scan: the page and, in a window column, how many rows there are in all
+    paged = select.select(exp.alias_(exp.Window(this=exp.Count(this=exp.Star())), TOTAL), copy=True)
+    paged = paged.limit(page_size, copy=False).offset((page - 1) * page_size, copy=False)
     sql = paged.sql(dialect="duckdb", pretty=True)
     frame = warehouse.run(sql)[0]
-    return DetailPage(frame, total, page, page_size, table, sql)
+    if len(frame):
+        total = int(frame[TOTAL].iloc[0])
+    else:  # past the last page: count separately
+        counted = exp.select(exp.Count(this=exp.Star())).from_(select.copy().order_by(None).subquery("rows_"))
+        total = int(warehouse.run(counted.sql(dialect="duckdb"))[0].iloc[0, 0])
+    return DetailPage(frame.drop(columns=[TOTAL]), total, page, page_size, table, sql)
 
 
 def members(dimension: str, principal: Principal | None = None, *, warehouse: Warehouse,
