@@ -24,9 +24,12 @@ def login(page, app, user: str, path: str = "") -> None:
 
 
 def settle(page, ms: int = 400) -> None:
-    """Wait until Streamlit has finished the current run."""
-    page.wait_for_timeout(ms)
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+    """Wait until Streamlit has finished its runs: no status widget twice in a row,
+    `ms` apart (a page may rerun itself once, e.g. to write its state to the URL)."""
+    idle = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+    for _ in range(3):
+        page.wait_for_timeout(ms)
+        page.wait_for_function(idle, timeout=60_000)
     page.wait_for_timeout(ms)
 
 
