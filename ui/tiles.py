@@ -19,10 +19,28 @@ from ui.fmt import format_value
 LEVEL_COLOURS = {"warning": "#f59e0b", "critical": "#dc2626"}
 
 
+XFILTER = "board_cross_filter"  # session: board id -> (source tile id, {dimension: members})
+
+
+def cross_filter(board: Board) -> tuple[int | None, dict]:
+    return st.session_state.get(XFILTER, {}).get(board.id, (None, {}))
+
+
+def set_cross_filter(board: Board, tile_id: int | None, selected: dict) -> None:
+    st.session_state.setdefault(XFILTER, {})[board.id] = (tile_id, selected)
+    if not selected:  # new chart keys, so no chart still holds the old selection
+        st.session_state[f"xf_generation_{board.id}"] = st.session_state.get(f"xf_generation_{board.id}", 0) + 1
+
+
 def tile_query(tile: Tile, board: Board):
-    """The tile's query with the board's filters added where they apply to all its metrics."""
+    """The tile's query with the board's filters, and a selection made on another
+    tile (cross-filter), added where they apply to all its metrics."""
     lib = ctx.library()
-    extra = {d: v for d, v in (board.filters or {}).items()
+    source, selected = cross_filter(board)
+    filters = dict(board.filters or {})
+    if source is not None and source != tile.id:
+        filters.update(selected)
+    extra = {d: v for d, v in filters.items()
              if v and all(lib.applies(m, d) for m in tile.query.metrics)}
     where = member_filter(extra, tile.query.where)
     return tile.query.with_(where=where) if where != tile.query.where else tile.query
@@ -59,7 +77,7 @@ def draw(board: Board, tile: Tile, principal, big: bool = False, record_alerts: 
             st.markdown(f"<div style='border-left:8px solid {colour};padding-left:8px;color:{colour}'>"
                         f"{'🔴' if level == 'critical' else '🟠'} "
                         + "; ".join(r.text() for r, _ in breaches) + "</div>", unsafe_allow_html=True)
-        _body(tile, frame, lang, big)
+        _body(board, tile, frame, lang, big)
 
 
 def rows(board: Board) -> list[list[Tile]]:
@@ -84,7 +102,7 @@ def grid(board: Board, principal, big: bool = False, record_alerts: bool = True)
                 draw(board, tile, principal, big=big, record_alerts=record_alerts)
 
 
-def _body(tile: Tile, frame: pd.DataFrame, lang: str, big: bool) -> None:
+def _body(board: Board, tile: Tile, frame: pd.DataFrame, lang: str, big: bool) -> None:
     lib = ctx.library()
     q = tile.query
     formats = {m: lib.metrics[m].format for m in q.metrics if m in lib.metrics}
@@ -108,5 +126,16 @@ def _body(tile: Tile, frame: pd.DataFrame, lang: str, big: bool) -> None:
     if fig is None:
         st.dataframe(frame, hide_index=True, width="stretch")
     else:
-        fig.update_layout(height=360 if big else 300, dragmode=False)
-        st.plotly_chart(fig, config={"displayModeBar": False}, key=f"tile_{id(tile)}_{tile.id}")
+        fig.update_layout(height=360 if big else 300)
+        if big:  # a screen is for looking, not selecting
+            fig.update_layout(dragmode=False)
+            st.plotly_chart(fig, config={"displayModeBar": False}, key=f"screen_{board.id}_{tile.id}")
+            return
+        event = st.plotly_chart(fig, on_select="rerun", selection_mode=("points", "box", "lasso"),
+                                key=f"tile_{board.id}_{tile.id}_{st.session_state.get(f'xf_generation_{board.id}', 0)}")
+        dim = next((k for k in q.group_by if not charts.is_time(k)), None)
+        chosen = charts.selected_members(event, dim)
+        source, current = cross_filter(board)
+        if chosen and (source, current) != (tile.id, {dim: chosen}):
+            set_cross_filter(board, tile.id, {dim: chosen})
+            st.rerun()

@@ -10,7 +10,7 @@ from boards.store import Board, BoardError, Rule
 from semantic.detail import members
 from semantic.policy import load_policy
 from ui import context as ctx
-from ui.tiles import grid
+from ui.tiles import cross_filter, grid, set_cross_filter
 
 
 def parse_rules(text: str) -> tuple[Rule, ...]:
@@ -126,6 +126,13 @@ def render() -> None:
     if board.description:
         st.caption(board.description)
     st.link_button(ctx.t("board.open_screen"), f"/?board={board.id}&kiosk=1")
+    source, selected = cross_filter(board)
+    if selected:
+        shown = "; ".join(f"{ctx.dimension_label(d)}: {', '.join(ctx.member_label(d, v) for v in vs)}"
+                          for d, vs in selected.items())
+        if st.button(f"✕ {ctx.t('drill.selection')}: {shown}", key=f"xf_{board.id}"):
+            set_cross_filter(board, None, {})
+            st.rerun()
     grid(board, me)
     if store.can_edit(board, me):
         editor(board)

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from sqlglot import exp
+from sqlglot.dialects.dialect import Dialect
 
 from semantic.compile import timegrain
 from semantic.compile.source import GroupKey, Range
@@ -34,6 +35,10 @@ class Plan:
     rollups: tuple[str, ...] = ()  # rollups that answer part of it
 
     def sql(self, dialect: str = "duckdb", pretty: bool = True) -> str:
+        try:
+            Dialect.get_or_raise(dialect)
+        except ValueError as err:  # bad input, not a crash: one line that says what to use
+            raise QueryError(f"{err} Use a sqlglot dialect such as duckdb, postgres, snowflake or bigquery.") from None
         return self.tree.sql(dialect=dialect, pretty=pretty)
 
 

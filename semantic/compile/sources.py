@@ -138,7 +138,10 @@ def _snapshot(lib, leaf, keys, filters, span, name) -> Source:
         exp.EQ(this=exp.column("snapshot_date", table="d"), expression=exp.column("snapshot_date", table="l")),
         *[exp.NullSafeEQ(this=exp.column(p, table="d"), expression=exp.column(p, table="l")) for p in period],
     )
-    output = exp.select(*[exp.column(n, table="d") for n in names], exp.column(leaf, table="d")).from_(
+    value = exp.column(leaf, table="d")
+    if not names:  # ungrouped: one row, like every source, empty when no snapshot falls in the range
+        value = exp.alias_(exp.Sum(this=value), leaf)
+    output = exp.select(*[exp.column(n, table="d") for n in names], value).from_(
         exp.to_table(f"{name}_daily").as_("d")
     ).join(exp.to_table(f"{name}_last").as_("l"), on=on, join_type="inner")
     return Source(((f"{name}_daily", daily), (f"{name}_last", last), (name, output)), ((leaf, leaf),), False)
