@@ -287,6 +287,22 @@ def metric_sql(metric: str, keys: Sequence[str] = (), where: str | None = None,
     raise KeyError(f"no hand SQL for metric {metric!r}")
 
 
+def compared_sql(metric: str, keys: Sequence[str], where, current: tuple, prior: tuple, shift: str | None) -> str:
+    """A comparison by hand: the metric over the `current` range, its value over the
+    `prior` range (both written out by the test) as m__prior, and m__change_pct =
+    (m - prior) / |prior|. A prior period is labelled with the period it is compared
+    to: its time key moved forward by `shift` (SQL interval)."""
+    now, before = metric_sql(metric, keys, where, *current), metric_sql(metric, keys, where, *prior)
+    time = next((k for k in keys if grain_of(k)), None)
+    if time is not None:
+        moved = [f"CAST({time} + {shift} AS DATE) AS {time}" if k == time else k for k in keys]
+        before = f"SELECT {', '.join([*moved, metric])} FROM ({before}) q"
+    join = f"LEFT JOIN ({before}) p USING ({', '.join(keys)})" if keys else f"CROSS JOIN ({before}) p"
+    m = metric
+    return (f"SELECT {', '.join([*keys, f'c.{m}', f'p.{m} AS {m}__prior'])}, "
+            f"(c.{m} - p.{m}) / abs(NULLIF(p.{m}, 0)) AS {m}__change_pct FROM ({now}) c {join}")
+
+
 def hand(raw, sql: str) -> pd.DataFrame:
     """Run reference SQL on the raw read-only connection (results consumed in full)."""
     return raw.execute(sql).df()

@@ -161,3 +161,26 @@ def test_a_failing_webhook_is_retried_then_logged_and_never_raises(metastore_fil
     assert waits == [0.5, 1.0]
     row = metastore.connect().execute("SELECT status, attempts FROM webhook_deliveries").fetchone()
     assert tuple(row) == ("failed", 3)
+
+
+def test_board_filters_set_the_period_and_regions_of_every_tile(metastore_file, warehouse_path, monkeypatch, raw):
+    """Board-level filters: a period for all tiles, and regions where the dimension applies."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("CONCORD_WAREHOUSE", str(warehouse_path))
+    board = store.save(Board(title="Q1 East", owner="ceo", filters={"region": ["East"], "time_from": "2025-01-01",
+                                                                     "time_to": "2025-03-31"},
+                             tiles=(Tile(Query(metrics=("revenue",)), title="Revenue"),
+                                    Tile(Query(metrics=("inventory_value",)), title="Stock"))), CEO)
+    at = AppTest.from_file(str(__import__("pathlib").Path(__file__).parent.parent / "views" / "boards.py"),
+                           default_timeout=60)
+    at.session_state["principal"] = CEO
+    at.query_params["id"] = str(board.id)
+    at.run()
+    assert not at.exception and not at.error
+    want = raw.execute("""SELECT sum(l.net_amount) FROM order_lines l JOIN orders o USING (order_id)
+        JOIN customers c USING (customer_id) WHERE o.status <> 'cancelled' AND c.region = 'East'
+        AND o.order_date BETWEEN DATE '2025-01-01' AND DATE '2025-03-31'""").fetchall()[0][0]
+    from ui.fmt import format_value
+    assert format_value(float(want), "currency", "en") in [m.value for m in at.metric]
+    assert len(at.metric) == 2  # the stock tile ignores the region (it has none) but still shows

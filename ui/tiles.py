@@ -19,6 +19,7 @@ from ui.fmt import format_value
 LEVEL_COLOURS = {"warning": "#f59e0b", "critical": "#dc2626"}
 
 
+PERIOD_KEYS = ("time_from", "time_to")  # board filters that set every tile's period
 XFILTER = "board_cross_filter"  # session: board id -> (source tile id, {dimension: members})
 
 
@@ -37,13 +38,17 @@ def tile_query(tile: Tile, board: Board):
     tile (cross-filter), added where they apply to all its metrics."""
     lib = ctx.library()
     source, selected = cross_filter(board)
-    filters = dict(board.filters or {})
+    filters = {d: v for d, v in (board.filters or {}).items() if d not in PERIOD_KEYS}
+    query = tile.query
+    period = {k: dt.date.fromisoformat(v) for k, v in (board.filters or {}).items() if k in PERIOD_KEYS and v}
+    if period:  # the board's period replaces each tile's own range
+        query = query.with_(**period)
     if source is not None and source != tile.id:
         filters.update(selected)
     extra = {d: v for d, v in filters.items()
              if v and all(lib.applies(m, d) for m in tile.query.metrics)}
-    where = member_filter(extra, tile.query.where)
-    return tile.query.with_(where=where) if where != tile.query.where else tile.query
+    where = member_filter(extra, query.where)
+    return query.with_(where=where) if where != query.where else query
 
 
 def draw(board: Board, tile: Tile, principal, big: bool = False, record_alerts: bool = True) -> None:

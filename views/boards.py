@@ -45,6 +45,9 @@ def editor(board: Board) -> None:
             theme = c.selectbox(ctx.t("board.theme"), ("light", "dark"), index=("light", "dark").index(board.theme))
             region = st.multiselect(ctx.t("board.filters"), members("region", me, warehouse=ctx.warehouse()),
                                     list(board.filters.get("region", [])))
+            p1, p2 = st.columns(2)
+            since = p1.date_input(ctx.t("period.from"), value=_day(board.filters.get("time_from")))
+            until = p2.date_input(ctx.t("period.to"), value=_day(board.filters.get("time_to")))
             tiles = []
             for i, tile in enumerate(board.tiles):
                 st.markdown(f"**{i + 1}. {tile.title or ', '.join(tile.query.metrics)}**")
@@ -64,7 +67,7 @@ def editor(board: Board) -> None:
                         ordered[i - 1], ordered[i] = ordered[i], ordered[i - 1]
                 new = dataclasses.replace(board, title=title, description=description, sharing=sharing,
                                           shared_roles=tuple(shared), columns=columns, refresh_seconds=int(refresh),
-                                          theme=theme, filters={"region": region} if region else {}, tiles=tuple(ordered))
+                                          theme=theme, filters=_filters(region, since, until), tiles=tuple(ordered))
                 saved = store.save(new, me)
                 st.success(ctx.t("board.saved", v=saved.version))
                 st.rerun()
@@ -79,6 +82,22 @@ def editor(board: Board) -> None:
             st.query_params.clear()
             st.rerun()
     screens(board)
+
+
+def _day(text):
+    import datetime as dt
+
+    return dt.date.fromisoformat(text) if text else None
+
+
+def _filters(region, since, until) -> dict:
+    """Board-level filters: regions for every tile they apply to, and a period for all tiles."""
+    out = {"region": list(region)} if region else {}
+    if since:
+        out["time_from"] = since.isoformat()
+    if until:
+        out["time_to"] = until.isoformat()
+    return out
 
 
 def screens(board: Board) -> None:

@@ -1,47 +1,48 @@
-"""Comparison columns (found 2026-11-25 while running the CLI on the demo warehouse)."""
+"""Comparison columns (found 2026-11-25 while running the CLI on the demo warehouse).
+
+Both bugs gave plausible-looking numbers in the compared columns of a query with
+--compare; each test checks those columns against hand SQL of the shifted period.
+"""
 from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from semantic import Query, run
+from tests.handsql import assert_same, compared_sql, hand
 
-
-def hand_monthly(raw, year: int) -> dict:
-    rows = raw.execute(f"""
-        SELECT month(o.order_date), sum(l.net_amount) FROM order_lines l JOIN orders o USING (order_id)
-        WHERE o.status <> 'cancelled' AND year(o.order_date) = {year} GROUP BY 1""").fetchall()
-    return {m: float(v) for m, v in rows}
-
-
-def hand_gap_monthly(raw, year: int) -> dict:
-    ledger = dict(raw.execute(f"""SELECT month(entry_date), sum(credit - debit) FROM journal_entries
-                                  WHERE account_code = '6001' AND year(entry_date) = {year} GROUP BY 1""").fetchall())
-    return {m: v - float(ledger.get(m, 0)) for m, v in hand_monthly(raw, year).items()}
+YEAR_2025, YEAR_2024 = (dt.date(2025, 1, 1), dt.date(2025, 12, 31)), (dt.date(2024, 1, 1), dt.date(2024, 12, 31))
+MONTH = ("metric_time__month",)
 
 
 def test_change_pct_is_change_over_the_absolute_prior(warehouse, raw):
-    """Bug: m__change_pct was compiled as c - p / |p| (no parentheses), giving c - 1."""
-    frame = run(Query(metrics=("revenue",), group_by=("metric_time__month",), time_from=dt.date(2025, 1, 1),
-                      time_to=dt.date(2025, 12, 31), compare="prior_year"), warehouse=warehouse, cache=None).frame
-    now, before = hand_monthly(raw, 2025), hand_monthly(raw, 2024)
-    for row in frame.itertuples():
-        m = row.metric_time__month.month
-        assert row.revenue__change_pct == pytest.approx((now[m] - before[m]) / abs(before[m]), rel=1e-9)
+    """Bug: m__change_pct was compiled as c - p / |p| (no parentheses), which is c - 1
+    for a positive prior: revenue's "change" showed revenue minus one."""
+    got = run(Query(metrics=("revenue",), group_by=MONTH, time_from=YEAR_2025[0], time_to=YEAR_2025[1],
+                    compare="prior_year"), warehouse=warehouse, cache=None).frame
+    want = hand(raw, compared_sql("revenue", MONTH, None, YEAR_2025, YEAR_2024, "INTERVAL 1 YEAR"))
+    without_parentheses = want["revenue"] - want["revenue__prior"] / want["revenue__prior"].abs()
+    assert ((without_parentheses - want["revenue__change_pct"]).abs() > 1).all()  # the bug would show
+    assert_same(got, want, MONTH, what="revenue compared with 2024")
+
+
+def test_ungrouped_change_pct_is_change_over_the_absolute_prior(warehouse, raw):
+    """The same bug without a time grouping, on a metric that can be negative."""
+    current, prior = (dt.date(2025, 4, 1), dt.date(2025, 6, 30)), (dt.date(2025, 1, 1), dt.date(2025, 3, 31))
+    got = run(Query(metrics=("net_cash_flow",), time_from=current[0], time_to=current[1], compare="prior_period"),
+              warehouse=warehouse, cache=None).frame
+    assert_same(got, hand(raw, compared_sql("net_cash_flow", (), None, current, prior, None)),
+                what="net_cash_flow, Q2 against Q1 2025")
 
 
 def test_compared_columns_carry_their_own_names(warehouse, raw):
     """Bug: compared results were renamed by position, so revenue__prior showed the
     change and the second metric showed the first metric's prior value."""
-    frame = run(Query(metrics=("revenue", "revenue_recon_gap"), group_by=("metric_time__month",),
-                      time_from=dt.date(2025, 1, 1), time_to=dt.date(2025, 12, 31), compare="prior_year"),
-                warehouse=warehouse, cache=None).frame
-    assert list(frame.columns) == ["metric_time__month", "revenue", "revenue__prior", "revenue__change_pct",
-                                   "revenue_recon_gap", "revenue_recon_gap__prior", "revenue_recon_gap__change_pct"]
-    before, gap_now, gap_before = hand_monthly(raw, 2024), hand_gap_monthly(raw, 2025), hand_gap_monthly(raw, 2024)
-    for row in frame.itertuples():
-        m = row.metric_time__month.month
-        assert float(row.revenue__prior) == pytest.approx(before[m], abs=0.01)
-        assert float(row.revenue_recon_gap) == pytest.approx(gap_now[m], abs=0.01)
-        assert float(row.revenue_recon_gap__prior) == pytest.approx(gap_before[m], abs=0.01)
+    metrics = ("revenue", "revenue_recon_gap", "gross_margin_pct")
+    got = run(Query(metrics=metrics, group_by=MONTH, time_from=YEAR_2025[0], time_to=YEAR_2025[1],
+                    compare="prior_year"), warehouse=warehouse, cache=None).frame
+    assert list(got.columns) == ["metric_time__month", *[f"{m}{s}" for m in metrics
+                                                         for s in ("", "__prior", "__change_pct")]]
+    for metric in metrics:
+        want = hand(raw, compared_sql(metric, MONTH, None, YEAR_2025, YEAR_2024, "INTERVAL 1 YEAR"))
+        assert_same(got, want, MONTH, [metric, f"{metric}__prior", f"{metric}__change_pct"],
+                    what=f"{metric} next to other compared metrics")
