@@ -106,9 +106,7 @@ STEP = {"day": "INTERVAL 1 DAY", "week": "INTERVAL 7 DAY", "month": "INTERVAL 1 
 
 def tables_of(metric: str) -> tuple[str, ...]:
     """The raw tables a contract metric reads."""
-    if metric == "ar_balance":
-        return ("invoices", "receipts")
-    if metric == "dso":
+    if metric in ("ar_balance", "dso"):
         return ("invoices", "receipts")
     if metric == "inventory_value":
         return ("inventory_snapshots",)

@@ -1,8 +1,9 @@
 """Random queries against hand SQL (hypothesis): random subsets of the additive
 metrics, grouped by random dimensions that apply to all of them (and maybe a time
 grain), filtered by a random where built from real member values, over a random
-range. For each metric: every group equals hand SQL, the groups add up to the
-ungrouped total, and that total equals hand SQL.
+range, on the plain test warehouse or on a copy with the declared rollups built
+(as `make run` builds them). For each metric: every group equals hand SQL, the
+groups add up to the ungrouped total, and that total equals hand SQL.
 """
 from __future__ import annotations
 
@@ -63,7 +64,7 @@ def nonzero(frame, metric):
 
 @settings(max_examples=40, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
-def test_random_query_adds_up_and_equals_hand_sql(data, warehouse, raw, values):
+def test_random_query_adds_up_and_equals_hand_sql(data, warehouse, rolled, raw, values):
     metrics = tuple(data.draw(st.lists(st.sampled_from(ADDITIVE), min_size=1, max_size=3, unique=True), "metrics"))
     dims = applies(metrics)
     by = data.draw(st.lists(st.sampled_from(dims), max_size=2, unique=True), "dimensions") if dims else []
@@ -75,9 +76,11 @@ def test_random_query_adds_up_and_equals_hand_sql(data, warehouse, raw, values):
     if grain == "day" and (start is None or end is None or (end - start).days > 400):
         start, end = days[0], min(days[1], days[0] + dt.timedelta(days=400))  # keep daily results small
 
+    source = {"plain": warehouse, "with rollups": rolled}[data.draw(st.sampled_from(["plain", "with rollups"]), "warehouse")]
+
     def ask(group_by):
         return run(Query(metrics=metrics, group_by=group_by, where=where_text(where), time_from=start, time_to=end),
-                   warehouse=warehouse, cache=None).frame
+                   warehouse=source, cache=None).frame
 
     grouped, total = ask(keys), ask(())
     assert len(total) == 1

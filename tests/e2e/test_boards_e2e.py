@@ -112,6 +112,14 @@ def test_a_board_survives_an_app_restart(browser, app, boards):
     context.close()
 
 
+def y_ticks(page) -> list[str]:
+    """The value-axis labels of the second tile's chart, once drawn."""
+    ticks = page.locator("[data-testid='stPlotlyChart']").nth(1).locator(".ytick text")
+    ticks.first.wait_for()
+    page.wait_for_timeout(500)
+    return ticks.evaluate_all("els => els.map(e => e.textContent)")
+
+
 def test_drag_select_on_one_tile_cross_filters_the_others(browser, app, boards):
     board = store.save(Board(title="Sales wall", owner="ceo", sharing="everyone", columns=2, tiles=(
         Tile(Query(metrics=("revenue",), group_by=("region",)), title="By region"),
@@ -121,8 +129,7 @@ def test_drag_select_on_one_tile_cross_filters_the_others(browser, app, boards):
     login(page, app, "ceo", f"boards?id={board.id}")
     page.get_by_text("By channel").first.wait_for()
     settle(page)
-    before = page.locator("[data-testid='stPlotlyChart']").nth(1).locator(".ytick text").evaluate_all(
-        "els => els.map(e => e.textContent)")
+    before = y_ticks(page)
     plot = page.locator("[data-testid='stPlotlyChart']").first.locator(".nsewdrag").first.bounding_box()
     page.mouse.move(plot["x"] + 3, plot["y"] + 5)
     page.mouse.down()
@@ -130,8 +137,7 @@ def test_drag_select_on_one_tile_cross_filters_the_others(browser, app, boards):
     page.mouse.up()
     page.get_by_role("button", name=re.compile("Selection: Region")).wait_for(timeout=30_000)
     settle(page)
-    after = page.locator("[data-testid='stPlotlyChart']").nth(1).locator(".ytick text").evaluate_all(
-        "els => els.map(e => e.textContent)")
+    after = y_ticks(page)
     top = lambda ticks: max(float(t.replace(",", "")) for t in ticks if t.replace(",", "").replace(".", "").isdigit())  # noqa: E731
     assert top(after) < top(before)  # the channel tile now adds up one region only: a lower axis
     shot(page, "board-cross-filter")
