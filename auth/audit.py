@@ -53,3 +53,11 @@ def read_events(since: dt.date | None = None, username: str | None = None, kind:
     with metastore.session() as con:
         rows = con.execute(sql + " ORDER BY id DESC LIMIT ?", args + [limit]).fetchall()
     return [dict(r) for r in rows]
+
+
+def last_logout(username: str) -> dt.datetime | None:
+    """When this user last logged out (any browser); a sign-in cookie issued before that is void."""
+    with metastore.session() as con:
+        rows = con.execute("SELECT max(at) FROM audit_log WHERE username = ? AND kind = 'logout'",
+                           [username]).fetchall()
+    return dt.datetime.fromisoformat(rows[0][0]) if rows and rows[0][0] else None

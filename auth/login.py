@@ -4,6 +4,8 @@ password is looked at. require_login() returns the signed-in Principal or
 stops the page at the login form."""
 from __future__ import annotations
 
+import datetime as dt
+
 import streamlit as st
 import streamlit_authenticator as stauth
 
@@ -14,6 +16,7 @@ from auth.messages import say
 from semantic.principal import Principal
 
 COOKIE_NAME = "concord_auth"
+COOKIE_DAYS = 1
 AUTHENTICATOR = "_concord_authenticator"
 LOGGED_OUT = "_concord_logged_out"  # this browser session ignores the cookie until the next login
 DELETE_COOKIE = "_concord_delete_cookie"
@@ -27,7 +30,7 @@ def _authenticator() -> stauth.Authenticate:
                          "roles": list(u.roles)}
             for u in users.values() if not u.disabled}}
         st.session_state[AUTHENTICATOR] = stauth.Authenticate(
-            credentials, cookie_name=COOKIE_NAME, cookie_key=cookie_key(), cookie_expiry_days=1, auto_hash=False,
+            credentials, cookie_name=COOKIE_NAME, cookie_key=cookie_key(), cookie_expiry_days=COOKIE_DAYS, auto_hash=False,
             login_sleep_time=0.3)
     return st.session_state[AUTHENTICATOR]
 
@@ -72,12 +75,26 @@ def current_principal(lang: str = "en") -> Principal | None:
     if principal is None and not st.session_state.get(LOGGED_OUT):
         try:  # a valid signed cookie signs in without the form
             token = authenticator.cookie_controller.get_cookie()
-            if token:
+            if token and cookie_revoked(token):
+                authenticator.cookie_controller.delete_cookie()
+            elif token:
                 authenticator.authentication_controller.login(token=token)
         except Exception as err:  # noqa: BLE001 - a stale or foreign cookie just means: show the form
             st.session_state["authentication_status"] = None
         principal = _signed_in()
     return principal
+
+
+def cookie_revoked(token: dict) -> bool:
+    """A signed cookie stays valid until it expires, and deleting it in the browser
+    happens later, in JavaScript; so a logout also voids, on the server, every cookie
+    of that user issued before it (also one still in another tab or browser)."""
+    try:
+        issued = dt.datetime.fromtimestamp(float(token["exp_date"]) - COOKIE_DAYS * 86400, dt.timezone.utc)
+        logged_out = audit.last_logout(str(token["username"]))
+    except (KeyError, TypeError, ValueError):
+        return True
+    return logged_out is not None and issued <= logged_out
 
 
 def _form(authenticator: stauth.Authenticate, lang: str) -> None:

@@ -189,3 +189,22 @@ def test_queries_and_logins_land_in_the_audit_log(metastore_file, users_file, wa
     assert done.returncode == 0, done.stderr
     printed = cli("audit", "--since", dt.date.today().isoformat(), "--user", "sales_east", env=env).stdout
     assert "sales_east" in printed and "cli:query" in printed and "rows=1" in printed
+
+
+def test_logout_voids_cookies_issued_before_it_but_not_after(metastore_file):
+    """Deleting the cookie happens in the browser, later; a page opened in between
+    must not sign the user back in (a clean-clone CI run caught exactly that)."""
+    import time
+
+    from auth.login import COOKIE_DAYS, cookie_revoked
+
+    def token(user, issued_at: float):
+        return {"username": user, "exp_date": issued_at + COOKIE_DAYS * 86400}
+
+    before = time.time() - 5
+    assert not cookie_revoked(token("cfo", before))  # never logged out
+    audit.record_login("cfo", "logout")
+    assert cookie_revoked(token("cfo", before))
+    assert not cookie_revoked(token("ceo", before))  # another user's cookie is untouched
+    assert not cookie_revoked(token("cfo", time.time() + 1))  # signed in again after the logout
+    assert cookie_revoked({"username": "cfo"}) and cookie_revoked({"exp_date": "x", "username": "cfo"})
