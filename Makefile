@@ -26,6 +26,7 @@ $(WAREHOUSE): | $(BIN)/.installed
 warehouse: setup $(WAREHOUSE)
 
 run: setup $(WAREHOUSE)
+	@$(BIN)/python -m semantic rollups build --if-stale --db $(WAREHOUSE)
 	@echo "Concord on http://localhost:$(PORT) - demo users (user / password):"
 	@echo "  ceo / ceo-demo-2025   cfo / cfo-demo-2025   sales_lead / lead-demo-2025"
 	@echo "  sales_east / east-demo-2025   sales_south / south-demo-2025   admin / admin-demo-2025"

@@ -45,6 +45,8 @@ def build_parser() -> Parser:
     rollups = commands.add_parser("rollups", help="build the declared rollups into the warehouse")
     rollups.add_argument("action", choices=("build", "list"))
     rollups.add_argument("--db", default=str(DEFAULT_WAREHOUSE), help="warehouse file (default: data/warehouse.duckdb)")
+    rollups.add_argument("--if-stale", action="store_true",
+                         help="build only when a declared rollup is missing or was built from another definition")
     quality = commands.add_parser("check", help="run the data-quality checks; exit 1 when a blocking one fails")
     quality.add_argument("--db", default=str(DEFAULT_WAREHOUSE), help="warehouse file (default: data/warehouse.duckdb)")
     quality.add_argument("--only", default="", help="comma-separated check names")
@@ -121,18 +123,21 @@ def cmd_query(args) -> int:
 
 
 def cmd_rollups(args) -> int:
-    from semantic.rollup.build import build_rollups
+    from semantic.rollup.build import build_rollups, rollups_current
     from semantic.rollup.spec import load_rollups
 
     library = default_library()
     if args.action == "build":
+        if args.if_stale and rollups_current(Warehouse(args.db), library):
+            print("rollups are current; nothing to build", file=sys.stderr)
+            return 0
         build_rollups(args.db, library, log=lambda m: print(m, file=sys.stderr))
         return 0
     have = Warehouse(args.db).rollups()
     for spec in load_rollups(library).values():
         state = "built" if have.get(spec.name) == spec.definition_hash(library) else (
             "stale" if spec.name in have else "missing")
-        print(f"{spec.name:<20} {state:<8} {', '.join(spec.measures)} by day, {', '.join(spec.dimensions)}")
+        print(f"{spec.name:<20} {state:<8} {', '.join(spec.measures)} by {spec.grain}, {', '.join(spec.dimensions)}")
     return 0
 
 

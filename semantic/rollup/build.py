@@ -3,7 +3,7 @@
 The rollups are built into a copy of the warehouse which is then renamed into
 place, so readers (a running app) keep their file until the new one is whole,
 and then reopen it (the file identity changed). Each rollup's SELECT is the
-compiler's own measure SELECT at day grain, so a rollup means exactly what
+compiler's own measure SELECT at the rollup's grain (day or month), so a rollup means exactly what
 the library says.
 """
 from __future__ import annotations
@@ -25,8 +25,15 @@ from semantic.rollup.spec import load_rollups
 
 
 def rollup_select(library: Library, spec) -> exp.Select:
-    keys = [GroupKey.parse("metric_time__day")] + [GroupKey.parse(d) for d in spec.dimensions]
+    keys = [GroupKey.parse(spec.time_column)] + [GroupKey.parse(d) for d in spec.dimensions]
     return measure_select(library, list(spec.measures), keys, [], Range())  # no rollups are set while building
+
+
+def rollups_current(warehouse, library: Library | None = None) -> bool:
+    """True when `warehouse` has every declared rollup, built from today's definitions."""
+    library = library or default_library()
+    have = warehouse.rollups()
+    return all(have.get(s.name) == s.definition_hash(library) for s in load_rollups(library).values())
 
 
 def build_rollups(path: Path | str, library: Library | None = None, log=print) -> dict[str, int]:
@@ -42,6 +49,7 @@ def build_rollups(path: Path | str, library: Library | None = None, log=print) -
     try:
         con = duckdb.connect(str(tmp))
         try:
+            con.execute("SET enable_progress_bar = false")  # the build logs one line per rollup instead
             con.execute("CREATE OR REPLACE TABLE rollup_info (name VARCHAR PRIMARY KEY, definition_hash VARCHAR, "
                         "rows BIGINT, built_at TIMESTAMP, seconds DOUBLE)")
             for spec in specs.values():

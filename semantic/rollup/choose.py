@@ -28,39 +28,46 @@ def _dimensions(keys, filters) -> set[str]:
     return out
 
 
-def pick(lib: Library, measures: Sequence[str], keys, filters) -> object | None:
+def _time_fits(spec, keys, span) -> bool:
+    if spec.grain == "day":
+        return True
+    if any(k.is_time and k.grain not in timegrain.GRAIN_MONTHS for k in keys):
+        return False  # day and week periods split months
+    starts_ok = span.start is None or span.start.day == 1
+    return starts_ok and (span.end is None or timegrain.is_month_end(span.end))
+
+
+def pick(lib: Library, measures: Sequence[str], keys, filters, span) -> object | None:
     available = AVAILABLE.get()
     if not available:
         return None
     from semantic.rollup.spec import load_rollups
 
     needed = _dimensions(keys, filters)
-    best = None
-    for spec in load_rollups(lib).values():
+    for spec in load_rollups(lib).values():  # declared smallest first: the first that answers
         if available.get(spec.name) != spec.definition_hash(lib):
             continue
-        if set(measures) <= set(spec.measures) and needed <= set(spec.dimensions):
-            if best is None or len(spec.dimensions) < len(best.dimensions):  # the smallest that answers
-                best = spec
-    return best
+        if set(measures) <= set(spec.measures) and needed <= set(spec.dimensions) and _time_fits(spec, keys, span):
+            return spec
+    return None
 
 
 def from_rollup(lib: Library, measures, keys, filters, span, signs=None, extra_keys=()) -> exp.Select | None:
     if extra_keys:
         return None
-    spec = pick(lib, measures, keys, filters)
+    spec = pick(lib, measures, keys, filters, span)
     if spec is None:
         return None
     used = USED.get()
     if used is not None and spec.name not in used:
         used.append(spec.name)
     table = spec.table
-    day = exp.column("metric_time__day", table=table)
+    day = exp.column(spec.time_column, table=table)  # the first day of the rollup's period
 
     def column(name: str) -> exp.Expression:
         base, grain = split_time(name)
         if base == "metric_time":
-            return timegrain.truncate(day.copy(), grain or "day")
+            return day.copy() if (grain or "day") == spec.grain else timegrain.truncate(day.copy(), grain or "day")
         return exp.column(base, table=table)
 
     key_exprs = [(k.name, column(k.name)) for k in keys]
@@ -68,7 +75,8 @@ def from_rollup(lib: Library, measures, keys, filters, span, signs=None, extra_k
     for i, name in enumerate(measures):
         total = exp.Sum(this=exp.column(name, table=table))
         values.append(exp.alias_(exp.Neg(this=total) if signs and signs[i] < 0 else total, name))
-    select = exp.select(*[exp.alias_(e, n) for n, e in key_exprs], *values).from_(exp.to_table(table))
+    select = exp.select(*[exp.alias_(e, n) for n, e in key_exprs], *values, copy=False).from_(
+        exp.to_table(table), copy=False)
     conditions = span.conditions(day) + [exp.paren(bind(tree, column), copy=False) for tree in filters]
     if conditions:
         select = select.where(exp.and_(*conditions, copy=False), copy=False)

@@ -6,6 +6,8 @@ import hashlib
 import json
 from pathlib import Path
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from semantic.errors import ModelError
@@ -21,15 +23,20 @@ class RollupSpec(BaseModel):
     name: str = ""
     measures: tuple[str, ...] = Field(min_length=1)
     dimensions: tuple[str, ...] = ()
+    grain: Literal["day", "month"] = "day"  # month: answers only whole-month ranges at month grain or coarser
 
     @property
     def table(self) -> str:
         return f"rollup_{self.name}"
 
+    @property
+    def time_column(self) -> str:
+        return f"metric_time__{self.grain}"
+
     def definition_hash(self, library: Library) -> str:
         """Changes whenever the rollup or a measure it keeps is redefined: a stale rollup is never used."""
         body = {"measures": {m: library.measures[m].model_dump() for m in self.measures},
-                "dimensions": {d: library.dimensions[d].sources for d in self.dimensions}}
+                "dimensions": {d: library.dimensions[d].sources for d in self.dimensions}, "grain": self.grain}
         return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
