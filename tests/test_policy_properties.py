@@ -117,3 +117,24 @@ def test_several_roles_get_the_union_of_grants_and_the_or_of_filters(warehouse):
 def test_unknown_roles_see_nothing(warehouse):
     with pytest.raises(PolicyError, match="not available to your roles: none"):
         run(Query(metrics=("revenue",)), Principal("ghost", ("wizard",)), warehouse=warehouse)
+
+
+def test_compiled_plans_are_reused_but_never_across_different_principals():
+    """Plans are cached per (query, whole principal, rollups): the same user asking
+    again gets the same plan; users with other attributes or roles never do."""
+    from semantic.service import plan
+
+    query = Query(metrics=("revenue", "gross_margin_pct"), group_by=("channel",))
+    east = Principal("sales_east", ("sales_rep",), {"region": "East"})
+    south = Principal("sales_south", ("sales_rep",), {"region": "South"})
+    moved = Principal("sales_east", ("sales_rep",), {"region": "South"})  # same name, region changed by an admin
+    lead = Principal("sales_east", ("sales_manager",), {"region": "East"})  # same name, promoted
+    assert plan(query, east) is plan(query, Principal("sales_east", ("sales_rep",), {"region": "East"}))
+    east_sql, south_sql, moved_sql, lead_sql = (plan(query, p).sql() for p in (east, south, moved, lead))
+    assert "'East'" in east_sql and "'South'" not in east_sql
+    assert "'South'" in south_sql and "'South'" in moved_sql and "'East'" not in moved_sql
+    assert "'East'" not in lead_sql and "'South'" not in lead_sql  # a manager sees every region
+    with pytest.raises(PolicyError):  # refusals are not cached as plans: asked twice, refused twice
+        plan(Query(metrics=("cash_in",)), east)
+    with pytest.raises(PolicyError):
+        plan(Query(metrics=("cash_in",)), east)

@@ -8,7 +8,7 @@ joined totals, after aggregation; balances come from their own sources.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
@@ -33,13 +33,17 @@ class Plan:
     leaves: tuple[str, ...]
     tables: tuple[str, ...]
     rollups: tuple[str, ...] = ()  # rollups that answer part of it
+    _rendered: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def sql(self, dialect: str = "duckdb", pretty: bool = True) -> str:
-        try:
-            Dialect.get_or_raise(dialect)
-        except ValueError as err:  # bad input, not a crash: one line that says what to use
-            raise QueryError(f"{err} Use a sqlglot dialect such as duckdb, postgres, snowflake or bigquery.") from None
-        return self.tree.sql(dialect=dialect, pretty=pretty)
+        """The SQL text in `dialect`, rendered once per dialect (a plan never changes)."""
+        if (dialect, pretty) not in self._rendered:
+            try:
+                Dialect.get_or_raise(dialect)
+            except ValueError as err:  # bad input, not a crash: one line that says what to use
+                raise QueryError(f"{err} Use a sqlglot dialect such as duckdb, postgres, snowflake or bigquery.") from None
+            self._rendered[(dialect, pretty)] = self.tree.sql(dialect=dialect, pretty=pretty)
+        return self._rendered[(dialect, pretty)]
 
 
 def compile_query(lib: Library, query: Query, row_filters: Sequence[exp.Expression] = (),
@@ -127,17 +131,20 @@ def _core(lib, query, keys, leaves, filters, span, prefix) -> tuple[list, exp.Se
     days = _period_days(keys, span, sources, prefix)
     metrics = [exp.alias_(_metric_expr(lib, m, leaf_expr, days), m) for m in query.metrics]
     if len(sources) == 1 or not names:
-        select = exp.select(*[exp.column(n, table=sources[0].name) for n in names], *metrics).from_(sources[0].name)
+        select = exp.select(*[exp.column(n, table=sources[0].name) for n in names], *metrics, copy=False).from_(
+            exp.to_table(sources[0].name), copy=False)
         for source in sources[1:]:
-            select = select.join(source.name, join_type="cross")
+            select = select.join(exp.to_table(source.name), join_type="cross", copy=False)
         return ctes, select
     spine_name = f"{prefix}group_keys"
-    spine = exp.union(*[exp.select(*names).from_(s.name) for s in sources], distinct=True)
+    spine = exp.union(*[exp.select(*[exp.column(n) for n in names], copy=False).from_(exp.to_table(s.name), copy=False)
+                        for s in sources], distinct=True, copy=False)
     ctes.append((spine_name, spine))
-    select = exp.select(*[exp.column(n, table=spine_name) for n in names], *metrics).from_(spine_name)
+    select = exp.select(*[exp.column(n, table=spine_name) for n in names], *metrics, copy=False).from_(
+        exp.to_table(spine_name), copy=False)
     for source in sources:
         on = exp.and_(*[exp.NullSafeEQ(this=exp.column(n, table=spine_name), expression=exp.column(n, table=source.name)) for n in names])
-        select = select.join(source.name, on=on, join_type="left")
+        select = select.join(exp.to_table(source.name), on=on, join_type="left", copy=False)
     return ctes, select
 
 
@@ -221,9 +228,10 @@ def _compared(lib, query, keys, leaves, filters, span) -> tuple[list, exp.Select
             typed=False, safe=False,
         )
         out += [exp.alias_(now, m), exp.alias_(before, f"{m}__prior"), exp.alias_(change, f"{m}__change_pct")]
-    select = exp.select(*out).from_(exp.to_table("current_period").as_("c"))
+    select = exp.select(*out, copy=False).from_(exp.to_table("current_period").as_("c"), copy=False)
     on = exp.and_(*[exp.NullSafeEQ(this=exp.column(n, table="c"), expression=exp.column(n, table="p")) for n in names]) if names else None
-    select = select.join(exp.to_table("prior_period").as_("p"), on=on, join_type="left" if names else "cross")
+    select = select.join(exp.to_table("prior_period").as_("p"), on=on, join_type="left" if names else "cross",
+                         copy=False)
     return ctes, select
 
 

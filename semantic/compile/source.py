@@ -111,11 +111,11 @@ class FactScope:
     ) -> exp.Select:
         """SELECT keys, values FROM fact JOIN dims WHERE conditions GROUP BY keys."""
         select = exp.select(
-            *[exp.alias_(expr, name, quoted=False) for name, expr in list(keys) + list(values)]
-        ).from_(exp.to_table(self.table))
+            *[exp.alias_(expr, name, quoted=False) for name, expr in list(keys) + list(values)], copy=False
+        ).from_(exp.to_table(self.table), copy=False)
         for hop in self.hops:
             on = exp.EQ(this=exp.column(hop.fk, table=hop.from_table), expression=exp.column(hop.pk, table=hop.to_table))
-            select = select.join(exp.to_table(hop.to_table), on=on, join_type="inner")
+            select = select.join(exp.to_table(hop.to_table), on=on, join_type="inner", copy=False)
         if conditions:
             select = select.where(exp.and_(*conditions, copy=False), copy=False)
         if keys:

@@ -66,6 +66,10 @@ def build_sources(
     return sources
 
 
+def _columns(names) -> list[exp.Column]:
+    return [exp.column(n) for n in names]
+
+
 def _balance(lib, leaf, keys, filters, span, name) -> Source:
     metric = lib.metrics[leaf]
     time_key = next((k for k in keys if k.is_time), None)
@@ -76,12 +80,13 @@ def _balance(lib, leaf, keys, filters, span, name) -> Source:
     for measure in metric.add + metric.subtract:
         part = measure_select(lib, [measure], keys, filters, upto, signs=[1 if measure in metric.add else -1])
         part.expressions[-1].set("alias", exp.to_identifier("flow"))
-        flows = part if flows is None else exp.union(flows, part, distinct=False)
+        flows = part if flows is None else exp.union(flows, part, distinct=False, copy=False)
     flows_name = f"{name}_flows"
     if time_key is None:
-        select = exp.select(*dims, exp.alias_(exp.Sum(this=exp.column("flow")), leaf)).from_(flows_name)
+        select = exp.select(*_columns(dims), exp.alias_(exp.Sum(this=exp.column("flow")), leaf), copy=False).from_(
+            exp.to_table(flows_name), copy=False)
         if dims:
-            select = select.group_by(*dims)
+            select = select.group_by(*_columns(dims), copy=False)
         return Source(((flows_name, flows), (name, select)), ((leaf, leaf),), False)
 
     t, grain = time_key.name, time_key.grain
@@ -90,14 +95,17 @@ def _balance(lib, leaf, keys, filters, span, name) -> Source:
         timegrain.truncate(timegrain.date_literal(span.end), grain)
         if span.end is not None else exp.Max(this=exp.column(t))
     )
-    bounds = exp.select(exp.alias_(exp.Min(this=exp.column(t)), "low"), exp.alias_(high, "high")).from_(flows_name)
+    bounds = exp.select(exp.alias_(exp.Min(this=exp.column(t)), "low"), exp.alias_(high, "high"), copy=False).from_(
+        exp.to_table(flows_name), copy=False)
     series = exp.GenerateSeries(start=exp.column("low"), end=exp.column("high"), step=timegrain.interval(count, unit))
     periods = exp.select(
-        exp.alias_(exp.cast(exp.Explode(this=series), exp.DataType.build("date")), t)
-    ).from_(bounds.subquery("bounds"))
-    totals = exp.select(*dims, t, exp.alias_(exp.Sum(this=exp.column("flow")), "flow")).from_(flows_name)
-    totals = totals.group_by(*dims, t)
-    groups = exp.select(*dims).distinct().from_(flows_name) if dims else None
+        exp.alias_(exp.cast(exp.Explode(this=series), exp.DataType.build("date")), t), copy=False
+    ).from_(bounds.subquery("bounds", copy=False), copy=False)
+    totals = exp.select(*_columns(dims + [t]), exp.alias_(exp.Sum(this=exp.column("flow")), "flow"), copy=False).from_(
+        exp.to_table(flows_name), copy=False)
+    totals = totals.group_by(*_columns(dims + [t]), copy=False)
+    groups = exp.select(*_columns(dims), copy=False).distinct(copy=False).from_(
+        exp.to_table(flows_name), copy=False) if dims else None
 
     on = exp.and_(
         exp.EQ(this=exp.column(t, table="m"), expression=exp.column(t, table="p")),
@@ -110,12 +118,12 @@ def _balance(lib, leaf, keys, filters, span, name) -> Source:
         spec=exp.WindowSpec(kind="ROWS", start="UNBOUNDED", start_side="PRECEDING", end="CURRENT ROW"),
     )
     dense = exp.select(
-        *[exp.column(d, table="g") for d in dims], exp.column(t, table="p"), exp.alias_(running, leaf)
-    ).from_(exp.to_table(f"{name}_periods").as_("p"))
+        *[exp.column(d, table="g") for d in dims], exp.column(t, table="p"), exp.alias_(running, leaf), copy=False
+    ).from_(exp.to_table(f"{name}_periods").as_("p"), copy=False)
     if dims:
-        dense = dense.join(exp.to_table(f"{name}_groups").as_("g"), join_type="cross")
-    dense = dense.join(exp.to_table(f"{name}_totals").as_("m"), on=on, join_type="left")
-    output = exp.select("*").from_(dense.subquery("balance"))
+        dense = dense.join(exp.to_table(f"{name}_groups").as_("g"), join_type="cross", copy=False)
+    dense = dense.join(exp.to_table(f"{name}_totals").as_("m"), on=on, join_type="left", copy=False)
+    output = exp.select(exp.Star(), copy=False).from_(dense.subquery("balance", copy=False), copy=False)
     if span.start is not None:
         output = output.where(exp.GTE(this=exp.column(t), expression=timegrain.truncate(timegrain.date_literal(span.start), grain)))
     ctes = [(flows_name, flows), (f"{name}_periods", periods), (f"{name}_totals", totals)]
@@ -131,9 +139,10 @@ def _snapshot(lib, leaf, keys, filters, span, name) -> Source:
     daily = measure_select(lib, [metric.measure], keys, filters, span, extra_keys=[("snapshot_date", "metric_time__day")])
     daily.expressions[-1].set("alias", exp.to_identifier(leaf))
     period = [time_key.name] if time_key else []
-    last = exp.select(*period, exp.alias_(exp.Max(this=exp.column("snapshot_date")), "snapshot_date")).from_(f"{name}_daily")
+    last = exp.select(*_columns(period), exp.alias_(exp.Max(this=exp.column("snapshot_date")), "snapshot_date"),
+                      copy=False).from_(exp.to_table(f"{name}_daily"), copy=False)
     if period:
-        last = last.group_by(*period)
+        last = last.group_by(*_columns(period), copy=False)
     on = exp.and_(
         exp.EQ(this=exp.column("snapshot_date", table="d"), expression=exp.column("snapshot_date", table="l")),
         *[exp.NullSafeEQ(this=exp.column(p, table="d"), expression=exp.column(p, table="l")) for p in period],
@@ -141,7 +150,7 @@ def _snapshot(lib, leaf, keys, filters, span, name) -> Source:
     value = exp.column(leaf, table="d")
     if not names:  # ungrouped: one row, like every source, empty when no snapshot falls in the range
         value = exp.alias_(exp.Sum(this=value), leaf)
-    output = exp.select(*[exp.column(n, table="d") for n in names], value).from_(
-        exp.to_table(f"{name}_daily").as_("d")
-    ).join(exp.to_table(f"{name}_last").as_("l"), on=on, join_type="inner")
+    output = exp.select(*[exp.column(n, table="d") for n in names], value, copy=False).from_(
+        exp.to_table(f"{name}_daily").as_("d"), copy=False
+    ).join(exp.to_table(f"{name}_last").as_("l"), on=on, join_type="inner", copy=False)
     return Source(((f"{name}_daily", daily), (f"{name}_last", last), (name, output)), ((leaf, leaf),), False)

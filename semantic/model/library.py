@@ -22,8 +22,10 @@ GRAINS = ("day", "week", "month", "quarter", "year")
 
 
 @functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=2048)
 def parse_fragment(sql: str) -> exp.Expression:
-    """Parse a trusted SQL fragment from the library (not user input); callers copy it."""
+    """Parse a trusted SQL fragment from the library (not user input), once per
+    process: the tree is shared, so callers copy it before changing it."""
     return sqlglot.parse_one(sql, read="duckdb")
 
 
