@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
 
-from semantic.compile import timegrain
+from semantic.compile import sqlbits, timegrain
 from semantic.compile.source import GroupKey, Range
 from semantic.compile.sources import Source, build_sources
 from semantic.compile.where import dimension_names, parse_where
@@ -132,19 +132,19 @@ def _core(lib, query, keys, leaves, filters, span, prefix) -> tuple[list, exp.Se
     metrics = [exp.alias_(_metric_expr(lib, m, leaf_expr, days), m) for m in query.metrics]
     if len(sources) == 1 or not names:
         select = exp.select(*[exp.column(n, table=sources[0].name) for n in names], *metrics, copy=False).from_(
-            exp.to_table(sources[0].name), copy=False)
+            sqlbits.table(sources[0].name), copy=False)
         for source in sources[1:]:
-            select = select.join(exp.to_table(source.name), join_type="cross", copy=False)
+            select = sqlbits.join(select, sqlbits.table(source.name), "cross")
         return ctes, select
     spine_name = f"{prefix}group_keys"
-    spine = exp.union(*[exp.select(*[exp.column(n) for n in names], copy=False).from_(exp.to_table(s.name), copy=False)
+    spine = exp.union(*[exp.select(*[exp.column(n) for n in names], copy=False).from_(sqlbits.table(s.name), copy=False)
                         for s in sources], distinct=True, copy=False)
     ctes.append((spine_name, spine))
     select = exp.select(*[exp.column(n, table=spine_name) for n in names], *metrics, copy=False).from_(
-        exp.to_table(spine_name), copy=False)
+        sqlbits.table(spine_name), copy=False)
     for source in sources:
         on = exp.and_(*[exp.NullSafeEQ(this=exp.column(n, table=spine_name), expression=exp.column(n, table=source.name)) for n in names])
-        select = select.join(exp.to_table(source.name), on=on, join_type="left", copy=False)
+        select = sqlbits.join(select, sqlbits.table(source.name), "left", on)
     return ctes, select
 
 
@@ -228,10 +228,9 @@ def _compared(lib, query, keys, leaves, filters, span) -> tuple[list, exp.Select
             typed=False, safe=False,
         )
         out += [exp.alias_(now, m), exp.alias_(before, f"{m}__prior"), exp.alias_(change, f"{m}__change_pct")]
-    select = exp.select(*out, copy=False).from_(exp.to_table("current_period").as_("c"), copy=False)
+    select = exp.select(*out, copy=False).from_(sqlbits.table("current_period", "c"), copy=False)
     on = exp.and_(*[exp.NullSafeEQ(this=exp.column(n, table="c"), expression=exp.column(n, table="p")) for n in names]) if names else None
-    select = select.join(exp.to_table("prior_period").as_("p"), on=on, join_type="left" if names else "cross",
-                         copy=False)
+    select = sqlbits.join(select, sqlbits.table("prior_period", "p"), "left" if names else "cross", on)
     return ctes, select
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
-from semantic.compile import timegrain
+from semantic.compile import sqlbits, timegrain
 from semantic.compile.where import bind
 from semantic.errors import QueryError
 from semantic.model.graph import ColumnRef, Hop, reachable
@@ -112,10 +112,10 @@ class FactScope:
         """SELECT keys, values FROM fact JOIN dims WHERE conditions GROUP BY keys."""
         select = exp.select(
             *[exp.alias_(expr, name, quoted=False) for name, expr in list(keys) + list(values)], copy=False
-        ).from_(exp.to_table(self.table), copy=False)
+        ).from_(sqlbits.table(self.table), copy=False)
         for hop in self.hops:
             on = exp.EQ(this=exp.column(hop.fk, table=hop.from_table), expression=exp.column(hop.pk, table=hop.to_table))
-            select = select.join(exp.to_table(hop.to_table), on=on, join_type="inner", copy=False)
+            select = sqlbits.join(select, sqlbits.table(hop.to_table), "inner", on)
         if conditions:
             select = select.where(exp.and_(*conditions, copy=False), copy=False)
         if keys:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
-from semantic.compile import timegrain
+from semantic.compile import sqlbits, timegrain
 from semantic.compile.source import GroupKey, Range, measure_select
 from semantic.model.library import Library
 
@@ -84,7 +84,7 @@ def _balance(lib, leaf, keys, filters, span, name) -> Source:
     flows_name = f"{name}_flows"
     if time_key is None:
         select = exp.select(*_columns(dims), exp.alias_(exp.Sum(this=exp.column("flow")), leaf), copy=False).from_(
-            exp.to_table(flows_name), copy=False)
+            sqlbits.table(flows_name), copy=False)
         if dims:
             select = select.group_by(*_columns(dims), copy=False)
         return Source(((flows_name, flows), (name, select)), ((leaf, leaf),), False)
@@ -96,16 +96,16 @@ def _balance(lib, leaf, keys, filters, span, name) -> Source:
         if span.end is not None else exp.Max(this=exp.column(t))
     )
     bounds = exp.select(exp.alias_(exp.Min(this=exp.column(t)), "low"), exp.alias_(high, "high"), copy=False).from_(
-        exp.to_table(flows_name), copy=False)
+        sqlbits.table(flows_name), copy=False)
     series = exp.GenerateSeries(start=exp.column("low"), end=exp.column("high"), step=timegrain.interval(count, unit))
     periods = exp.select(
         exp.alias_(exp.cast(exp.Explode(this=series), exp.DataType.build("date")), t), copy=False
     ).from_(bounds.subquery("bounds", copy=False), copy=False)
     totals = exp.select(*_columns(dims + [t]), exp.alias_(exp.Sum(this=exp.column("flow")), "flow"), copy=False).from_(
-        exp.to_table(flows_name), copy=False)
+        sqlbits.table(flows_name), copy=False)
     totals = totals.group_by(*_columns(dims + [t]), copy=False)
     groups = exp.select(*_columns(dims), copy=False).distinct(copy=False).from_(
-        exp.to_table(flows_name), copy=False) if dims else None
+        sqlbits.table(flows_name), copy=False) if dims else None
 
     on = exp.and_(
         exp.EQ(this=exp.column(t, table="m"), expression=exp.column(t, table="p")),
@@ -119,10 +119,10 @@ def _balance(lib, leaf, keys, filters, span, name) -> Source:
     )
     dense = exp.select(
         *[exp.column(d, table="g") for d in dims], exp.column(t, table="p"), exp.alias_(running, leaf), copy=False
-    ).from_(exp.to_table(f"{name}_periods").as_("p"), copy=False)
+    ).from_(sqlbits.table(f"{name}_periods", "p"), copy=False)
     if dims:
-        dense = dense.join(exp.to_table(f"{name}_groups").as_("g"), join_type="cross", copy=False)
-    dense = dense.join(exp.to_table(f"{name}_totals").as_("m"), on=on, join_type="left", copy=False)
+        dense = sqlbits.join(dense, sqlbits.table(f"{name}_groups", "g"), "cross")
+    dense = sqlbits.join(dense, sqlbits.table(f"{name}_totals", "m"), "left", on)
     output = exp.select(exp.Star(), copy=False).from_(dense.subquery("balance", copy=False), copy=False)
     if span.start is not None:
         output = output.where(exp.GTE(this=exp.column(t), expression=timegrain.truncate(timegrain.date_literal(span.start), grain)))
@@ -140,7 +140,7 @@ def _snapshot(lib, leaf, keys, filters, span, name) -> Source:
     daily.expressions[-1].set("alias", exp.to_identifier(leaf))
     period = [time_key.name] if time_key else []
     last = exp.select(*_columns(period), exp.alias_(exp.Max(this=exp.column("snapshot_date")), "snapshot_date"),
-                      copy=False).from_(exp.to_table(f"{name}_daily"), copy=False)
+                      copy=False).from_(sqlbits.table(f"{name}_daily"), copy=False)
     if period:
         last = last.group_by(*_columns(period), copy=False)
     on = exp.and_(
@@ -151,6 +151,6 @@ def _snapshot(lib, leaf, keys, filters, span, name) -> Source:
     if not names:  # ungrouped: one row, like every source, empty when no snapshot falls in the range
         value = exp.alias_(exp.Sum(this=value), leaf)
     output = exp.select(*[exp.column(n, table="d") for n in names], value, copy=False).from_(
-        exp.to_table(f"{name}_daily").as_("d"), copy=False
-    ).join(exp.to_table(f"{name}_last").as_("l"), on=on, join_type="inner", copy=False)
+        sqlbits.table(f"{name}_daily", "d"), copy=False)
+    output = sqlbits.join(output, sqlbits.table(f"{name}_last", "l"), "inner", on)
     return Source(((f"{name}_daily", daily), (f"{name}_last", last), (name, output)), ((leaf, leaf),), False)

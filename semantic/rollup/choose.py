@@ -4,7 +4,10 @@ compile_query sets the rollups the warehouse has (name -> definition hash);
 measure_select asks `from_rollup` first. A rollup qualifies when it keeps every
 measure asked, every dimension used in the group-by, the where and the row
 filters, and its definition hash matches the library's (so a rollup built
-from an older definition is never used). Time grains are all day or coarser.
+from an older definition is never used). A day rollup answers every time grain.
+A month rollup answers only month, quarter and year, and only a range of whole
+months (or an open one), since it cannot split a month. The first declared
+rollup that answers is used, so rollups.yml lists the smallest first.
 """
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from collections.abc import Sequence
 
 from sqlglot import exp
 
-from semantic.compile import timegrain
+from semantic.compile import sqlbits, timegrain
 from semantic.compile.where import bind
 from semantic.model.library import Library, split_time
 
@@ -76,7 +79,7 @@ def from_rollup(lib: Library, measures, keys, filters, span, signs=None, extra_k
         total = exp.Sum(this=exp.column(name, table=table))
         values.append(exp.alias_(exp.Neg(this=total) if signs and signs[i] < 0 else total, name))
     select = exp.select(*[exp.alias_(e, n) for n, e in key_exprs], *values, copy=False).from_(
-        exp.to_table(table), copy=False)
+        sqlbits.table(table), copy=False)
     conditions = span.conditions(day) + [exp.paren(bind(tree, column), copy=False) for tree in filters]
     if conditions:
         select = select.where(exp.and_(*conditions, copy=False), copy=False)

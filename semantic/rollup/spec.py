@@ -35,9 +35,14 @@ class RollupSpec(BaseModel):
 
     def definition_hash(self, library: Library) -> str:
         """Changes whenever the rollup or a measure it keeps is redefined: a stale rollup is never used."""
-        body = {"measures": {m: library.measures[m].model_dump() for m in self.measures},
-                "dimensions": {d: library.dimensions[d].sources for d in self.dimensions}, "grain": self.grain}
-        return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()[:16]
+        return _definition_hash(self, library)
+
+
+@functools.lru_cache(maxsize=256)  # asked for every measure of every compile; a library never changes
+def _definition_hash(spec: RollupSpec, library: Library) -> str:
+    body = {"measures": {m: library.measures[m].model_dump() for m in spec.measures},
+            "dimensions": {d: library.dimensions[d].sources for d in spec.dimensions}, "grain": spec.grain}
+    return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
 class RollupsFile(BaseModel):
