@@ -9,6 +9,8 @@ for the asking user (a sales rep sees the cities of their own region only).
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import time
 from dataclasses import dataclass
 
 import pandas as pd
@@ -17,7 +19,7 @@ from sqlglot import exp
 from semantic import policy
 from semantic.compile.source import FactScope, Range
 from semantic.compile.where import parse_where
-from semantic.errors import QueryError, WarehouseError
+from semantic.errors import PolicyError, QueryError, SemanticError, WarehouseError
 from semantic.execute import Warehouse
 from semantic.model.library import Library
 from semantic.model.loader import default_library
@@ -76,24 +78,50 @@ def detail_plan(query: Query, principal: Principal | None, library: Library) -> 
     return measure.table, select.order_by(*[exp.Ordered(this=o, desc=True) for o in order[:1]] + order[1:], copy=False)
 
 
-def drill_through(query: Query, principal: Principal | None = None, *, warehouse: Warehouse,
-                  library: Library | None = None, page: int = 1, page_size: int = 100) -> DetailPage:
-    library = library or default_library()
+def page_sql(query: Query, principal: Principal | None = None, library: Library | None = None, page: int = 1,
+             page_size: int = 100) -> tuple[str, str, str]:
+    """(fact table, SQL of one page with the total in a window column, SQL of the
+    count alone) under `principal`'s policy; compiled once per (query, whole
+    principal, page), like the aggregate plans."""
     if not (1 <= page_size <= MAX_PAGE_SIZE):
         raise QueryError(f"page size must be from 1 to {MAX_PAGE_SIZE}, got {page_size}.")
     if page < 1:
         raise QueryError(f"page must be 1 or more, got {page}.")
-    table, select = detail_plan(query, principal, library)
+    principal = principal or Principal.operator()
+    return _page_sql(library or default_library(), query, principal.username, principal.roles,
+                     tuple(sorted(principal.attributes.items())), page, page_size)
+
+
+@functools.lru_cache(maxsize=256)
+def _page_sql(library, query, username, roles, attributes, page, page_size) -> tuple[str, str, str]:
+    table, select = detail_plan(query, Principal(username, roles, dict(attributes)), library)
     # one scan: the page and, in a window column, how many rows there are in all
     paged = select.select(exp.alias_(exp.Window(this=exp.Count(this=exp.Star())), TOTAL), copy=True)
     paged = paged.limit(page_size, copy=False).offset((page - 1) * page_size, copy=False)
-    sql = paged.sql(dialect="duckdb", pretty=True)
-    frame = warehouse.run(sql)[0]
-    if len(frame):
-        total = int(frame[TOTAL].iloc[0])
-    else:  # past the last page: count separately
-        counted = exp.select(exp.Count(this=exp.Star())).from_(select.copy().order_by(None).subquery("rows_"))
-        total = int(warehouse.run(counted.sql(dialect="duckdb"))[0].iloc[0, 0])
+    counted = exp.select(exp.Count(this=exp.Star())).from_(select.copy().order_by(None).subquery("rows_"))
+    return table, paged.sql(dialect="duckdb", pretty=True), counted.sql(dialect="duckdb")
+
+
+def drill_through(query: Query, principal: Principal | None = None, *, warehouse: Warehouse,
+                  library: Library | None = None, page: int = 1, page_size: int = 100,
+                  source: str = "drill_through") -> DetailPage:
+    """One page of the rows behind the first metric; audited like every query."""
+    from semantic.service import report
+
+    principal = principal or Principal.operator()
+    started = time.perf_counter()
+    try:
+        table, sql, count_sql = page_sql(query, principal, library, page, page_size)
+        frame = warehouse.run(sql)[0]
+        if len(frame):
+            total = int(frame[TOTAL].iloc[0])
+        else:  # past the last page: count separately
+            total = int(warehouse.run(count_sql)[0].iloc[0, 0])
+    except SemanticError as err:
+        report(query, principal, source, started, None, "refused" if isinstance(err, PolicyError) else "error",
+               str(err))
+        raise
+    report(query, principal, source, started, len(frame), "ok")
     return DetailPage(frame.drop(columns=[TOTAL]), total, page, page_size, table, sql)
 
 

@@ -58,8 +58,11 @@ def plan(query: Query, principal: Principal | None = None, library: Library | No
 
 
 def forget_plans() -> None:
-    """Drop every kept plan (the benchmark times cold compiles with it)."""
+    """Drop every kept plan, aggregate and drill-through (the benchmark times cold compiles with it)."""
+    from semantic.detail import _page_sql
+
     _plan.cache_clear()
+    _page_sql.cache_clear()
 
 
 @functools.lru_cache(maxsize=1024)
@@ -101,13 +104,14 @@ def run(
                 cache.put(sql, version, frame)
     except SemanticError as err:
         outcome = "refused" if isinstance(err, PolicyError) else "error"
-        _report(query, principal, source, started, None, outcome, str(err))
+        report(query, principal, source, started, None, outcome, str(err))
         raise
-    _report(query, principal, source, started, len(frame), "ok")
+    report(query, principal, source, started, len(frame), "ok")
     return Result(frame, sql, compiled.columns, compile_seconds, execute_seconds, version, cached, compiled.rollups)
 
 
-def _report(query: Query, principal: Principal, source: str, started: float, rows, outcome: str, message: str = "") -> None:
+def report(query: Query, principal: Principal, source: str, started: float, rows, outcome: str, message: str = "") -> None:
+    """Tell the listeners (the audit log) about one data access, answered or refused."""
     events.emit(events.QueryEvent(
         at=dt.datetime.now(dt.timezone.utc), username=principal.username, roles=principal.roles, source=source,
         metrics=query.metrics, dimensions=query.group_by, where=query.where, time_from=query.time_from,

@@ -57,3 +57,34 @@ def test_members_respect_the_row_policy(warehouse, raw):
     east_cities = {r[0] for r in raw.execute("SELECT DISTINCT city FROM customers WHERE region = 'East'").fetchall()}
     assert set(members("city", EAST, warehouse=warehouse)) <= east_cities
     assert set(members("region", warehouse=warehouse)) == {"East", "South", "North", "Central", "Southwest"}
+
+
+def test_drill_through_is_audited_answered_or_refused(warehouse):
+    """Row-level detail is the most sensitive read there is: every page, and every
+    refusal, reaches the audit listeners like an aggregate query does."""
+    from semantic import events
+
+    seen = []
+    events.add_listener(seen.append)
+    try:
+        page = drill_through(Query(metrics=("revenue",), where="city = 'Hangzhou'", **MARCH), EAST,
+                             warehouse=warehouse, page_size=5)
+        with pytest.raises(Exception, match="not available"):
+            drill_through(Query(metrics=("cash_in",)), EAST, warehouse=warehouse)
+    finally:
+        events.remove_listener(seen.append)
+    answered, refused = seen
+    assert (answered.username, answered.source, answered.outcome, answered.rows) == (
+        "sales_east", "drill_through", "ok", len(page.frame))
+    assert answered.where == "city = 'Hangzhou'" and answered.metrics == ("revenue",)
+    assert (refused.source, refused.outcome, refused.metrics) == ("drill_through", "refused", ("cash_in",))
+
+
+def test_a_repeated_page_reuses_its_compiled_sql_but_not_across_users(warehouse):
+    from semantic.detail import page_sql
+
+    south = Principal("sales_south", ("sales_rep",), {"region": "South"})
+    query = Query(metrics=("revenue",), **MARCH)
+    assert page_sql(query, EAST) is page_sql(query, Principal("sales_east", ("sales_rep",), {"region": "East"}))
+    east_sql, south_sql = page_sql(query, EAST)[1], page_sql(query, south)[1]
+    assert "'East'" in east_sql and "'South'" not in east_sql and "'South'" in south_sql
