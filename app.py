@@ -76,8 +76,13 @@ FINANCE_PAGES = (
 TITLES = {"reconciliation": "recon", "data_quality": "quality"}
 
 
+# A view file must not share a name with a top-level package: Streamlit puts the
+# script's folder first on sys.path, so views/boards.py would shadow boards/.
+FILES = {"boards": "boards_page"}
+
+
 def page(name: str, icon: str, default: bool = False):
-    return st.Page(f"views/{name}.py", title=ctx.t(f"page.{TITLES.get(name, name)}"), icon=f":material/{icon}:",
+    return st.Page(f"views/{FILES.get(name, name)}.py", title=ctx.t(f"page.{TITLES.get(name, name)}"), icon=f":material/{icon}:",
                    url_path=None if default else name, default=default)
 
 

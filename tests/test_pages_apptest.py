@@ -82,3 +82,11 @@ def test_a_hostile_filter_in_the_url_is_refused_with_a_message():
     assert not at.exception
     # the value stays a value: no region has that name, so nothing matches and nothing breaks
     assert "0 rows" in " ".join(c.value for c in at.caption)
+
+
+def test_no_view_file_shadows_a_top_level_package():
+    """Streamlit puts a script's folder first on sys.path: views/boards.py once made
+    `from boards import store` import the view itself (seen as an ImportError on Explore)."""
+    packages = {p.parent.name for p in ROOT.glob("*/__init__.py")}
+    views = {p.stem for p in (ROOT / "views").glob("*.py")}
+    assert not views & packages, views & packages
