@@ -11,6 +11,7 @@ import json
 import os
 import platform
 import sys
+import time
 from pathlib import Path
 
 import duckdb
@@ -59,6 +60,7 @@ def main(argv=None) -> int:
     parser.add_argument("--db", default=None)
     parser.add_argument("--out", default=None)
     args = parser.parse_args(argv)
+    started = time.perf_counter()
     if args.runs < 1 or args.scale <= 0:
         parser.error("--runs must be 1 or more and --scale above 0")
     db = Path(args.db) if args.db else ROOT / "data" / f"warehouse-{args.scale:g}.duckdb"
@@ -81,6 +83,7 @@ def main(argv=None) -> int:
     except SemanticError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    out["elapsed_s"] = round(time.perf_counter() - started, 1)  # the whole command, builds included
     path = Path(args.out) if args.out else ROOT / "results" / f"{args.scale:g}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(out, indent=1, default=str))

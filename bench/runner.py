@@ -2,8 +2,11 @@
 in the same process, medians, ratios; results are checked equal first."""
 from __future__ import annotations
 
+import contextlib
 import math
+import os
 import resource
+import tempfile
 import statistics
 import time
 from dataclasses import asdict, dataclass
@@ -104,7 +107,33 @@ def time_case(case: Case, wh: Warehouse, runs: int, rollups: bool) -> Timing:
 WARM_PASSES = 5
 
 
+@contextlib.contextmanager
+def _audited():
+    """The audit listener on, writing every query to a throwaway metadata store, as in the app."""
+    from auth import audit
+    from semantic import events
+
+    before = os.environ.get("CONCORD_METASTORE")
+    with tempfile.TemporaryDirectory() as home:
+        os.environ["CONCORD_METASTORE"] = os.path.join(home, "metastore.sqlite")
+        audit.install()
+        try:
+            yield
+        finally:
+            events.remove_listener(audit.on_query)
+            if before is None:
+                os.environ.pop("CONCORD_METASTORE", None)
+            else:
+                os.environ["CONCORD_METASTORE"] = before
+
+
 def cold_board(wh: Warehouse, rollups: bool) -> dict:
+    """A board of 8 tiles as the app runs it (audit log on): cold, then warm refreshes."""
+    with _audited():
+        return _board(wh, rollups)
+
+
+def _board(wh: Warehouse, rollups: bool) -> dict:
     cache = ResultCache()
     forget_plans()  # cold: nothing compiled, nothing cached
     started = time.perf_counter()
