@@ -39,8 +39,8 @@ NOTES = """\
 """
 
 
-def _load(name: str) -> dict | None:
-    path = RESULTS / name
+def _load(name: str, results: Path = RESULTS) -> dict | None:
+    path = results / name
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
 
 
@@ -102,8 +102,8 @@ def targets(one: dict, ten: dict, startup: dict | None) -> list[str]:
     return rows
 
 
-def render() -> str:
-    one, ten, startup = _load("1.json"), _load("10.json"), _load("startup.json")
+def render(results: Path = RESULTS) -> str:
+    one, ten, startup = (_load(n, results) for n in ("1.json", "10.json", "startup.json"))
     if one is None or ten is None:
         raise SystemExit("error: run `python -m bench --scale 1` and `--scale 10` first (bench/results/*.json).")
     m = ten["machine"]

@@ -34,3 +34,24 @@ def test_the_command_writes_the_report(rolled_warehouse_path, tmp_path):
     assert {"compile_ms", "semantic_ms", "hand_ms", "ratio", "rows"} <= set(suite["cases"][0])
     bad = subprocess.run([sys.executable, "-m", "bench", "--runs", "0"], capture_output=True, text=True, cwd=ROOT)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def test_the_report_judges_each_target_from_the_numbers(rolled_warehouse_path, tmp_path):
+    """docs/benchmarks.md is generated; its verdicts must follow the numbers, both ways."""
+    from bench.report import render
+
+    out = tmp_path / "1.json"
+    done = subprocess.run([sys.executable, "-m", "bench", "--scale", "0.02", "--runs", "1", "--db",
+                           str(rolled_warehouse_path), "--out", str(out)], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(out.read_text())
+    (tmp_path / "10.json").write_text(json.dumps(report))
+    (tmp_path / "startup.json").write_text(json.dumps({"make_run_to_usable_app_s": 75.0}))
+    text = render(tmp_path)
+    assert "| `make run` to a usable app < 60 s (requirements installed) | **missed**: 75.0 s" in text
+    plain = next(s for s in report["suites"] if not s["rollups"])
+    plain["median_ratio"], plain["cases"][0]["ratio"] = 1.5, 2.0
+    (tmp_path / "1.json").write_text(json.dumps(report))
+    text = render(tmp_path)
+    assert "| scale 1 without rollups: median ratio ≤ 1.10 | **missed**: 1.50 |" in text
+    assert f"**missed**: max 2.00 ({plain['cases'][0]['name']})" in text
