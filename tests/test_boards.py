@@ -172,7 +172,7 @@ def test_board_filters_set_the_period_and_regions_of_every_tile(metastore_file, 
                                                                      "time_to": "2025-03-31"},
                              tiles=(Tile(Query(metrics=("revenue",)), title="Revenue"),
                                     Tile(Query(metrics=("inventory_value",)), title="Stock"))), CEO)
-    at = AppTest.from_file(str(__import__("pathlib").Path(__file__).parent.parent / "views" / "boards.py"),
+    at = AppTest.from_file(str(__import__("pathlib").Path(__file__).parent.parent / "views" / "boards_page.py"),
                            default_timeout=60)
     at.session_state["principal"] = CEO
     at.query_params["id"] = str(board.id)
