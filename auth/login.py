@@ -5,7 +5,9 @@ stops the page at the login form."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 
+import jwt
 import streamlit as st
 import streamlit_authenticator as stauth
 
@@ -63,26 +65,40 @@ def current_principal(lang: str = "en") -> Principal | None:
     """Who is signed in, from this session or a valid signed cookie; None if nobody."""
     audit.install()
     try:
-        authenticator = _authenticator()
+        key = cookie_key()
     except CookieKeyError as err:
         st.error(say("bad_key", lang, message=str(err)))
         st.stop()
     if st.session_state.pop(DELETE_COOKIE, False):  # rendered in this run, so it reaches the browser
-        authenticator.cookie_controller.delete_cookie()
+        _authenticator().cookie_controller.delete_cookie()
     principal = _signed_in()
     if principal is not None and st.session_state.pop("_concord_set_cookie", False):
-        authenticator.cookie_controller.set_cookie()  # rendered in this run, so it reaches the browser
+        _authenticator().cookie_controller.set_cookie()  # rendered in this run, so it reaches the browser
     if principal is None and not st.session_state.get(LOGGED_OUT):
-        try:  # a valid signed cookie signs in without the form
-            token = authenticator.cookie_controller.get_cookie()
-            if token and cookie_revoked(token):
-                authenticator.cookie_controller.delete_cookie()
-            elif token:
-                authenticator.authentication_controller.login(token=token)
-        except Exception as err:  # noqa: BLE001 - a stale or foreign cookie just means: show the form
-            st.session_state["authentication_status"] = None
+        _sign_in_from_cookie(key)
         principal = _signed_in()
     return principal
+
+
+def _sign_in_from_cookie(key: str) -> None:
+    """A valid signed cookie signs this session in. It is read from the request
+    (st.context.cookies), without rendering the authenticator's cookie component:
+    that component's first value reruns the script before the page is known, and
+    a link opened in a new tab landed on Home instead of its page."""
+    raw = st.context.cookies.get(COOKIE_NAME)
+    if not raw:
+        return
+    try:
+        token = jwt.decode(raw, key, algorithms=["HS256"])
+    except jwt.PyJWTError:  # a stale or foreign cookie just means: show the form
+        return
+    if not isinstance(token, dict) or float(token.get("exp_date") or 0) <= time.time() or cookie_revoked(token):
+        return
+    user = load_users().get(str(token.get("username")))
+    if user is None or user.disabled:
+        return
+    st.session_state.update({"authentication_status": True, "username": user.username, "name": user.name,
+                             "roles": list(user.roles)})
 
 
 def cookie_revoked(token: dict) -> bool:

@@ -185,3 +185,21 @@ def test_logout_clears_the_session(page, app):
     page.get_by_role("button", name="Sign in").first.wait_for()
     page.goto(f"{app.url}/explore")
     page.get_by_role("button", name="Sign in").first.wait_for()
+
+
+def test_a_link_opened_in_a_new_tab_of_a_signed_in_browser_shows_that_view(browser, app):
+    """The cookie signs the new tab in on its first run; the link's page and
+    parameters must survive that (a new tab used to land on Home)."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    login(page, app, "sales_lead")
+    settle(page)
+    link = "explore?m=revenue&by=channel&grain=none&from=2025-01-01&to=2025-03-31"
+    tab = context.new_page()
+    tab.goto(f"{app.url}/{link}")
+    tab.get_by_text(re.compile("Signed in as|当前用户")).first.wait_for()
+    settle(tab)
+    assert urlparse(tab.url).path.endswith("/explore"), tab.url
+    assert parse_qs(urlparse(tab.url).query)["by"] == ["channel"]
+    assert set(chart_labels(tab)) == {"Direct", "Distributor", "Online"}
+    context.close()
