@@ -37,7 +37,7 @@ def install() -> None:
 
 
 def record_login(username: str, kind: str, message: str = "", source: str = "app") -> None:
-    append(kind, username, source=source, outcome="ok" if kind in ("login_ok", "logout", "token_use") else "refused",
+    append(kind, username, source=source, outcome="ok" if kind in ("login_ok", "login_cookie", "logout", "token_use") else "refused",
            message=message)
 
 

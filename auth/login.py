@@ -99,6 +99,7 @@ def _sign_in_from_cookie(key: str) -> None:
         return
     st.session_state.update({"authentication_status": True, "username": user.username, "name": user.name,
                              "roles": list(user.roles)})
+    audit.record_login(user.username, "login_cookie")  # a new browser session, signed in by its cookie
 
 
 def cookie_revoked(token: dict) -> bool:

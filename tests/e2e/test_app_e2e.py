@@ -187,7 +187,7 @@ def test_logout_clears_the_session(page, app):
     page.get_by_role("button", name="Sign in").first.wait_for()
 
 
-def test_a_link_opened_in_a_new_tab_of_a_signed_in_browser_shows_that_view(browser, app):
+def test_a_link_opened_in_a_new_tab_of_a_signed_in_browser_shows_that_view(browser, app, app_env):
     """The cookie signs the new tab in on its first run; the link's page and
     parameters must survive that (a new tab used to land on Home)."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
@@ -203,3 +203,8 @@ def test_a_link_opened_in_a_new_tab_of_a_signed_in_browser_shows_that_view(brows
     assert parse_qs(urlparse(tab.url).query)["by"] == ["channel"]
     assert set(chart_labels(tab)) == {"Direct", "Distributor", "Online"}
     context.close()
+    import sqlite3  # the cookie sign-in of the new tab is in the audit log
+
+    with sqlite3.connect(app_env["CONCORD_METASTORE"]) as con:
+        kinds = [r[0] for r in con.execute("SELECT kind FROM audit_log WHERE username = 'sales_lead'")]
+    assert "login_ok" in kinds and "login_cookie" in kinds
