@@ -19,7 +19,7 @@ from sqlglot import exp
 from semantic import policy
 from semantic.compile.source import FactScope, Range
 from semantic.compile.where import parse_where
-from semantic.errors import PolicyError, QueryError, SemanticError, WarehouseError
+from semantic.errors import QueryError, SemanticError, WarehouseError
 from semantic.execute import Warehouse
 from semantic.model.library import Library
 from semantic.model.loader import default_library
@@ -87,14 +87,12 @@ def page_sql(query: Query, principal: Principal | None = None, library: Library 
         raise QueryError(f"page size must be from 1 to {MAX_PAGE_SIZE}, got {page_size}.")
     if page < 1:
         raise QueryError(f"page must be 1 or more, got {page}.")
-    principal = principal or Principal.operator()
-    return _page_sql(library or default_library(), query, principal.username, principal.roles,
-                     tuple(sorted(principal.attributes.items())), page, page_size)
+    return _page_sql(library or default_library(), query, principal or Principal.operator(), page, page_size)
 
 
 @functools.lru_cache(maxsize=256)
-def _page_sql(library, query, username, roles, attributes, page, page_size) -> tuple[str, str, str]:
-    table, select = detail_plan(query, Principal(username, roles, dict(attributes)), library)
+def _page_sql(library, query, principal, page, page_size) -> tuple[str, str, str]:
+    table, select = detail_plan(query, principal, library)
     # one scan: the page and, in a window column, how many rows there are in all
     paged = select.select(exp.alias_(exp.Window(this=exp.Count(this=exp.Star())), TOTAL), copy=True)
     paged = paged.limit(page_size, copy=False).offset((page - 1) * page_size, copy=False)
@@ -118,10 +116,9 @@ def drill_through(query: Query, principal: Principal | None = None, *, warehouse
         else:  # past the last page: count separately
             total = int(warehouse.run(count_sql)[0].iloc[0, 0])
     except SemanticError as err:
-        report(query, principal, source, started, None, "refused" if isinstance(err, PolicyError) else "error",
-               str(err))
+        report(query, principal, source, started, error=err)
         raise
-    report(query, principal, source, started, len(frame), "ok")
+    report(query, principal, source, started, rows=len(frame))
     return DetailPage(frame.drop(columns=[TOTAL]), total, page, page_size, table, sql)
 
 

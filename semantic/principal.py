@@ -1,6 +1,7 @@
 """Who is asking: the principal every query is compiled for.
 
-A Principal is a plain immutable value (username, roles, attributes). The auth
+A Principal is a plain immutable, hashable value (username, roles, attributes),
+so compiled plans can be kept per principal (semantic.service.plan). The auth
 package builds one at login; the CLI builds one from --as; the local operator
 (the shell, without --as) has full access and says so.
 """
@@ -23,6 +24,9 @@ class Principal:
     def __post_init__(self) -> None:
         object.__setattr__(self, "roles", tuple(self.roles))
         object.__setattr__(self, "attributes", MappingProxyType(dict(self.attributes)))
+
+    def __hash__(self) -> int:  # equal principals (same name, roles, attributes) hash alike
+        return hash((self.username, self.roles, tuple(sorted(self.attributes.items())), self.display_name))
 
     @property
     def is_operator(self) -> bool:

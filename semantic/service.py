@@ -52,9 +52,8 @@ def plan(query: Query, principal: Principal | None = None, library: Library | No
     A plan depends only on these inputs, so it is compiled once and reused: the
     key holds the whole principal (name, roles, attributes), so two users with
     different row policies never share a plan. Refusals are not cached."""
-    principal = principal or Principal.operator()
-    return _plan(library or default_library(), query, principal.username, principal.roles,
-                 tuple(sorted(principal.attributes.items())), tuple(sorted((rollups or {}).items())))
+    return _plan(library or default_library(), query, principal or Principal.operator(),
+                 tuple(sorted((rollups or {}).items())))
 
 
 def forget_plans() -> None:
@@ -66,9 +65,8 @@ def forget_plans() -> None:
 
 
 @functools.lru_cache(maxsize=1024)
-def _plan(library: Library, query: Query, username: str, roles: tuple[str, ...],
-          attributes: tuple[tuple[str, str], ...], rollups: tuple[tuple[str, str], ...]) -> Plan:
-    access = policy.access_for(Principal(username, roles, dict(attributes)), library)
+def _plan(library: Library, query: Query, principal: Principal, rollups: tuple[tuple[str, str], ...]) -> Plan:
+    access = policy.access_for(principal, library)
     policy.check(query, access, library)
     return compile_query(library, query, row_filters=[access.row_filter] if access.row_filter is not None else [],
                          rollups=dict(rollups))
@@ -103,15 +101,18 @@ def run(
             if cache is not None:
                 cache.put(sql, version, frame)
     except SemanticError as err:
-        outcome = "refused" if isinstance(err, PolicyError) else "error"
-        report(query, principal, source, started, None, outcome, str(err))
+        report(query, principal, source, started, error=err)
         raise
-    report(query, principal, source, started, len(frame), "ok")
+    report(query, principal, source, started, rows=len(frame))
     return Result(frame, sql, compiled.columns, compile_seconds, execute_seconds, version, cached, compiled.rollups)
 
 
-def report(query: Query, principal: Principal, source: str, started: float, rows, outcome: str, message: str = "") -> None:
-    """Tell the listeners (the audit log) about one data access, answered or refused."""
+def report(query: Query, principal: Principal, source: str, started: float, *, rows: int | None = None,
+           error: SemanticError | None = None) -> None:
+    """Tell the listeners (the audit log) about one data access: answered (`rows`),
+    refused by the policy or failed (`error`)."""
+    outcome = "ok" if error is None else "refused" if isinstance(error, PolicyError) else "error"
+    message = "" if error is None else str(error)
     events.emit(events.QueryEvent(
         at=dt.datetime.now(dt.timezone.utc), username=principal.username, roles=principal.roles, source=source,
         metrics=query.metrics, dimensions=query.group_by, where=query.where, time_from=query.time_from,
