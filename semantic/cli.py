@@ -123,7 +123,7 @@ def cmd_query(args) -> int:
 
 
 def cmd_rollups(args) -> int:
-    from semantic.rollup.build import build_rollups, rollups_current
+    from semantic.rollup.build import build_rollups, rollup_states, rollups_current
     from semantic.rollup.spec import load_rollups
 
     library = default_library()
@@ -133,11 +133,9 @@ def cmd_rollups(args) -> int:
             return 0
         build_rollups(args.db, library, log=lambda m: print(m, file=sys.stderr))
         return 0
-    have = Warehouse(args.db).rollups()
+    states = rollup_states(Warehouse(args.db), library)
     for spec in load_rollups(library).values():
-        state = "built" if have.get(spec.name) == spec.definition_hash(library) else (
-            "stale" if spec.name in have else "missing")
-        print(f"{spec.name:<20} {state:<8} {', '.join(spec.measures)} by {spec.grain}, {', '.join(spec.dimensions)}")
+        print(f"{spec.name:<20} {states[spec.name]:<8} {', '.join(spec.measures)} by {spec.grain}, {', '.join(spec.dimensions)}")
     return 0
 
 

@@ -29,11 +29,17 @@ def rollup_select(library: Library, spec) -> exp.Select:
     return measure_select(library, list(spec.measures), keys, [], Range())  # no rollups are set while building
 
 
-def rollups_current(warehouse, library: Library | None = None) -> bool:
-    """True when `warehouse` has every declared rollup, built from today's definitions."""
+def rollup_states(warehouse, library: Library | None = None) -> dict[str, str]:
+    """Each declared rollup in `warehouse`: built (from today's definition), stale or missing."""
     library = library or default_library()
     have = warehouse.rollups()
-    return all(have.get(s.name) == s.definition_hash(library) for s in load_rollups(library).values())
+    return {s.name: "built" if have.get(s.name) == s.definition_hash(library) else
+            "stale" if s.name in have else "missing" for s in load_rollups(library).values()}
+
+
+def rollups_current(warehouse, library: Library | None = None) -> bool:
+    """True when `warehouse` has every declared rollup, built from today's definitions."""
+    return all(state == "built" for state in rollup_states(warehouse, library).values())
 
 
 def build_rollups(path: Path | str, library: Library | None = None, log=print) -> dict[str, int]:
