@@ -6,8 +6,8 @@ import contextlib
 import math
 import os
 import resource
-import tempfile
 import statistics
+import tempfile
 import time
 from dataclasses import asdict, dataclass
 
@@ -15,9 +15,9 @@ import pandas as pd
 
 from bench.suite import BOARD, CASES, Case
 from semantic import Warehouse, plan, run
-from semantic.service import forget_plans
 from semantic.cache import ResultCache
 from semantic.detail import drill_through, page_sql
+from semantic.service import forget_plans
 
 
 @dataclass
