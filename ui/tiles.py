@@ -30,7 +30,16 @@ def cross_filter(board: Board) -> tuple[int | None, dict]:
 def set_cross_filter(board: Board, tile_id: int | None, selected: dict) -> None:
     st.session_state.setdefault(XFILTER, {})[board.id] = (tile_id, selected)
     if not selected:  # new chart keys, so no chart still holds the old selection
-        st.session_state[f"xf_generation_{board.id}"] = st.session_state.get(f"xf_generation_{board.id}", 0) + 1
+        st.session_state[_generation_key(board)] = _generation(board) + 1
+
+
+def _generation_key(board: Board) -> str:
+    return f"xf_generation_{board.id}"
+
+
+def _generation(board: Board) -> int:
+    """How many times the board's selection was cleared; part of every tile chart's key."""
+    return st.session_state.get(_generation_key(board), 0)
 
 
 def tile_query(tile: Tile, board: Board):
@@ -137,7 +146,7 @@ def _body(board: Board, tile: Tile, frame: pd.DataFrame, lang: str, big: bool) -
             st.plotly_chart(fig, config={"displayModeBar": False}, key=f"screen_{board.id}_{tile.id}")
             return
         event = st.plotly_chart(fig, on_select="rerun", selection_mode=("points", "box", "lasso"),
-                                key=f"tile_{board.id}_{tile.id}_{st.session_state.get(f'xf_generation_{board.id}', 0)}")
+                                key=f"tile_{board.id}_{tile.id}_{_generation(board)}")
         dim = next((k for k in q.group_by if not charts.is_time(k)), None)
         chosen = charts.selected_members(event, dim)
         source, current = cross_filter(board)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 
 import streamlit as st
 
@@ -84,9 +85,7 @@ def editor(board: Board) -> None:
     screens(board)
 
 
-def _day(text):
-    import datetime as dt
-
+def _day(text: str | None) -> dt.date | None:
     return dt.date.fromisoformat(text) if text else None
 
 
