@@ -117,7 +117,8 @@ def test_a_shared_link_reopens_the_same_view_for_another_user(browser, app):
 
 
 PAGES = [("", "home"), ("explore?m=revenue,gross_margin_pct&by=region&grain=none", "explore"), ("catalog", "catalog"),
-         ("budget", "budget"), ("cash", "cash"), ("reconciliation", "reconciliation")]
+         ("budget", "budget"), ("cash", "cash"), ("reconciliation", "reconciliation"), ("boards", "boards"),
+         ("alerts", "alerts"), ("data_quality", "data_quality")]
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
