@@ -27,6 +27,9 @@ from semantic.query import Query
 
 POLICY_FILE = Path(__file__).resolve().parent / "policies.yml"
 ALL = "*"
+# What a role may do besides reading numbers; granted per role in policies.yml, checked by semantic.authorize.
+PERMISSIONS = ("manage_users", "manage_tokens", "set_webhooks")
+HOME_ROWS = ("sales", "finance")
 ATTRIBUTE = re.compile(r"\{\{\s*user\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 
 
@@ -36,7 +39,9 @@ class Role(BaseModel):
     metrics: tuple[str, ...] = ()
     dimensions: tuple[str, ...] = ()
     row_filter: str | None = None
-    manages_users: bool = False
+    permissions: tuple[str, ...] = ()  # what the role may do besides reading: see PERMISSIONS
+    pins_for: tuple[str, ...] = ()  # roles whose home page it may pin a board on ("*": every role)
+    home: tuple[str, ...] = ()  # which rows of KPI cards Home shows: sales, finance
 
 
 class Policy(BaseModel):
@@ -50,10 +55,16 @@ class Access:
     metrics: frozenset[str]
     dimensions: frozenset[str]
     row_filter: exp.Expression | None  # over dimension names, values already literals
-    manages_users: bool = False
+    permissions: frozenset[str] = frozenset()
+    pins_for: frozenset[str] = frozenset()
+    home: tuple[str, ...] = ()
 
     def may_see_metric(self, name: str) -> bool:
         return name in self.metrics
+
+    @property
+    def manages_users(self) -> bool:
+        return "manage_users" in self.permissions
 
 
 def _expand(names: tuple[str, ...], universe: dict, tags_of) -> set[str]:
@@ -85,6 +96,15 @@ def load_policy(library: Library, path: Path | str = POLICY_FILE) -> Policy:
         for dim in role.dimensions:
             if dim != ALL and dim not in library.dimensions:
                 raise ModelError(f"{where}.dimensions: unknown dimension '{dim}'.")
+        for permission in role.permissions:
+            if permission not in PERMISSIONS:
+                raise ModelError(f"{where}.permissions: unknown permission '{permission}'; use {', '.join(PERMISSIONS)}.")
+        for row in role.home:
+            if row not in HOME_ROWS:
+                raise ModelError(f"{where}.home: unknown row '{row}'; use {', '.join(HOME_ROWS)}.")
+        for pinned in role.pins_for:
+            if pinned != ALL and pinned not in policy.roles:
+                raise ModelError(f"{where}.pins_for: unknown role '{pinned}'.")
         if role.row_filter:
             tree = parse_text(ATTRIBUTE.sub(lambda m: f":{m.group(1)}", role.row_filter))
             filter_dims = dimension_names(tree)
@@ -103,9 +123,10 @@ def default_policy(library: Library) -> Policy:
 
 
 def access_for(principal: Principal, library: Library, policy: Policy | None = None) -> Access:
-    if principal.is_operator:
-        return Access(principal.roles, frozenset(library.metrics), frozenset(library.dimensions), None, True)
     policy = policy or default_policy(library)
+    if principal.is_operator:
+        return Access(principal.roles, frozenset(library.metrics), frozenset(library.dimensions), None,
+                      frozenset(PERMISSIONS), frozenset(policy.roles), HOME_ROWS)
     roles = [(name, policy.roles[name]) for name in principal.roles if name in policy.roles]
     metrics: set[str] = set()
     dims: set[str] = set()
@@ -123,8 +144,11 @@ def access_for(principal: Principal, library: Library, policy: Policy | None = N
         row_filter = filters[0] if len(filters) == 1 else exp.or_(*[exp.paren(f) for f in filters])
     if not roles:  # no known role: nothing at all
         metrics, dims = set(), set()
+    pins = {p for _, r in roles for p in r.pins_for}
     return Access(tuple(n for n, _ in roles), frozenset(metrics), frozenset(dims), row_filter,
-                  any(r.manages_users for _, r in roles))
+                  frozenset(p for _, r in roles for p in r.permissions),
+                  frozenset(policy.roles) if ALL in pins else frozenset(pins),
+                  tuple(dict.fromkeys(h for _, r in roles for h in r.home)))
 
 
 def _bind_attributes(role: str, template: str, principal: Principal, library: Library) -> exp.Expression:
