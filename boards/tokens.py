@@ -14,7 +14,7 @@ import secrets
 from dataclasses import dataclass
 
 from auth import audit
-from boards.store import BoardError, can_edit, get
+from boards.store import BoardError, can_edit, get_unchecked
 from data import metastore
 from semantic.policy import access_for
 from semantic.model.loader import default_library
@@ -41,7 +41,7 @@ def _now() -> dt.datetime:
 
 
 def create(board_id: int, display_role: str, who: Principal, days: int = DEFAULT_DAYS) -> str:
-    board = get(board_id)
+    board = get_unchecked(board_id, "creating a link: the owner check follows")
     if not can_edit(board, who):
         raise BoardError(f"only {board.owner} can create screen links for board '{board.title}'.")
     lib = default_library()
@@ -91,7 +91,7 @@ def revoke(token_id: int, who: Principal) -> None:
         row = con.execute("SELECT board_id FROM display_tokens WHERE id = ?", (token_id,)).fetchone()
         if row is None:
             raise BoardError(f"there is no screen link {token_id}.")
-        if not can_edit(get(row["board_id"]), who):
+        if not can_edit(get_unchecked(row["board_id"], "revoking: the owner check is here"), who):
             raise BoardError("only the board's owner can revoke its screen links.")
         con.execute("UPDATE display_tokens SET revoked_at = ? WHERE id = ?", (_now().isoformat(timespec="seconds"), token_id))
     audit.record_login(who.username, "token_revoked", f"token {token_id}")

@@ -48,7 +48,7 @@ def test_the_later_of_two_concurrent_edits_is_refused(metastore_file):
     store.save(dataclasses.replace(mine, title="Cash (renamed)"), CFO)
     with pytest.raises(BoardError, match="changed by someone else"):
         store.save(dataclasses.replace(theirs, columns=3), CFO)
-    assert store.get(board.id).title == "Cash (renamed)" and store.get(board.id).columns == 2
+    assert store.get(board.id, CFO).title == "Cash (renamed)" and store.get(board.id, CFO).columns == 2
 
 
 def test_tiles_store_the_query_never_data_or_sql(metastore_file):
@@ -62,7 +62,7 @@ def test_pins_need_sharing_with_the_role(metastore_file):
     board = store.save(cash_board(), CFO)
     with pytest.raises(BoardError, match="share board"):
         store.pin("finance", board.id, CFO)
-    store.save(dataclasses.replace(store.get(board.id), sharing="roles", shared_roles=("finance",)), CFO)
+    store.save(dataclasses.replace(store.get(board.id, CFO), sharing="roles", shared_roles=("finance",)), CFO)
     store.pin("finance", board.id, CFO)
     assert store.pinned_for(Principal("x", ("finance",))).id == board.id
     assert store.pinned_for(EAST) is None

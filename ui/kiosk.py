@@ -54,7 +54,7 @@ def show(params: dict, sign_in) -> None:
         st.error(str(err))
         st.stop()
     rotate = max(5, int(params.get("rotate", "30"))) if str(params.get("rotate", "30")).isdigit() else 30
-    first = store.get(playlist[0])
+    first = store.get_unchecked(playlist[0], "the token or the signed-in user is checked below, per board")
     dark = first.theme == "dark" or params.get("theme") == "dark"
     st.session_state["kiosk_dark"] = dark
     if dark:
@@ -65,7 +65,8 @@ def show(params: dict, sign_in) -> None:
         principal = st.session_state[ctx.PRINCIPAL_KEY]
         board_id = playlist[int(time.time() // rotate) % len(playlist)] if len(playlist) > 1 else playlist[0]
         try:
-            board = store.get(board_id, None if token else principal)
+            board = (store.get_unchecked(board_id, "display token resolved for this board") if token
+                     else store.get(board_id, principal))
         except BoardError as err:
             st.error(str(err))
             return
