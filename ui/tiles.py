@@ -83,9 +83,7 @@ def draw(board: Board, tile: Tile, principal, big: bool = False, record_alerts: 
         if stale is not None:
             st.caption(f"⚠️ {ctx.t('board.stale', since=stale.strftime('%H:%M'))}")
         values = frame.iloc[0].to_dict() if len(frame) == 1 else {}
-        level, breaches = alerts.level_of(tile, values)
-        if record_alerts and values and tile.rules and stale is None:
-            alerts.record(board, tile, values)
+        level, breaches = alerts.level_of(tile, values)  # the viewer's own numbers; recording is boards.evaluate's
         if level:
             colour = LEVEL_COLOURS[level]
             st.markdown(f"<div style='border-left:8px solid {colour};padding-left:8px;color:{colour}'>"

@@ -1,0 +1,244 @@
+"""Scheduled alert evaluation: the one place alert rules are evaluated.
+
+Each board's rules run under its owner's current principal
+(auth.accounts.principal_for), never under whoever views the board; a board
+whose owner is disabled or missing is not evaluated (reported), and a tile the
+owner may no longer see is skipped (reported). Breaches of rules that no longer
+exist are closed at every evaluation.
+
+In the app, `start(warehouse_factory)` runs a daemon thread per process; only
+the process holding the lease (a row in the metadata store, taken in a BEGIN
+IMMEDIATE transaction) evaluates, and each board at most every
+max(refresh_seconds, 60) seconds. For cron:
+
+    python -m boards.evaluate [--once] [--db METASTORE] [--warehouse PATH]
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import os
+import secrets
+import socket
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from auth.accounts import principal_for
+from boards import alerts
+from boards.store import Board, BoardError, Tile, get_unchecked
+from data import metastore
+from semantic import run
+from semantic.authorize import allowed
+from semantic.errors import SemanticError
+from semantic.execute import DEFAULT_WAREHOUSE, Warehouse
+from semantic.model.library import Library
+from semantic.model.loader import default_library
+from semantic.query import Query, member_filter
+
+MIN_INTERVAL = 60
+LEASE = "alerts"
+PERIOD_KEYS = ("time_from", "time_to")  # board filters that set every tile's period (as ui.tiles does)
+HOLDER = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+WHY = "the alert evaluator runs each rule as the board's owner"
+log = logging.getLogger("concord.alerts")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one evaluation of one board did."""
+
+    board_id: int
+    evaluated: tuple[int, ...] = ()  # tile ids whose rules were evaluated
+    new_alerts: tuple[int, ...] = ()
+    skipped: tuple[str, ...] = ()  # one line each: what was not evaluated, and why
+    closed: int = 0  # breaches of removed rules closed
+
+
+def board_query(tile: Tile, board: Board, library: Library) -> Query:
+    """The tile's query with the board's filters (its period, and members where they apply), as a viewer sees
+    it before any cross-filter selection."""
+    filters = board.filters or {}
+    query = tile.query
+    period = {k: dt.date.fromisoformat(str(v)) for k, v in filters.items() if k in PERIOD_KEYS and v}
+    if period:
+        query = query.with_(**period)
+    extra = {d: v for d, v in filters.items()
+             if d not in PERIOD_KEYS and v and all(library.applies(m, d) for m in tile.query.metrics)}
+    where = member_filter(extra, query.where)
+    return query.with_(where=where) if where != query.where else query
+
+
+def evaluate_board(board: Board, warehouse: Warehouse, now: dt.datetime | None = None, *,
+                   post: Callable | None = None, library: Library | None = None) -> Outcome:
+    """Evaluate `board`'s rules under its owner's current principal; record and clear breaches."""
+    library = library or default_library()
+    closed = alerts.close_removed((board.id,), now)
+    name = f"board {board.id} '{board.title}'"
+    try:
+        owner = principal_for(board.owner)
+    except SemanticError as err:  # disabled or unknown owner: nobody to evaluate the rules as
+        return _report(Outcome(board.id, skipped=(f"{name}: rules not evaluated: {err}",), closed=closed))
+    evaluated, new, skipped = [], [], []
+    for tile in board.tiles:
+        if not tile.rules:
+            continue
+        where = f"{name}, tile '{tile.title or tile.id}'"
+        try:
+            query = board_query(tile, board, library)
+            if not allowed(owner, "query", query, library):
+                skipped.append(f"{where}: skipped, its owner {owner.username} may no longer see it.")
+                continue
+            frame = run(query, owner, warehouse=warehouse, library=library, source=f"alert:{board.id}").frame
+        except (SemanticError, ValueError) as err:
+            skipped.append(f"{where}: skipped: {err}")
+            continue
+        if len(frame) != 1:
+            skipped.append(f"{where}: skipped, rules read a one-row tile and this one has {len(frame)} rows.")
+            continue
+        new += alerts.record(board, tile, frame.iloc[0].to_dict(), owner, query=query, now=now, post=post)
+        evaluated.append(tile.id)
+    return _report(Outcome(board.id, tuple(evaluated), tuple(new), tuple(skipped), closed))
+
+
+def _report(outcome: Outcome) -> Outcome:
+    for line in outcome.skipped:
+        log.warning(line)
+    return outcome
+
+
+def evaluate_all(warehouse: Warehouse, now: dt.datetime | None = None, *, post: Callable | None = None,
+                 due_only: bool = False) -> list[Outcome]:
+    """Evaluate every board with rules (only those due when `due_only`); close breaches of removed
+    rules everywhere, deleted boards included. One board's failure never stops the others."""
+    alerts.close_removed(None, now)
+    at = (now or dt.datetime.now(dt.timezone.utc)).timestamp()
+    with metastore.session() as con:
+        ids = [r[0] for r in con.execute("SELECT id FROM boards ORDER BY id")]
+        last = dict(con.execute("SELECT board_id, evaluated_at FROM alert_schedule").fetchall())
+    outcomes = []
+    for board_id in ids:
+        try:
+            board = get_unchecked(board_id, WHY)
+        except BoardError:
+            continue  # deleted meanwhile
+        if not any(t.rules for t in board.tiles):
+            continue
+        if due_only and at - last.get(board_id, float("-inf")) < max(board.refresh_seconds, MIN_INTERVAL):
+            continue
+        try:
+            outcomes.append(evaluate_board(board, warehouse, now, post=post))
+        except Exception as err:  # noqa: BLE001 - one broken board must not stop the others
+            outcomes.append(_report(Outcome(board_id, skipped=(f"board {board_id}: not evaluated: "
+                                                               f"{type(err).__name__}: {err}",))))
+        with metastore.session() as con:
+            con.execute("INSERT INTO alert_schedule (board_id, evaluated_at) VALUES (?, ?) ON CONFLICT (board_id) "
+                        "DO UPDATE SET evaluated_at = excluded.evaluated_at", (board_id, at))
+    return outcomes
+
+
+# ---- one evaluating process at a time ------------------------------------------------
+def take_lease(holder: str = HOLDER, seconds: float = 3 * MIN_INTERVAL, now: float | None = None) -> bool:
+    """Hold the evaluation lease for `seconds` (renewing our own); False while another holder's is valid."""
+    now = time.time() if now is None else now
+    with metastore.session() as con, metastore.transaction(con):
+        row = con.execute("SELECT holder, expires_at FROM scheduler_lease WHERE name = ?", (LEASE,)).fetchone()
+        if row is not None and row["holder"] != holder and row["expires_at"] > now:
+            return False
+        con.execute("INSERT INTO scheduler_lease (name, holder, expires_at) VALUES (?, ?, ?) ON CONFLICT (name) "
+                    "DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at", (LEASE, holder, now + seconds))
+    return True
+
+
+def release_lease(holder: str = HOLDER) -> None:
+    with metastore.session() as con:
+        con.execute("DELETE FROM scheduler_lease WHERE name = ? AND holder = ?", (LEASE, holder))
+
+
+def run_once(warehouse: Warehouse, holder: str = HOLDER, lease_seconds: float = 3 * MIN_INTERVAL,
+             now: dt.datetime | None = None, post: Callable | None = None) -> list[Outcome] | None:
+    """One scheduled pass: the boards that are due, if this process holds the lease (None otherwise)."""
+    if not take_lease(holder, lease_seconds, None if now is None else now.timestamp()):
+        return None
+    return evaluate_all(warehouse, now, post=post, due_only=True)
+
+
+_started: threading.Thread | None = None
+_start_lock = threading.Lock()
+_stop = threading.Event()
+
+
+def start(warehouse_factory: Callable[[], Warehouse], interval_seconds: float = MIN_INTERVAL) -> threading.Thread:
+    """Start this process's evaluation thread (once: later calls return the same thread)."""
+    global _started
+    with _start_lock:
+        if _started is None or not _started.is_alive():
+            _stop.clear()
+            _started = threading.Thread(target=_loop, args=(warehouse_factory, interval_seconds), daemon=True,
+                                        name="concord-alerts")
+            _started.start()
+        return _started
+
+
+def stop(timeout: float = 5.0) -> None:
+    """End the evaluation thread (tests; the app's thread simply ends with the process)."""
+    _stop.set()
+    if _started is not None:
+        _started.join(timeout)
+    release_lease()
+
+
+def _loop(warehouse_factory: Callable[[], Warehouse], interval: float) -> None:
+    warehouse = None
+    while not _stop.is_set():
+        try:
+            warehouse = warehouse or warehouse_factory()
+            run_once(warehouse, lease_seconds=max(3 * interval, 3 * MIN_INTERVAL))
+        except Exception as err:  # noqa: BLE001 - the thread lives on; the next pass tries again
+            log.error("alert evaluation failed: %s: %s", type(err).__name__, err)
+        _stop.wait(interval)
+
+
+# ---- cron ----------------------------------------------------------------------------
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m boards.evaluate",
+                                     description="Evaluate board alert rules under each board owner's principal.")
+    parser.add_argument("--once", action="store_true", help="one pass over the boards that are due, then exit")
+    parser.add_argument("--db", help="the metadata store (default: CONCORD_METASTORE or data/metastore.sqlite)")
+    parser.add_argument("--warehouse", help="the warehouse (default: CONCORD_WAREHOUSE or data/warehouse.duckdb)")
+    parser.add_argument("--interval", type=int, default=MIN_INTERVAL, help="seconds between passes without --once")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    if args.db:
+        os.environ["CONCORD_METASTORE"] = args.db
+    path = Path(args.warehouse or os.environ.get("CONCORD_WAREHOUSE", DEFAULT_WAREHOUSE))
+    try:
+        if not path.exists():
+            raise SemanticError(f"no warehouse at {path}; build it with `make warehouse` or pass --warehouse PATH.")
+        warehouse = Warehouse(path)
+        while True:
+            outcomes = run_once(warehouse, lease_seconds=max(3 * args.interval, 3 * MIN_INTERVAL))
+            if outcomes is None:
+                print("another process holds the alert evaluation lease; nothing done.")
+            else:
+                new = sum(len(o.new_alerts) for o in outcomes)
+                print(f"evaluated {len(outcomes)} board(s): {new} new breach(es), "
+                      f"{sum(len(o.skipped) for o in outcomes)} skipped.")
+            if args.once:
+                release_lease()
+                return 0
+            time.sleep(max(args.interval, 1))
+    except KeyboardInterrupt:
+        release_lease()
+        return 0
+    except Exception as err:  # noqa: BLE001 - cron gets one line and exit 2, never a traceback
+        print(f"error: {' '.join(str(err).split()) or type(err).__name__}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
