@@ -28,7 +28,7 @@ WHY_UNCHECKED = "the alert log asks see_result for each breach"
 
 
 def _stamp(now: dt.datetime | None = None) -> str:
-    return (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc).isoformat(timespec="seconds")
+    return (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).isoformat(timespec="seconds")
 
 
 def level_of(tile: Tile, values: dict) -> tuple[str | None, list[tuple[Rule, float]]]:

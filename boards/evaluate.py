@@ -116,7 +116,7 @@ def evaluate_all(warehouse: Warehouse, now: dt.datetime | None = None, *, post: 
     """Evaluate every board with rules (only those due when `due_only`); close breaches of removed
     rules everywhere, deleted boards included. One board's failure never stops the others."""
     alerts.close_removed(None, now)
-    at = (now or dt.datetime.now(dt.timezone.utc)).timestamp()
+    at = (now or dt.datetime.now(dt.UTC)).timestamp()
     with metastore.session() as con:
         ids = [r[0] for r in con.execute("SELECT id FROM boards ORDER BY id")]
         last = dict(con.execute("SELECT board_id, evaluated_at FROM alert_schedule").fetchall())
@@ -133,8 +133,8 @@ def evaluate_all(warehouse: Warehouse, now: dt.datetime | None = None, *, post: 
         try:
             outcomes.append(evaluate_board(board, warehouse, now, post=post))
         except Exception as err:  # noqa: BLE001 - one broken board must not stop the others
-            outcomes.append(_report(Outcome(board_id, skipped=(f"board {board_id}: not evaluated: "
-                                                               f"{type(err).__name__}: {err}",))))
+            line = f"board {board_id}: not evaluated: {type(err).__name__}: {err}"
+            outcomes.append(_report(Outcome(board_id, skipped=(line,))))
         with metastore.session() as con:
             con.execute("INSERT INTO alert_schedule (board_id, evaluated_at) VALUES (?, ?) ON CONFLICT (board_id) "
                         "DO UPDATE SET evaluated_at = excluded.evaluated_at", (board_id, at))

@@ -3,13 +3,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import http.server
 import json
-import threading
 
 import pytest
 
-from boards import alerts, store, tokens
+from boards import store, tokens
 from boards.store import Board, BoardError, Rule, Tile
 from data import metastore
 from semantic import Principal, Query
@@ -118,49 +116,6 @@ def test_a_display_role_never_exceeds_the_owners_grants(metastore_file):
     assert tokens.create(board.id, "sales_manager", LEAD)
     with pytest.raises(BoardError, match="only sales_lead"):
         tokens.create(board.id, "sales_manager", CFO)
-
-
-# ---- alerts ---------------------------------------------------------------------
-class Hook(http.server.BaseHTTPRequestHandler):
-    received: list = []
-
-    def do_POST(self):  # noqa: N802
-        Hook.received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
-def test_each_breach_is_recorded_once_and_the_webhook_gets_a_post(metastore_file):
-    server = http.server.HTTPServer(("127.0.0.1", 0), Hook)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_port}/hook"
-    try:
-        rule = Rule("dso", ">", 60, "critical", url)
-        board = store.save(cash_board(tiles=(Tile(Query(metrics=("dso",)), title="DSO", rules=(rule,)),)), CFO)
-        tile = board.tiles[0]
-        sent = []
-        post = lambda *a: sent.append(alerts.deliver(*a, sleep=lambda s: None))  # noqa: E731
-        assert len(alerts.record(board, tile, {"dso": 75.0}, post=post)) == 1
-        assert alerts.record(board, tile, {"dso": 80.0}, post=post) == []  # same breach, not again
-        assert alerts.record(board, tile, {"dso": 50.0}, post=post) == []  # cleared
-        assert len(alerts.record(board, tile, {"dso": 61.0}, post=post)) == 1  # a new breach
-        assert sent == [True, True]
-        assert [p["value"] for p in Hook.received] == [75.0, 61.0] and Hook.received[0]["rule"] == "dso > 60"
-        assert [r["cleared_at"] is None for r in alerts.history()] == [True, False]
-        assert alerts.level_of(tile, {"dso": 90}) [0] == "critical" and alerts.level_of(tile, {"dso": 1})[0] is None
-    finally:
-        server.shutdown()
-
-
-def test_a_failing_webhook_is_retried_then_logged_and_never_raises(metastore_file):
-    waits = []
-    assert alerts.deliver(1, "http://127.0.0.1:9/nothing-listens", {"x": 1}, sleep=waits.append) is False
-    assert waits == [0.5, 1.0]
-    row = metastore.connect().execute("SELECT status, attempts FROM webhook_deliveries").fetchone()
-    assert tuple(row) == ("failed", 3)
 
 
 def test_board_filters_set_the_period_and_regions_of_every_tile(metastore_file, warehouse_path, monkeypatch, raw):
