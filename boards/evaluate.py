@@ -42,6 +42,7 @@ from semantic.query import Query, member_filter
 
 MIN_INTERVAL = 60
 LEASE = "alerts"
+SWITCH = "CONCORD_ALERTS_SCHEDULER"  # "off": start() starts nothing
 PERIOD_KEYS = ("time_from", "time_to")  # board filters that set every tile's period (as ui.tiles does)
 HOLDER = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
 WHY = "the alert evaluator runs each rule as the board's owner"
@@ -172,9 +173,16 @@ _start_lock = threading.Lock()
 _stop = threading.Event()
 
 
-def start(warehouse_factory: Callable[[], Warehouse], interval_seconds: float = MIN_INTERVAL) -> threading.Thread:
-    """Start this process's evaluation thread (once: later calls return the same thread)."""
+def enabled() -> bool:
+    """False when CONCORD_ALERTS_SCHEDULER is off (test runs; or cron runs `python -m boards.evaluate` instead)."""
+    return os.environ.get(SWITCH, "on").strip().lower() not in ("off", "0", "false", "no")
+
+
+def start(warehouse_factory: Callable[[], Warehouse], interval_seconds: float = MIN_INTERVAL) -> threading.Thread | None:
+    """Start this process's evaluation thread (once: later calls return the same thread); None when switched off."""
     global _started
+    if not enabled():
+        return None
     with _start_lock:
         if _started is None or not _started.is_alive():
             _stop.clear()
@@ -196,6 +204,8 @@ def _loop(warehouse_factory: Callable[[], Warehouse], interval: float) -> None:
     warehouse = None
     while not _stop.is_set():
         try:
+            if not enabled():
+                break
             warehouse = warehouse or warehouse_factory()
             run_once(warehouse, lease_seconds=max(3 * interval, 3 * MIN_INTERVAL))
         except Exception as err:  # noqa: BLE001 - the thread lives on; the next pass tries again

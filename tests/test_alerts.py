@@ -256,7 +256,10 @@ def test_run_once_evaluates_each_board_at_most_every_refresh_interval(env, wareh
     assert done(800, holder="another process") == [fast.id]  # it ran out: the other process takes over
 
 
-def test_start_runs_one_thread_per_process_that_evaluates(env, warehouse):
+def test_start_runs_one_thread_per_process_that_evaluates(env, warehouse, monkeypatch):
+    monkeypatch.setenv(evaluate.SWITCH, "off")
+    assert evaluate.start(lambda: warehouse) is None  # test runs and cron-only deployments switch it off
+    monkeypatch.delenv(evaluate.SWITCH)
     made = []
     board = store.save(cash_board(), CFO)
     try:
@@ -293,3 +296,26 @@ def test_the_cron_command_as_a_process(env, warehouse_path, tmp_path):
     done = subprocess.run([sys.executable, "-m", "boards.evaluate", "--once", "--db", str(tmp_path / "m.sqlite"),
                            "--warehouse", str(tmp_path / "nope.duckdb")], cwd=root, capture_output=True, text=True, check=False)
     assert done.returncode == 2 and done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("lang, header, level", [("en", "Value", "critical"), ("zh", "数值", "严重")])
+def test_the_alert_log_page_shows_readable_columns_of_the_viewers_breaches_only(env, warehouse, warehouse_path,
+                                                                                 monkeypatch, lang, header, level):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("CONCORD_WAREHOUSE", str(warehouse_path))
+    store.save(cash_board(title="<iframe srcdoc='x'>"), CFO)
+    evaluate.evaluate_all(warehouse)
+
+    def page(who):
+        at = AppTest.from_file(str(Path(__file__).parent.parent / "views" / "alerts.py"), default_timeout=60)
+        at.session_state["principal"] = who
+        at.session_state["lang"] = lang
+        at.run()
+        assert not at.exception and not at.error
+        return at
+
+    shown = page(CFO).dataframe[0].value
+    assert list(shown.columns)[5] == header and shown.iloc[0, 4] == level
+    assert shown.iloc[0, 1] == "<iframe srcdoc='x'>" and shown.iloc[0, 5].startswith("¥")  # plain text, formatted
+    assert page(EAST).dataframe == [] and "<iframe" not in str(page(EAST).markdown)

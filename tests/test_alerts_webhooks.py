@@ -222,3 +222,10 @@ def test_no_exception_escapes_a_delivery(allow, monkeypatch):
     monkeypatch.setattr(webhooks, "_post_once", none_status)
     assert webhooks.deliver(2, "http://127.0.0.1:1/", {"x": 1}, sleep=no_wait) is False
     assert deliveries()[1]["status"] == "failed" and "TypeError" in deliveries()[1]["message"]
+
+
+def test_https_to_a_receiver_without_tls_fails_cleanly_and_checks_the_name(allow, server):
+    allow("127.0.0.1")
+    assert webhooks.deliver(1, f"https://127.0.0.1:{server.port}/hook", {"x": 1}, sleep=no_wait) is False
+    [row] = deliveries()
+    assert row["status"] == "failed" and row["attempts"] == 3 and ("SSL" in row["message"] or "ssl" in row["message"])
