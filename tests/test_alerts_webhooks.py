@@ -189,7 +189,7 @@ def test_a_successful_delivery_posts_exactly_the_rule_body(allow, server, wareho
     [row] = [r for r in alerts.history(CFO)]
     assert (method, path) == ("POST", "/hook")
     assert set(payload) == {"board", "board_id", "tile", "rule", "metric", "level", "value", "at"}
-    assert payload["value"] == row["value"] and payload["rule"] == "cash_in > -1e+18" and "cash_out" not in body.decode()
+    assert payload["value"] == row["value"] and payload["rule"] == rule.text() and "cash_out" not in body.decode()
     assert deliveries()[0]["status"] == "delivered"
 
 
