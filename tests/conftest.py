@@ -5,12 +5,18 @@ warehouse (`raw`), never against values computed by the code under test.
 """
 from __future__ import annotations
 
+import os
+
 import duckdb
 import pytest
 
 from data.demo import build_warehouse
 from semantic import Warehouse, default_library
 from semantic.execute import SEALED
+
+# An app started by a test never evaluates alerts into another test's metadata store;
+# the tests that need the scheduler start it themselves.
+os.environ.setdefault("CONCORD_ALERTS_SCHEDULER", "off")
 
 TEST_SCALE = 0.02
 TEST_SEED = 7
