@@ -14,7 +14,8 @@ import json
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator,
+                      model_validator)
 
 from semantic.errors import SemanticError
 from semantic.model.loader import default_library
@@ -26,7 +27,7 @@ MAX_TILES = 48
 MAX_RULES = 10  # per tile
 MAX_TITLE = 200  # board and tile titles, in characters
 MAX_DESCRIPTION = 2000
-MAX_WHERE = 2000
+MAX_WHERE = 20_000  # a filter on a few hundred chosen members
 MAX_NAMES = 20  # metrics, group_by or order_by names in one tile
 MAX_MEMBERS = 500  # members chosen in one board filter
 MAX_WEBHOOK = 500
@@ -104,7 +105,9 @@ class TileIn(_Strict):
     rules: Annotated[list[RuleIn], Field(max_length=MAX_RULES)] = []
 
     @model_validator(mode="after")
-    def _rules_read_the_tile(self) -> TileIn:
+    def _rules_read_the_tile(self, info: ValidationInfo) -> TileIn:
+        if (info.context or {}).get("stored"):
+            return self  # an older stored rule on another metric never fires: shown, refused at the next save
         for rule in self.rules:
             if rule.metric not in self.query.metrics:
                 raise Said(f"rule on {rule.metric}: the tile shows {', '.join(self.query.metrics)}; "
@@ -259,9 +262,9 @@ KINDS = {"string_type": "must be text", "int_type": "must be a whole number", "f
 
 
 def check_tile(data: dict, index: int) -> TileIn:
-    """One tile in its export form (a stored row read back), named by its place in the board."""
+    """One stored tile read back (export form), named by its place in the board."""
     try:
-        return TileIn.model_validate(data)
+        return TileIn.model_validate(data, context={"stored": True})
     except ValidationError as err:
         raise BoardError(explain(err, {"tiles": {index: data}}, base=("tiles", index))) from None
 
@@ -271,7 +274,8 @@ def explain(err: ValidationError, data, base: tuple = ()) -> str:
     loc, kind, ctx = base + tuple(first["loc"]), first["type"], first.get("ctx") or {}
     value = first.get("input")
     prefix, rest = _where(loc, data)
-    field = ".".join(str(p) for p in rest if not isinstance(p, int)) or "the board"
+    whole = "this rule" if "rule" in prefix else "this tile" if prefix.startswith("tile") else "the board"
+    field = ".".join(str(p) for p in rest if not isinstance(p, int)) or whole
     if kind in ("value_error", "assertion_error"):
         said = ctx.get("error")
         text = str(said) if said is not None else first["msg"].removeprefix("Value error, ")

@@ -192,3 +192,13 @@ def test_unreadable_rows_are_left_out_and_named(metastore_file):
     assert [b.id for b in store.visible(EAST)] == [board.id]
     fixed = store.save(dataclasses.replace(seen, filters={"region": ["East"]}), CEO)  # the owner's save drops them
     assert fixed.problems == () and [t.title for t in fixed.tiles] == ["Good"]
+
+
+def test_an_older_rule_on_another_metric_still_loads_and_the_next_save_names_it(metastore_file):
+    board = store.save(Board(title="Old rule", owner="ceo", tiles=(revenue_tile(),)), CEO)
+    with metastore.session() as con:
+        con.execute("UPDATE tiles SET rules_json = ?", ('[{"metric": "dso", "op": ">", "value": 60}]',))
+    loaded = store.get(board.id, CEO)
+    assert loaded.problems == () and loaded.tiles[0].rules == (Rule("dso", ">", 60),)
+    with pytest.raises(BoardError, match=r"tile 1 \(Revenue\): rule on dso: the tile shows revenue"):
+        store.save(loaded, CEO)
