@@ -19,8 +19,8 @@ from semantic.principal import Principal
 from semantic.query import Query, make_query
 from semantic.service import plan
 
-__all__ = ["BoardError", "Board", "Rule", "Tile", "SHARING", "save", "get", "get_unchecked", "visible", "delete",
-           "pin", "pinned_for", "export_json", "import_json", "can_view", "can_edit", "number_text"]
+__all__ = ["SHARING", "Board", "BoardError", "Rule", "Tile", "can_edit", "can_view", "delete", "export_json", "get",
+           "get_unchecked", "import_json", "number_text", "pin", "pinned_for", "save", "visible"]
 
 SHARING = ("private", "roles", "everyone")
 
@@ -29,7 +29,7 @@ def number_text(value: float) -> str:
     """A rule's value written exactly: the shortest text that reads back as the same
     float (534949901.95, 0.30000000000000004), without a trailing '.0' (60, not 60.0)."""
     text = repr(float(value))
-    return text[:-2] if text.endswith(".0") else text
+    return text.removesuffix(".0")
 
 
 @dataclass(frozen=True)
@@ -228,7 +228,7 @@ def _load(con, board_id: int) -> Board:
     try:
         filters = json.loads(row["filters_json"])
         if not isinstance(filters, dict):
-            raise ValueError("not an object")
+            raise TypeError("not an object")
         schema.check_filters(filters)
     except (ValueError, TypeError, RecursionError) as err:
         problems.append(f"the board's filters could not be read ({err}); they are ignored until the board is saved.")

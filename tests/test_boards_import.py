@@ -57,8 +57,8 @@ def refused(text: str, who: Principal = CEO) -> str:
      "tile 1 (revenue), rule 1: op '=>' is not one of"),
     (export({"query": {"metrics": ["revenue"]}, "rules": [{"metric": "revenue", "op": ">", "value": "1e18"}]}),
      "rule 1: value must be a number"),
-    ('{"title": "x", "tiles": [{"query": {"metrics": ["revenue"]}, "rules": '
-     '[{"metric": "revenue", "op": ">", "value": NaN}]}]}', "not JSON (NaN is not a number)"),
+    (('{"title": "x", "tiles": [{"query": {"metrics": ["revenue"]}, "rules": '
+      '[{"metric": "revenue", "op": ">", "value": NaN}]}]}'), "not JSON (NaN is not a number)"),
     (export({"query": {"metrics": ["revenue"]}, "rules": [{"metric": "cash_in", "op": ">", "value": 1}]}),
      "rule on cash_in: the tile shows revenue"),
     (export({"query": {"metrics": ["revenue"], "sql": "SELECT 1"}}), "tile 1 (revenue): unknown field 'sql'"),
