@@ -13,11 +13,11 @@ from auth import audit
 from boards import schema
 from boards.schema import BoardError, label
 from data import metastore
+from semantic import plan
 from semantic.authorize import allowed, authorize
 from semantic.errors import PolicyError, SemanticError
 from semantic.principal import Principal
 from semantic.query import Query, make_query
-from semantic.service import plan
 
 __all__ = ["SHARING", "Board", "BoardError", "Rule", "Tile", "can_edit", "can_view", "delete", "export_json", "get",
            "get_unchecked", "import_json", "number_text", "pin", "pinned_for", "save", "visible"]
