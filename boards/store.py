@@ -162,6 +162,8 @@ def save(board: Board, who: Principal) -> Board:
     and is refused when someone saved in between (nothing is silently lost).
     Everything is checked before anything is written."""
     _validate(board)
+    if board.id is not None:  # who may edit first, then what the tiles ask (checked again below, in the transaction)
+        _may_edit(get_unchecked(board.id, "saving: the edit check is next"), who)
     _check_tiles(board, who)
     with metastore.session() as con, metastore.transaction(con):
         if board.id is None:
@@ -176,8 +178,7 @@ def save(board: Board, who: Principal) -> Board:
             board_id = cur.lastrowid
         else:
             current = _load(con, board.id)
-            if not can_edit(current, who):
-                raise BoardError(f"only {current.owner} can edit board '{current.title}'.")
+            _may_edit(current, who)
             _check_webhooks(board, current, who)
             cur = con.execute(
                 "UPDATE boards SET title = ?, description = ?, sharing = ?, shared_roles = ?, columns = ?, "
@@ -191,6 +192,11 @@ def save(board: Board, who: Principal) -> Board:
             board_id = board.id
         _write_tiles(con, board_id, board.tiles)
         return _load(con, board_id)
+
+
+def _may_edit(current: Board, who: Principal) -> None:
+    if not can_edit(current, who):
+        raise BoardError(f"only {current.owner} can edit board '{current.title}'.")
 
 
 def _write_tiles(con, board_id: int, tiles: tuple[Tile, ...]) -> None:

@@ -202,3 +202,10 @@ def test_an_older_rule_on_another_metric_still_loads_and_the_next_save_names_it(
     assert loaded.problems == () and loaded.tiles[0].rules == (Rule("dso", ">", 60),)
     with pytest.raises(BoardError, match=r"tile 1 \(Revenue\): rule on dso: the tile shows revenue"):
         store.save(loaded, CEO)
+
+
+def test_someone_else_saving_a_board_is_told_who_may_edit_it_first(metastore_file):
+    board = store.save(Board(title="Cash", owner="cfo", sharing="everyone",
+                             tiles=(Tile(Query(metrics=("cash_in",)), title="Cash"),)), CFO)
+    with pytest.raises(BoardError, match="^only cfo can edit board 'Cash'"):
+        store.save(dataclasses.replace(board, title="Mine"), EAST)
