@@ -1,21 +1,35 @@
-"""Boards and tiles in the metadata store, with sharing and optimistic versions."""
+"""Boards and tiles in the metadata store, with sharing and optimistic versions.
+
+Everything a board holds is checked before it is stored (boards.schema), and
+every tile must be a query its saver may run (semantic.authorize). Tiles keep
+their ids across saves, so alerts stay attached to the tile they watch."""
 from __future__ import annotations
 
 import datetime as dt
 import json
 from dataclasses import dataclass, field
 
+from auth import audit
+from boards import schema
+from boards.schema import BoardError, label
 from data import metastore
-from semantic.authorize import allowed
-from semantic.errors import SemanticError
+from semantic import plan
+from semantic.authorize import allowed, authorize
+from semantic.errors import PolicyError, SemanticError
 from semantic.principal import Principal
 from semantic.query import Query, make_query
+
+__all__ = ["SHARING", "Board", "BoardError", "Rule", "Tile", "can_edit", "can_view", "delete", "export_json", "get",
+           "get_unchecked", "import_json", "number_text", "pin", "pinned_for", "save", "visible"]
 
 SHARING = ("private", "roles", "everyone")
 
 
-class BoardError(SemanticError):
-    """A board request that cannot be done (not found, not allowed, edited meanwhile)."""
+def number_text(value: float) -> str:
+    """A rule's value written exactly: the shortest text that reads back as the same
+    float (534949901.95, 0.30000000000000004), without a trailing '.0' (60, not 60.0)."""
+    text = repr(float(value))
+    return text.removesuffix(".0")
 
 
 @dataclass(frozen=True)
@@ -26,8 +40,13 @@ class Rule:
     level: str = "warning"  # warning, critical
     webhook: str = ""
 
+    @property
+    def value_text(self) -> str:
+        """The threshold as pages should show and edit it (exact; never rounded)."""
+        return number_text(self.value)
+
     def text(self) -> str:
-        return f"{self.metric} {self.op} {self.value:g}"
+        return f"{self.metric} {self.op} {self.value_text}"
 
     def breached(self, value) -> bool:
         if value is None or value != value:
@@ -43,7 +62,7 @@ class Tile:
     width: int = 1
     chart: str = "auto"
     rules: tuple[Rule, ...] = ()
-    id: int | None = None
+    id: int | None = None  # None until stored; then kept across saves
 
 
 @dataclass(frozen=True)
@@ -60,27 +79,74 @@ class Board:
     filters: dict = field(default_factory=dict)
     id: int | None = None
     version: int = 0
+    problems: tuple[str, ...] = ()  # stored parts that could not be read (left out; a save drops them)
+
+
+@dataclass(frozen=True)
+class _AnyBoard:
+    """Unpinning asks only whether the role may be pinned for: a board shared with everyone."""
+
+    owner: str = ""
+    sharing: str = "everyone"
+    shared_roles: tuple[str, ...] = ()
 
 
 def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
+def board_data(board: Board) -> dict:
+    """A board in its export form (JSON types): what import reads and schema checks."""
+    return {"title": board.title, "description": board.description, "columns": board.columns,
+            "refresh_seconds": board.refresh_seconds, "theme": board.theme, "filters": board.filters,
+            "tiles": [{"title": t.title, "width": t.width, "chart": t.chart,
+                       "query": json.loads(t.query.model_dump_json()), "rules": [_rule_data(r) for r in t.rules]}
+                      for t in board.tiles]}
+
+
+def _rule_data(rule: Rule) -> dict:
+    return {"metric": rule.metric, "op": rule.op, "value": rule.value, "level": rule.level, "webhook": rule.webhook}
+
+
 def _validate(board: Board) -> None:
-    if not board.title.strip():
-        raise BoardError("a board needs a title.")
+    schema.validate(board_data(board))
     if board.sharing not in SHARING:
         raise BoardError(f"sharing must be one of {', '.join(SHARING)}.")
-    if not 1 <= board.columns <= 4:
-        raise BoardError("a board has 1 to 4 columns.")
-    if not 5 <= board.refresh_seconds <= 86400:
-        raise BoardError("refresh every 5 seconds to 1 day.")
-    for tile in board.tiles:
-        if not 1 <= tile.width <= board.columns:
-            raise BoardError(f"tile '{tile.title}' is wider than the board ({board.columns} columns).")
+
+
+def _check_tiles(board: Board, who: Principal) -> None:
+    """Every tile a query `who` may run, and that compiles as the board runs it."""
+    for i, tile in enumerate(board.tiles):
+        name = label(i, tile.title, tile.query.metrics)
+        try:
+            authorize(who, "query", tile.query)
+            plan(_with_some_period(schema.with_board_filters(tile.query, board.filters)), who)
+        except SemanticError as err:
+            raise BoardError(f"{name}: {err}") from None
+        except RecursionError:
+            raise BoardError(f"{name}: the where filter nests too deeply; simplify it.") from None
+
+
+def _with_some_period(query: Query) -> Query:
+    """A tile without a period gets one from the board (or the page) when shown; the
+    compile check stands in a year for the part missing, so it checks everything else."""
+    if query.time_from and query.time_to:
+        return query
+    year = dt.timedelta(days=365)
+    since = query.time_from or (query.time_to - year if query.time_to else dt.date(2000, 1, 1))
+    return query.with_(time_from=since, time_to=query.time_to or since + year)
+
+
+def _check_webhooks(board: Board, before: Board | None, who: Principal) -> None:
+    """A webhook new to this board needs the set_webhooks permission (kept ones stay)."""
+    kept = {r.webhook for t in (before.tiles if before else ()) for r in t.rules}
+    for i, tile in enumerate(board.tiles):
         for rule in tile.rules:
-            if rule.op not in (">", ">=", "<", "<=") or rule.level not in ("warning", "critical"):
-                raise BoardError(f"rule '{rule.text()}': use > >= < <= and level warning or critical.")
+            if rule.webhook and rule.webhook not in kept:
+                try:
+                    authorize(who, "set_webhook")
+                except PolicyError as err:
+                    raise BoardError(f"{label(i, tile.title, tile.query.metrics)}: rule {rule.text()}: {err}") from None
 
 
 def can_view(board: Board, who: Principal) -> bool:
@@ -93,22 +159,27 @@ def can_edit(board: Board, who: Principal) -> bool:
 
 def save(board: Board, who: Principal) -> Board:
     """Create (id None) or update a board; an update must carry the version it read,
-    and is refused when someone saved in between (nothing is silently lost)."""
+    and is refused when someone saved in between (nothing is silently lost).
+    Everything is checked before anything is written."""
     _validate(board)
+    if board.id is not None:  # who may edit first, then what the tiles ask (checked again below, in the transaction)
+        _may_edit(get_unchecked(board.id, "saving: the edit check is next"), who)
+    _check_tiles(board, who)
     with metastore.session() as con, metastore.transaction(con):
         if board.id is None:
             if board.owner != who.username:
                 raise BoardError("a new board belongs to whoever creates it.")
+            _check_webhooks(board, None, who)
             cur = con.execute(
                 "INSERT INTO boards (title, description, owner, sharing, shared_roles, columns, refresh_seconds, theme, "
                 "filters_json, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
                 (board.title, board.description, board.owner, board.sharing, ",".join(board.shared_roles),
                  board.columns, board.refresh_seconds, board.theme, json.dumps(board.filters), _now(), _now()))
-            board_id, version = cur.lastrowid, 1
+            board_id = cur.lastrowid
         else:
             current = _load(con, board.id)
-            if not can_edit(current, who):
-                raise BoardError(f"only {current.owner} can edit board '{current.title}'.")
+            _may_edit(current, who)
+            _check_webhooks(board, current, who)
             cur = con.execute(
                 "UPDATE boards SET title = ?, description = ?, sharing = ?, shared_roles = ?, columns = ?, "
                 "refresh_seconds = ?, theme = ?, filters_json = ?, version = version + 1, updated_at = ? "
@@ -118,28 +189,85 @@ def save(board: Board, who: Principal) -> Board:
             if cur.rowcount == 0:
                 raise BoardError(f"board '{current.title}' was changed by someone else since you opened it "
                                  f"(version {current.version}, yours {board.version}); reload it and make your change again.")
-            board_id, version = board.id, board.version + 1
-            con.execute("DELETE FROM tiles WHERE board_id = ?", (board_id,))
-        for position, tile in enumerate(board.tiles):
-            con.execute("INSERT INTO tiles (board_id, position, width, title, query_json, chart, rules_json) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        (board_id, position, tile.width, tile.title, tile.query.model_dump_json(), tile.chart,
-                         json.dumps([r.__dict__ for r in tile.rules])))
+            board_id = board.id
+        _write_tiles(con, board_id, board.tiles)
         return _load(con, board_id)
 
 
+def _may_edit(current: Board, who: Principal) -> None:
+    if not can_edit(current, who):
+        raise BoardError(f"only {current.owner} can edit board '{current.title}'.")
+
+
+def _write_tiles(con, board_id: int, tiles: tuple[Tile, ...]) -> None:
+    """Update tiles in place (same id), insert new ones (id None), delete the ones left out."""
+    existing = {row[0] for row in con.execute("SELECT id FROM tiles WHERE board_id = ?", (board_id,))}
+    kept: set[int] = set()
+    for position, tile in enumerate(tiles):
+        values = (position, tile.width, tile.title, tile.query.model_dump_json(), tile.chart,
+                  json.dumps([_rule_data(r) for r in tile.rules]))
+        if tile.id is None:
+            con.execute("INSERT INTO tiles (position, width, title, query_json, chart, rules_json, board_id) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?)", values + (board_id,))
+            continue
+        name = label(position, tile.title, tile.query.metrics)
+        if tile.id in kept:
+            raise BoardError(f"{name} is on the board twice (tile id {tile.id}); remove one.")
+        if tile.id not in existing:
+            raise BoardError(f"{name}: tile id {tile.id} is not a tile of this board; "
+                             "add it as a new tile (without an id).")
+        kept.add(tile.id)
+        con.execute("UPDATE tiles SET position = ?, width = ?, title = ?, query_json = ?, chart = ?, rules_json = ? "
+                    "WHERE id = ? AND board_id = ?", values + (tile.id, board_id))
+    gone = sorted(existing - kept)
+    if gone:
+        con.execute(f"DELETE FROM tiles WHERE id IN ({', '.join('?' * len(gone))})", gone)
+
+
 def _load(con, board_id: int) -> Board:
+    """A stored board. A tile or filter that cannot be read is left out and named in
+    `problems` (the page shows them), so one bad row never breaks the whole board."""
     row = con.execute("SELECT * FROM boards WHERE id = ?", (board_id,)).fetchone()
     if row is None:
         raise BoardError(f"there is no board {board_id}.")
-    tiles = tuple(
-        Tile(query=make_query(**json.loads(t["query_json"])), title=t["title"], width=t["width"], chart=t["chart"],
-             rules=tuple(Rule(**r) for r in json.loads(t["rules_json"])), id=t["id"])
-        for t in con.execute("SELECT * FROM tiles WHERE board_id = ? ORDER BY position", (board_id,)))
-    return Board(title=row["title"], owner=row["owner"], tiles=tiles, description=row["description"],
+    problems: list[str] = []
+    try:
+        filters = json.loads(row["filters_json"])
+        if not isinstance(filters, dict):
+            raise TypeError("not an object")
+        schema.check_filters(filters)
+    except (ValueError, TypeError, RecursionError) as err:
+        problems.append(f"the board's filters could not be read ({err}); they are ignored until the board is saved.")
+        filters = {}
+    tiles = []
+    for index, t in enumerate(con.execute("SELECT * FROM tiles WHERE board_id = ? ORDER BY position, id", (board_id,))):
+        try:
+            tiles.append(_tile(t, index))
+        except BoardError as err:
+            problems.append(f"{err} This tile cannot be shown; saving the board removes it.")
+    return Board(title=row["title"], owner=row["owner"], tiles=tuple(tiles), description=row["description"],
                  sharing=row["sharing"], shared_roles=tuple(r for r in row["shared_roles"].split(",") if r),
                  columns=row["columns"], refresh_seconds=row["refresh_seconds"], theme=row["theme"],
-                 filters=json.loads(row["filters_json"]), id=row["id"], version=row["version"])
+                 filters=filters, id=row["id"], version=row["version"], problems=tuple(problems))
+
+
+def _tile(row, index: int) -> Tile:
+    name = label(index, row["title"] or "")
+    try:
+        data = {"title": row["title"], "width": row["width"], "chart": row["chart"],
+                "query": json.loads(row["query_json"]), "rules": json.loads(row["rules_json"])}
+    except (ValueError, RecursionError):
+        raise BoardError(f"{name}: its stored query or rules are not readable JSON.") from None
+    return _tile_from(schema.check_tile(data, index), index, row["id"])
+
+
+def _tile_from(checked: schema.TileIn, index: int, tile_id: int | None = None) -> Tile:
+    try:
+        query = make_query(**checked.query.model_dump())
+    except SemanticError as err:
+        raise BoardError(f"{label(index, checked.title, checked.query.metrics)}: {err}") from None
+    return Tile(query=query, title=checked.title, width=checked.width, chart=checked.chart,
+                rules=tuple(Rule(**r.model_dump()) for r in checked.rules), id=tile_id)
 
 
 def get(board_id: int, who: Principal) -> Board:
@@ -175,18 +303,38 @@ def delete(board_id: int, who: Principal) -> None:
 
 
 def pin(role: str, board_id: int | None, who: Principal) -> None:
-    """Pin a board on a role's home page (None unpins); admins and the board's owner may pin."""
-    with metastore.session() as con, metastore.transaction(con):
-        if board_id is None:
-            con.execute("DELETE FROM role_pins WHERE role = ?", (role,))
-            return
-        board = _load(con, board_id)
-        if not can_edit(board, who) and "admin" not in who.roles:
-            raise BoardError("only the board's owner or an admin can pin it.")
-        if not (board.sharing == "everyone" or (board.sharing == "roles" and role in board.shared_roles)):
-            raise BoardError(f"share board '{board.title}' with role {role} (or everyone) before pinning it there.")
-        con.execute("INSERT INTO role_pins (role, board_id) VALUES (?, ?) ON CONFLICT (role) DO UPDATE SET "
-                    "board_id = excluded.board_id", (role, board_id))
+    """Pin a board on a role's home page (None unpins). Only a principal whose roles
+    are granted pins_for that role may, and only a board they can see that is shared
+    with the role. Every pin, unpin and refusal is audited."""
+    what = f"board {board_id} for role {role}" if board_id is not None else f"unpin role {role}"
+    try:
+        with metastore.session() as con, metastore.transaction(con):
+            before = con.execute("SELECT board_id FROM role_pins WHERE role = ?", (role,)).fetchone()
+            if board_id is None:
+                _may_pin(who, _AnyBoard(), role)
+                con.execute("DELETE FROM role_pins WHERE role = ?", (role,))
+            else:
+                board = _load(con, board_id)
+                if not can_view(board, who):
+                    raise BoardError(f"board {board_id} is not shared with you.")
+                _may_pin(who, board, role)
+                con.execute("INSERT INTO role_pins (role, board_id, pinned_by, pinned_at) VALUES (?, ?, ?, ?) "
+                            "ON CONFLICT (role) DO UPDATE SET board_id = excluded.board_id, "
+                            "pinned_by = excluded.pinned_by, pinned_at = excluded.pinned_at",
+                            (role, board_id, who.username, _now()))
+    except BoardError as err:
+        audit.append("pin_refused", who.username, source="app", outcome="refused", message=f"{what}: {err}")
+        raise
+    replaced = f" (replacing board {before[0]})" if before and before[0] != board_id else ""
+    audit.append("board_pinned" if board_id is not None else "board_unpinned", who.username, source="app",
+                 outcome="ok", message=f"{what}{replaced}" if board_id is not None else f"role {role}{replaced}")
+
+
+def _may_pin(who: Principal, board, role: str) -> None:
+    try:
+        authorize(who, "pin", (board, role))
+    except PolicyError as err:
+        raise BoardError(str(err)) from None
 
 
 def pinned_for(who: Principal) -> Board | None:
@@ -201,23 +349,23 @@ def pinned_for(who: Principal) -> Board | None:
 
 
 def export_json(board: Board) -> str:
-    return json.dumps({"title": board.title, "description": board.description, "columns": board.columns,
-                       "refresh_seconds": board.refresh_seconds, "theme": board.theme, "filters": board.filters,
-                       "tiles": [{"title": t.title, "width": t.width, "chart": t.chart,
-                                  "query": json.loads(t.query.model_dump_json()), "rules": [r.__dict__ for r in t.rules]}
-                                 for t in board.tiles]}, ensure_ascii=False, indent=1)
+    return json.dumps(board_data(board), ensure_ascii=False, indent=1)
 
 
-def import_json(text: str, who: Principal) -> Board:
+def import_json(text: str | bytes, who: Principal) -> Board:
+    """A new board of `who` from an export. The file is checked in full (size, JSON,
+    every field, limits; then every tile against the importer's grants, compiled)
+    before anything is stored; any problem is one BoardError line naming the tile."""
     try:
-        data = json.loads(text)
-        tiles = tuple(Tile(query=make_query(**t["query"]), title=t.get("title", ""), width=int(t.get("width", 1)),
-                           chart=t.get("chart", "auto"), rules=tuple(Rule(**r) for r in t.get("rules", [])))
-                      for t in data["tiles"])
-        board = Board(title=str(data["title"]), owner=who.username, tiles=tiles, description=str(data.get("description", "")),
-                      columns=int(data.get("columns", 2)), refresh_seconds=int(data.get("refresh_seconds", 60)),
-                      theme=str(data.get("theme", "light")), filters=dict(data.get("filters", {})))
-    except (SemanticError, ValueError, KeyError, TypeError) as err:
-        raise BoardError(f"this is not a Concord board export ({type(err).__name__}: {err}); "
-                         "export one from a board's page.") from None
-    return save(board, who)
+        _, checked = schema.parse_import(text)
+        tiles = tuple(_tile_from(t, i) for i, t in enumerate(checked.tiles))
+        board = Board(title=checked.title, owner=who.username, tiles=tiles, description=checked.description,
+                      columns=checked.columns, refresh_seconds=checked.refresh_seconds, theme=checked.theme,
+                      filters=dict(checked.filters))
+        saved = save(board, who)
+    except BoardError as err:
+        audit.append("board_import_refused", who.username, source="app", outcome="refused", message=str(err)[:500])
+        raise
+    audit.append("board_imported", who.username, source="app", outcome="ok",
+                 message=f"board {saved.id} with {len(saved.tiles)} tiles")
+    return saved

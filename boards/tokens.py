@@ -1,9 +1,14 @@
 """Display tokens: a link that shows one board on an office screen, no keyboard login.
 
 A token is 32 random bytes (256 bits), shown once and stored only as its
-SHA-256. It is bound to one board and a display role chosen by the owner,
-never granting more than the owner's own grants; it expires (90 days by
-default) and can be revoked at once. It opens that board in kiosk mode only.
+SHA-256. It is bound to one board and a display role chosen by the owner. It
+never grants more than its creator's grants as they are NOW: every use checks
+that the creator's account still exists and is enabled, and that the display
+role is still within the creator's access (semantic.authorize create_token).
+A disabled creator suspends their links; enabling the account restores them
+(unless revoked). A link expires (90 days by default) and can be revoked at
+once, by the board's owner or by whoever may manage tokens. It opens that
+board in kiosk mode only.
 """
 from __future__ import annotations
 
@@ -14,13 +19,16 @@ import secrets
 from dataclasses import dataclass
 
 from auth import audit
-from boards.store import BoardError, can_edit, get_unchecked
+from auth.accounts import AccountError, load_users
+from boards.store import Board, BoardError, can_edit, get_unchecked
 from data import metastore
-from semantic.policy import access_for
-from semantic.model.loader import default_library
+from semantic.authorize import authorize
+from semantic.errors import PolicyError
 from semantic.principal import Principal
 
 DEFAULT_DAYS = 90
+COLUMNS = ("id", "board_id", "display_role", "created_by", "created_at", "expires_at", "revoked_at", "revoked_by",
+           "last_used_at")
 
 
 @dataclass(frozen=True)
@@ -41,16 +49,11 @@ def _now() -> dt.datetime:
 
 
 def create(board_id: int, display_role: str, who: Principal, days: int = DEFAULT_DAYS) -> str:
-    board = get_unchecked(board_id, "creating a link: the owner check follows")
-    if not can_edit(board, who):
-        raise BoardError(f"only {board.owner} can create screen links for board '{board.title}'.")
-    lib = default_library()
-    mine, theirs = access_for(who, lib), access_for(Principal("screen", (display_role,)), lib)
-    if not theirs.roles:
-        raise BoardError(f"unknown display role '{display_role}'.")
-    if not (theirs.metrics <= mine.metrics and theirs.dimensions <= mine.dimensions) or \
-            (mine.row_filter is not None and theirs.row_filter is None):
-        raise BoardError(f"role {display_role} sees more than you do; choose a role within your own grants.")
+    board = get_unchecked(board_id, "creating a link: authorize(create_token) follows")
+    try:
+        authorize(who, "create_token", (board, display_role))
+    except PolicyError as err:
+        raise BoardError(str(err)) from None
     if not 1 <= days <= 366:
         raise BoardError("a screen link lasts 1 to 366 days.")
     token = secrets.token_urlsafe(32)
@@ -61,6 +64,25 @@ def create(board_id: int, display_role: str, who: Principal, days: int = DEFAULT
                      (_now() + dt.timedelta(days=days)).isoformat(timespec="seconds")))
     audit.record_login(who.username, "token_created", f"board {board_id} as {display_role}")
     return token
+
+
+def suspended(created_by: str, display_role: str, board: Board, users=None) -> str:
+    """Why the creator's link no longer works ('' while it does): the creator is gone
+    or disabled, or the display role now sees more than the creator may."""
+    try:
+        users = load_users() if users is None else users
+    except AccountError:
+        return "the accounts file cannot be read"
+    user = users.get(created_by)
+    if user is None:
+        return f"its creator {created_by} no longer has an account"
+    if user.disabled:
+        return f"its creator {created_by} is disabled"
+    try:
+        authorize(user.principal(), "create_token", (board, display_role))
+    except PolicyError as err:
+        return f"its creator {created_by} may no longer show it as {display_role} ({err})"
+    return ""
 
 
 def resolve(token: str, board_id: int, now: dt.datetime | None = None) -> Screen:
@@ -77,6 +99,11 @@ def resolve(token: str, board_id: int, now: dt.datetime | None = None) -> Screen
             reason = "this screen link has expired"
         elif row["board_id"] != board_id:
             reason = "this screen link is for another board"
+        else:
+            board = get_unchecked(board_id, "display token: checking that its creator may still show it")
+            why = suspended(row["created_by"], row["display_role"], board)
+            if why:
+                reason = f"this screen link is suspended: {why}"
         if reason:
             audit.record_login(f"token:{row['id'] if row else '?'}", "token_refused", f"{reason} (board {board_id})",
                                source="kiosk")
@@ -87,18 +114,57 @@ def resolve(token: str, board_id: int, now: dt.datetime | None = None) -> Screen
 
 
 def revoke(token_id: int, who: Principal) -> None:
+    """Revoke a link at once: its board's owner, or anyone granted manage_tokens."""
     with metastore.session() as con:
-        row = con.execute("SELECT board_id FROM display_tokens WHERE id = ?", (token_id,)).fetchone()
+        row = con.execute("SELECT board_id, revoked_at FROM display_tokens WHERE id = ?", (token_id,)).fetchone()
         if row is None:
             raise BoardError(f"there is no screen link {token_id}.")
-        if not can_edit(get_unchecked(row["board_id"], "revoking: the owner check is here"), who):
-            raise BoardError("only the board's owner can revoke its screen links.")
-        con.execute("UPDATE display_tokens SET revoked_at = ? WHERE id = ?", (_now().isoformat(timespec="seconds"), token_id))
-    audit.record_login(who.username, "token_revoked", f"token {token_id}")
+        board = get_unchecked(row["board_id"], "revoking: the owner or manage_tokens check is here")
+        if not can_edit(board, who):
+            try:
+                authorize(who, "manage_tokens")
+            except PolicyError:
+                raise BoardError(f"only {board.owner} or a token manager can revoke screen link {token_id}.") from None
+        if row["revoked_at"]:
+            raise BoardError(f"screen link {token_id} was already revoked at {row['revoked_at']}.")
+        con.execute("UPDATE display_tokens SET revoked_at = ?, revoked_by = ? WHERE id = ?",
+                    (_now().isoformat(timespec="seconds"), who.username, token_id))
+    audit.record_login(who.username, "token_revoked", f"token {token_id} of board {row['board_id']}")
+
+
+def _rows(sql: str, args: tuple = ()) -> list[dict]:
+    """Token rows with their board's title and whether (and why) they are suspended."""
+    with metastore.session() as con:
+        rows = [dict(r) for r in con.execute(sql, args).fetchall()]
+    try:
+        users = load_users()
+    except AccountError:
+        users = {}
+    boards: dict[int, Board] = {}
+    now = _now()
+    for row in rows:
+        if row["board_id"] not in boards:
+            boards[row["board_id"]] = get_unchecked(row["board_id"], "listing links for their owner or a token manager")
+        board = boards[row["board_id"]]
+        row["board_title"] = board.title
+        row["suspended"] = suspended(row["created_by"], row["display_role"], board, users)
+        row["status"] = ("revoked" if row["revoked_at"] else
+                         "expired" if dt.datetime.fromisoformat(row["expires_at"]) <= now else
+                         "suspended" if row["suspended"] else "active")
+    return rows
 
 
 def listed(board_id: int) -> list[dict]:
-    with metastore.session() as con:
-        rows = con.execute("SELECT id, display_role, created_by, created_at, expires_at, revoked_at, last_used_at "
-                           "FROM display_tokens WHERE board_id = ? ORDER BY id", (board_id,)).fetchall()
-    return [dict(r) for r in rows]
+    """The links of one board (for its owner's page)."""
+    return _rows(f"SELECT {', '.join(COLUMNS)} FROM display_tokens WHERE board_id = ? ORDER BY id", (board_id,))
+
+
+def all_tokens(who: Principal) -> list[dict]:
+    """Every screen link of every board, for whoever is granted manage_tokens: id, board_id,
+    board_title, created_by, display_role, created_at, expires_at, revoked_at, revoked_by,
+    last_used_at, suspended (why, or ''), status (active, suspended, expired, revoked)."""
+    try:
+        authorize(who, "manage_tokens")
+    except PolicyError as err:
+        raise BoardError(str(err)) from None
+    return _rows(f"SELECT {', '.join(COLUMNS)} FROM display_tokens ORDER BY id")

@@ -58,7 +58,7 @@ def test_tiles_store_the_query_never_data_or_sql(metastore_file):
 
 def test_pins_need_sharing_with_the_role(metastore_file):
     board = store.save(cash_board(), CFO)
-    with pytest.raises(BoardError, match="share board"):
+    with pytest.raises(BoardError, match="share the board"):
         store.pin("finance", board.id, CFO)
     store.save(dataclasses.replace(store.get(board.id, CFO), sharing="roles", shared_roles=("finance",)), CFO)
     store.pin("finance", board.id, CFO)
