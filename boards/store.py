@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass, field
 
 from auth import audit
-from boards import schema
+from boards import schema, webhooks
 from boards.schema import BoardError, label
 from data import metastore
 from semantic import plan
@@ -138,14 +138,15 @@ def _with_some_period(query: Query) -> Query:
 
 
 def _check_webhooks(board: Board, before: Board | None, who: Principal) -> None:
-    """A webhook new to this board needs the set_webhooks permission (kept ones stay)."""
+    """A webhook new to this board needs the set_webhooks permission and an allowed
+    http(s) host (boards.webhooks.check); kept ones stay, and are checked again at delivery."""
     kept = {r.webhook for t in (before.tiles if before else ()) for r in t.rules}
     for i, tile in enumerate(board.tiles):
         for rule in tile.rules:
             if rule.webhook and rule.webhook not in kept:
                 try:
-                    authorize(who, "set_webhook")
-                except PolicyError as err:
+                    webhooks.check(rule.webhook, who)
+                except SemanticError as err:
                     raise BoardError(f"{label(i, tile.title, tile.query.metrics)}: rule {rule.text()}: {err}") from None
 
 

@@ -24,7 +24,10 @@ ALWAYS = -1e18  # a threshold every value is above
 
 @pytest.fixture
 def env(metastore_file, users_file, tmp_path, monkeypatch):
-    monkeypatch.setenv("CONCORD_CONFIG", str(tmp_path / "none.toml"))  # defaults: no webhook host allowed
+    """Webhooks may be saved for hooks.example.com (store.save checks the allow-list); nothing is delivered
+    in these tests (each passes its own `post`)."""
+    (tmp_path / "concord.toml").write_text('[webhooks]\nallowed_hosts = ["hooks.example.com"]\n', encoding="utf-8")
+    monkeypatch.setenv("CONCORD_CONFIG", str(tmp_path / "concord.toml"))
 
 
 CASH_RULE = Rule("cash_in", ">", ALWAYS, "critical")
@@ -203,7 +206,9 @@ def test_board_filters_apply_to_the_evaluated_query(env, warehouse, raw):
     assert all_rows()[0]["value"] == pytest.approx(float(want))
 
 
-def test_a_rule_whose_owner_may_not_set_webhooks_posts_nothing(env, warehouse):
+def test_a_rule_whose_owner_may_not_set_webhooks_posts_nothing(env, warehouse, monkeypatch):
+    """A webhook stored before saves checked it (or before its owner lost the grant) is still never delivered."""
+    monkeypatch.setattr(store.webhooks, "check", lambda url, who: url)
     rule = Rule("revenue", ">", 0, "warning", "https://hooks.example.com/x")
     board = store.save(Board(title="R", owner="sales_lead", tiles=(Tile(Query(metrics=("revenue",)), rules=(rule,)),)),
                        LEAD)

@@ -50,12 +50,23 @@ def test_every_tile_asks_the_one_authorisation(metastore_file):
     assert seen.count(("ceo", "query")) == 2
 
 
-def test_a_new_webhook_needs_the_set_webhooks_permission(metastore_file):
+def test_a_new_webhook_needs_the_set_webhooks_permission(metastore_file, tmp_path, monkeypatch):
+    (tmp_path / "concord.toml").write_text('[webhooks]\nallowed_hosts = ["hooks.example"]\n', encoding="utf-8")
+    monkeypatch.setenv("CONCORD_CONFIG", str(tmp_path / "concord.toml"))
     hook = Rule("revenue", ">", 1, "warning", "https://hooks.example/x")
     with pytest.raises(BoardError, match=r"tile 1 \(Revenue\): rule revenue > 1: set webhook is not granted"):
         store.save(Board(title="Hooked", owner="sales_lead", tiles=(revenue_tile(rules=(hook,)),)), LEAD)
     board = store.save(Board(title="Hooked", owner="cfo", tiles=(revenue_tile(rules=(hook,)),)), CFO)
     assert board.tiles[0].rules[0].webhook == hook.webhook
+
+
+@pytest.mark.parametrize("url", ["https://attacker.example/x", "file:///etc/passwd", "http://127.0.0.1:8501/"])
+def test_a_new_webhook_must_go_to_an_allowed_http_host(metastore_file, tmp_path, monkeypatch, url):
+    (tmp_path / "concord.toml").write_text('[webhooks]\nallowed_hosts = ["hooks.example"]\n', encoding="utf-8")
+    monkeypatch.setenv("CONCORD_CONFIG", str(tmp_path / "concord.toml"))
+    hook = Rule("revenue", ">", 1, "warning", url)
+    with pytest.raises(BoardError, match=r"tile 1 \(Revenue\): rule revenue > 1: "):
+        store.save(Board(title="Hooked", owner="cfo", tiles=(revenue_tile(rules=(hook,)),)), CFO)
 
 
 # ---- finding 4: tile ids survive a save --------------------------------------------
@@ -92,9 +103,9 @@ def test_an_open_breach_stays_attached_to_its_tile_across_saves(metastore_file):
     """The re-firing in finding 4: a save used to give every tile a new id."""
     rule = Rule("revenue", ">", 100, "critical")
     board = store.save(Board(title="Watch", owner="ceo", tiles=(revenue_tile("Other"), revenue_tile(rules=(rule,)))), CEO)
-    assert len(alerts.record(board, board.tiles[1], {"revenue": 500.0}, post=lambda *a: None)) == 1
+    assert len(alerts.record(board, board.tiles[1], {"revenue": 500.0}, CEO, post=lambda *a: None)) == 1
     saved = store.save(dataclasses.replace(board, title="Watch (renamed)", tiles=board.tiles[::-1]), CEO)
-    assert alerts.record(saved, saved.tiles[0], {"revenue": 500.0}, post=lambda *a: None) == []
+    assert alerts.record(saved, saved.tiles[0], {"revenue": 500.0}, CEO, post=lambda *a: None) == []
 
 
 # ---- finding 9: thresholds kept exactly --------------------------------------------
