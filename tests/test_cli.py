@@ -151,7 +151,7 @@ def test_bad_input_exits_2_with_one_line(name, done):
 def main_here(metastore_file, warehouse_path, capsys):
     """Run `python -m semantic ARGS --db <test warehouse>` in this process: (exit code, stdout, stderr)."""
     from auth import audit
-    from semantic.cli import main
+    from cli.semantic_cli import main
 
     def call(*args):
         code = main([*args, "--db", str(warehouse_path)])
