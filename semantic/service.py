@@ -7,18 +7,18 @@ not, is reported to the event listeners (the audit log).
 """
 from __future__ import annotations
 
-import datetime as dt
-import functools
 import time
 from dataclasses import dataclass
 
 import pandas as pd
 
-from semantic import events, policy
+from semantic import policy
 from semantic.cache import ResultCache
 from semantic.compile.assemble import Plan, compile_query
-from semantic.errors import PolicyError, SemanticError, WarehouseError
+from semantic.errors import SemanticError, WarehouseError
+from semantic.events import report
 from semantic.execute import Warehouse, WarehouseVersion
+from semantic.kept import forget, kept
 from semantic.model.library import Library
 from semantic.model.loader import default_library
 from semantic.principal import Principal
@@ -58,13 +58,10 @@ def plan(query: Query, principal: Principal | None = None, library: Library | No
 
 def forget_plans() -> None:
     """Drop every kept plan, aggregate and drill-through (the benchmark times cold compiles with it)."""
-    from semantic.detail import _page_sql
-
-    _plan.cache_clear()
-    _page_sql.cache_clear()
+    forget()
 
 
-@functools.lru_cache(maxsize=1024)
+@kept(maxsize=1024)
 def _plan(library: Library, query: Query, principal: Principal, rollups: tuple[tuple[str, str], ...]) -> Plan:
     access = policy.access_for(principal, library)
     policy.check(query, access, library)
@@ -106,16 +103,3 @@ def run(
     report(query, principal, source, started, rows=len(frame))
     return Result(frame, sql, compiled.columns, compile_seconds, execute_seconds, version, cached, compiled.rollups)
 
-
-def report(query: Query, principal: Principal, source: str, started: float, *, rows: int | None = None,
-           error: SemanticError | None = None) -> None:
-    """Tell the listeners (the audit log) about one data access: answered (`rows`),
-    refused by the policy or failed (`error`)."""
-    outcome = "ok" if error is None else "refused" if isinstance(error, PolicyError) else "error"
-    message = "" if error is None else str(error)
-    events.emit(events.QueryEvent(
-        at=dt.datetime.now(dt.timezone.utc), username=principal.username, roles=principal.roles, source=source,
-        metrics=query.metrics, dimensions=query.group_by, where=query.where, time_from=query.time_from,
-        time_to=query.time_to, rows=rows, duration_ms=(time.perf_counter() - started) * 1000,
-        outcome=outcome, message=message,
-    ))
