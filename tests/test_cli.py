@@ -42,6 +42,11 @@ BAD = {  # name: (arguments, what stderr must say); run as a full-access user, s
     "bad_date": (("query", "--metrics", "revenue", "--from", "2025-13-01"), "is not a date"),
     "missing_warehouse": (("query", "--metrics", "revenue", "--db", MISSING), "python -m data.demo"),
     "unknown_dialect": (("sql", "--metrics", "revenue", "--dialect", "postgress"), "dialect"),
+    # finding 13: deep nesting printed a RecursionError traceback
+    "parens_45": (("query", "--metrics", "revenue", "--where", "(" * 45 + "region = 'East'" + ")" * 45), "nested"),
+    "parens_200": (("query", "--metrics", "revenue", "--where", "(" * 200 + "region = 'East'" + ")" * 200), "nested"),
+    "nots_100": (("query", "--metrics", "revenue", "--where", "NOT " * 100 + "region = 'East'"), "nested"),
+    "nots_1000": (("query", "--metrics", "revenue", "--where", "NOT " * 1000 + "region = 'East'"), "longer than"),
 }
 # More bad input, through the same main() in this process (a subprocess each would cost seconds).
 BAD_IN_PROCESS = {
