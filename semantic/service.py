@@ -27,6 +27,7 @@ from semantic.query import Query
 
 
 RESULTS = ResultCache()  # one per process, shared by every session
+DEFAULT_PAGE_ROWS = 50_000  # what a page shows at most (run(..., max_rows=DEFAULT_PAGE_ROWS)); downloads may ask for all
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class Result:
     version: WarehouseVersion
     cached: bool = False
     rollups: tuple[str, ...] = ()  # rollups that answered part of it
+    truncated: bool = False  # more rows than max_rows: `frame` holds the first max_rows
 
     @property
     def rows(self) -> int:
@@ -79,14 +81,20 @@ def run(
     source: str = "api",
     cache: ResultCache | None = RESULTS,
     rollups: bool = True,
+    max_rows: int | None = None,
 ) -> Result:
     """Run `query` as `principal`; `cache=None` always reads the warehouse;
-    `rollups=False` never answers from rollups."""
+    `rollups=False` never answers from rollups. With `max_rows`, at most that many
+    rows come back (in the query's order) and `truncated` says whether there were more:
+    the SQL asks for max_rows + 1, so the cache keys on the cap too."""
+    if max_rows is not None and max_rows < 1:
+        raise ValueError(f"max_rows must be 1 or more, got {max_rows}")  # a programming error, not a user's
     principal = principal or Principal.operator()
     started = time.perf_counter()
     try:
         compiled = plan(query, principal, library, warehouse.rollups() if rollups else None)
-        sql = compiled.sql("duckdb")
+        capped = max_rows is not None and (query.limit is None or query.limit > max_rows)
+        sql = compiled.sql("duckdb", limit=max_rows + 1 if capped else None)
         compile_seconds = time.perf_counter() - started
         version = warehouse.version()
         frame = cache.get(sql, version) if cache is not None else None
@@ -101,6 +109,10 @@ def run(
     except SemanticError as err:
         report(query, principal, source, started, error=err)
         raise
+    truncated = capped and len(frame) > max_rows
+    if truncated:
+        frame = frame.iloc[:max_rows].copy()
     report(query, principal, source, started, rows=len(frame))
-    return Result(frame, sql, compiled.columns, compile_seconds, execute_seconds, version, cached, compiled.rollups)
+    return Result(frame, sql, compiled.columns, compile_seconds, execute_seconds, version, cached, compiled.rollups,
+                  truncated)
 

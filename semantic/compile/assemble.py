@@ -35,15 +35,18 @@ class Plan:
     rollups: tuple[str, ...] = ()  # rollups that answer part of it
     _rendered: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
-    def sql(self, dialect: str = "duckdb", pretty: bool = True) -> str:
-        """The SQL text in `dialect`, rendered once per dialect (a plan never changes)."""
-        if (dialect, pretty) not in self._rendered:
+    def sql(self, dialect: str = "duckdb", pretty: bool = True, limit: int | None = None) -> str:
+        """The SQL text in `dialect`, rendered once per dialect (a plan never changes);
+        `limit` caps the rows of the final, ordered SELECT (a page's row cap)."""
+        key = (dialect, pretty, limit)
+        if key not in self._rendered:
             try:
                 Dialect.get_or_raise(dialect)
             except ValueError as err:  # bad input, not a crash: one line that says what to use
                 raise QueryError(f"{err} Use a sqlglot dialect such as duckdb, postgres, snowflake or bigquery.") from None
-            self._rendered[(dialect, pretty)] = self.tree.sql(dialect=dialect, pretty=pretty)
-        return self._rendered[(dialect, pretty)]
+            tree = self.tree if limit is None else self.tree.limit(limit, copy=True)
+            self._rendered[key] = tree.sql(dialect=dialect, pretty=pretty)
+        return self._rendered[key]
 
 
 def compile_query(lib: Library, query: Query, row_filters: Sequence[exp.Expression] = (),
