@@ -16,8 +16,8 @@ from semantic.errors import SemanticError
 from semantic.execute import Warehouse
 from semantic.model.loader import default_library, load_library
 from semantic.principal import Principal
-from semantic.query import make_query, parse_date, split_names
 from semantic.quality import run_checks
+from semantic.query import make_query, parse_date, split_names
 from semantic.rollup.build import build_rollups, rollup_states, rollups_current
 from semantic.rollup.spec import load_rollups
 from semantic.service import plan, run

@@ -18,7 +18,7 @@ from semantic.errors import PolicyError, SemanticError
 from semantic.principal import Principal
 from semantic.query import Query
 
-_listeners: list[Callable[["QueryEvent"], None]] = []
+_listeners: list[Callable[[QueryEvent], None]] = []
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ def report(query: Query, principal: Principal, source: str, started: float, *, r
     outcome = "ok" if error is None else "refused" if isinstance(error, PolicyError) else "error"
     message = "" if error is None else str(error)
     emit(QueryEvent(
-        at=dt.datetime.now(dt.timezone.utc), username=principal.username, roles=principal.roles, source=source,
+        at=dt.datetime.now(dt.UTC), username=principal.username, roles=principal.roles, source=source,
         metrics=query.metrics, dimensions=query.group_by, where=query.where, time_from=query.time_from,
         time_to=query.time_to, rows=rows, duration_ms=(time.perf_counter() - started) * 1000,
         outcome=outcome, message=message,

@@ -1,8 +1,8 @@
-"""The one path to data: Query + Principal -> policy -> compile -> execute -> Result.
+"""The one path to data: Query + Principal -> authorize -> compile -> execute -> Result.
 
 Pages, boards, exports and the CLI all call `run` (or `plan` to see SQL without
 running it). Nothing else in Concord builds SQL or opens the warehouse for
-queries, so the policy applied here cannot be bypassed. Every run, refused or
+queries, so the authorisation asked here cannot be bypassed. Every run, refused or
 not, is reported to the event listeners (the audit log).
 """
 from __future__ import annotations
@@ -24,7 +24,6 @@ from semantic.model.library import Library
 from semantic.model.loader import default_library
 from semantic.principal import Principal
 from semantic.query import Query
-
 
 RESULTS = ResultCache()  # one per process, shared by every session
 DEFAULT_PAGE_ROWS = 50_000  # what a page shows at most (run(..., max_rows=DEFAULT_PAGE_ROWS)); downloads may ask for all
