@@ -3,13 +3,13 @@
 compile_query is given the rollups the warehouse has (name -> definition hash)
 and passes them down, as an argument, to measure_select, which asks
 `from_rollup` first; `used_in` reads back from the finished tree which rollups
-answered. A rollup qualifies when it keeps every
-measure asked, every dimension used in the group-by, the where and the row
-filters, and its definition hash matches the library's (so a rollup built
-from an older definition is never used). A day rollup answers every time grain.
-A month rollup answers only month, quarter and year, and only a range of whole
-months (or an open one), since it cannot split a month. The first declared
-rollup that answers is used, so rollups.yml lists the smallest first.
+answered. A rollup qualifies when it keeps every measure asked, every dimension
+used in the group-by, the where and the row filters, and its definition hash
+matches the library's (so a rollup built from an older definition is never
+used). A day rollup answers every time grain. A month rollup answers only
+month, quarter and year, and only a range of whole months (or an open one),
+since it cannot split a month. The first declared rollup that answers is used,
+so rollups.yml lists the smallest first.
 """
 from __future__ import annotations
 
