@@ -31,6 +31,7 @@ ALLOWED = (
 )
 MAX_LENGTH = 4000
 MAX_DEPTH = 25  # parentheses and NOTs inside each other (sqlglot parses ~23 frames per parenthesis)
+TOO_DEEP = f"it is nested too deeply; use at most {MAX_DEPTH} levels of parentheses and NOT"
 COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.Like, exp.ILike)
 CONNECTIVES = (exp.And, exp.Or)
 
@@ -51,8 +52,6 @@ def rebuild(tree: exp.Expression, known: Iterable[str]) -> exp.Expression:
     except RecursionError:
         raise refuse(TOO_DEEP) from None
 
-
-TOO_DEEP = f"it is nested too deeply; use at most {MAX_DEPTH} levels of parentheses and NOT"
 
 
 def size_problem(text: str) -> str | None:
