@@ -9,7 +9,6 @@ for the asking user (a sales rep sees the cities of their own region only).
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import time
 from dataclasses import dataclass
 
@@ -17,14 +16,18 @@ import pandas as pd
 from sqlglot import exp
 
 from semantic import policy
+from semantic.authorize import authorize
 from semantic.compile.source import FactScope, Range
 from semantic.compile.where import parse_where
 from semantic.errors import QueryError, SemanticError, WarehouseError
+from semantic.events import report
 from semantic.execute import Warehouse
+from semantic.kept import kept
 from semantic.model.library import Library
 from semantic.model.loader import default_library
 from semantic.principal import Principal
 from semantic.query import Query
+from semantic.service import run
 
 MAX_PAGE_SIZE = 1000
 TOTAL = "__total_rows"
@@ -46,8 +49,9 @@ class DetailPage:
 
 def detail_plan(query: Query, principal: Principal | None, library: Library) -> tuple[str, exp.Select]:
     """(fact table, SELECT of its rows) for the first metric of `query`, under policy."""
-    access = policy.access_for(principal or Principal.operator(), library)
-    policy.check(query, access, library)
+    principal = principal or Principal.operator()
+    authorize(principal, "query", query, library)  # the one authorisation every surface asks
+    access = policy.access_for(principal, library)  # for its row filter and the dimensions shown
     measure_name = library.leaf_measures(query.metrics[0])[0]
     measure = library.measures[measure_name]
     scope = FactScope(library, measure.table)
@@ -90,7 +94,7 @@ def page_sql(query: Query, principal: Principal | None = None, library: Library 
     return _page_sql(library or default_library(), query, principal or Principal.operator(), page, page_size)
 
 
-@functools.lru_cache(maxsize=256)
+@kept(maxsize=256)
 def _page_sql(library, query, principal, page, page_size) -> tuple[str, str, str]:
     table, select = detail_plan(query, principal, library)
     # one scan: the page and, in a window column, how many rows there are in all
@@ -104,8 +108,6 @@ def drill_through(query: Query, principal: Principal | None = None, *, warehouse
                   library: Library | None = None, page: int = 1, page_size: int = 100,
                   source: str = "drill_through") -> DetailPage:
     """One page of the rows behind the first metric; audited like every query."""
-    from semantic.service import report
-
     principal = principal or Principal.operator()
     started = time.perf_counter()
     try:
@@ -125,8 +127,6 @@ def drill_through(query: Query, principal: Principal | None = None, *, warehouse
 def members(dimension: str, principal: Principal | None = None, *, warehouse: Warehouse,
             library: Library | None = None, limit: int = 2000) -> list[str]:
     """The values `dimension` takes in rows the principal may see, sorted."""
-    from semantic.service import run  # the aggregate path: same policy, same cache
-
     library = library or default_library()
     library.dimension(dimension)
     access = policy.access_for(principal or Principal.operator(), library)
@@ -134,8 +134,8 @@ def members(dimension: str, principal: Principal | None = None, *, warehouse: Wa
                    and library.metrics[m].type == "simple"), None)
     if metric is None:
         raise QueryError(f"none of your metrics can be grouped by '{dimension}'.")
-    frame = run(Query(metrics=(metric,), group_by=(dimension,), order_by=(dimension,), limit=limit),
-                principal, warehouse=warehouse, library=library, source="members").frame
+    query = Query(metrics=(metric,), group_by=(dimension,), order_by=(dimension,), limit=limit)
+    frame = run(query, principal, warehouse=warehouse, library=library, source="members").frame  # the aggregate path
     return [str(v) for v in frame[dimension].dropna()]
 
 

@@ -5,10 +5,16 @@ locked, so a query can read the warehouse's own tables and nothing else: no
 other file, no network, no extension, no setting changed back. When the file is
 rebuilt (a new file renamed into place), the next query notices the new file
 identity and reopens it; `version` is what the result cache keys on.
+
+Each query is bounded: the connection is opened with a memory_limit
+(CONCORD_QUERY_MEMORY, default 2GB) and a query still running after
+CONCORD_QUERY_SECONDS (default 60) is interrupted from a timer thread (DuckDB
+has no statement timeout); both end as a one-line WarehouseError.
 """
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -20,8 +26,36 @@ import pandas as pd
 from semantic.errors import WarehouseError
 
 DEFAULT_WAREHOUSE = Path(__file__).resolve().parent.parent / "data" / "warehouse.duckdb"
+MEMORY_ENV, SECONDS_ENV = "CONCORD_QUERY_MEMORY", "CONCORD_QUERY_SECONDS"
+DEFAULT_MEMORY, DEFAULT_SECONDS = "2GB", 60.0
+SIZE = re.compile(r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE)
+NARROW = "narrow the period or group by fewer dimensions"
+# Every connection to one warehouse file in a process must share one configuration
+# (DuckDB refuses a second one), so this is the whole of it, memory limit included.
 SEALED = {"enable_external_access": False, "autoload_known_extensions": False,
-          "autoinstall_known_extensions": False, "lock_configuration": True}
+          "autoinstall_known_extensions": False, "lock_configuration": True,
+          "memory_limit": os.environ.get(MEMORY_ENV, "").strip() or DEFAULT_MEMORY}
+
+
+def query_memory(value: str | None = None) -> str:
+    """The per-connection memory limit: `value`, else CONCORD_QUERY_MEMORY, else 2GB."""
+    text = (value or os.environ.get(MEMORY_ENV, "") or DEFAULT_MEMORY).strip()
+    if not SIZE.match(text):
+        raise WarehouseError(f"the query memory limit '{text}' is not a size; set {MEMORY_ENV} like 2GB or 500MB.")
+    return text
+
+
+def query_seconds(value: float | None = None) -> float:
+    """The per-query time limit: `value`, else CONCORD_QUERY_SECONDS, else 60."""
+    text = value if value is not None else (os.environ.get(SECONDS_ENV, "").strip() or DEFAULT_SECONDS)
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not seconds > 0:
+        raise WarehouseError(f"the query time limit '{text}' is not a number of seconds above 0; "
+                             f"set {SECONDS_ENV} like 60 or 2.5.")
+    return seconds
 
 
 @dataclass(frozen=True)
@@ -35,9 +69,14 @@ class WarehouseVersion:
 class Warehouse:
     """A warehouse file and its current read-only connection."""
 
-    def __init__(self, path: Path | str = DEFAULT_WAREHOUSE, threads: int | None = None):
+    def __init__(self, path: Path | str = DEFAULT_WAREHOUSE, threads: int | None = None, *,
+                 memory_limit: str | None = None, seconds: float | None = None):
+        """`memory_limit` (e.g. "2GB") and `seconds` bound every query; None reads
+        CONCORD_QUERY_MEMORY / CONCORD_QUERY_SECONDS (defaults 2GB, 60 s)."""
         self.path = Path(path)
         self.threads = threads
+        self.memory_limit = memory_limit
+        self.seconds = seconds
         self._lock = threading.Lock()
         self._connection: duckdb.DuckDBPyConnection | None = None
         self._connected_version: WarehouseVersion | None = None
@@ -58,7 +97,7 @@ class Warehouse:
         with self._lock:
             if self._connection is None or self._connected_version != version:
                 self._close_locked()
-                config = dict(SEALED)
+                config = {**SEALED, "memory_limit": query_memory(self.memory_limit)}
                 if self.threads:
                     config["threads"] = self.threads
                 try:
@@ -70,14 +109,32 @@ class Warehouse:
             return self._connection.cursor(), version
 
     def run(self, sql: str) -> tuple[pd.DataFrame, WarehouseVersion, float]:
-        """Execute one SELECT; returns the frame, the file version it read and seconds taken."""
+        """Execute one SELECT; returns the frame, the file version it read and seconds taken.
+        A query over the time limit is interrupted; over the memory limit, DuckDB stops it."""
+        limit = query_seconds(self.seconds)
         cursor, version = self.cursor()
+        stopped = threading.Event()
+
+        def stop() -> None:
+            stopped.set()
+            cursor.interrupt()
+
+        timer = threading.Timer(limit, stop)
+        timer.daemon = True
         started = time.perf_counter()
+        timer.start()
         try:
             frame = cursor.execute(sql).df()
         except duckdb.Error as err:
+            if stopped.is_set():
+                raise WarehouseError(f"this query ran longer than {limit:g} s and was stopped; {NARROW}.") from None
+            if isinstance(err, duckdb.OutOfMemoryException):
+                raise WarehouseError(f"this query needed more than {query_memory(self.memory_limit)} of memory "
+                                     f"and was stopped; {NARROW}.") from None
             raise WarehouseError(f"the warehouse refused the query: {_first_line(err)}") from None
         finally:
+            timer.cancel()
+            timer.join()  # the interrupt, if it fired, is over before the cursor closes
             cursor.close()
         return frame, version, time.perf_counter() - started
 

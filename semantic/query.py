@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from semantic.compile.where import parse_text
 from semantic.errors import QueryError
 
 Comparison = Literal["prior_period", "prior_year"]
@@ -42,6 +43,8 @@ class Query(BaseModel):
     @field_validator("where")
     @classmethod
     def _blank_where_is_none(cls, where: str | None) -> str | None:
+        # The text is checked where it is parsed (compile.where.parse_text), so a
+        # stored board with a bad filter still loads and only that tile says why.
         return where if where and where.strip() else None
 
     @model_validator(mode="after")
@@ -62,7 +65,8 @@ def make_query(**fields) -> Query:
     except ValidationError as err:
         first = err.errors()[0]
         field = ".".join(str(p) for p in first["loc"]) or "query"
-        raise QueryError(f"{field}: {first['msg']}.") from None
+        message = first["msg"].removeprefix("Value error, ")  # pydantic's prefix says nothing to a user
+        raise QueryError(f"{field}: {message}.") from None
 
 
 def parse_date(text: str, flag: str) -> dt.date:
@@ -80,7 +84,8 @@ def split_names(text: str | None) -> tuple[str, ...]:
 def member_filter(selected: dict[str, list[str]], extra: str | None = None) -> str | None:
     """A where text for chosen members, e.g. {'region': ['East', 'South']} ->
     "region IN ('East', 'South')", built by sqlglot so every value is a quoted
-    literal (the layer parses and rebuilds it again anyway)."""
+    literal (the layer parses and rebuilds it again anyway). `extra`, a user's
+    filter, is parsed like every filter: bad or hostile text is a QueryError."""
     from sqlglot import exp
 
     parts = [
@@ -88,5 +93,5 @@ def member_filter(selected: dict[str, list[str]], extra: str | None = None) -> s
         for dim, values in selected.items() if values
     ]
     if extra and extra.strip():
-        parts.append(exp.paren(exp.condition(extra)))
+        parts.append(exp.paren(parse_text(extra)))
     return exp.and_(*parts).sql(dialect="duckdb") if parts else None

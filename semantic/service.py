@@ -1,31 +1,32 @@
-"""The one path to data: Query + Principal -> policy -> compile -> execute -> Result.
+"""The one path to data: Query + Principal -> authorize -> compile -> execute -> Result.
 
 Pages, boards, exports and the CLI all call `run` (or `plan` to see SQL without
 running it). Nothing else in Concord builds SQL or opens the warehouse for
-queries, so the policy applied here cannot be bypassed. Every run, refused or
+queries, so the authorisation asked here cannot be bypassed. Every run, refused or
 not, is reported to the event listeners (the audit log).
 """
 from __future__ import annotations
 
-import datetime as dt
-import functools
 import time
 from dataclasses import dataclass
 
 import pandas as pd
 
-from semantic import events, policy
+from semantic import policy
+from semantic.authorize import authorize
 from semantic.cache import ResultCache
 from semantic.compile.assemble import Plan, compile_query
-from semantic.errors import PolicyError, SemanticError, WarehouseError
+from semantic.errors import SemanticError, WarehouseError
+from semantic.events import report
 from semantic.execute import Warehouse, WarehouseVersion
+from semantic.kept import forget, kept
 from semantic.model.library import Library
 from semantic.model.loader import default_library
 from semantic.principal import Principal
 from semantic.query import Query
 
-
 RESULTS = ResultCache()  # one per process, shared by every session
+DEFAULT_PAGE_ROWS = 50_000  # what a page shows at most (run(..., max_rows=DEFAULT_PAGE_ROWS)); downloads may ask for all
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class Result:
     version: WarehouseVersion
     cached: bool = False
     rollups: tuple[str, ...] = ()  # rollups that answered part of it
+    truncated: bool = False  # more rows than max_rows: `frame` holds the first max_rows
 
     @property
     def rows(self) -> int:
@@ -58,16 +60,13 @@ def plan(query: Query, principal: Principal | None = None, library: Library | No
 
 def forget_plans() -> None:
     """Drop every kept plan, aggregate and drill-through (the benchmark times cold compiles with it)."""
-    from semantic.detail import _page_sql
-
-    _plan.cache_clear()
-    _page_sql.cache_clear()
+    forget()
 
 
-@functools.lru_cache(maxsize=1024)
+@kept(maxsize=1024)
 def _plan(library: Library, query: Query, principal: Principal, rollups: tuple[tuple[str, str], ...]) -> Plan:
-    access = policy.access_for(principal, library)
-    policy.check(query, access, library)
+    authorize(principal, "query", query, library)  # the one authorisation every surface asks
+    access = policy.access_for(principal, library)  # for its row filter
     return compile_query(library, query, row_filters=[access.row_filter] if access.row_filter is not None else [],
                          rollups=dict(rollups))
 
@@ -81,14 +80,20 @@ def run(
     source: str = "api",
     cache: ResultCache | None = RESULTS,
     rollups: bool = True,
+    max_rows: int | None = None,
 ) -> Result:
     """Run `query` as `principal`; `cache=None` always reads the warehouse;
-    `rollups=False` never answers from rollups."""
+    `rollups=False` never answers from rollups. With `max_rows`, at most that many
+    rows come back (in the query's order) and `truncated` says whether there were more:
+    the SQL asks for max_rows + 1, so the cache keys on the cap too."""
+    if max_rows is not None and max_rows < 1:
+        raise ValueError(f"max_rows must be 1 or more, got {max_rows}")  # a programming error, not a user's
     principal = principal or Principal.operator()
     started = time.perf_counter()
     try:
         compiled = plan(query, principal, library, warehouse.rollups() if rollups else None)
-        sql = compiled.sql("duckdb")
+        capped = max_rows is not None and (query.limit is None or query.limit > max_rows)
+        sql = compiled.sql("duckdb", limit=max_rows + 1 if capped else None)
         compile_seconds = time.perf_counter() - started
         version = warehouse.version()
         frame = cache.get(sql, version) if cache is not None else None
@@ -103,19 +108,10 @@ def run(
     except SemanticError as err:
         report(query, principal, source, started, error=err)
         raise
+    truncated = capped and len(frame) > max_rows
+    if truncated:
+        frame = frame.iloc[:max_rows].copy()
     report(query, principal, source, started, rows=len(frame))
-    return Result(frame, sql, compiled.columns, compile_seconds, execute_seconds, version, cached, compiled.rollups)
+    return Result(frame, sql, compiled.columns, compile_seconds, execute_seconds, version, cached, compiled.rollups,
+                  truncated)
 
-
-def report(query: Query, principal: Principal, source: str, started: float, *, rows: int | None = None,
-           error: SemanticError | None = None) -> None:
-    """Tell the listeners (the audit log) about one data access: answered (`rows`),
-    refused by the policy or failed (`error`)."""
-    outcome = "ok" if error is None else "refused" if isinstance(error, PolicyError) else "error"
-    message = "" if error is None else str(error)
-    events.emit(events.QueryEvent(
-        at=dt.datetime.now(dt.timezone.utc), username=principal.username, roles=principal.roles, source=source,
-        metrics=query.metrics, dimensions=query.group_by, where=query.where, time_from=query.time_from,
-        time_to=query.time_to, rows=rows, duration_ms=(time.perf_counter() - started) * 1000,
-        outcome=outcome, message=message,
-    ))

@@ -42,6 +42,11 @@ BAD = {  # name: (arguments, what stderr must say); run as a full-access user, s
     "bad_date": (("query", "--metrics", "revenue", "--from", "2025-13-01"), "is not a date"),
     "missing_warehouse": (("query", "--metrics", "revenue", "--db", MISSING), "python -m data.demo"),
     "unknown_dialect": (("sql", "--metrics", "revenue", "--dialect", "postgress"), "dialect"),
+    # finding 13: deep nesting printed a RecursionError traceback
+    "parens_45": (("query", "--metrics", "revenue", "--where", "(" * 45 + "region = 'East'" + ")" * 45), "nested"),
+    "parens_200": (("query", "--metrics", "revenue", "--where", "(" * 200 + "region = 'East'" + ")" * 200), "nested"),
+    "nots_100": (("query", "--metrics", "revenue", "--where", "NOT " * 100 + "region = 'East'"), "nested"),
+    "nots_1000": (("query", "--metrics", "revenue", "--where", "NOT " * 1000 + "region = 'East'"), "longer than"),
 }
 # More bad input, through the same main() in this process (a subprocess each would cost seconds).
 BAD_IN_PROCESS = {
@@ -151,7 +156,7 @@ def test_bad_input_exits_2_with_one_line(name, done):
 def main_here(metastore_file, warehouse_path, capsys):
     """Run `python -m semantic ARGS --db <test warehouse>` in this process: (exit code, stdout, stderr)."""
     from auth import audit
-    from semantic.cli import main
+    from cli.semantic_cli import main
 
     def call(*args):
         code = main([*args, "--db", str(warehouse_path)])

@@ -8,8 +8,9 @@ from __future__ import annotations
 import pytest
 from sqlglot import exp
 
-from semantic import Query, QueryError, WarehouseError, plan, run
-from semantic.compile.where import parse_text, parse_where, rebuild
+from semantic import Principal, Query, QueryError, WarehouseError, make_query, plan, run
+from semantic.compile.where import MAX_DEPTH, parse_text, parse_where, rebuild
+from semantic.query import member_filter
 
 DIMS = ("region", "city", "channel", "segment", "customer", "product", "category")
 
@@ -120,3 +121,57 @@ def test_the_warehouse_connection_cannot_read_files(warehouse, tmp_path):
             warehouse.run(sql)
     assert not (tmp_path / "out.csv").exists()
     assert not (tmp_path / "other.duckdb").exists()
+
+
+# Finding 13: deep nesting raised RecursionError (a traceback in the CLI, a broken page)
+# instead of the one-line message; every parse or recursion failure is now a QueryError.
+REP = Principal("where_rep", ("sales_rep",), {"region": "East"})
+DEEP = {
+    "parens_45": "(" * 45 + "region = 'East'" + ")" * 45,
+    "parens_200": "(" * 200 + "region = 'East'" + ")" * 200,
+    "nots_100": "NOT " * 100 + "region = 'East'",
+    "nots_1000": "NOT " * 1000 + "region = 'East'",
+    "not_parens_40": "NOT (" * 40 + "region = 'East'" + ")" * 40,
+    "in_list_inside_parens": "(" * 60 + "region IN ('East')" + ")" * 60,
+}
+
+
+@pytest.mark.parametrize("name", list(DEEP))
+@pytest.mark.parametrize("principal", [None, REP], ids=["operator", "rep"])  # the rep's policy check parses first
+def test_deep_nesting_is_one_line_not_a_recursion_error(name, principal):
+    with pytest.raises(QueryError) as caught:
+        plan(make_query(metrics=("revenue",), where=DEEP[name]), principal)
+    message = str(caught.value)
+    assert message.startswith("where: the filter is ") and "\n" not in message
+    assert ("longer than 4000" if name == "nots_1000" else f"nested more than {MAX_DEPTH} levels") in message
+
+
+@pytest.mark.parametrize("name", list(DEEP))
+def test_every_parser_of_user_text_refuses_deep_nesting(name):
+    for parse in (parse_text, lambda text: parse_where(text, DIMS), lambda text: member_filter({"region": ["East"]}, text)):
+        with pytest.raises(QueryError, match="^where: the filter is"):
+            parse(DEEP[name])
+
+
+def test_a_recursion_error_inside_the_parser_is_still_one_line(monkeypatch):
+    """Whatever bound is passed, a RecursionError (or any sqlglot error) while parsing is a QueryError."""
+    import sqlglot
+    from sqlglot.errors import OptimizeError
+
+    for failure in (RecursionError("maximum recursion depth exceeded"), OptimizeError("odd")):
+        def broken(*_args, failure=failure, **_kwargs):
+            raise failure
+        monkeypatch.setattr(sqlglot, "parse", broken)
+        with pytest.raises(QueryError, match="^where: "):
+            parse_text("region = 'East'")
+
+
+@pytest.mark.parametrize("where", [
+    "(" * MAX_DEPTH + "region = 'East'" + ")" * MAX_DEPTH,
+    "NOT " * (MAX_DEPTH - 1) + "NOT region = 'East'",
+    " OR ".join(f"region = 'R{i}'" for i in range(150)),  # long, but flat
+    "NOT region = 'East' AND NOT channel = 'Online' AND city IS NOT NULL AND segment NOT IN ('x')",
+    "customer = '((((((((((((((((((((((((((((((((((((((((((('",  # parentheses inside a value do not nest
+])
+def test_filters_within_the_bounds_still_compile(where):
+    assert "revenue" in plan(make_query(metrics=("revenue",), where=where)).sql()

@@ -7,8 +7,8 @@ joined totals, after aggregation; balances come from their own sources.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
@@ -35,32 +35,27 @@ class Plan:
     rollups: tuple[str, ...] = ()  # rollups that answer part of it
     _rendered: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
-    def sql(self, dialect: str = "duckdb", pretty: bool = True) -> str:
-        """The SQL text in `dialect`, rendered once per dialect (a plan never changes)."""
-        if (dialect, pretty) not in self._rendered:
+    def sql(self, dialect: str = "duckdb", pretty: bool = True, limit: int | None = None) -> str:
+        """The SQL text in `dialect`, rendered once per dialect (a plan never changes);
+        `limit` caps the rows of the final, ordered SELECT (a page's row cap)."""
+        key = (dialect, pretty, limit)
+        if key not in self._rendered:
             try:
                 Dialect.get_or_raise(dialect)
             except ValueError as err:  # bad input, not a crash: one line that says what to use
                 raise QueryError(f"{err} Use a sqlglot dialect such as duckdb, postgres, snowflake or bigquery.") from None
-            self._rendered[(dialect, pretty)] = self.tree.sql(dialect=dialect, pretty=pretty)
-        return self._rendered[(dialect, pretty)]
+            tree = self.tree if limit is None else self.tree.limit(limit, copy=True)
+            self._rendered[key] = tree.sql(dialect=dialect, pretty=pretty)
+        return self._rendered[key]
 
 
 def compile_query(lib: Library, query: Query, row_filters: Sequence[exp.Expression] = (),
-                  rollups: dict[str, str] | None = None) -> Plan:
+                  rollups: Mapping[str, str] | None = None) -> Plan:
     """Compile `query`; `row_filters` (already parsed, from the policy) are ANDed around it.
     `rollups` (name -> definition hash) are those the warehouse has; any that answers
-    a part exactly is used (see semantic/rollup)."""
-    available, used = choose.AVAILABLE.set(dict(rollups or {})), choose.USED.set([])
-    try:
-        plan = _compile(lib, query, row_filters)
-        return replace(plan, rollups=tuple(choose.USED.get()))
-    finally:
-        choose.AVAILABLE.reset(available)
-        choose.USED.reset(used)
-
-
-def _compile(lib: Library, query: Query, row_filters: Sequence[exp.Expression]) -> Plan:
+    a part exactly is used (see semantic/rollup). Everything the compile reads is an
+    argument: the same arguments give the same tree."""
+    rollups = dict(rollups or {})
     keys = tuple(GroupKey.parse(name) for name in query.group_by)
     for key in keys:
         lib.dimension(key.name)
@@ -76,9 +71,9 @@ def _compile(lib: Library, query: Query, row_filters: Sequence[exp.Expression]) 
     span = Range(query.time_from, query.time_to)
 
     if query.compare is None:
-        ctes, select = _core(lib, query, keys, leaves, filters, span, prefix="")
+        ctes, select = _core(lib, query, keys, leaves, filters, span, "", rollups)
     else:
-        ctes, select = _compared(lib, query, keys, leaves, filters, span)
+        ctes, select = _compared(lib, query, keys, leaves, filters, span, rollups)
     columns = [k.name for k in keys] + list(query.metrics)
     if query.compare:
         columns = [k.name for k in keys] + [f"{m}{s}" for m in query.metrics for s in ("", "__prior", "__change_pct")]
@@ -86,7 +81,7 @@ def _compile(lib: Library, query: Query, row_filters: Sequence[exp.Expression]) 
     for name, body in ctes:
         select = select.with_(name, as_=body, copy=False)
     tables = tuple(dict.fromkeys(lib.measures[m].table for leaf in leaves for m in lib.leaf_measures(leaf)))
-    return Plan(select, tuple(columns), keys, leaves, tables)
+    return Plan(select, tuple(columns), keys, leaves, tables, choose.used_in(lib, select) if rollups else ())
 
 
 def _where_names(lib: Library, where: str) -> tuple[str, ...]:
@@ -113,9 +108,9 @@ def _check_applies(lib: Library, metrics: Sequence[str], dims: Sequence[str]) ->
                 )
 
 
-def _core(lib, query, keys, leaves, filters, span, prefix) -> tuple[list, exp.Select]:
+def _core(lib, query, keys, leaves, filters, span, prefix, rollups) -> tuple[list, exp.Select]:
     """CTEs and the SELECT of keys + requested metrics for one time range."""
-    sources = build_sources(lib, leaves, keys, filters, span, prefix)
+    sources = build_sources(lib, leaves, keys, filters, span, prefix, rollups)
     names = [k.name for k in keys]
     ctes = [cte for source in sources for cte in source.ctes]
     location = {leaf: (s, col) for s in sources for leaf, col in s.leaves}
@@ -195,7 +190,7 @@ def _period_days(keys, span: Range, sources: Sequence[Source], prefix: str):
     return days
 
 
-def _compared(lib, query, keys, leaves, filters, span) -> tuple[list, exp.Select]:
+def _compared(lib, query, keys, leaves, filters, span, rollups) -> tuple[list, exp.Select]:
     """The current period's query joined to the same query one period (or year) back."""
     time_key = next((k for k in keys if k.is_time), None)
     grain = time_key.grain if time_key else None
@@ -211,8 +206,8 @@ def _compared(lib, query, keys, leaves, filters, span) -> tuple[list, exp.Select
         timegrain.shift_date(span.start, count, unit) if span.start else None,
         timegrain.shift_date(span.end, count, unit, is_end=True) if span.end else None,
     )
-    ctes, current = _core(lib, query, keys, leaves, filters, span, prefix="cur_")
-    prior_ctes, prior = _core(lib, query, keys, leaves, filters, prior_span, prefix="prior_")
+    ctes, current = _core(lib, query, keys, leaves, filters, span, "cur_", rollups)
+    prior_ctes, prior = _core(lib, query, keys, leaves, filters, prior_span, "prior_", rollups)
     if time_key is not None:  # label each prior period with the period it is compared to
         for projection in prior.expressions[: len(keys)]:
             if projection.alias_or_name == time_key.name:

@@ -8,7 +8,7 @@ then builds the aggregating SELECT. Every source of numbers in a compiled query
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlglot import exp
@@ -19,6 +19,7 @@ from semantic.errors import QueryError
 from semantic.model.graph import ColumnRef, Hop, reachable
 from semantic.model.library import TIME, Library, parse_fragment, split_time
 from semantic.model.schema import MeasureSpec
+from semantic.rollup.choose import from_rollup
 
 
 @dataclass(frozen=True)
@@ -143,15 +144,15 @@ def measure_select(
     span: Range,
     signs: Sequence[int] | None = None,
     extra_keys: Sequence[tuple[str, str]] = (),
+    rollups: Mapping[str, str] | None = None,
 ) -> exp.Select:
     """Aggregate measures that share one table, date and filter, at the keys' grain.
 
     `signs` negates measures (balance outflows); `extra_keys` adds (alias, dimension)
-    pairs such as the raw snapshot date.
+    pairs such as the raw snapshot date; `rollups` (name -> definition hash) are those
+    the warehouse has: one that answers exactly is read instead of the fact table.
     """
-    from semantic.rollup.choose import from_rollup  # a declared rollup answers it exactly, or None
-
-    rolled = from_rollup(lib, measures, keys, filters, span, signs, extra_keys)
+    rolled = from_rollup(lib, measures, keys, filters, span, rollups or {}, signs, extra_keys)
     if rolled is not None:
         return rolled
     first = lib.measures[measures[0]]

@@ -12,7 +12,7 @@ per leaf metric; assemble.py joins them on the keys.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlglot import exp
@@ -35,8 +35,9 @@ class Source:
 
 def build_sources(
     lib: Library, leaves: Sequence[str], keys: Sequence[GroupKey], filters: Sequence[exp.Expression],
-    span: Range, prefix: str,
+    span: Range, prefix: str, rollups: Mapping[str, str] | None = None,
 ) -> list[Source]:
+    """The sources of `leaves`; `rollups` (name -> definition hash) are those the warehouse has."""
     groups: dict[tuple, list[str]] = {}
     sources: list[Source] = []
     used: set[str] = set()
@@ -55,14 +56,14 @@ def build_sources(
             groups.setdefault((measure.table, measure.time, measure.filter), []).append(leaf)
     for (table, _, _), group in groups.items():
         measures = list(dict.fromkeys(lib.metrics[leaf].measure for leaf in group))
-        select = measure_select(lib, measures, keys, filters, span)
+        select = measure_select(lib, measures, keys, filters, span, rollups=rollups)
         sources.append(Source(((cte_name(f"f_{table}"), select),), tuple((l, lib.metrics[l].measure) for l in group), True))
     for leaf in leaves:
         metric = lib.metrics[leaf]
         if metric.type == "cumulative":
-            sources.append(_balance(lib, leaf, keys, filters, span, cte_name(f"b_{leaf}")))
+            sources.append(_balance(lib, leaf, keys, filters, span, cte_name(f"b_{leaf}"), rollups))
         elif metric.type == "snapshot":
-            sources.append(_snapshot(lib, leaf, keys, filters, span, cte_name(f"s_{leaf}")))
+            sources.append(_snapshot(lib, leaf, keys, filters, span, cte_name(f"s_{leaf}"), rollups))
     return sources
 
 
@@ -70,7 +71,7 @@ def _columns(names) -> list[exp.Column]:
     return [exp.column(n) for n in names]
 
 
-def _balance(lib, leaf, keys, filters, span, name) -> Source:
+def _balance(lib, leaf, keys, filters, span, name, rollups) -> Source:
     metric = lib.metrics[leaf]
     time_key = next((k for k in keys if k.is_time), None)
     dims = [k.name for k in keys if not k.is_time]
@@ -78,7 +79,8 @@ def _balance(lib, leaf, keys, filters, span, name) -> Source:
     # Everything up to the end of the range moves the balance, whatever its start.
     upto = Range(None, span.end)
     for measure in metric.add + metric.subtract:
-        part = measure_select(lib, [measure], keys, filters, upto, signs=[1 if measure in metric.add else -1])
+        part = measure_select(lib, [measure], keys, filters, upto, signs=[1 if measure in metric.add else -1],
+                              rollups=rollups)
         part.expressions[-1].set("alias", exp.to_identifier("flow"))
         flows = part if flows is None else exp.union(flows, part, distinct=False, copy=False)
     flows_name = f"{name}_flows"
@@ -132,11 +134,12 @@ def _balance(lib, leaf, keys, filters, span, name) -> Source:
     return Source(tuple(ctes) + ((name, output),), ((leaf, leaf),), False)
 
 
-def _snapshot(lib, leaf, keys, filters, span, name) -> Source:
+def _snapshot(lib, leaf, keys, filters, span, name, rollups) -> Source:
     metric = lib.metrics[leaf]
     time_key = next((k for k in keys if k.is_time), None)
     names = [k.name for k in keys]
-    daily = measure_select(lib, [metric.measure], keys, filters, span, extra_keys=[("snapshot_date", "metric_time__day")])
+    daily = measure_select(lib, [metric.measure], keys, filters, span, extra_keys=[("snapshot_date", "metric_time__day")],
+                           rollups=rollups)
     daily.expressions[-1].set("alias", exp.to_identifier(leaf))
     period = [time_key.name] if time_key else []
     last = exp.select(*_columns(period), exp.alias_(exp.Max(this=exp.column("snapshot_date")), "snapshot_date"),

@@ -7,6 +7,11 @@ fresh sqlglot literal, so nothing of the user's text reaches SQL except through
 sqlglot's own quoting. Anything else (functions, subqueries, table names,
 several statements, comments) is refused with a message that says what is
 allowed.
+
+Hostile sizes are refused before parsing: a filter longer than MAX_LENGTH
+characters or nested deeper than MAX_DEPTH (parentheses and NOTs) gets a clear
+message, and any parse or recursion failure left (sqlglot errors,
+RecursionError) becomes the usual one-line QueryError, never a traceback.
 """
 from __future__ import annotations
 
@@ -16,7 +21,7 @@ from decimal import Decimal, InvalidOperation
 
 import sqlglot
 from sqlglot import exp
-from sqlglot.errors import ParseError, TokenError
+from sqlglot.errors import SqlglotError
 
 from semantic.errors import QueryError, did_you_mean
 
@@ -25,6 +30,8 @@ ALLOWED = (
     "IN (...), BETWEEN ... AND ..., LIKE, IS [NOT] NULL, AND, OR, NOT and parentheses"
 )
 MAX_LENGTH = 4000
+MAX_DEPTH = 25  # parentheses and NOTs inside each other (sqlglot parses ~23 frames per parenthesis)
+TOO_DEEP = f"it is nested too deeply; use at most {MAX_DEPTH} levels of parentheses and NOT"
 COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.Like, exp.ILike)
 CONNECTIVES = (exp.And, exp.Or)
 
@@ -40,17 +47,34 @@ def parse_where(text: str, known: Iterable[str]) -> exp.Expression:
 
 def rebuild(tree: exp.Expression, known: Iterable[str]) -> exp.Expression:
     """Re-create a parsed filter from allowed shapes only, with fresh literals."""
-    return _rebuild(tree, tuple(known))
+    try:
+        return _rebuild(tree, tuple(known))
+    except RecursionError:
+        raise refuse(TOO_DEEP) from None
+
+
+
+def size_problem(text: str) -> str | None:
+    """Why `text` is too big to parse safely (too long, nested too deeply), or None.
+    A plain scan of the characters, no parser, so it is safe on any input."""
+    if len(text) > MAX_LENGTH:
+        return f"the filter is longer than {MAX_LENGTH} characters; shorten it"
+    if _nesting(text) > MAX_DEPTH:
+        return f"the filter is nested more than {MAX_DEPTH} levels deep (parentheses and NOT); simplify it"
+    return None
 
 
 def parse_text(text: str) -> exp.Expression:
     """sqlglot's tree of one condition; several statements or comments are refused."""
-    if len(text) > MAX_LENGTH:
-        raise refuse(f"the filter is longer than {MAX_LENGTH} characters")
+    problem = size_problem(text)
+    if problem:
+        raise refuse(problem)
     try:
         statements = sqlglot.parse(text, read="duckdb")
-    except (ParseError, TokenError):
+    except SqlglotError:
         raise refuse("it could not be read (check quotes and parentheses)") from None
+    except RecursionError:
+        raise refuse(TOO_DEEP) from None
     statements = [s for s in statements if s is not None]
     if len(statements) != 1:
         raise refuse("it must be a single condition, not several statements")
@@ -58,6 +82,41 @@ def parse_text(text: str) -> exp.Expression:
     if any(node.comments for node in tree.walk()):
         raise refuse("comments are not allowed")
     return tree
+
+
+def _nesting(text: str) -> int:
+    """How deep parentheses and NOTs go in `text`, quoted text skipped. A NOT nests
+    what follows it up to the next AND or OR at its level (NOT NOT x is 2 deep)."""
+    deepest, base, run, stack = 0, 0, 0, []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch in "'\"":  # a quoted value or name: '' inside is an escaped quote
+            end = text.find(ch, i + 1)
+            while end != -1 and end + 1 < n and text[end + 1] == ch:
+                end = text.find(ch, end + 2)
+            i = n if end == -1 else end + 1
+            continue
+        if ch == "(":
+            stack.append((base, run))
+            base, run = base + run + 1, 0
+        elif ch == ")":
+            base, run = stack.pop() if stack else (0, 0)
+        elif ch.isalpha() or ch == "_":
+            j = i
+            while j < n and (text[j].isalnum() or text[j] == "_"):
+                j += 1
+            word = text[i:j].upper()
+            if word == "NOT":
+                run += 1
+            elif word in ("AND", "OR"):
+                run = 0
+            i = j
+            deepest = max(deepest, base + run)
+            continue
+        deepest = max(deepest, base + run)
+        i += 1
+    return deepest
 
 
 def bind(tree: exp.Expression, column_for: Callable[[str], exp.Expression]) -> exp.Expression:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from sqlglot import exp
 
 from semantic import policy
+from semantic.authorize import authorize
 from semantic.compile.source import FactScope, Range
 from semantic.compile.where import parse_where
 from semantic.errors import QueryError
@@ -16,8 +17,9 @@ from semantic.query import Query
 
 def checked_filters(query: Query, principal: Principal | None, library: Library) -> list[exp.Expression]:
     """Policy check of `query` plus the filters (row filter first) it runs under."""
-    access = policy.access_for(principal or Principal.operator(), library)
-    policy.check(query, access, library)
+    principal = principal or Principal.operator()
+    authorize(principal, "query", query, library)  # the one authorisation every surface asks
+    access = policy.access_for(principal, library)
     filters = [access.row_filter] if access.row_filter is not None else []
     if query.where:
         filters.append(parse_where(query.where, tuple(library.dimensions)))

@@ -26,7 +26,7 @@ from semantic.rollup.spec import load_rollups
 
 def rollup_select(library: Library, spec) -> exp.Select:
     keys = [GroupKey.parse(spec.time_column)] + [GroupKey.parse(d) for d in spec.dimensions]
-    return measure_select(library, list(spec.measures), keys, [], Range())  # no rollups are set while building
+    return measure_select(library, list(spec.measures), keys, [], Range())  # built from the facts: no rollups passed
 
 
 def rollup_states(warehouse, library: Library | None = None) -> dict[str, str]:

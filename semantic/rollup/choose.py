@@ -1,27 +1,26 @@
 """Answering a measure SELECT from a rollup, when (and only when) it is exact.
 
-compile_query sets the rollups the warehouse has (name -> definition hash);
-measure_select asks `from_rollup` first. A rollup qualifies when it keeps every
-measure asked, every dimension used in the group-by, the where and the row
-filters, and its definition hash matches the library's (so a rollup built
-from an older definition is never used). A day rollup answers every time grain.
-A month rollup answers only month, quarter and year, and only a range of whole
-months (or an open one), since it cannot split a month. The first declared
-rollup that answers is used, so rollups.yml lists the smallest first.
+compile_query is given the rollups the warehouse has (name -> definition hash)
+and passes them down, as an argument, to measure_select, which asks
+`from_rollup` first; `used_in` reads back from the finished tree which rollups
+answered. A rollup qualifies when it keeps every measure asked, every dimension
+used in the group-by, the where and the row filters, and its definition hash
+matches the library's (so a rollup built from an older definition is never
+used). A day rollup answers every time grain. A month rollup answers only
+month, quarter and year, and only a range of whole months (or an open one),
+since it cannot split a month. The first declared rollup that answers is used,
+so rollups.yml lists the smallest first.
 """
 from __future__ import annotations
 
-import contextvars
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from sqlglot import exp
 
 from semantic.compile import sqlbits, timegrain
 from semantic.compile.where import bind
 from semantic.model.library import Library, split_time
-
-AVAILABLE: contextvars.ContextVar[dict[str, str]] = contextvars.ContextVar("rollups_available", default={})
-USED: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("rollups_used", default=None)
+from semantic.rollup.spec import RollupSpec, load_rollups
 
 
 def _dimensions(keys, filters) -> set[str]:
@@ -40,12 +39,10 @@ def _time_fits(spec, keys, span) -> bool:
     return starts_ok and (span.end is None or timegrain.is_month_end(span.end))
 
 
-def pick(lib: Library, measures: Sequence[str], keys, filters, span) -> object | None:
-    available = AVAILABLE.get()
+def pick(lib: Library, measures: Sequence[str], keys, filters, span, available: Mapping[str, str]) -> RollupSpec | None:
+    """The first declared rollup in `available` (name -> hash built) that answers exactly, or None."""
     if not available:
         return None
-    from semantic.rollup.spec import load_rollups
-
     needed = _dimensions(keys, filters)
     for spec in load_rollups(lib).values():  # declared smallest first: the first that answers
         if available.get(spec.name) != spec.definition_hash(lib):
@@ -55,15 +52,13 @@ def pick(lib: Library, measures: Sequence[str], keys, filters, span) -> object |
     return None
 
 
-def from_rollup(lib: Library, measures, keys, filters, span, signs=None, extra_keys=()) -> exp.Select | None:
-    if extra_keys:
+def from_rollup(lib: Library, measures, keys, filters, span, available: Mapping[str, str], signs=None,
+                extra_keys=()) -> exp.Select | None:
+    if extra_keys or not available:
         return None
-    spec = pick(lib, measures, keys, filters, span)
+    spec = pick(lib, measures, keys, filters, span, available)
     if spec is None:
         return None
-    used = USED.get()
-    if used is not None and spec.name not in used:
-        used.append(spec.name)
     table = spec.table
     day = exp.column(spec.time_column, table=table)  # the first day of the rollup's period
 
@@ -86,3 +81,10 @@ def from_rollup(lib: Library, measures, keys, filters, span, signs=None, extra_k
     if key_exprs:
         select = select.group_by(*[e.copy() for _, e in key_exprs], copy=False)
     return select
+
+
+def used_in(lib: Library, tree: exp.Expression) -> tuple[str, ...]:
+    """The declared rollups `tree` reads, in the order they appear in its SQL."""
+    by_table = {spec.table: spec.name for spec in load_rollups(lib).values()}
+    tables = (t.name for t in tree.find_all(exp.Table, bfs=False))
+    return tuple(dict.fromkeys(by_table[name] for name in tables if name in by_table))

@@ -1,0 +1,85 @@
+"""`python -m semantic`: query the indicator library from the shell.
+
+    python -m semantic query --metrics revenue,cash_in --by metric_time__quarter,region
+    python -m semantic sql   --metrics revenue --by region --dialect postgres
+    python -m semantic list metrics
+    python -m semantic validate
+
+Bad input exits 2 with one line saying what is wrong and how to fix it. This
+module parses the arguments; the commands are in cli/semantic_commands.py.
+semantic/__main__.py only hands over to `main` here.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from cli.semantic_commands import COMMANDS
+from semantic.errors import SemanticError
+from semantic.execute import DEFAULT_WAREHOUSE
+from semantic.model.loader import MODELS_DIR
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, exit 2, like every other bad input
+        raise SemanticError(f"{message}; run `{self.prog} --help` for the options.")
+
+
+def build_parser() -> Parser:
+    parser = Parser(prog="python -m semantic", description="Query Concord's shared indicator library.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+    for name, text in (("query", "run a query and print the result"), ("sql", "print the compiled SQL without running it")):
+        sub = commands.add_parser(name, help=text, description=text)
+        _query_flags(sub)
+        if name == "query":
+            sub.add_argument("--format", choices=("table", "csv", "json"), default="table")
+        else:
+            sub.add_argument("--dialect", default="duckdb", help="any sqlglot dialect: duckdb, postgres, snowflake, bigquery ...")
+    listing = commands.add_parser("list", help="list metrics or dimensions")
+    listing.add_argument("what", choices=("metrics", "dimensions"))
+    listing.add_argument("--lang", choices=("en", "zh"), default="en")
+    listing.add_argument("--models", default=str(MODELS_DIR), help=argparse.SUPPRESS)
+    rollups = commands.add_parser("rollups", help="build the declared rollups into the warehouse")
+    rollups.add_argument("action", choices=("build", "list"))
+    rollups.add_argument("--db", default=str(DEFAULT_WAREHOUSE), help="warehouse file (default: data/warehouse.duckdb)")
+    rollups.add_argument("--if-stale", action="store_true",
+                         help="build only when a declared rollup is missing or was built from another definition")
+    quality = commands.add_parser("check", help="run the data-quality checks; exit 1 when a blocking one fails")
+    quality.add_argument("--db", default=str(DEFAULT_WAREHOUSE), help="warehouse file (default: data/warehouse.duckdb)")
+    quality.add_argument("--only", default="", help="comma-separated check names")
+    quality.add_argument("--format", choices=("table", "json"), default="table")
+    check = commands.add_parser("validate", help="check the indicator library (and, with --db, that its tables exist)")
+    check.add_argument("--models", default=str(MODELS_DIR), help="folder of *.yml files (default: semantic/models)")
+    check.add_argument("--db", default=None, help="also check every declared table and column exists in this warehouse")
+    return parser
+
+
+def _query_flags(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--metrics", required=True, help="comma-separated metric names")
+    sub.add_argument("--by", default="", help="comma-separated dimensions, time as metric_time__month etc.")
+    sub.add_argument("--where", default=None, help="filter over dimensions, e.g. \"channel = 'Online'\"")
+    sub.add_argument("--from", dest="time_from", default=None, help="first day, YYYY-MM-DD (inclusive)")
+    sub.add_argument("--to", dest="time_to", default=None, help="last day, YYYY-MM-DD (inclusive)")
+    sub.add_argument("--compare", choices=("prior_period", "prior_year"), default=None)
+    sub.add_argument("--order", default="", help="comma-separated columns, -name for descending")
+    sub.add_argument("--limit", type=int, default=None)
+    sub.add_argument("--db", default=str(DEFAULT_WAREHOUSE), help="warehouse file (default: data/warehouse.duckdb)")
+    sub.add_argument("--models", default=str(MODELS_DIR), help=argparse.SUPPRESS)
+    sub.add_argument("--as", dest="as_user", default=None, help="run as this user, under that user's policy")
+    sub.add_argument("--no-rollups", action="store_true", help="never answer from rollups (for comparison)")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return COMMANDS[args.command](args)
+    except SemanticError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
