@@ -143,7 +143,7 @@ def _send_browser_to(path: str, lang: str) -> None:
 def _here() -> str:
     """The page and query the user is on, to return to after the cookie is set."""
     path = urlparse(st.context.url or "/").path or "/"
-    query = [(k, v) for k in st.query_params.keys() for v in st.query_params.get_all(k)]
+    query = [(k, v) for k in st.query_params for v in st.query_params.get_all(k)]
     return tickets.safe_next(path + (f"?{urlencode(query)}" if query else ""))
 
 
@@ -165,7 +165,7 @@ def local_time(moment: dt.datetime) -> str:
 
 
 def _form(lang: str) -> None:
-    left, middle, right = st.columns([1, 2, 1])
+    _, middle, _ = st.columns([1, 2, 1])
     with middle:
         st.title(say("title", lang))
         st.caption(say("tagline", lang))

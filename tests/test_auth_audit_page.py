@@ -6,8 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from auth import audit, throttle
-from semantic import Principal
-from semantic import authorize
+from semantic import Principal, authorize
 from tests.test_auth import failures
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent

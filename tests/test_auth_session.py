@@ -14,6 +14,7 @@ from auth import accounts, audit, routes, tickets
 from auth.cookie import COOKIE_NAME, cookie_key, read_token
 from auth.login import SIGNED_IN_AT
 from data import metastore
+from tests.test_auth import DEMO_PASSWORDS
 
 
 def login_page():
@@ -54,7 +55,7 @@ def test_an_open_login_tab_refuses_the_old_password_after_set_password(app_test)
     at = app_test.run()  # the login tab is open before the password changes
     assert at.text_input(key="login_username") is not None
     accounts.update_user("cfo", password=accounts.hash_password("brand-new-secret-1"))
-    submit(at, "cfo", "cfo-demo-2025")
+    submit(at, "cfo", DEMO_PASSWORDS["cfo"])
     assert [e.value for e in at.error] == ["Wrong username or password."]
     assert login_tickets("cfo") == 0 and "signed in as" not in texts(at)
     submit(at, "cfo", "brand-new-secret-1")
@@ -64,13 +65,13 @@ def test_an_open_login_tab_refuses_the_old_password_after_set_password(app_test)
 def test_a_disabled_account_cannot_sign_in_from_an_open_tab(app_test):
     at = app_test.run()
     accounts.update_user("cfo", disabled=True)
-    submit(at, "cfo", "cfo-demo-2025")
+    submit(at, "cfo", DEMO_PASSWORDS["cfo"])
     assert [e.value for e in at.error] == ["Wrong username or password."] and login_tickets("cfo") == 0
 
 
 def test_without_the_cookie_route_the_form_says_how_to_start_the_app(app_test, monkeypatch):
     monkeypatch.setattr(routes, "_installed", False)
-    at = submit(app_test.run(), "cfo", "cfo-demo-2025")
+    at = submit(app_test.run(), "cfo", DEMO_PASSWORDS["cfo"])
     assert "streamlit run serve.py" in at.error[0].value
 
 
@@ -108,7 +109,7 @@ def test_logout_records_the_logout_and_sends_the_browser_to_clear_its_cookie(app
     at = signed_in(app_test, "cfo")
     at.button(key="logout").click()
     at.run()
-    assert [e["kind"] for e in audit.read_events(username="cfo")][0] == "logout"
+    assert audit.read_events(username="cfo")[0]["kind"] == "logout"
     assert at.text_input(key="login_username") is not None
     with metastore.session() as con:
         assert con.execute("SELECT count(*) FROM login_tickets WHERE purpose = 'logout'").fetchone()[0] == 1

@@ -9,9 +9,9 @@ import threading
 import pytest
 
 from auth import accounts, audit, signin, throttle
-from tests.test_auth import Clock, cli, failures
+from tests.test_auth import DEMO_PASSWORDS, Clock, cli, failures
 
-PASSWORD = "cfo-demo-2025"
+PASSWORD = DEMO_PASSWORDS["cfo"]
 
 
 @pytest.fixture
@@ -59,12 +59,12 @@ def test_a_success_elsewhere_does_not_lift_a_slow_down(metastore_file, users_fil
 
 def test_an_attacker_cannot_lock_the_owner_out_of_a_known_address(metastore_file, users_file):
     clock = Clock()
-    assert signin.attempt("ceo", "ceo-demo-2025", "198.51.100.1", now=clock).user is not None
+    assert signin.attempt("ceo", DEMO_PASSWORDS["ceo"], "198.51.100.1", now=clock).user is not None
     for n in range(40):  # wrong passwords for the ceo from many other addresses
         signin.attempt("ceo", "wrong-password", f"203.0.113.{n}", now=clock)
     assert throttle.waiting("ceo", "203.0.113.99", now=clock).scope == "user"  # unknown addresses are slowed
     assert throttle.waiting("ceo", "198.51.100.1", now=clock) is None
-    assert signin.attempt("ceo", "ceo-demo-2025", "198.51.100.1", now=clock).user is not None
+    assert signin.attempt("ceo", DEMO_PASSWORDS["ceo"], "198.51.100.1", now=clock).user is not None
 
 
 def test_an_address_trying_many_users_is_slowed_for_all_of_them(metastore_file, users_file):
