@@ -96,3 +96,20 @@ def test_repeated_wrong_passwords_slow_down_with_a_time_then_an_admin_unlocks(br
     assert done.returncode == 0, done.stderr
     login(page, app, "sales_south")
     context.close()
+
+
+def test_a_link_from_another_site_still_opens_signed_in(browser, app):
+    """SameSite=Strict keeps the cookie off requests another site starts; the
+    sign-in is read from the app's own connection, so a link in a mail or chat
+    still opens the view signed in."""
+    context, page = new_page(browser)
+    login(page, app, "cfo")
+    target = f"{app.url}/explore?m=cash_in&grain=month"
+    page.route("http://elsewhere.example/", lambda route: route.fulfill(
+        content_type="text/html", body=f'<a id="go" href="{target}">report</a>'))
+    page.goto("http://elsewhere.example/")
+    page.click("#go")
+    page.get_by_text(SIGNED_IN).first.wait_for()
+    settle(page)
+    assert "/explore" in page.url and "m=cash_in" in page.url
+    context.close()
