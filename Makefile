@@ -30,7 +30,7 @@ run: setup $(WAREHOUSE)
 	@echo "Concord on http://localhost:$(PORT) - demo users (user / password):"
 	@echo "  ceo / ceo-demo-2025   cfo / cfo-demo-2025   sales_lead / lead-demo-2025"
 	@echo "  sales_east / east-demo-2025   sales_south / south-demo-2025   admin / admin-demo-2025"
-	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+	$(BIN)/streamlit run serve.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
 # Real-browser tests drive Debian's Chromium; install it when missing and we may (root).
 browser:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from semantic.authorize import allowed
 from semantic.detail import as_of
 from semantic.policy import access_for
 from ui import context as ctx
@@ -61,7 +62,7 @@ def navigation(principal):
     finance = [page(name, icon=icon) for name, icon, needs in FINANCE_PAGES if needs <= access.metrics]
     if finance:
         groups[ctx.t("nav.finance")] = finance
-    if access.manages_users:
+    if allowed(principal, "manage_users", library=ctx.library()):
         groups[ctx.t("nav.admin")] = [page("audit", icon="policy")]
     return st.navigation(groups)
 

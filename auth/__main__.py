@@ -1,4 +1,4 @@
-"""python -m auth add-user | set-password | set-roles | disable | enable | list | audit
+"""python -m auth add-user | set-password | set-roles | disable | enable | unlock | list | audit
 
 Passwords are read without echo from the terminal, or as one line from stdin
 (for scripts); never from a command-line argument, which would land in shell
@@ -11,7 +11,7 @@ import getpass
 import json
 import sys
 
-from auth import accounts, audit
+from auth import accounts, audit, throttle
 from semantic.errors import SemanticError
 
 
@@ -55,11 +55,14 @@ def main(argv=None) -> int:
     roles.add_argument("roles", help="comma-separated")
     for name in ("disable", "enable"):
         sub.add_parser(name, help=f"{name} an account").add_argument("username")
+    sub.add_parser("unlock", help="lift the sign-in slow-down of a user (forgets their failed attempts)").add_argument(
+        "username")
     sub.add_parser("list", help="list accounts (never their hashes)")
     log = sub.add_parser("audit", help="print the audit log")
     log.add_argument("--since", default=None, help="YYYY-MM-DD")
     log.add_argument("--user", default=None)
-    log.add_argument("--kind", default=None, help="query, login_ok, login_failed, lockout, logout, token_use ...")
+    log.add_argument("--kind", default=None,
+                     help="query, login_ok, login_failed, login_refused, lockout, unlock, logout, token_use ...")
     log.add_argument("--format", choices=("table", "json"), default="table")
     try:
         args = parser.parse_args(argv)
@@ -101,6 +104,14 @@ def cmd_disable(args, disabled: bool = True) -> int:
     return 0
 
 
+def cmd_unlock(args) -> int:
+    accounts.find(args.username)
+    cleared = throttle.unlock(args.username)
+    audit.record_login(args.username, "unlock", f"{cleared} failed attempts cleared", source="cli")
+    print(f"{args.username} unlocked ({cleared} failed attempts cleared)")
+    return 0
+
+
 def cmd_list(args) -> int:
     for user in accounts.load_users().values():
         attrs = ", ".join(f"{k}={v}" for k, v in user.attributes.items())
@@ -127,7 +138,7 @@ def cmd_audit(args) -> int:
 
 
 COMMANDS = {"add-user": cmd_add, "set-password": cmd_password, "set-roles": cmd_roles,
-            "disable": cmd_disable, "enable": lambda a: cmd_disable(a, False), "list": cmd_list, "audit": cmd_audit}
+            "disable": cmd_disable, "unlock": cmd_unlock, "enable": lambda a: cmd_disable(a, False), "list": cmd_list, "audit": cmd_audit}
 
 if __name__ == "__main__":
     sys.exit(main())

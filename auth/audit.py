@@ -1,5 +1,5 @@
 """The audit log: every query (a listener on semantic.events), every login,
-failure, lockout, logout and display-token use, appended to the metadata store."""
+failure, slow-down (kind lockout), unlock, logout and display-token use, appended to the metadata store."""
 from __future__ import annotations
 
 import datetime as dt
@@ -36,8 +36,11 @@ def install() -> None:
     events.add_listener(on_query)
 
 
+OK_KINDS = ("login_ok", "login_cookie", "logout", "token_use", "unlock")
+
+
 def record_login(username: str, kind: str, message: str = "", source: str = "app") -> None:
-    append(kind, username, source=source, outcome="ok" if kind in ("login_ok", "login_cookie", "logout", "token_use") else "refused",
+    append(kind, username, source=source, outcome="ok" if kind in OK_KINDS else "refused",
            message=message)
 
 

@@ -95,35 +95,43 @@ def test_cli_bad_input_is_one_line_exit_2(users_file, metastore_file, args, stdi
     assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
 
 
-# ---- throttling ---------------------------------------------------------------
-def test_five_failures_lock_for_fifteen_minutes_even_with_the_right_password(metastore_file):
+# ---- throttling (more in tests/test_auth_throttle.py) ----------------------------
+def failures(n: int, user: str, address: str, clock) -> throttle.Wait | None:
+    slowed = None
+    for _ in range(n):
+        decision = throttle.begin(user, address, now=clock)
+        assert decision.allowed
+        slowed = throttle.finish(decision, False, now=clock)
+    return slowed
+
+
+def test_five_failures_from_one_address_slow_that_pair_down_with_a_growing_delay(metastore_file):
     clock = Clock()
-    for _ in range(4):
-        assert throttle.record("cfo", False, now=clock) is None
-    until = throttle.record("cfo", False, now=clock)
-    assert until == clock.now + dt.timedelta(minutes=15)
-    clock.advance(14)
-    assert throttle.locked_until("cfo", now=clock) == until  # still locked: the login form refuses before checking
-    clock.advance(1.5)
-    assert throttle.locked_until("cfo", now=clock) is None
-    assert throttle.record("cfo", False, now=clock) is None  # old failures do not count again
+    assert failures(4, "cfo", "10.0.0.9", clock) is None
+    slowed = failures(1, "cfo", "10.0.0.9", clock)
+    assert slowed.until == clock.now + dt.timedelta(seconds=32) and slowed.scope == "user_address"
+    refused = throttle.begin("cfo", "10.0.0.9", now=clock)
+    assert not refused.allowed and refused.wait.until == slowed.until  # refused before any password is checked
+    clock.advance(0.6)
+    assert failures(1, "cfo", "10.0.0.9", clock).until == clock.now + dt.timedelta(seconds=64)  # doubled
+    clock.advance(1.1)
+    assert failures(1, "cfo", "10.0.0.9", clock).until == clock.now + dt.timedelta(seconds=128)
+    assert throttle.delay(30, 5) == throttle.MAX_DELAY  # capped at 15 minutes
 
 
 def test_failures_older_than_the_window_do_not_count(metastore_file):
     clock = Clock()
-    for _ in range(4):
-        throttle.record("ceo", False, now=clock)
-    clock.advance(16)
-    assert throttle.record("ceo", False, now=clock) is None
-    assert throttle.locked_until("ceo", now=clock) is None
+    failures(4, "ceo", "10.0.0.9", clock)
+    clock.advance(61)
+    assert failures(1, "ceo", "10.0.0.9", clock) is None
+    assert throttle.waiting("ceo", "10.0.0.9", now=clock) is None
 
 
-def test_a_success_resets_the_count(metastore_file):
+def test_a_success_resets_the_count_of_its_address(metastore_file):
     clock = Clock()
-    for _ in range(4):
-        throttle.record("admin", False, now=clock)
-    throttle.record("admin", True, now=clock)
-    assert throttle.record("admin", False, now=clock) is None
+    failures(4, "admin", "10.0.0.9", clock)
+    throttle.finish(throttle.begin("admin", "10.0.0.9", now=clock), True, now=clock)
+    assert failures(4, "admin", "10.0.0.9", clock) is None
 
 
 # ---- cookie key ---------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Audit log (admins): every query, login, lockout and screen-token use."""
+"""Audit log (users granted manage_users): every query, login, slow-down, unlock
+and screen-token use; and the sign-in slow-downs in force, each with an Unlock button."""
 from __future__ import annotations
 
 import datetime as dt
@@ -6,7 +7,8 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from semantic.policy import access_for
+from semantic.authorize import authorize
+from semantic.errors import PolicyError
 from ui import context as ctx
 
 
@@ -14,19 +16,46 @@ def render() -> None:
     from auth.audit import read_events
 
     st.title(ctx.t("page.audit"))
-    if not access_for(ctx.principal(), ctx.library()).manages_users:  # the page is hidden too; this is the lock
-        st.error(ctx.t("error.page", message="administrators only"))
+    try:  # the page is hidden too; this is the lock
+        authorize(ctx.principal(), "manage_users", library=ctx.library())
+    except PolicyError as err:
+        st.error(ctx.t("error.page", message=str(err)))
         return
+    slowed_down()
     a, b, c = st.columns(3)
     since = a.date_input(ctx.t("audit.since"), dt.date.today() - dt.timedelta(days=7), key="audit_since")
     user = b.text_input(ctx.t("audit.user"), key="audit_user").strip() or None
-    kind = c.selectbox(ctx.t("audit.kind"), [None, "query", "login_ok", "login_failed", "lockout", "logout",
-                                              "token_use"], key="audit_kind")
+    kind = c.selectbox(ctx.t("audit.kind"), [None, "query", "login_ok", "login_failed", "login_refused", "lockout",
+                                              "unlock", "logout", "token_use"], key="audit_kind")
     events = read_events(since, username=user, kind=kind)
     if not events:
         st.info(ctx.t("audit.none"))
         return
     st.dataframe(pd.DataFrame(events), hide_index=True, width="stretch")
+
+
+def slowed_down() -> None:
+    """Who is slowed down now, from where and until when; Unlock forgets that user's failures."""
+    from auth import audit, throttle
+    from auth.login import local_time
+    from auth.messages import say
+
+    lang = ctx.lang()
+    rows = throttle.slowed_users()
+    if not rows:
+        st.caption(say("none_slowed", lang))
+        return
+    st.subheader(say("slowed_title", lang))
+    for i, (username, address, wait) in enumerate(rows):
+        left, right = st.columns([4, 1])
+        left.text(say("slowed_row", lang, user=username, address=address, until=local_time(wait.until),
+                      failures=wait.failures))
+        if right.button(say("unlock", lang), key=f"unlock_{i}_{username}"):
+            authorize(ctx.principal(), "manage_users", library=ctx.library())
+            cleared = throttle.unlock(username)
+            audit.record_login(username, "unlock", f"{cleared} failed attempts cleared by {ctx.principal().username}",
+                               source="app:audit")
+            st.rerun()
 
 
 ctx.guard(render)
