@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from boards import evaluate
 from semantic.authorize import allowed
 from semantic.detail import as_of
 from semantic.policy import access_for
@@ -15,6 +16,9 @@ from ui import prefs
 from ui.i18n import LANGUAGES
 
 st.set_page_config(page_title="Concord", page_icon="📊", layout="wide")
+# Alert rules are evaluated by one background thread per process, under each board's owner (boards.evaluate);
+# starting it again is a no-op, and CONCORD_ALERTS_SCHEDULER=off leaves it to cron.
+evaluate.start(lambda wh=ctx.warehouse(): wh)
 
 
 def sign_in():
