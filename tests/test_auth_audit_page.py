@@ -48,3 +48,20 @@ def test_an_admin_sees_who_is_slowed_and_unlocks_them():
     unlock = audit.read_events(username="cfo", kind="unlock")
     assert len(unlock) == 1 and "by admin" in unlock[0]["message"]
     assert not [t for t in at.text if "cfo from" in t.value]
+
+
+def test_an_admin_lists_every_screen_link_and_revokes_one_of_another_users_board():
+    """Finding 12: admins (manage_tokens) list and revoke any token, here one the CFO made."""
+    from boards import store, tokens
+    from boards.store import Board, Tile
+    from semantic import Query
+
+    board = store.save(Board(title="Cash wall", owner="cfo", tiles=(Tile(Query(metrics=("cash_in",))),)), CFO)
+    token = tokens.create(board.id, "finance", CFO)
+    at = open_audit(ADMIN)
+    assert any("Cash wall" in t.value and "finance" in t.value and "by cfo" in t.value for t in at.text)
+    next(b for b in at.button if b.key.startswith("revoke_token_")).click().run()
+    assert [r["status"] for r in tokens.all_tokens(ADMIN)] == ["revoked"]
+    with pytest.raises(store.BoardError, match="revoked"):
+        tokens.resolve(token, board.id)
+

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from semantic.authorize import authorize
+from semantic.authorize import allowed, authorize
 from semantic.errors import PolicyError
 from ui import context as ctx
 
@@ -22,6 +22,7 @@ def render() -> None:
         st.error(ctx.t("error.page", message=str(err)))
         return
     slowed_down()
+    screen_links()
     a, b, c = st.columns(3)
     since = a.date_input(ctx.t("audit.since"), dt.date.today() - dt.timedelta(days=7), key="audit_since")
     user = b.text_input(ctx.t("audit.user"), key="audit_user").strip() or None
@@ -55,6 +56,39 @@ def slowed_down() -> None:
             cleared = throttle.unlock(username)
             audit.record_login(username, "unlock", f"{cleared} failed attempts cleared by {ctx.principal().username}",
                                source="app:audit")
+            st.rerun()
+
+
+SCREEN_TEXT = {
+    "en": {"title": "Screen links", "none": "No screen links.", "revoke": "Revoke",
+           "row": "#{id} · board {board} · {role} · by {creator} · {status} · until {expires} · last used {used}"},
+    "zh": {"title": "大屏链接", "none": "没有大屏链接。", "revoke": "撤销",
+           "row": "#{id} · 看板 {board} · {role} · 创建人 {creator} · {status} · 有效至 {expires} · 最近使用 {used}"},
+}
+
+
+def screen_links() -> None:
+    """Every screen link of every board, for users granted manage_tokens; each active one can be revoked
+    (a link of a disabled creator shows as suspended)."""
+    from boards import tokens
+
+    me = ctx.principal()
+    if not allowed(me, "manage_tokens", library=ctx.library()):
+        return
+    say = SCREEN_TEXT[ctx.lang()]
+    st.subheader(say["title"])
+    rows = tokens.all_tokens(me)
+    if not rows:
+        st.caption(say["none"])
+        return
+    for row in rows:
+        left, right = st.columns([5, 1])
+        status = row["status"] + (f" ({row['suspended']})" if row["suspended"] else "")
+        left.text(say["row"].format(id=row["id"], board=row["board_title"] or row["board_id"],
+                                    role=row["display_role"], creator=row["created_by"], status=status,
+                                    expires=(row["expires_at"] or "")[:10], used=row["last_used_at"] or "—"))
+        if not row["revoked_at"] and right.button(say["revoke"], key=f"revoke_token_{row['id']}"):
+            tokens.revoke(row["id"], me)
             st.rerun()
 
 
