@@ -30,6 +30,7 @@ from pathlib import Path
 
 from auth.accounts import principal_for
 from boards import alerts
+from boards.schema import with_board_filters
 from boards.store import Board, BoardError, Tile, get_unchecked
 from data import metastore
 from semantic import run
@@ -38,12 +39,11 @@ from semantic.errors import SemanticError
 from semantic.execute import DEFAULT_WAREHOUSE, Warehouse
 from semantic.model.library import Library
 from semantic.model.loader import default_library
-from semantic.query import Query, member_filter
+from semantic.query import Query
 
 MIN_INTERVAL = 60
 LEASE = "alerts"
 SWITCH = "CONCORD_ALERTS_SCHEDULER"  # "off": start() starts nothing
-PERIOD_KEYS = ("time_from", "time_to")  # board filters that set every tile's period (as ui.tiles does)
 HOLDER = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
 WHY = "the alert evaluator runs each rule as the board's owner"
 log = logging.getLogger("concord.alerts")
@@ -61,17 +61,8 @@ class Outcome:
 
 
 def board_query(tile: Tile, board: Board, library: Library) -> Query:
-    """The tile's query with the board's filters (its period, and members where they apply), as a viewer sees
-    it before any cross-filter selection."""
-    filters = board.filters or {}
-    query = tile.query
-    period = {k: dt.date.fromisoformat(str(v)) for k, v in filters.items() if k in PERIOD_KEYS and v}
-    if period:
-        query = query.with_(**period)
-    extra = {d: v for d, v in filters.items()
-             if d not in PERIOD_KEYS and v and all(library.applies(m, d) for m in tile.query.metrics)}
-    where = member_filter(extra, query.where)
-    return query.with_(where=where) if where != query.where else query
+    """The tile's query with the board's filters, as a viewer sees it before any cross-filter selection."""
+    return with_board_filters(tile.query, board.filters or {}, library)
 
 
 def evaluate_board(board: Board, warehouse: Warehouse, now: dt.datetime | None = None, *,

@@ -26,6 +26,7 @@ from pydantic import (
 )
 
 from semantic.errors import SemanticError
+from semantic.model.library import Library
 from semantic.model.loader import default_library
 from semantic.query import Query, member_filter
 
@@ -196,10 +197,11 @@ def label(index: int, title: str = "", metrics=()) -> str:
     return f"tile {index + 1} ({name[:60]})" if name else f"tile {index + 1}"
 
 
-def with_board_filters(query: Query, filters: dict) -> Query:
+def with_board_filters(query: Query, filters: dict, library: Library | None = None) -> Query:
     """The tile's query as the board runs it: the board's period replaces the
-    tile's own, and member filters are added where they apply to all its metrics."""
-    lib = default_library()
+    tile's own, and member filters are added where they apply to all its metrics.
+    The one place this is decided: saving, the alert evaluator and the tiles on a page use it."""
+    lib = library or default_library()
     period = {k: dt.date.fromisoformat(v) for k, v in filters.items() if k in PERIOD_KEYS and v}
     if period:
         query = query.with_(**period)
