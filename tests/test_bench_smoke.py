@@ -55,8 +55,9 @@ def test_the_report_judges_each_target_from_the_numbers(written_report, tmp_path
     text = render(tmp_path)
     assert "| `make run` to a usable app < 60 s (requirements installed) | **missed**: 75.0 s" in text
     plain = next(s for s in report["suites"] if not s["rollups"])
-    plain["median_ratio"], plain["cases"][0]["ratio"] = 1.5, 2.0
+    worst = max(c["ratio"] for c in plain["cases"]) + 2.0  # above every measured ratio, whatever this run measured
+    plain["median_ratio"], plain["cases"][0]["ratio"] = 1.5, worst
     (tmp_path / "1.json").write_text(json.dumps(report))
     text = render(tmp_path)
     assert "| scale 1 without rollups: median ratio ≤ 1.10 | **missed**: 1.50 |" in text
-    assert f"**missed**: max 2.00 ({plain['cases'][0]['name']})" in text
+    assert f"**missed**: max {worst:.2f} ({plain['cases'][0]['name']})" in text
