@@ -15,6 +15,7 @@ from ui import context as ctx
 from ui.fmt import format_value
 from ui.forecast import run_rate
 from ui.periods import add_months
+from ui.safe import plain
 
 METRICS = ("budget", "expense", "budget_variance", "budget_variance_pct")
 
@@ -87,7 +88,7 @@ def render() -> None:
                                       time_to=dt.date(year, 12, 31), where=where_dept, order_by=("-budget_variance",)),
                            "page:budget")
         if accounts is not None:
-            st.caption(ctx.t("budget.accounts", dept=ctx.member_label("department", dept)))
+            st.caption(plain(ctx.t("budget.accounts", dept=ctx.member_label("department", dept))))
             st.dataframe(accounts.frame, hide_index=True, width="stretch")
             account = st.selectbox(ctx.t("budget.rows"), list(accounts.frame["account"]), key="b_account")
             rows = drill_through(make_query(metrics=("expense",), where=member_filter(
