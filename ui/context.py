@@ -3,17 +3,31 @@ language, the warehouse, and one way to ask the semantic layer (errors become
 st.error with the layer's message; no traceback reaches the page)."""
 from __future__ import annotations
 
+import dataclasses
+import inspect
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
 
-from semantic import Principal, Query, Result, SemanticError, Warehouse, default_library, run
+from semantic import (
+    Principal,
+    Query,
+    Result,
+    SemanticError,
+    Warehouse,
+    default_library,
+    run,
+)
 from semantic.execute import DEFAULT_WAREHOUSE
 from semantic.model.library import TIME, split_time
 from ui.i18n import label, text
+from ui.safe import plain
 
 PRINCIPAL_KEY = "principal"
+PAGE_ROWS = 50_000  # rows a page receives; more is a download (EXPORT_ROWS), never a 200 MB message
+EXPORT_ROWS = 1_000_000  # rows a download may carry
 
 
 @st.cache_resource
@@ -30,7 +44,8 @@ def principal() -> Principal:
 
 
 def visible_metrics() -> tuple[str, ...]:
-    from semantic.policy import access_for, visible_metrics as visible
+    from semantic.policy import access_for
+    from semantic.policy import visible_metrics as visible
 
     return visible(access_for(principal(), library()), library())
 
@@ -70,13 +85,61 @@ def member_label(dimension: str, value) -> str:
     return "—" if value is None else str(value)
 
 
-def ask(query: Query, source: str) -> Result | None:
-    """Run `query` as the signed-in user; on refusal or error show the message and return None."""
+@dataclass(frozen=True)
+class Capped:
+    """A result cut to at most `limit` rows; `truncated` when the query had more."""
+
+    result: Result
+    truncated: bool
+    limit: int
+
+    @property
+    def frame(self):
+        return self.result.frame
+
+
+def run_capped(query: Query, who: Principal, *, max_rows: int, source: str, where: Warehouse | None = None) -> Capped:
+    """`run` with a row cap. The semantic layer caps the rows itself where its `run` takes
+    `max_rows` (and says so in Result.truncated); until then the frame is cut here."""
+    where = where or warehouse()
+    if "max_rows" in _RUN_PARAMETERS:
+        result = run(query, who, warehouse=where, source=source, max_rows=max_rows)
+        if getattr(result, "truncated", False):
+            return Capped(result, True, max_rows)
+    else:
+        result = run(query, who, warehouse=where, source=source)
+    if len(result.frame) > max_rows:
+        return Capped(dataclasses.replace(result, frame=result.frame.head(max_rows)), True, max_rows)
+    return Capped(result, False, max_rows)
+
+
+_RUN_PARAMETERS = frozenset(inspect.signature(run).parameters)
+
+
+def ask(query: Query, source: str, max_rows: int | None = None, downloadable: bool = False) -> Result | None:
+    """Run `query` as the signed-in user, at most `max_rows` rows (the page says when there were
+    more, and where it offers a download of the full result); on refusal or error show the
+    message and return None."""
     try:
-        return run(query, principal(), warehouse=warehouse(), source=source)
+        capped = run_capped(query, principal(), max_rows=max_rows or PAGE_ROWS, source=source)
     except SemanticError as err:
-        st.error(str(err))
+        st.error(plain(err))
         return None
+    if capped.truncated:
+        st.warning(t("rows.truncated_download" if downloadable else "rows.truncated", n=f"{capped.limit:,}"))
+    return capped.result
+
+
+def export_rows(query: Query, source: str):
+    """A function (for st.download_button) that runs `query` as the signed-in user when the
+    download is clicked, up to EXPORT_ROWS rows, and returns its frame. The result a page
+    shows is capped at PAGE_ROWS; the download carries the full result."""
+    who, where = principal(), warehouse()
+
+    def fetch():
+        return run_capped(query, who, max_rows=EXPORT_ROWS, source=f"{source}:export", where=where).frame
+
+    return fetch
 
 
 def guard(render) -> None:
@@ -90,9 +153,9 @@ def guard(render) -> None:
     try:
         render()
     except SemanticError as err:
-        st.error(str(err))
+        st.error(plain(err))
     except Exception as err:  # noqa: BLE001 - the last line of defence (st.stop/rerun are BaseExceptions)
-        st.error(t("error.page", message=f"{type(err).__name__}: {err}"))
+        st.error(plain(t("error.page", message=f"{type(err).__name__}: {err}")))
 
 
 def require_metrics(*metrics: str) -> bool:
@@ -100,6 +163,6 @@ def require_metrics(*metrics: str) -> bool:
     The navigation hides such pages too; this is the lock on the door, not just the missing sign."""
     missing = [m for m in metrics if m not in visible_metrics()]
     if missing:
-        st.error(text("error.not_granted", lang(), metrics=", ".join(missing), roles=", ".join(principal().roles)))
+        st.error(plain(text("error.not_granted", lang(), metrics=", ".join(missing), roles=", ".join(principal().roles))))
         return False
     return True
