@@ -7,23 +7,26 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from semantic.detail import as_of
+from semantic.policy import access_for
 from semantic.query import make_query
 from ui import context as ctx
 from ui.fmt import format_change, format_value
 from ui.periods import CHOICES, period_range, sparkline_range
+from ui.safe import plain
 
 ROWS = {
     "sales": ("revenue", "gross_profit", "gross_margin_pct", "orders", "avg_order_value"),
     "finance": ("cash_in", "cash_out", "net_cash_flow", "ar_balance", "dso", "budget_variance"),
 }
-ROWS_BY_ROLE = {"sales_rep": ("sales",), "sales_manager": ("sales",), "finance": ("finance",),
-                "exec": ("sales", "finance"), "admin": ("sales", "finance"), "operator": ("sales", "finance")}
 
 
-def rows_for(roles, visible) -> list[tuple[str, tuple[str, ...]]]:
-    names = [r for role in roles for r in ROWS_BY_ROLE.get(role, ())]
+def rows_for(home: tuple[str, ...], visible) -> list[tuple[str, tuple[str, ...]]]:
+    """The rows of cards granted by the user's roles (`home:` in policies.yml, as
+    policy.Access.home), each with the metrics of it the user may see."""
     out = []
-    for row in dict.fromkeys(names):
+    for row in dict.fromkeys(home):
+        if row not in ROWS:
+            continue
         metrics = tuple(m for m in ROWS[row] if m in visible)
         if metrics:
             out.append((row, metrics))
@@ -75,7 +78,7 @@ def render() -> None:
                   b.date_input(ctx.t("period.to"), last_day, key="home_to"))
     start, end = period_range(choice, last_day, custom)
     st.caption(f"{start:%Y-%m-%d} – {end:%Y-%m-%d}")
-    rows = rows_for(ctx.principal().roles, set(ctx.visible_metrics()))
+    rows = rows_for(access_for(ctx.principal(), ctx.library()).home, set(ctx.visible_metrics()))
     if not rows:
         st.info(ctx.t("home.nothing"))
         return
@@ -103,7 +106,7 @@ def pinned_board() -> None:
 
     board = store.pinned_for(ctx.principal())
     if board is not None:
-        st.subheader(f"📌 {board.title}")
+        st.subheader(f"📌 {plain(board.title)}")
         grid(board, ctx.principal())
 
 
