@@ -131,11 +131,13 @@ def test_plain_escapes_every_markdown_and_html_character_and_keeps_the_text():
     import re
     import string
 
-    from ui.safe import plain
+    from ui.safe import JOINER, plain
 
-    shown = plain(HOSTILE)
+    shown = plain(HOSTILE + " www.evil.example a@evil.example :smile:")
     assert not set(re.sub(r"\\.", "", shown)) & set(string.punctuation)  # every punctuation mark is escaped
-    assert re.sub(r"\\(.)", r"\1", shown) == HOSTILE  # and reads back as typed
+    assert re.sub(r"\\(.)", r"\1", shown).replace(JOINER, "") == HOSTILE + " www.evil.example a@evil.example :smile:"
+    # no bare address, e-mail or :shortcode: survives for Markdown to link or replace
+    assert not re.search(r"https?://|www\.|@\w|:\w", re.sub(r"\\(.)", r"\1", shown))
     assert plain(None) == ""
 
 

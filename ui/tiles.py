@@ -19,6 +19,7 @@ from ui.rules import threshold_text
 from ui.safe import plain
 
 TILE_ROWS = 5_000  # a tile with more rows says so instead of drawing a chart no one can read
+LEVEL_ICONS = {"critical": ":material/error:", "warning": ":material/warning:"}
 TILE_CSS = "<style>[class*='st-key-tile_title_'] [data-testid='stText'] {font-weight: 700;}</style>"
 
 
@@ -98,7 +99,7 @@ def draw(board: Board, tile: Tile, principal, big: bool = False) -> None:
         level, breaches = alerts.level_of(tile, values)
         if level:
             shown = plain("; ".join(threshold_text(r) for r, _ in breaches))
-            (st.error if level == "critical" else st.warning)(shown, icon="🔴" if level == "critical" else "🟠")
+            (st.error if level == "critical" else st.warning)(shown, icon=LEVEL_ICONS[level])
         _body(board, tile, frame, lang, big)
 
 

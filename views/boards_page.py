@@ -60,7 +60,8 @@ def editor(board: Board) -> None:
             until = p2.date_input(ctx.t("period.to"), value=_day(board.filters.get("time_to")), key=k + "to")
             tiles = []
             for i, tile in enumerate(board.tiles):
-                st.markdown("**" + plain(f"{i + 1}. {tile.title or ', '.join(tile.query.metrics)}") + "**")
+                with st.container(key=f"tile_title_edit_{tile.id}"):  # bold by the tiles' style sheet
+                    st.text(f"{i + 1}. {tile.title or ', '.join(tile.query.metrics)}")
                 x, y, z, w = st.columns([3, 1, 1, 1])
                 t = f"{k}{tile.id}_"
                 name = x.text_input(ctx.t("board.title"), tile.title, key=t + "title")
@@ -181,7 +182,7 @@ def render() -> None:
                          key="board_pick")
     st.query_params["id"] = str(board.id)
     if board.description:
-        st.caption(plain(board.description))
+        st.text(board.description)
     st.link_button(ctx.t("board.open_screen"), f"/?board={board.id}&kiosk=1")
     _, selected = cross_filter(board)
     if selected:

@@ -106,7 +106,7 @@ def pinned_board() -> None:
 
     board = store.pinned_for(ctx.principal())
     if board is not None:
-        st.subheader(f"📌 {plain(board.title)}")
+        st.subheader(f"📌 {plain(board.title)}", anchor=False)
         grid(board, ctx.principal())
 
 
