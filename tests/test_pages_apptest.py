@@ -267,3 +267,23 @@ def test_home_rows_come_from_the_policy(monkeypatch):
     monkeypatch.setattr(policy, "access_for",
                         lambda who, lib, *a: dataclasses.replace(real(who, lib, *a), home=("finance",)))
     assert [h.value for h in open_view("home", "ceo").subheader] == ["Finance: cash"]
+
+
+@pytest.mark.parametrize("params", ["{'board': '999', 'kiosk': '1'}", "{'board': 'abc', 'kiosk': '1'}",
+                                    "{'board': '999', 'kiosk': '1', 'token': 'nope'}"])
+def test_a_bad_screen_link_is_one_line_not_a_traceback(metastore_file, params):
+    at = AppTest.from_string("from semantic import Principal\nfrom ui import kiosk\n"
+                             f"kiosk.show({params}, lambda: Principal('ceo', ('exec',)))\n", default_timeout=60).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(at.error) == 1 and at.error[0].value
+
+
+def test_run_capped_cuts_and_says_so(warehouse):
+    from ui.context import run_capped
+
+    query = Query(metrics=("revenue",), group_by=("region",))
+    cut = run_capped(query, USERS["ceo"], max_rows=2, source="test", where=warehouse)
+    whole = run_capped(query, USERS["ceo"], max_rows=1000, source="test", where=warehouse)
+    assert cut.truncated and len(cut.frame) == 2 and cut.limit == 2
+    assert not whole.truncated and len(whole.frame) == 5
+    assert whole.frame.head(2).equals(cut.frame)

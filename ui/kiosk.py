@@ -15,6 +15,7 @@ import streamlit as st
 from boards import store, tokens
 from boards.store import BoardError
 from semantic.detail import as_of
+from semantic.errors import SemanticError
 from ui import context as ctx
 from ui.safe import plain
 from ui.tiles import grid
@@ -45,21 +46,24 @@ def show(params: dict, sign_in) -> None:
     board_ids = _ids(params.get("board"))
     token = params.get("token")
     try:
+        if not board_ids:
+            raise BoardError("a screen link needs board=ID (a number)")
         if token:
             if len(board_ids) != 1 or params.get("playlist"):
                 raise BoardError("a screen link shows exactly one board")
             screen = tokens.resolve(token, board_ids[0])
             st.session_state[ctx.PRINCIPAL_KEY] = screen.principal
             playlist = board_ids
+            first = store.get_unchecked(playlist[0], "display token resolved for this board")
         else:
             st.session_state[ctx.PRINCIPAL_KEY] = sign_in()
             playlist = _ids(params.get("playlist")) or board_ids
-    except BoardError as err:
+            first = store.get(playlist[0], st.session_state[ctx.PRINCIPAL_KEY])
+    except SemanticError as err:  # a bad link, token or board: one line, never a traceback
         st.session_state.pop(ctx.PRINCIPAL_KEY, None)
         st.error(plain(err))
         st.stop()
     rotate = max(5, int(params.get("rotate", "30"))) if str(params.get("rotate", "30")).isdigit() else 30
-    first = store.get_unchecked(playlist[0], "the token or the signed-in user is checked below, per board")
     dark = first.theme == "dark" or params.get("theme") == "dark"
     st.session_state["kiosk_dark"] = dark
     if dark:
@@ -72,7 +76,7 @@ def show(params: dict, sign_in) -> None:
         try:
             board = (store.get_unchecked(board_id, "display token resolved for this board") if token
                      else store.get(board_id, principal))
-        except BoardError as err:
+        except SemanticError as err:
             st.error(plain(err))
             return
         left, right = st.columns([3, 2])
