@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 
 import pandas as pd
 from openpyxl import Workbook
@@ -78,7 +79,7 @@ def to_excel(frame: pd.DataFrame, formats: dict[str, str], query: Query, *, user
 
 
 def _cell(value):
-    if value is None or (isinstance(value, float) and value != value) or value is pd.NaT:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
         return None
     if isinstance(value, pd.Timestamp):
         return value.date()

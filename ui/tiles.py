@@ -137,7 +137,7 @@ def _body(board: Board, tile: Tile, frame: pd.DataFrame, lang: str, big: bool) -
             text = format_value(frame.iloc[0][m], formats[m], lang)
             # on a screen the kiosk's style sheet makes these large
             col.metric(ctx.metric_label(m), text,
-                       None if change is None or change != change else f"{change * 100:+.1f}%")
+                       None if change is None or pd.isna(change) else f"{change * 100:+.1f}%")
         return
     kind = tile.chart if tile.chart != "auto" else charts.choose(q.group_by, q.metrics, formats, len(frame))
     fig = charts.figure(frame, kind, q.group_by, q.metrics, metric_label=ctx.metric_label,

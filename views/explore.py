@@ -43,7 +43,7 @@ def parent_of(dimension: str) -> str | None:
 
 
 def controls(state: ExploreState, sig: str) -> ExploreState:
-    lib, lang = ctx.library(), ctx.lang()
+    lib = ctx.library()
     visible = ctx.visible_metrics()
     entries = {e.name: e for e in catalog(ctx.principal(), lib)}
     search = st.text_input(ctx.t("explore.search"), key=f"search_{sig}")
@@ -120,9 +120,10 @@ def drill_buttons(state: ExploreState) -> None:
             if cols[i % 4].button(f"⬆ {ctx.t('drill.up')}: {ctx.dimension_label(parent)}", key=f"up_{dim}"):
                 go(state.up(dim, parent))
             i += 1
-    if state.grain in TIME_DRILL and state.time_from and state.time_to and (state.time_to - state.time_from).days < 400:
-        if cols[i % 4].button(ctx.t("drill.into", dim=TIME_DRILL[state.grain]), key="drill_time"):
-            go(ExploreState(**{**state.__dict__, "grain": TIME_DRILL[state.grain]}))
+    short = state.time_from and state.time_to and (state.time_to - state.time_from).days < 400
+    if state.grain in TIME_DRILL and short and cols[i % 4].button(ctx.t("drill.into", dim=TIME_DRILL[state.grain]),
+                                                                   key="drill_time"):
+        go(ExploreState(**{**state.__dict__, "grain": TIME_DRILL[state.grain]}))
 
 
 def apply_selection(state: ExploreState, event, kind: str) -> None:
@@ -250,21 +251,20 @@ def save_tile(state: ExploreState, query) -> None:
 
     me = ctx.principal()
     own = [b for b in store.visible(me) if store.can_edit(b, me)]
-    with st.expander(ctx.t("board.save_tile")):
-        with st.form("save_tile"):
-            target = st.selectbox(ctx.t("board.to_board"), [None] + own,
-                                  format_func=lambda b: ctx.t("board.new") if b is None else b.title, key="tile_board")
-            title = st.text_input(ctx.t("board.title"), ", ".join(ctx.metric_label(m) for m in state.metrics),
-                                  key=f"new_tile_name_{signature(state)}")
-            if st.form_submit_button(ctx.t("board.save_tile")):
-                tile = store.Tile(query=query.with_(limit=None), title=title, chart=state.chart)
-                board = target or store.Board(title=title, owner=me.username)
-                try:
-                    saved = store.save(dataclasses.replace(board, tiles=board.tiles + (tile,)), me)
-                except SemanticError as err:
-                    st.error(plain(err))
-                else:
-                    st.success(plain(ctx.t("board.tile_saved", board=saved.title)))
+    with st.expander(ctx.t("board.save_tile")), st.form("save_tile"):
+        target = st.selectbox(ctx.t("board.to_board"), [None] + own,
+                              format_func=lambda b: ctx.t("board.new") if b is None else b.title, key="tile_board")
+        title = st.text_input(ctx.t("board.title"), ", ".join(ctx.metric_label(m) for m in state.metrics),
+                              key=f"new_tile_name_{signature(state)}")
+        if st.form_submit_button(ctx.t("board.save_tile")):
+            tile = store.Tile(query=query.with_(limit=None), title=title, chart=state.chart)
+            board = target or store.Board(title=title, owner=me.username)
+            try:
+                saved = store.save(dataclasses.replace(board, tiles=board.tiles + (tile,)), me)
+            except SemanticError as err:
+                st.error(plain(err))
+            else:
+                st.success(plain(ctx.t("board.tile_saved", board=saved.title)))
 
 
 ctx.guard(render)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -44,7 +45,7 @@ def sparkline(frame, metric) -> go.Figure:
 
 def _padded(values) -> list[float] | None:
     """Sparklines show the shape, so the axis spans the data, not zero to the top."""
-    clean = [float(v) for v in values if v == v]
+    clean = [float(v) for v in values if not pd.isna(v)]
     if not clean:
         return None
     low, high = min(clean), max(clean)
@@ -85,7 +86,7 @@ def render() -> None:
     s_from, s_to = sparkline_range(last_day)
     for row, metrics in rows:
         st.subheader(ctx.t(f"home.{row}"))
-        base = dict(metrics=metrics, time_from=start, time_to=end)
+        base = {"metrics": metrics, "time_from": start, "time_to": end}
         yoy = ctx.ask(make_query(**base, compare="prior_year"), "page:home")
         pop = ctx.ask(make_query(**base, compare="prior_period"), "page:home")
         spark = ctx.ask(make_query(metrics=metrics, group_by=("metric_time__month",), time_from=s_from, time_to=s_to),

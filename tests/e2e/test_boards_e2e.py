@@ -138,7 +138,7 @@ def test_drag_select_on_one_tile_cross_filters_the_others(browser, app, boards):
     page.get_by_role("button", name=re.compile("Selection: Region")).wait_for(timeout=30_000)
     settle(page)
     after = y_ticks(page)
-    top = lambda ticks: max(float(t.replace(",", "")) for t in ticks if t.replace(",", "").replace(".", "").isdigit())  # noqa: E731
+    top = lambda ticks: max(float(t.replace(",", "")) for t in ticks if t.replace(",", "").replace(".", "").isdigit())
     assert top(after) < top(before)  # the channel tile now adds up one region only: a lower axis
     shot(page, "board-cross-filter")
     context.close()
