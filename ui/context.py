@@ -8,12 +8,24 @@ from pathlib import Path
 
 import streamlit as st
 
-from semantic import Principal, Query, Result, SemanticError, Warehouse, default_library, run
+from semantic import (
+    Principal,
+    Query,
+    Result,
+    SemanticError,
+    Warehouse,
+    default_library,
+    run,
+)
 from semantic.execute import DEFAULT_WAREHOUSE
+from semantic.service import DEFAULT_PAGE_ROWS
 from semantic.model.library import TIME, split_time
 from ui.i18n import label, text
+from ui.safe import plain
 
 PRINCIPAL_KEY = "principal"
+PAGE_ROWS = DEFAULT_PAGE_ROWS  # rows a page receives; more is a download (EXPORT_ROWS), never a 200 MB message
+EXPORT_ROWS = 1_000_000  # rows a download may carry
 
 
 @st.cache_resource
@@ -30,7 +42,8 @@ def principal() -> Principal:
 
 
 def visible_metrics() -> tuple[str, ...]:
-    from semantic.policy import access_for, visible_metrics as visible
+    from semantic.policy import access_for
+    from semantic.policy import visible_metrics as visible
 
     return visible(access_for(principal(), library()), library())
 
@@ -70,13 +83,37 @@ def member_label(dimension: str, value) -> str:
     return "—" if value is None else str(value)
 
 
-def ask(query: Query, source: str) -> Result | None:
-    """Run `query` as the signed-in user; on refusal or error show the message and return None."""
+def run_capped(query: Query, who: Principal, *, max_rows: int, source: str, where: Warehouse | None = None) -> Result:
+    """`run` with a row cap: the layer fetches at most `max_rows` rows and says in
+    Result.truncated that there were more."""
+    return run(query, who, warehouse=where or warehouse(), source=source, max_rows=max_rows)
+
+
+def ask(query: Query, source: str, max_rows: int | None = None, downloadable: bool = False) -> Result | None:
+    """Run `query` as the signed-in user, at most `max_rows` rows (the page says when there were
+    more, and where it offers a download of the full result); on refusal or error show the
+    message and return None."""
+    limit = max_rows or PAGE_ROWS
     try:
-        return run(query, principal(), warehouse=warehouse(), source=source)
+        result = run_capped(query, principal(), max_rows=limit, source=source)
     except SemanticError as err:
-        st.error(str(err))
+        st.error(plain(err))
         return None
+    if result.truncated:
+        st.warning(t("rows.truncated_download" if downloadable else "rows.truncated", n=f"{limit:,}"))
+    return result
+
+
+def export_rows(query: Query, source: str):
+    """A function (for st.download_button) that runs `query` as the signed-in user when the
+    download is clicked, up to EXPORT_ROWS rows, and returns its frame. The result a page
+    shows is capped at PAGE_ROWS; the download carries the full result."""
+    who, where = principal(), warehouse()
+
+    def fetch():
+        return run_capped(query, who, max_rows=EXPORT_ROWS, source=f"{source}:export", where=where).frame
+
+    return fetch
 
 
 def guard(render) -> None:
@@ -90,9 +127,9 @@ def guard(render) -> None:
     try:
         render()
     except SemanticError as err:
-        st.error(str(err))
+        st.error(plain(err))
     except Exception as err:  # noqa: BLE001 - the last line of defence (st.stop/rerun are BaseExceptions)
-        st.error(t("error.page", message=f"{type(err).__name__}: {err}"))
+        st.error(plain(t("error.page", message=f"{type(err).__name__}: {err}")))
 
 
 def require_metrics(*metrics: str) -> bool:
@@ -100,6 +137,6 @@ def require_metrics(*metrics: str) -> bool:
     The navigation hides such pages too; this is the lock on the door, not just the missing sign."""
     missing = [m for m in metrics if m not in visible_metrics()]
     if missing:
-        st.error(text("error.not_granted", lang(), metrics=", ".join(missing), roles=", ".join(principal().roles)))
+        st.error(plain(text("error.not_granted", lang(), metrics=", ".join(missing), roles=", ".join(principal().roles))))
         return False
     return True

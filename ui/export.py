@@ -1,9 +1,15 @@
 """Downloads: CSV, and Excel with formatted numbers plus a sheet recording the
-query and when it ran (so a spreadsheet found later says where it came from)."""
+query and when it ran (so a spreadsheet found later says where it came from).
+
+Text is never a formula: a text cell starting with = + - @, a tab or a carriage
+return (a member synced from another system, a where typed by a user) is
+prefixed with a single quote, OWASP's rule against CSV/formula injection.
+Numbers stay numbers (a negative number is not text)."""
 from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 
 import pandas as pd
 from openpyxl import Workbook
@@ -16,8 +22,23 @@ EXCEL_FORMATS = {"currency": '"¥"#,##0.00;[Red]-"¥"#,##0.00', "percent": "0.0%
                  "days": "0.0", "number": "#,##0.00"}
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutral(value):
+    """`value`, with a text that a spreadsheet would read as a formula made plain text."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def to_csv(frame: pd.DataFrame) -> bytes:
-    return frame.to_csv(index=False).encode("utf-8-sig")  # BOM: Excel opens Chinese text correctly
+    safe = frame.rename(columns=lambda c: neutral(str(c)))
+    for column in safe.columns:
+        if not (pd.api.types.is_numeric_dtype(safe[column]) or pd.api.types.is_datetime64_any_dtype(safe[column])):
+            safe[column] = safe[column].map(neutral)
+    # BOM: Excel opens Chinese text correctly; CRLF rows (RFC 4180), so a field holding a bare CR is quoted
+    return safe.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def to_excel(frame: pd.DataFrame, formats: dict[str, str], query: Query, *, user: str, ran_at: dt.datetime,
@@ -26,7 +47,7 @@ def to_excel(frame: pd.DataFrame, formats: dict[str, str], query: Query, *, user
     sheet = book.active
     sheet.title = sheet_names[0]
     columns = list(frame.columns)
-    sheet.append([(headers or {}).get(c, c) for c in columns])
+    sheet.append([neutral(str((headers or {}).get(c, c))) for c in columns])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in frame.itertuples(index=False):
@@ -49,7 +70,7 @@ def to_excel(frame: pd.DataFrame, formats: dict[str, str], query: Query, *, user
         ("compare", query.compare or ""), ("user", user), ("ran_at", ran_at.isoformat(timespec="seconds")),
         ("rows", len(frame)),
     ):
-        meta.append([key, value])
+        meta.append([key, neutral(value)])
     meta.column_dimensions["A"].width = 12
     meta.column_dimensions["B"].width = 60
     out = io.BytesIO()
@@ -58,16 +79,16 @@ def to_excel(frame: pd.DataFrame, formats: dict[str, str], query: Query, *, user
 
 
 def _cell(value):
-    if value is None or (isinstance(value, float) and value != value) or value is pd.NaT:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
         return None
     if isinstance(value, pd.Timestamp):
         return value.date()
     if hasattr(value, "item"):
-        return value.item()
+        return neutral(value.item())
     try:
         from decimal import Decimal
         if isinstance(value, Decimal):
             return float(value)
     except ImportError:  # pragma: no cover
         pass
-    return value
+    return neutral(value)

@@ -179,6 +179,21 @@ MESSAGES: dict[str, dict[str, str]] = {
     "board.to_board": {"en": "To board", "zh": "保存到看板"},
     "board.tile_saved": {"en": "Tile saved to {board}.", "zh": "卡片已保存到 {board}。"},
     "board.filters": {"en": "Board filters (apply to every tile)", "zh": "看板筛选（作用于所有卡片）"},
+    "board.too_many_rows": {"en": "This tile's result has more than {n} rows, too many to draw; group it by fewer "
+                                  "dimensions or filter it (Explore shows and downloads the full result).",
+                            "zh": "此卡片的结果超过 {n} 行，无法绘制；请减少分组维度或添加筛选（在自助分析中可查看并下载完整结果）。"},
+    "board.reload": {"en": "Discard my changes and reload the board", "zh": "放弃我的修改并重新加载看板"},
+    "board.refused": {"en": "Not saved: {reason} Your changes are still in the form.",
+                      "zh": "未保存：{reason} 您的修改仍保留在表单中。"},
+    "board.pin_none": {"en": "Your roles may not pin boards on any role's home page.",
+                       "zh": "您的角色无权将看板固定到任何角色的首页。"},
+    "board.pinned": {"en": "Pinned on the home page of role {role}.", "zh": "已固定到角色 {role} 的首页。"},
+    "rows.truncated": {"en": "Showing the first {n} rows only: the result has more. Narrow the filters or group by "
+                             "fewer dimensions.",
+                       "zh": "仅显示前 {n} 行：结果还有更多行。请缩小筛选范围或减少分组维度。"},
+    "rows.truncated_download": {"en": "Showing the first {n} rows only: the result has more. Narrow the filters, or "
+                                      "download the full result (CSV or Excel, up to 1,000,000 rows).",
+                                "zh": "仅显示前 {n} 行：结果还有更多行。请缩小筛选范围，或下载完整结果（CSV 或 Excel，最多 1,000,000 行）。"},
 
 }
 

@@ -10,13 +10,16 @@ import streamlit as st
 
 from boards import alerts
 from boards.store import Board, Tile
-from semantic import PolicyError, SemanticError, run
+from semantic import PolicyError, SemanticError
 from semantic.query import member_filter
 from ui import charts
 from ui import context as ctx
 from ui.fmt import format_value
+from ui.safe import plain
 
-LEVEL_COLOURS = {"warning": "#f59e0b", "critical": "#dc2626"}
+TILE_ROWS = 5_000  # a tile with more rows says so instead of drawing a chart no one can read
+LEVEL_ICONS = {"critical": ":material/error:", "warning": ":material/warning:"}
+TILE_CSS = "<style>[class*='st-key-tile_title_'] [data-testid='stText'] {font-weight: 700;}</style>"
 
 
 PERIOD_KEYS = ("time_from", "time_to")  # board filters that set every tile's period
@@ -60,35 +63,42 @@ def tile_query(tile: Tile, board: Board):
     return query.with_(where=where) if where != query.where else query
 
 
-def draw(board: Board, tile: Tile, principal, big: bool = False, record_alerts: bool = True) -> None:
+def draw(board: Board, tile: Tile, principal, big: bool = False) -> None:
+    """One tile, as `principal` sees it. Rendering records nothing: alerts are evaluated on
+    a schedule under each rule's fixed principal; here the level only colours the viewer's
+    own numbers."""
     key = f"last_good_{board.id}_{tile.id}"
     lang = ctx.lang()
     with st.container(border=True):
         if tile.title:
-            st.markdown(f"**{tile.title}**")
+            with st.container(key=f"tile_title_{board.id}_{tile.id}"):
+                st.text(tile.title)  # the owner's text: plain, never HTML or Markdown
         try:
-            result = run(tile_query(tile, board), principal, warehouse=ctx.warehouse(), source=f"board:{board.id}")
-            frame = result.frame
+            capped = ctx.run_capped(tile_query(tile, board), principal, max_rows=TILE_ROWS,
+                                    source=f"board:{board.id}")
+            if capped.truncated:
+                st.info(ctx.t("board.too_many_rows", n=f"{TILE_ROWS:,}"))
+                return
+            frame = capped.frame
             st.session_state[key] = (frame, dt.datetime.now())
             stale = None
         except PolicyError as err:
-            st.markdown(f"🔒 {ctx.t('board.locked')}  \n<small>{err}</small>", unsafe_allow_html=True)
+            st.markdown(f"🔒 {plain(ctx.t('board.locked'))}")
+            st.caption(plain(err))
             return
         except SemanticError as err:
             if key not in st.session_state:
-                st.warning(str(err))
+                st.warning(plain(err))
                 return
             frame, since = st.session_state[key]
             stale = since
         if stale is not None:
-            st.caption(f"⚠️ {ctx.t('board.stale', since=stale.strftime('%H:%M'))}")
+            st.caption(f"⚠️ {plain(ctx.t('board.stale', since=stale.strftime('%H:%M')))}")
         values = frame.iloc[0].to_dict() if len(frame) == 1 else {}
         level, breaches = alerts.level_of(tile, values)  # the viewer's own numbers; recording is boards.evaluate's
         if level:
-            colour = LEVEL_COLOURS[level]
-            st.markdown(f"<div style='border-left:8px solid {colour};padding-left:8px;color:{colour}'>"
-                        f"{'🔴' if level == 'critical' else '🟠'} "
-                        + "; ".join(r.text() for r, _ in breaches) + "</div>", unsafe_allow_html=True)
+            shown = plain("; ".join(r.text() for r, _ in breaches))
+            (st.error if level == "critical" else st.warning)(shown, icon=LEVEL_ICONS[level])
         _body(board, tile, frame, lang, big)
 
 
@@ -105,13 +115,14 @@ def rows(board: Board) -> list[list[Tile]]:
     return out
 
 
-def grid(board: Board, principal, big: bool = False, record_alerts: bool = True) -> None:
+def grid(board: Board, principal, big: bool = False) -> None:
+    st.html(TILE_CSS)
     for row in rows(board):
         spare = board.columns - sum(t.width for t in row)
         cells = st.columns([t.width for t in row] + ([spare] if spare else []))
         for cell, tile in zip(cells, row):
             with cell:
-                draw(board, tile, principal, big=big, record_alerts=record_alerts)
+                draw(board, tile, principal, big=big)
 
 
 def _body(board: Board, tile: Tile, frame: pd.DataFrame, lang: str, big: bool) -> None:
@@ -123,14 +134,9 @@ def _body(board: Board, tile: Tile, frame: pd.DataFrame, lang: str, big: bool) -
         for col, m in zip(cols, q.metrics):
             change = frame.iloc[0].get(f"{m}__change_pct")
             text = format_value(frame.iloc[0][m], formats[m], lang)
-            if big:
-                col.markdown(f"<div style='font-size:0.9rem;opacity:.7'>{ctx.metric_label(m)}</div>"
-                             f"<div style='font-size:3.2rem;font-weight:700;line-height:1.1'>{text}</div>",
-                             unsafe_allow_html=True)
-                if change is not None and change == change:
-                    col.markdown(f"<div style='font-size:1.2rem'>{change * 100:+.1f}%</div>", unsafe_allow_html=True)
-            else:
-                col.metric(ctx.metric_label(m), text, None if change is None or change != change else f"{change * 100:+.1f}%")
+            # on a screen the kiosk's style sheet makes these large
+            col.metric(ctx.metric_label(m), text,
+                       None if change is None or pd.isna(change) else f"{change * 100:+.1f}%")
         return
     kind = tile.chart if tile.chart != "auto" else charts.choose(q.group_by, q.metrics, formats, len(frame))
     fig = charts.figure(frame, kind, q.group_by, q.metrics, metric_label=ctx.metric_label,

@@ -7,81 +7,113 @@ import datetime as dt
 import streamlit as st
 
 from boards import store, tokens
-from boards.store import Board, BoardError, Rule
+from boards.store import Board
 from semantic.detail import members
-from semantic.policy import load_policy
+from semantic.errors import SemanticError
+from semantic.policy import access_for, load_policy
 from ui import context as ctx
+from ui.rules import parse_rules, rules_text
+from ui.safe import plain
 from ui.tiles import cross_filter, grid, set_cross_filter
 
+OPENED = "board_editor_opened"  # session: board id -> the version the editor opened
 
-def parse_rules(text: str) -> tuple[Rule, ...]:
-    rules = []
-    for line in text.splitlines():
-        parts = line.split()
-        if not parts:
-            continue
-        if len(parts) < 4:
-            raise BoardError(f"rule '{line}': write metric op value level [webhook], e.g. dso > 60 critical.")
-        try:
-            value = float(parts[2])
-        except ValueError:
-            raise BoardError(f"rule '{line}': '{parts[2]}' is not a number.") from None
-        rules.append(Rule(parts[0], parts[1], value, parts[3], parts[4] if len(parts) > 4 else ""))
-    return tuple(rules)
+
+def opened_version(board: Board) -> int:
+    """The version of `board` this user's editor opened, remembered until a successful save
+    or an explicit reload, so a save made in between (another tab, another user) is refused
+    instead of silently overwritten."""
+    return st.session_state.setdefault(OPENED, {}).setdefault(board.id, board.version)
+
+
+def forget_editor(board: Board) -> None:
+    """Next time the editor opens the board as stored now: its version and inputs."""
+    st.session_state.setdefault(OPENED, {}).pop(board.id, None)
+    prefix = f"ed_{board.id}_"
+    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(prefix)]:
+        del st.session_state[key]
 
 
 def editor(board: Board) -> None:
     me = ctx.principal()
     roles = list(load_policy(ctx.library()).roles)
-    with st.expander(ctx.t("board.edit")):
+    version = opened_version(board)
+    k = f"ed_{board.id}_"  # every input is keyed: a rerun keeps what the user typed
+    with st.expander(ctx.t("board.edit"), expanded=version != board.version):
         with st.form(f"edit_{board.id}"):
-            title = st.text_input(ctx.t("board.title"), board.title)
-            description = st.text_area(ctx.t("board.description"), board.description)
+            title = st.text_input(ctx.t("board.title"), board.title, key=k + "title")
+            description = st.text_area(ctx.t("board.description"), board.description, key=k + "description")
             sharing = st.radio(ctx.t("board.sharing"), store.SHARING, index=store.SHARING.index(board.sharing),
-                               format_func=lambda s: ctx.t(f"board.sharing.{s}"), horizontal=True)
-            shared = st.multiselect(ctx.t("board.roles"), roles, list(board.shared_roles))
+                               format_func=lambda s: ctx.t(f"board.sharing.{s}"), horizontal=True, key=k + "sharing")
+            shared = st.multiselect(ctx.t("board.roles"), roles, [r for r in board.shared_roles if r in roles],
+                                    key=k + "shared")
             a, b, c = st.columns(3)
-            columns = a.slider(ctx.t("board.columns"), 1, 4, board.columns)
-            refresh = b.number_input(ctx.t("board.refresh"), 5, 86400, board.refresh_seconds)
-            theme = c.selectbox(ctx.t("board.theme"), ("light", "dark"), index=("light", "dark").index(board.theme))
-            region = st.multiselect(ctx.t("board.filters"), members("region", me, warehouse=ctx.warehouse()),
-                                    list(board.filters.get("region", [])))
+            columns = a.slider(ctx.t("board.columns"), 1, 4, board.columns, key=k + "columns")
+            refresh = b.number_input(ctx.t("board.refresh"), 5, 86400, board.refresh_seconds, key=k + "refresh")
+            theme = c.selectbox(ctx.t("board.theme"), ("light", "dark"), index=("light", "dark").index(board.theme),
+                                key=k + "theme")
+            regions = members("region", me, warehouse=ctx.warehouse())
+            region = st.multiselect(ctx.t("board.filters"), regions,
+                                    [r for r in board.filters.get("region", []) if r in regions], key=k + "region")
             p1, p2 = st.columns(2)
-            since = p1.date_input(ctx.t("period.from"), value=_day(board.filters.get("time_from")))
-            until = p2.date_input(ctx.t("period.to"), value=_day(board.filters.get("time_to")))
+            since = p1.date_input(ctx.t("period.from"), value=_day(board.filters.get("time_from")), key=k + "from")
+            until = p2.date_input(ctx.t("period.to"), value=_day(board.filters.get("time_to")), key=k + "to")
             tiles = []
             for i, tile in enumerate(board.tiles):
-                st.markdown(f"**{i + 1}. {tile.title or ', '.join(tile.query.metrics)}**")
+                with st.container(key=f"tile_title_edit_{tile.id}"):  # bold by the tiles' style sheet
+                    st.text(f"{i + 1}. {tile.title or ', '.join(tile.query.metrics)}")
                 x, y, z, w = st.columns([3, 1, 1, 1])
-                name = x.text_input(ctx.t("board.title"), tile.title, key=f"tt_{tile.id}")
-                width = y.number_input(ctx.t("board.tile_width"), 1, 4, min(tile.width, columns), key=f"tw_{tile.id}")
-                up = z.checkbox(ctx.t("board.up"), key=f"tu_{tile.id}")
-                remove = w.checkbox(ctx.t("board.remove_tile"), key=f"tr_{tile.id}")
-                rules = st.text_area(ctx.t("board.tile_rules"), "\n".join(
-                    f"{r.metric} {r.op} {r.value:g} {r.level} {r.webhook}".strip() for r in tile.rules), key=f"tl_{tile.id}")
+                t = f"{k}{tile.id}_"
+                name = x.text_input(ctx.t("board.title"), tile.title, key=t + "title")
+                width = y.number_input(ctx.t("board.tile_width"), 1, 4, min(tile.width, columns), key=t + "width")
+                up = z.checkbox(ctx.t("board.up"), key=t + "up")
+                remove = w.checkbox(ctx.t("board.remove_tile"), key=t + "remove")
+                rules = st.text_area(ctx.t("board.tile_rules"), rules_text(tile.rules), key=t + "rules")
                 if not remove:
-                    tiles.append((up, dataclasses.replace(tile, title=name, width=int(width), rules=parse_rules(rules))))
+                    tiles.append((up, tile, name, int(width), rules))
             if st.form_submit_button(ctx.t("board.save"), type="primary"):
-                ordered = [t for _, t in tiles]
-                for i in range(1, len(tiles)):
-                    if tiles[i][0]:
-                        ordered[i - 1], ordered[i] = ordered[i], ordered[i - 1]
-                new = dataclasses.replace(board, title=title, description=description, sharing=sharing,
-                                          shared_roles=tuple(shared), columns=columns, refresh_seconds=int(refresh),
-                                          theme=theme, filters=_filters(region, since, until), tiles=tuple(ordered))
-                saved = store.save(new, me)
-                st.success(ctx.t("board.saved", v=saved.version))
-                st.rerun()
+                try:
+                    changed = [dataclasses.replace(tile, title=name, width=width, rules=parse_rules(rules))
+                               for _, tile, name, width, rules in tiles]
+                    for i in range(1, len(tiles)):
+                        if tiles[i][0]:
+                            changed[i - 1], changed[i] = changed[i], changed[i - 1]
+                    new = dataclasses.replace(board, title=title, description=description, sharing=sharing,
+                                              shared_roles=tuple(shared), columns=columns,
+                                              refresh_seconds=int(refresh), theme=theme,
+                                              filters=_filters(region, since, until), tiles=tuple(changed),
+                                              version=version)
+                    store.save(new, me)
+                except SemanticError as err:  # refused (edited meanwhile, not allowed) or a bad rule
+                    st.error(plain(ctx.t("board.refused", reason=str(err))))
+                else:
+                    forget_editor(board)
+                    st.rerun()
+        if version != board.version and st.button(ctx.t("board.reload"), key=f"reload_{board.id}"):
+            forget_editor(board)
+            st.rerun()
         a, b = st.columns(2)
-        pin_role = a.selectbox(ctx.t("board.pin"), [None] + roles, key=f"pin_{board.id}")
-        if pin_role and a.button(ctx.t("board.pin"), key=f"pinb_{board.id}"):
-            store.pin(pin_role, board.id, me)
+        pin_roles = sorted(access_for(me, ctx.library()).pins_for)
+        if pin_roles:
+            pin_role = a.selectbox(ctx.t("board.pin"), [None] + pin_roles, key=f"pin_{board.id}")
+            if pin_role and a.button(ctx.t("board.pin"), key=f"pinb_{board.id}"):
+                try:
+                    store.pin(pin_role, board.id, me)
+                    a.success(plain(ctx.t("board.pinned", role=pin_role)))
+                except SemanticError as err:
+                    a.error(plain(err))
+        else:
+            a.caption(ctx.t("board.pin_none"))
         b.download_button(ctx.t("board.export"), store.export_json(board), file_name=f"board-{board.id}.json",
                           mime="application/json", key=f"exp_{board.id}")
         if b.button(ctx.t("board.delete"), key=f"del_{board.id}"):
-            store.delete(board.id, me)
-            st.query_params.clear()
-            st.rerun()
+            try:
+                store.delete(board.id, me)
+            except SemanticError as err:
+                b.error(plain(err))
+            else:
+                st.query_params.clear()
+                st.rerun()
     screens(board)
 
 
@@ -107,16 +139,24 @@ def screens(board: Board) -> None:
         role = a.selectbox(ctx.t("board.display_role"), roles, key=f"dr_{board.id}")
         days = b.number_input(ctx.t("board.days"), 1, 366, tokens.DEFAULT_DAYS, key=f"dd_{board.id}")
         if c.button(ctx.t("board.create_link"), key=f"mk_{board.id}"):
-            token = tokens.create(board.id, role, me, int(days))
-            st.info(ctx.t("board.link_once"))
-            st.code(f"/?board={board.id}&kiosk=1&token={token}")
+            try:
+                token = tokens.create(board.id, role, me, int(days))
+            except SemanticError as err:
+                st.error(plain(err))
+            else:
+                st.info(ctx.t("board.link_once"))
+                st.code(f"/?board={board.id}&kiosk=1&token={token}")
         for row in tokens.listed(board.id):
             x, y = st.columns([5, 1])
             state = "revoked" if row["revoked_at"] else f"until {row['expires_at'][:10]}"
-            x.caption(f"#{row['id']} · {row['display_role']} · {state} · last used {row['last_used_at'] or '—'}")
+            x.caption(plain(f"#{row['id']} · {row['display_role']} · {state} · last used {row['last_used_at'] or '—'}"))
             if not row["revoked_at"] and y.button(ctx.t("board.revoke"), key=f"rv_{row['id']}"):
-                tokens.revoke(row["id"], me)
-                st.rerun()
+                try:
+                    tokens.revoke(row["id"], me)
+                except SemanticError as err:
+                    y.error(plain(err))
+                else:
+                    st.rerun()
 
 
 def render() -> None:
@@ -130,8 +170,8 @@ def render() -> None:
                 made = store.import_json(upload.getvalue().decode("utf-8", errors="replace"), me)
                 st.query_params["id"] = str(made.id)
                 st.rerun()
-            except BoardError as err:
-                st.error(str(err))
+            except SemanticError as err:
+                st.error(plain(err))
     if not boards:
         st.info(ctx.t("board.none"))
         return
@@ -142,13 +182,13 @@ def render() -> None:
                          key="board_pick")
     st.query_params["id"] = str(board.id)
     if board.description:
-        st.caption(board.description)
+        st.text(board.description)
     st.link_button(ctx.t("board.open_screen"), f"/?board={board.id}&kiosk=1")
-    source, selected = cross_filter(board)
+    _, selected = cross_filter(board)
     if selected:
         shown = "; ".join(f"{ctx.dimension_label(d)}: {', '.join(ctx.member_label(d, v) for v in vs)}"
                           for d, vs in selected.items())
-        if st.button(f"✕ {ctx.t('drill.selection')}: {shown}", key=f"xf_{board.id}"):
+        if st.button(f"✕ {plain(ctx.t('drill.selection'))}: {plain(shown)}", key=f"xf_{board.id}"):
             set_cross_filter(board, None, {})
             st.rerun()
     grid(board, me)

@@ -15,6 +15,7 @@ from ui import context as ctx
 from ui.fmt import format_value
 from ui.forecast import run_rate
 from ui.periods import add_months
+from ui.safe import plain
 
 METRICS = ("budget", "expense", "budget_variance", "budget_variance_pct")
 
@@ -49,13 +50,13 @@ def render() -> None:
     regions = d.multiselect(ctx.t("budget.region"), members("region", me, warehouse=wh),
                             format_func=lambda v: ctx.member_label("region", v), key="b_regions")
     where = member_filter({"department": depts, "region": regions})
-    year_range = dict(time_from=dt.date(year, 1, 1), time_to=dt.date(year, 12, 31), where=where)
+    year_range = {"time_from": dt.date(year, 1, 1), "time_to": dt.date(year, 12, 31), "where": where}
     monthly = ctx.ask(make_query(metrics=METRICS, group_by=("metric_time__month",), **year_range), "page:budget")
     ytd = ctx.ask(make_query(metrics=METRICS, time_from=dt.date(year, 1, 1), time_to=upto_end, where=where), "page:budget")
     by_dept = ctx.ask(make_query(metrics=METRICS, group_by=("department",), **year_range), "page:budget")
     if monthly is None or ytd is None or by_dept is None:
         return
-    actual, avg, projected = run_rate(monthly.frame, year, upto)
+    _, avg, projected = run_rate(monthly.frame, year, upto)
     full_budget = float(monthly.frame["budget"].sum())
     row = ytd.frame.iloc[0]
     k = st.columns(4)
@@ -87,7 +88,7 @@ def render() -> None:
                                       time_to=dt.date(year, 12, 31), where=where_dept, order_by=("-budget_variance",)),
                            "page:budget")
         if accounts is not None:
-            st.caption(ctx.t("budget.accounts", dept=ctx.member_label("department", dept)))
+            st.caption(plain(ctx.t("budget.accounts", dept=ctx.member_label("department", dept))))
             st.dataframe(accounts.frame, hide_index=True, width="stretch")
             account = st.selectbox(ctx.t("budget.rows"), list(accounts.frame["account"]), key="b_account")
             rows = drill_through(make_query(metrics=("expense",), where=member_filter(

@@ -10,6 +10,7 @@ from semantic.policy import access_for
 from semantic.quality import load_checks, run_checks
 from ui import context as ctx
 from ui.i18n import label
+from ui.safe import plain
 
 ICONS = {"pass": "✅", "fail": "❌", "error": "⚠️"}
 
@@ -44,7 +45,7 @@ def render() -> None:
         if run and run["status"] != "pass":
             with st.expander(f"{ICONS[run['status']]} {label(check.label, lang)} · {run['failing_rows']}"):
                 if run["message"]:
-                    st.error(run["message"])
+                    st.error(plain(run["message"]))
                 st.dataframe(pd.DataFrame(run["sample"]), hide_index=True, width="stretch")
 
 

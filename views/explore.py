@@ -18,6 +18,7 @@ from ui import charts
 from ui import context as ctx
 from ui.export import to_csv, to_excel
 from ui.fmt import format_value
+from ui.safe import plain
 from ui.state import GRAINS, TIME_DRILL, ExploreState
 
 DEFAULT_METRICS = ("revenue",)
@@ -42,7 +43,7 @@ def parent_of(dimension: str) -> str | None:
 
 
 def controls(state: ExploreState, sig: str) -> ExploreState:
-    lib, lang = ctx.library(), ctx.lang()
+    lib = ctx.library()
     visible = ctx.visible_metrics()
     entries = {e.name: e for e in catalog(ctx.principal(), lib)}
     search = st.text_input(ctx.t("explore.search"), key=f"search_{sig}")
@@ -80,7 +81,7 @@ def controls(state: ExploreState, sig: str) -> ExploreState:
             try:
                 values = members(dim, ctx.principal(), warehouse=ctx.warehouse())
             except SemanticError as err:
-                st.warning(str(err))
+                st.warning(plain(err))
                 continue
             picked = st.multiselect(ctx.dimension_label(dim), values + [v for v in current if v not in values],
                                     default=list(current), format_func=lambda v, d=dim: ctx.member_label(d, v),
@@ -96,8 +97,8 @@ def chips(state: ExploreState) -> None:
     cols = st.columns(len(state.filters) + 1)
     for col, (dim, values) in zip(cols, state.filters):
         shown = ", ".join(ctx.member_label(dim, v) for v in values[:3]) + (" …" if len(values) > 3 else "")
-        if col.button(f"✕ {ctx.dimension_label(dim)}: {shown}", key=f"chip_{dim}",
-                      help=ctx.t("drill.remove", chip=shown)):
+        if col.button(plain(f"✕ {ctx.dimension_label(dim)}: {shown}"), key=f"chip_{dim}",
+                      help=plain(ctx.t("drill.remove", chip=shown))):
             go(state.without_filter(dim))
     if cols[-1].button(ctx.t("drill.clear"), key="chip_clear"):
         go(ExploreState(**{**state.__dict__, "filters": ()}))
@@ -119,9 +120,10 @@ def drill_buttons(state: ExploreState) -> None:
             if cols[i % 4].button(f"⬆ {ctx.t('drill.up')}: {ctx.dimension_label(parent)}", key=f"up_{dim}"):
                 go(state.up(dim, parent))
             i += 1
-    if state.grain in TIME_DRILL and state.time_from and state.time_to and (state.time_to - state.time_from).days < 400:
-        if cols[i % 4].button(ctx.t("drill.into", dim=TIME_DRILL[state.grain]), key="drill_time"):
-            go(ExploreState(**{**state.__dict__, "grain": TIME_DRILL[state.grain]}))
+    short = state.time_from and state.time_to and (state.time_to - state.time_from).days < 400
+    if state.grain in TIME_DRILL and short and cols[i % 4].button(ctx.t("drill.into", dim=TIME_DRILL[state.grain]),
+                                                                   key="drill_time"):
+        go(ExploreState(**{**state.__dict__, "grain": TIME_DRILL[state.grain]}))
 
 
 def apply_selection(state: ExploreState, event, kind: str) -> None:
@@ -168,7 +170,7 @@ def detail(state: ExploreState) -> None:
             rows = drill_through(state.query(limit=None), ctx.principal(), warehouse=ctx.warehouse(),
                                  page=int(page), page_size=100)
         except SemanticError as err:
-            st.error(str(err))
+            st.error(plain(err))
             return
         st.caption(ctx.t("drill.of", n=f"{rows.total_rows:,}", table=rows.table) + f" · {page}/{rows.pages}")
         st.dataframe(rows.frame, hide_index=True, width="stretch")
@@ -189,9 +191,9 @@ def render() -> None:
     try:
         query = state.query()
     except SemanticError as err:
-        st.error(str(err))
+        st.error(plain(err))
         return
-    result = ctx.ask(query, "page:explore")
+    result = ctx.ask(query, "page:explore", downloadable=True)
     if result is None:
         return
     lib, lang = ctx.library(), ctx.lang()
@@ -215,18 +217,30 @@ def render() -> None:
     st.dataframe(result_table(frame, lang), hide_index=True, width="stretch")
     st.caption(ctx.t("explore.rows", n=len(frame)) + f" · {result.execute_seconds * 1000:.0f} ms"
                + (" · cache" if result.cached else "") + " · " + ctx.t("explore.link"))
-    a, b = st.columns(2)
-    a.download_button(ctx.t("explore.download_csv"), to_csv(frame), file_name="concord.csv", mime="text/csv")
-    headers = {c: ctx.metric_label(c) if c.split("__")[0] in lib.metrics else ctx.dimension_label(c)
-               for c in frame.columns}
-    b.download_button(ctx.t("explore.download_xlsx"),
-                      to_excel(frame, formats, query, user=ctx.principal().username,
-                               ran_at=dt.datetime.now().astimezone(), headers=headers),
-                      file_name="concord.xlsx", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    downloads(query, frame, formats, full=len(frame) >= ctx.PAGE_ROWS)
     with st.expander(ctx.t("explore.show_sql")):
         st.code(result.sql, language="sql")
     save_tile(state, query)
     detail(state)
+
+
+def downloads(query, frame: pd.DataFrame, formats: dict, full: bool) -> None:
+    """CSV and Excel of the result. When the page shows only the first PAGE_ROWS rows, the
+    downloads run the same query (same user, same policy) when clicked, up to EXPORT_ROWS."""
+    lib = ctx.library()
+    headers = {c: ctx.metric_label(c) if c.split("__")[0] in lib.metrics else ctx.dimension_label(c)
+               for c in frame.columns}
+    user, ran_at = ctx.principal().username, dt.datetime.now().astimezone()
+    fetch = ctx.export_rows(query, "page:explore") if full else (lambda: frame)
+
+    def excel() -> bytes:
+        return to_excel(fetch(), formats, query, user=user, ran_at=ran_at, headers=headers)
+
+    a, b = st.columns(2)
+    a.download_button(ctx.t("explore.download_csv"), (lambda: to_csv(fetch())) if full else to_csv(frame),
+                      file_name="concord.csv", mime="text/csv")
+    b.download_button(ctx.t("explore.download_xlsx"), excel if full else excel(), file_name="concord.xlsx",
+                      mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 def save_tile(state: ExploreState, query) -> None:
@@ -237,16 +251,20 @@ def save_tile(state: ExploreState, query) -> None:
 
     me = ctx.principal()
     own = [b for b in store.visible(me) if store.can_edit(b, me)]
-    with st.expander(ctx.t("board.save_tile")):
-        with st.form("save_tile"):
-            target = st.selectbox(ctx.t("board.to_board"), [None] + own,
-                                  format_func=lambda b: ctx.t("board.new") if b is None else b.title)
-            title = st.text_input(ctx.t("board.title"), ", ".join(ctx.metric_label(m) for m in state.metrics))
-            if st.form_submit_button(ctx.t("board.save_tile")):
-                tile = store.Tile(query=query.with_(limit=None), title=title, chart=state.chart)
-                board = target or store.Board(title=title, owner=me.username)
+    with st.expander(ctx.t("board.save_tile")), st.form("save_tile"):
+        target = st.selectbox(ctx.t("board.to_board"), [None] + own,
+                              format_func=lambda b: ctx.t("board.new") if b is None else b.title, key="tile_board")
+        title = st.text_input(ctx.t("board.title"), ", ".join(ctx.metric_label(m) for m in state.metrics),
+                              key=f"new_tile_name_{signature(state)}")
+        if st.form_submit_button(ctx.t("board.save_tile")):
+            tile = store.Tile(query=query.with_(limit=None), title=title, chart=state.chart)
+            board = target or store.Board(title=title, owner=me.username)
+            try:
                 saved = store.save(dataclasses.replace(board, tiles=board.tiles + (tile,)), me)
-                st.success(ctx.t("board.tile_saved", board=saved.title))
+            except SemanticError as err:
+                st.error(plain(err))
+            else:
+                st.success(plain(ctx.t("board.tile_saved", board=saved.title)))
 
 
 ctx.guard(render)

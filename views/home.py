@@ -3,27 +3,31 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from semantic.detail import as_of
+from semantic.policy import access_for
 from semantic.query import make_query
 from ui import context as ctx
 from ui.fmt import format_change, format_value
 from ui.periods import CHOICES, period_range, sparkline_range
+from ui.safe import plain
 
 ROWS = {
     "sales": ("revenue", "gross_profit", "gross_margin_pct", "orders", "avg_order_value"),
     "finance": ("cash_in", "cash_out", "net_cash_flow", "ar_balance", "dso", "budget_variance"),
 }
-ROWS_BY_ROLE = {"sales_rep": ("sales",), "sales_manager": ("sales",), "finance": ("finance",),
-                "exec": ("sales", "finance"), "admin": ("sales", "finance"), "operator": ("sales", "finance")}
 
 
-def rows_for(roles, visible) -> list[tuple[str, tuple[str, ...]]]:
-    names = [r for role in roles for r in ROWS_BY_ROLE.get(role, ())]
+def rows_for(home: tuple[str, ...], visible) -> list[tuple[str, tuple[str, ...]]]:
+    """The rows of cards granted by the user's roles (`home:` in policies.yml, as
+    policy.Access.home), each with the metrics of it the user may see."""
     out = []
-    for row in dict.fromkeys(names):
+    for row in dict.fromkeys(home):
+        if row not in ROWS:
+            continue
         metrics = tuple(m for m in ROWS[row] if m in visible)
         if metrics:
             out.append((row, metrics))
@@ -41,7 +45,7 @@ def sparkline(frame, metric) -> go.Figure:
 
 def _padded(values) -> list[float] | None:
     """Sparklines show the shape, so the axis spans the data, not zero to the top."""
-    clean = [float(v) for v in values if v == v]
+    clean = [float(v) for v in values if not pd.isna(v)]
     if not clean:
         return None
     low, high = min(clean), max(clean)
@@ -75,14 +79,14 @@ def render() -> None:
                   b.date_input(ctx.t("period.to"), last_day, key="home_to"))
     start, end = period_range(choice, last_day, custom)
     st.caption(f"{start:%Y-%m-%d} – {end:%Y-%m-%d}")
-    rows = rows_for(ctx.principal().roles, set(ctx.visible_metrics()))
+    rows = rows_for(access_for(ctx.principal(), ctx.library()).home, set(ctx.visible_metrics()))
     if not rows:
         st.info(ctx.t("home.nothing"))
         return
     s_from, s_to = sparkline_range(last_day)
     for row, metrics in rows:
         st.subheader(ctx.t(f"home.{row}"))
-        base = dict(metrics=metrics, time_from=start, time_to=end)
+        base = {"metrics": metrics, "time_from": start, "time_to": end}
         yoy = ctx.ask(make_query(**base, compare="prior_year"), "page:home")
         pop = ctx.ask(make_query(**base, compare="prior_period"), "page:home")
         spark = ctx.ask(make_query(metrics=metrics, group_by=("metric_time__month",), time_from=s_from, time_to=s_to),
@@ -103,7 +107,7 @@ def pinned_board() -> None:
 
     board = store.pinned_for(ctx.principal())
     if board is not None:
-        st.subheader(f"📌 {board.title}")
+        st.subheader(f"📌 {plain(board.title)}", anchor=False)
         grid(board, ctx.principal())
 
 

@@ -54,12 +54,12 @@ def test_a_screen_opens_with_a_token_and_no_login_and_refreshes_by_itself(browse
     page.get_by_text("dso > 1").wait_for()  # the breached rule turns the tile red
     assert page.get_by_role("button", name="Sign in").count() == 0
     assert not page.locator("[data-testid='stSidebar']").is_visible()
-    first = page.get_by_test_id("kiosk-updated").inner_text()
-    page.wait_for_function("t => !document.querySelector('[data-testid=\"kiosk-updated\"]') || "
-                           "document.querySelector('[data-testid=\"kiosk-updated\"]').innerText !== t",
+    first = page.locator(".st-key-kiosk_updated").inner_text()
+    page.wait_for_function("t => !document.querySelector('.st-key-kiosk_updated') || "
+                           "document.querySelector('.st-key-kiosk_updated').innerText !== t",
                            arg=first, timeout=30_000)
     settle(page)
-    assert page.get_by_test_id("kiosk-updated").inner_text() != first
+    assert page.locator(".st-key-kiosk_updated").inner_text() != first
     shot(page, "kiosk-cash-dark")
     context.close()
 
@@ -138,7 +138,7 @@ def test_drag_select_on_one_tile_cross_filters_the_others(browser, app, boards):
     page.get_by_role("button", name=re.compile("Selection: Region")).wait_for(timeout=30_000)
     settle(page)
     after = y_ticks(page)
-    top = lambda ticks: max(float(t.replace(",", "")) for t in ticks if t.replace(",", "").replace(".", "").isdigit())  # noqa: E731
+    top = lambda ticks: max(float(t.replace(",", "")) for t in ticks if t.replace(",", "").replace(".", "").isdigit())
     assert top(after) < top(before)  # the channel tile now adds up one region only: a lower axis
     shot(page, "board-cross-filter")
     context.close()
