@@ -10,10 +10,11 @@ import streamlit as st
 from boards import evaluate
 from semantic.authorize import allowed
 from semantic.detail import as_of
-from semantic.policy import access_for
+from semantic.query import make_query
 from ui import context as ctx
 from ui import prefs
 from ui.i18n import LANGUAGES
+from ui.safe import plain
 
 st.set_page_config(page_title="Concord", page_icon="📊", layout="wide")
 # Alert rules are evaluated by one background thread per process, under each board's owner (boards.evaluate);
@@ -42,7 +43,7 @@ def sidebar(principal) -> None:
     from auth.login import logout_button
 
     with st.sidebar:
-        st.markdown(f"**{ctx.t('sidebar.user')}:** {principal.display_name or principal.username}")
+        st.markdown(f"**{ctx.t('sidebar.user')}:** {plain(principal.display_name or principal.username)}")
         st.caption(f"{ctx.t('sidebar.roles')}: {', '.join(principal.roles)}")
         codes = list(LANGUAGES)
         choice = st.radio(ctx.t("sidebar.language"), codes, index=codes.index(ctx.lang()),
@@ -57,13 +58,12 @@ def sidebar(principal) -> None:
 
 
 def navigation(principal):
-    access = access_for(principal, ctx.library())
     groups = {
         ctx.t("nav.overview"): [page("home", icon="home", default=True)],
         ctx.t("nav.analysis"): [page("explore", icon="query_stats"), page("boards", icon="dashboard"),
                                 page("alerts", icon="notifications"), page("catalog", icon="menu_book")],
     }
-    finance = [page(name, icon=icon) for name, icon, needs in FINANCE_PAGES if needs <= access.metrics]
+    finance = [page(name, icon=icon) for name, icon, needs in FINANCE_PAGES if may_open(principal, needs)]
     if finance:
         groups[ctx.t("nav.finance")] = finance
     if allowed(principal, "manage_users", library=ctx.library()):
@@ -71,12 +71,19 @@ def navigation(principal):
     return st.navigation(groups)
 
 
-# A finance page is listed only to users granted every metric it needs (the page checks again).
+def may_open(principal, needs) -> bool:
+    """A page needs either a permission (a name) or every one of a set of metrics: asked of semantic.authorize."""
+    if isinstance(needs, str):
+        return allowed(principal, needs, library=ctx.library())
+    return allowed(principal, "query", make_query(metrics=tuple(sorted(needs))), library=ctx.library())
+
+
+# A finance page is listed only to users it is granted to (the page checks again).
 FINANCE_PAGES = (
     ("budget", "account_balance_wallet", {"budget", "expense", "budget_variance", "budget_variance_pct"}),
     ("cash", "payments", {"cash_in", "cash_out", "net_cash_flow", "ar_balance", "dso", "overdue_ar"}),
     ("reconciliation", "rule", {"revenue", "ledger_revenue", "revenue_recon_gap"}),
-    ("data_quality", "fact_check", {"ledger_revenue"}),
+    ("data_quality", "fact_check", "check_data_quality"),
 )
 TITLES = {"reconciliation": "recon", "data_quality": "quality"}
 

@@ -18,6 +18,7 @@ Actions and their resource:
     set_webhook   None                          the set_webhooks permission
     manage_users  None                          the manage_users permission
     manage_tokens None                          the manage_tokens permission (list and revoke any screen link)
+    check_data_quality None                     the check_data_quality permission (failing raw rows, all of them)
 
 Listeners (`on_check`) see every decision, so tests can assert that a surface asked.
 """
@@ -35,8 +36,9 @@ from semantic.principal import Principal
 from semantic.query import Query
 
 ACTIONS = ("query", "view_board", "edit_board", "pin", "create_token", "see_result", "set_webhook", "manage_users",
-           "manage_tokens")
-PERMISSION_OF = {"set_webhook": "set_webhooks", "manage_users": "manage_users", "manage_tokens": "manage_tokens"}
+           "manage_tokens", "check_data_quality")
+PERMISSION_OF = {"set_webhook": "set_webhooks", "manage_users": "manage_users", "manage_tokens": "manage_tokens",
+                 "check_data_quality": "check_data_quality"}
 
 
 class Shared(Protocol):

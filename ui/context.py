@@ -18,6 +18,8 @@ from semantic import (
     run,
 )
 from semantic.execute import DEFAULT_WAREHOUSE
+from semantic.authorize import allowed
+from semantic.query import make_query
 from semantic.service import DEFAULT_PAGE_ROWS
 from semantic.model.library import TIME, split_time
 from ui.i18n import label, text
@@ -135,8 +137,8 @@ def guard(render) -> None:
 def require_metrics(*metrics: str) -> bool:
     """True when the user may see all `metrics`; otherwise says which are missing (the page stops there).
     The navigation hides such pages too; this is the lock on the door, not just the missing sign."""
-    missing = [m for m in metrics if m not in visible_metrics()]
-    if missing:
-        st.error(plain(text("error.not_granted", lang(), metrics=", ".join(missing), roles=", ".join(principal().roles))))
-        return False
-    return True
+    if allowed(principal(), "query", make_query(metrics=metrics), library=library()):
+        return True
+    missing = [m for m in metrics if m not in visible_metrics()] or list(metrics)
+    st.error(plain(text("error.not_granted", lang(), metrics=", ".join(missing), roles=", ".join(principal().roles))))
+    return False

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from data import quality_runs
-from semantic.policy import access_for
+from semantic.authorize import allowed
 from semantic.quality import load_checks, run_checks
 from ui import context as ctx
 from ui.i18n import label
@@ -17,8 +17,7 @@ ICONS = {"pass": "✅", "fail": "❌", "error": "⚠️"}
 
 def render() -> None:
     st.title(ctx.t("page.quality"))
-    access = access_for(ctx.principal(), ctx.library())
-    if not ("ledger_revenue" in access.metrics or access.manages_users):  # finance or admin only
+    if not allowed(ctx.principal(), "check_data_quality", library=ctx.library()):  # policies.yml grants it
         st.error(ctx.t("quality.refused", roles=", ".join(ctx.principal().roles) or "—"))
         return
     lang = ctx.lang()
