@@ -1,6 +1,6 @@
 # Concord: two commands on a fresh machine with Python 3.11+.
 #   make run    set up, build the demo warehouse if missing, start the app on :8501
-#   make test   set up, then the whole test suite (unit, property, real browser)
+#   make test   set up, lint (ruff), then the whole test suite (unit, property, real browser)
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -9,7 +9,7 @@ SCALE ?= 0.1
 SEED ?= 42
 PORT ?= 8501
 
-.PHONY: run test setup warehouse browser bench clean
+.PHONY: run test lint setup warehouse browser bench clean
 
 $(BIN)/.installed: requirements.txt
 	$(PY) -m venv $(VENV)
@@ -43,7 +43,12 @@ browser:
 	  fi; \
 	fi
 
-test: setup browser
+# ruff (pinned in requirements.txt, configured in ruff.toml): lint, and the formatter's check; `ruff format .` fixes the latter.
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: setup browser lint
 	$(BIN)/python -m pytest
 
 bench: setup

@@ -3,6 +3,7 @@
 Layout only: every number on every page comes from the semantic layer with the
 signed-in user's principal (ui.context.ask); pages never write SQL.
 """
+
 from __future__ import annotations
 
 import streamlit as st
@@ -19,7 +20,8 @@ from ui.safe import plain
 st.set_page_config(page_title="Concord", page_icon="📊", layout="wide")
 # Alert rules are evaluated by one background thread per process, under each board's owner (boards.evaluate);
 # starting it again is a no-op, and CONCORD_ALERTS_SCHEDULER=off leaves it to cron.
-evaluate.start(lambda wh=ctx.warehouse(): wh)
+_warehouse = ctx.warehouse()
+evaluate.start(lambda: _warehouse)
 
 
 def sign_in():
@@ -46,8 +48,14 @@ def sidebar(principal) -> None:
         st.markdown(f"**{ctx.t('sidebar.user')}:** {plain(principal.display_name or principal.username)}")
         st.caption(f"{ctx.t('sidebar.roles')}: {', '.join(principal.roles)}")
         codes = list(LANGUAGES)
-        choice = st.radio(ctx.t("sidebar.language"), codes, index=codes.index(ctx.lang()),
-                          format_func=LANGUAGES.get, horizontal=True, key="lang_choice")
+        choice = st.radio(
+            ctx.t("sidebar.language"),
+            codes,
+            index=codes.index(ctx.lang()),
+            format_func=LANGUAGES.get,
+            horizontal=True,
+            key="lang_choice",
+        )
         if choice != ctx.lang():
             st.session_state["lang"] = choice
             prefs.set_language(principal.username, choice)
@@ -60,8 +68,12 @@ def sidebar(principal) -> None:
 def navigation(principal):
     groups = {
         ctx.t("nav.overview"): [page("home", icon="home", default=True)],
-        ctx.t("nav.analysis"): [page("explore", icon="query_stats"), page("boards", icon="dashboard"),
-                                page("alerts", icon="notifications"), page("catalog", icon="menu_book")],
+        ctx.t("nav.analysis"): [
+            page("explore", icon="query_stats"),
+            page("boards", icon="dashboard"),
+            page("alerts", icon="notifications"),
+            page("catalog", icon="menu_book"),
+        ],
     }
     finance = [page(name, icon=icon) for name, icon, needs in FINANCE_PAGES if may_open(principal, needs)]
     if finance:
@@ -94,8 +106,13 @@ FILES = {"boards": "boards_page"}
 
 
 def page(name: str, icon: str, default: bool = False):
-    return st.Page(f"views/{FILES.get(name, name)}.py", title=ctx.t(f"page.{TITLES.get(name, name)}"), icon=f":material/{icon}:",
-                   url_path=None if default else name, default=default)
+    return st.Page(
+        f"views/{FILES.get(name, name)}.py",
+        title=ctx.t(f"page.{TITLES.get(name, name)}"),
+        icon=f":material/{icon}:",
+        url_path=None if default else name,
+        default=default,
+    )
 
 
 if st.query_params.get("kiosk") == "1" and st.query_params.get("board"):

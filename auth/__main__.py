@@ -3,6 +3,7 @@
 Passwords are read without echo from the terminal, or as one line from stdin
 (for scripts); never from a command-line argument, which would land in shell
 history and process lists."""
+
 from __future__ import annotations
 
 import argparse
@@ -56,13 +57,17 @@ def main(argv=None) -> int:
     for name in ("disable", "enable"):
         sub.add_parser(name, help=f"{name} an account").add_argument("username")
     sub.add_parser("unlock", help="lift the sign-in slow-down of a user (forgets their failed attempts)").add_argument(
-        "username")
+        "username"
+    )
     sub.add_parser("list", help="list accounts (never their hashes)")
     log = sub.add_parser("audit", help="print the audit log")
     log.add_argument("--since", default=None, help="YYYY-MM-DD")
     log.add_argument("--user", default=None)
-    log.add_argument("--kind", default=None,
-                     help="query, login_ok, login_failed, login_refused, lockout, unlock, logout, token_use ...")
+    log.add_argument(
+        "--kind",
+        default=None,
+        help="query, login_ok, login_failed, login_refused, lockout, unlock, logout, token_use ...",
+    )
     log.add_argument("--format", choices=("table", "json"), default="table")
     try:
         args = parser.parse_args(argv)
@@ -132,13 +137,23 @@ def cmd_audit(args) -> int:
         print(json.dumps(rows, ensure_ascii=False, indent=1))
         return 0
     for r in reversed(rows):
-        detail = f"{r['metrics']} by {r['dimensions'] or '-'} rows={r['rows']}" if r["kind"] == "query" else r["message"]
+        detail = (
+            f"{r['metrics']} by {r['dimensions'] or '-'} rows={r['rows']}" if r["kind"] == "query" else r["message"]
+        )
         print(f"{r['at'][:19]}  {r['kind']:<13} {r['username']:<12} {r['source']:<14} {r['outcome']:<8} {detail}")
     return 0
 
 
-COMMANDS = {"add-user": cmd_add, "set-password": cmd_password, "set-roles": cmd_roles,
-            "disable": cmd_disable, "unlock": cmd_unlock, "enable": lambda a: cmd_disable(a, False), "list": cmd_list, "audit": cmd_audit}
+COMMANDS = {
+    "add-user": cmd_add,
+    "set-password": cmd_password,
+    "set-roles": cmd_roles,
+    "disable": cmd_disable,
+    "unlock": cmd_unlock,
+    "enable": lambda a: cmd_disable(a, False),
+    "list": cmd_list,
+    "audit": cmd_audit,
+}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,5 +1,6 @@
 """Local accounts in auth/users.yaml (bcrypt hashes, never plain text): roles
 and attributes per user, and the Principal each one becomes."""
+
 from __future__ import annotations
 
 import os
@@ -18,8 +19,10 @@ from semantic.principal import Principal
 DEFAULT_USERS = Path(__file__).resolve().parent / "users.yaml"
 POLICIES = Path(__file__).resolve().parent.parent / "semantic" / "policies.yml"
 MIN_PASSWORD = 8
-HEADER = ("# Concord accounts. Passwords are bcrypt hashes, never plain text.\n"
-          "# Manage with `python -m auth add-user | set-password | set-roles | disable | enable | list`.\n")
+HEADER = (
+    "# Concord accounts. Passwords are bcrypt hashes, never plain text.\n"
+    "# Manage with `python -m auth add-user | set-password | set-roles | disable | enable | list`.\n"
+)
 
 
 class AccountError(PolicyError):
@@ -65,9 +68,13 @@ def load_users(path: Path | None = None) -> dict[str, User]:
     users = {}
     for username, entry in (raw.get("users") or {}).items():
         users[username] = User(
-            username=username, name=entry.get("name", username), password=entry["password"],
-            roles=tuple(entry.get("roles", ())), attributes=MappingProxyType(dict(entry.get("attributes") or {})),
-            email=entry.get("email", ""), disabled=bool(entry.get("disabled", False)),
+            username=username,
+            name=entry.get("name", username),
+            password=entry["password"],
+            roles=tuple(entry.get("roles", ())),
+            attributes=MappingProxyType(dict(entry.get("attributes") or {})),
+            email=entry.get("email", ""),
+            disabled=bool(entry.get("disabled", False)),
         )
     return users
 
@@ -75,9 +82,19 @@ def load_users(path: Path | None = None) -> dict[str, User]:
 def save_users(users: dict[str, User], path: Path | None = None) -> None:
     """Write atomically (temp file + rename), so a crash never leaves half a file."""
     path = path or users_path()
-    data = {"users": {u.username: {"name": u.name, "email": u.email, "password": u.password, "roles": list(u.roles),
-                                   "attributes": dict(u.attributes), "disabled": u.disabled}
-                      for u in users.values()}}
+    data = {
+        "users": {
+            u.username: {
+                "name": u.name,
+                "email": u.email,
+                "password": u.password,
+                "roles": list(u.roles),
+                "attributes": dict(u.attributes),
+                "disabled": u.disabled,
+            }
+            for u in users.values()
+        }
+    }
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".users-", suffix=".yaml")
     with os.fdopen(fd, "w", encoding="utf-8") as out:
         out.write(HEADER)
@@ -88,8 +105,9 @@ def save_users(users: dict[str, User], path: Path | None = None) -> None:
 def find(username: str, users: dict[str, User] | None = None) -> User:
     users = load_users() if users is None else users
     if username not in users:
-        raise AccountError(f"unknown user '{username}'.{did_you_mean(username, users)} "
-                           "Run `python -m auth list` to see the accounts.")
+        raise AccountError(
+            f"unknown user '{username}'.{did_you_mean(username, users)} Run `python -m auth list` to see the accounts."
+        )
     return users[username]
 
 
@@ -97,7 +115,9 @@ def principal_for(username: str) -> Principal:
     """The principal of an enabled account (the CLI's --as)."""
     user = find(username)
     if user.disabled:
-        raise AccountError(f"user '{username}' is disabled; an administrator can run `python -m auth enable {username}`.")
+        raise AccountError(
+            f"user '{username}' is disabled; an administrator can run `python -m auth enable {username}`."
+        )
     return user.principal()
 
 
@@ -117,15 +137,22 @@ def check_roles(roles: tuple[str, ...]) -> tuple[str, ...]:
     return roles
 
 
-def add_user(username: str, name: str, password: str, roles: tuple[str, ...], attributes: dict | None = None,
-             email: str = "") -> User:
+def add_user(
+    username: str, name: str, password: str, roles: tuple[str, ...], attributes: dict | None = None, email: str = ""
+) -> User:
     users = load_users()
     if username in users:
         raise AccountError(f"user '{username}' already exists; use set-password or set-roles to change it.")
     if not username or not username.replace("_", "").replace("-", "").replace(".", "").isalnum():
         raise AccountError("a username may use letters, digits, '_', '-' and '.' only.")
-    user = User(username.lower(), name or username, hash_password(password), check_roles(tuple(roles)),
-                MappingProxyType(dict(attributes or {})), email)
+    user = User(
+        username.lower(),
+        name or username,
+        hash_password(password),
+        check_roles(tuple(roles)),
+        MappingProxyType(dict(attributes or {})),
+        email,
+    )
     users[user.username] = user
     save_users(users)
     return user

@@ -5,6 +5,7 @@ default is refused: the app will not start with it.
 
 The cookie is set only by our own HTTP route (auth/routes.py) with HttpOnly and
 SameSite=Strict (and Secure over TLS), so no page script can read it."""
+
 from __future__ import annotations
 
 import os
@@ -18,8 +19,20 @@ COOKIE_NAME = "concord_auth"
 COOKIE_DAYS = 1
 SECRET_FILE = Path(__file__).resolve().parent.parent / "data" / "secrets" / "cookie_key"
 MIN_LENGTH = 32
-KNOWN_DEFAULTS = {"some_key", "some_signature_key", "random_signature_key", "abcdef", "secret", "changeme",
-                  "change_me", "password", "cookie_key", "streamlit", "concord", "key"}
+KNOWN_DEFAULTS = {
+    "some_key",
+    "some_signature_key",
+    "random_signature_key",
+    "abcdef",
+    "secret",
+    "changeme",
+    "change_me",
+    "password",
+    "cookie_key",
+    "streamlit",
+    "concord",
+    "key",
+}
 
 
 class CookieKeyError(RuntimeError):
@@ -28,8 +41,10 @@ class CookieKeyError(RuntimeError):
 
 def check(key: str, origin: str) -> str:
     if key.strip().lower() in KNOWN_DEFAULTS or len(set(key)) < 8:
-        raise CookieKeyError(f"the cookie key from {origin} is a known default or too simple; "
-                             "set CONCORD_COOKIE_KEY to a random value (python -c 'import secrets; print(secrets.token_urlsafe(32))').")
+        raise CookieKeyError(
+            f"the cookie key from {origin} is a known default or too simple; "
+            "set CONCORD_COOKIE_KEY to a random value (python -c 'import secrets; print(secrets.token_urlsafe(32))')."
+        )
     if len(key) < MIN_LENGTH:
         raise CookieKeyError(f"the cookie key from {origin} has {len(key)} characters; it needs at least {MIN_LENGTH}.")
     return key

@@ -11,6 +11,7 @@ or stops the page at the login form.
 - A logout voids, on the server, every cookie of that user issued before it,
   and ends every live session of that user at its next rerun; so does
   disabling the account."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -34,7 +35,7 @@ AUTH_KEYS = ("authentication_status", "username", "name", "roles", SIGNED_IN_AT)
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def _signed_in() -> Principal | None:
@@ -116,8 +117,15 @@ def _sign_in_from_cookie(key: str) -> None:
 
 
 def _start_session(user) -> None:
-    st.session_state.update({"authentication_status": True, "username": user.username, "name": user.name,
-                             "roles": list(user.roles), SIGNED_IN_AT: _now()})
+    st.session_state.update(
+        {
+            "authentication_status": True,
+            "username": user.username,
+            "name": user.name,
+            "roles": list(user.roles),
+            SIGNED_IN_AT: _now(),
+        }
+    )
     st.session_state.pop(LOGGED_OUT, None)
 
 
@@ -126,7 +134,7 @@ def cookie_revoked(token: dict) -> bool:
     copy (another tab, a stolen one); so a logout voids, on the server, every
     cookie of that user issued before it."""
     try:
-        issued = dt.datetime.fromtimestamp(float(token["exp_date"]) - COOKIE_DAYS * 86400, dt.timezone.utc)
+        issued = dt.datetime.fromtimestamp(float(token["exp_date"]) - COOKIE_DAYS * 86400, dt.UTC)
         logged_out = audit.last_logout(str(token["username"]))
     except (KeyError, TypeError, ValueError):
         return True
@@ -149,8 +157,11 @@ def _here() -> str:
 
 def client_address() -> str:
     peer, forwarded = st.context.ip_address, st.context.headers.get("X-Forwarded-For")
-    return signin.client_address(peer if isinstance(peer, str) else None,
-                                 forwarded if isinstance(forwarded, str) else None, signin.trusted_proxies())
+    return signin.client_address(
+        peer if isinstance(peer, str) else None,
+        forwarded if isinstance(forwarded, str) else None,
+        signin.trusted_proxies(),
+    )
 
 
 def local_time(moment: dt.datetime) -> str:
@@ -160,8 +171,11 @@ def local_time(moment: dt.datetime) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         zone = None
     local = moment.astimezone(zone) if zone else moment.astimezone()
-    return local.strftime("%H:%M:%S") if local.date() == dt.datetime.now(local.tzinfo).date() \
+    return (
+        local.strftime("%H:%M:%S")
+        if local.date() == dt.datetime.now(local.tzinfo).date()
         else local.strftime("%Y-%m-%d %H:%M:%S")
+    )
 
 
 def _form(lang: str) -> None:

@@ -7,6 +7,7 @@ TLS): a cookie set by page JavaScript can always be read by page JavaScript.
 /concord/logout?ticket=T   clears the cookie (the logout itself, which voids
                            the user's cookies and live sessions, happened in the app).
 Both answer with a redirect; a bad or used ticket just leads to the start page."""
+
 from __future__ import annotations
 
 from starlette.requests import Request
@@ -45,8 +46,15 @@ def enter(request: Request) -> RedirectResponse:
     if user is None or user.disabled:
         return _redirect("/")
     response = _redirect(ticket.next_path)
-    response.set_cookie(COOKIE_NAME, issue_token(user.username, cookie_key()), max_age=COOKIE_DAYS * 86400,
-                        path="/", secure=over_tls(request), httponly=True, samesite="strict")
+    response.set_cookie(
+        COOKIE_NAME,
+        issue_token(user.username, cookie_key()),
+        max_age=COOKIE_DAYS * 86400,
+        path="/",
+        secure=over_tls(request),
+        httponly=True,
+        samesite="strict",
+    )
     return response
 
 

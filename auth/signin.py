@@ -2,6 +2,7 @@
 password is checked against the accounts file as it is now (never a copy kept
 in a browser session, so `python -m auth set-password` takes effect at once),
 then the result is recorded and audited."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -39,12 +40,14 @@ def check_password(username: str, password: str) -> User | None:
     return user if user.checks(password) else None
 
 
-def attempt(username: str, password: str, address: str,
-            now: Callable[[], dt.datetime] = throttle.utcnow) -> Outcome:
+def attempt(username: str, password: str, address: str, now: Callable[[], dt.datetime] = throttle.utcnow) -> Outcome:
     decision = throttle.begin(username, address, now)
     if not decision.allowed:
-        audit.record_login(username, "login_refused",
-                           f"from {address}: slowed ({decision.wait.scope}) until {decision.wait.until.isoformat()}")
+        audit.record_login(
+            username,
+            "login_refused",
+            f"from {address}: slowed ({decision.wait.scope}) until {decision.wait.until.isoformat()}",
+        )
         return Outcome(None, decision.wait.until)
     user = None
     try:
@@ -56,8 +59,11 @@ def attempt(username: str, password: str, address: str,
         return Outcome(user)
     audit.record_login(username, "login_failed", f"from {address}")
     if slowed is not None:
-        audit.record_login(username, "lockout", f"from {address}: slowed ({slowed.scope}, {slowed.failures} failures) "
-                                                f"until {slowed.until.isoformat()}")
+        audit.record_login(
+            username,
+            "lockout",
+            f"from {address}: slowed ({slowed.scope}, {slowed.failures} failures) until {slowed.until.isoformat()}",
+        )
         return Outcome(None, slowed.until)
     return Outcome(None)
 

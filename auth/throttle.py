@@ -13,6 +13,7 @@ attempt as 'pending' (pending attempts count as failures), so simultaneous
 attempts cannot all slip through; `finish` records the password's result.
 Kept in the metadata store, so every app process agrees; the clock is a
 parameter, so tests need no sleeping."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,11 +32,11 @@ COUNTED = "('failed', 'pending')"
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def _iso(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.timezone.utc).isoformat(timespec="milliseconds")
+    return moment.astimezone(dt.UTC).isoformat(timespec="milliseconds")
 
 
 @dataclass(frozen=True)
@@ -57,29 +58,55 @@ def delay(failures: int, limit: int) -> dt.timedelta | None:
     if failures < limit:
         return None
     exponent = failures - limit + FIRST_DELAY_EXPONENT
-    return MAX_DELAY if exponent >= 10 else min(MAX_DELAY, dt.timedelta(seconds=2 ** exponent))
+    return MAX_DELAY if exponent >= 10 else min(MAX_DELAY, dt.timedelta(seconds=2**exponent))
 
 
 def _known(con, username: str, address: str) -> bool:
-    return con.execute("SELECT 1 FROM known_addresses WHERE username = ? AND address = ?",
-                       (username, address)).fetchone() is not None
+    return (
+        con.execute("SELECT 1 FROM known_addresses WHERE username = ? AND address = ?", (username, address)).fetchone()
+        is not None
+    )
 
 
 def _waits(con, username: str, address: str, moment: dt.datetime) -> list[Wait]:
     since = _iso(moment - WINDOW)
-    last_ok = con.execute("SELECT coalesce(max(id), 0) FROM login_tries WHERE username = ? AND address = ? "
-                          "AND outcome = 'ok'", (username, address)).fetchone()[0]
-    scopes = [("user_address", USER_ADDRESS_LIMIT, con.execute(
-        f"SELECT count(*), max(at) FROM login_tries WHERE username = ? AND address = ? AND outcome IN {COUNTED} "
-        "AND at > ? AND id > ?", (username, address, since, last_ok)).fetchone())]
+    last_ok = con.execute(
+        "SELECT coalesce(max(id), 0) FROM login_tries WHERE username = ? AND address = ? AND outcome = 'ok'",
+        (username, address),
+    ).fetchone()[0]
+    scopes = [
+        (
+            "user_address",
+            USER_ADDRESS_LIMIT,
+            con.execute(
+                f"SELECT count(*), max(at) FROM login_tries WHERE username = ? AND address = ? AND outcome IN {COUNTED} "
+                "AND at > ? AND id > ?",
+                (username, address, since, last_ok),
+            ).fetchone(),
+        )
+    ]
     if not _known(con, username, address):
-        scopes.append(("address", ADDRESS_LIMIT, con.execute(
-            f"SELECT count(*), max(at) FROM login_tries WHERE address = ? AND outcome IN {COUNTED} AND at > ?",
-            (address, since)).fetchone()))
-        scopes.append(("user", USER_LIMIT, con.execute(
-            f"SELECT count(*), max(at) FROM login_tries WHERE username = ? AND outcome IN {COUNTED} AND at > ? "
-            "AND address NOT IN (SELECT address FROM known_addresses WHERE username = ?)",
-            (username, since, username)).fetchone()))
+        scopes.append(
+            (
+                "address",
+                ADDRESS_LIMIT,
+                con.execute(
+                    f"SELECT count(*), max(at) FROM login_tries WHERE address = ? AND outcome IN {COUNTED} AND at > ?",
+                    (address, since),
+                ).fetchone(),
+            )
+        )
+        scopes.append(
+            (
+                "user",
+                USER_LIMIT,
+                con.execute(
+                    f"SELECT count(*), max(at) FROM login_tries WHERE username = ? AND outcome IN {COUNTED} AND at > ? "
+                    "AND address NOT IN (SELECT address FROM known_addresses WHERE username = ?)",
+                    (username, since, username),
+                ).fetchone(),
+            )
+        )
     out = []
     for scope, limit, (failures, last) in scopes:
         wait = delay(failures, limit)
@@ -97,8 +124,10 @@ def begin(username: str, address: str, now: Callable[[], dt.datetime] = utcnow) 
         moment = now()
         waits = _waits(con, username, address, moment)
         wait = max(waits, key=lambda w: w.until) if waits else None
-        cur = con.execute("INSERT INTO login_tries (username, address, at, outcome) VALUES (?, ?, ?, ?)",
-                          (username, address, _iso(moment), "refused" if wait else "pending"))
+        cur = con.execute(
+            "INSERT INTO login_tries (username, address, at, outcome) VALUES (?, ?, ?, ?)",
+            (username, address, _iso(moment), "refused" if wait else "pending"),
+        )
         return Decision(cur.lastrowid, wait is None, wait)
 
 
@@ -109,14 +138,18 @@ def finish(decision: Decision, success: bool, now: Callable[[], dt.datetime] = u
     with metastore.session() as con, metastore.transaction(con):
         moment = now()
         row = con.execute("SELECT username, address FROM login_tries WHERE id = ?", (decision.attempt,)).fetchone()
-        con.execute("UPDATE login_tries SET outcome = ? WHERE id = ? AND outcome = 'pending'",
-                    ("ok" if success else "failed", decision.attempt))
+        con.execute(
+            "UPDATE login_tries SET outcome = ? WHERE id = ? AND outcome = 'pending'",
+            ("ok" if success else "failed", decision.attempt),
+        )
         if row is None:
             return None
         if success:
-            con.execute("INSERT INTO known_addresses (username, address, last_ok) VALUES (?, ?, ?) "
-                        "ON CONFLICT (username, address) DO UPDATE SET last_ok = excluded.last_ok",
-                        (row["username"], row["address"], _iso(moment)))
+            con.execute(
+                "INSERT INTO known_addresses (username, address, last_ok) VALUES (?, ?, ?) "
+                "ON CONFLICT (username, address) DO UPDATE SET last_ok = excluded.last_ok",
+                (row["username"], row["address"], _iso(moment)),
+            )
             return None
         waits = _waits(con, row["username"], row["address"], moment)
         return max(waits, key=lambda w: w.until) if waits else None
@@ -125,8 +158,9 @@ def finish(decision: Decision, success: bool, now: Callable[[], dt.datetime] = u
 def unlock(username: str) -> int:
     """Forget the user's failures (every address); returns how many were cleared."""
     with metastore.session() as con, metastore.transaction(con):
-        return con.execute("UPDATE login_tries SET outcome = 'cleared' WHERE username = ? AND outcome = 'failed'",
-                           (username,)).rowcount
+        return con.execute(
+            "UPDATE login_tries SET outcome = 'cleared' WHERE username = ? AND outcome = 'failed'", (username,)
+        ).rowcount
 
 
 def waiting(username: str, address: str, now: Callable[[], dt.datetime] = utcnow) -> Wait | None:
@@ -141,8 +175,10 @@ def slowed_users(now: Callable[[], dt.datetime] = utcnow) -> list[tuple[str, str
     """(user, address, wait) for every pair slowed right now, for the admins' unlock list."""
     with metastore.session() as con:
         moment = now()
-        pairs = con.execute("SELECT DISTINCT username, address FROM login_tries WHERE outcome = 'failed' AND at > ?",
-                            (_iso(moment - WINDOW),)).fetchall()
+        pairs = con.execute(
+            "SELECT DISTINCT username, address FROM login_tries WHERE outcome = 'failed' AND at > ?",
+            (_iso(moment - WINDOW),),
+        ).fetchall()
         out = []
         for username, address in pairs:
             waits = _waits(con, username, address, moment)

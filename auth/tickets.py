@@ -2,6 +2,7 @@
 sends the browser to the cookie route with a ticket: random, stored only as its
 sha256, valid for 60 seconds and for one use. The route exchanges it for the
 HttpOnly sign-in cookie (auth/routes.py); a logout ticket clears the cookie."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,7 +29,7 @@ def _digest(raw: str) -> str:
 
 
 def _iso(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.timezone.utc).isoformat(timespec="milliseconds")
+    return moment.astimezone(dt.UTC).isoformat(timespec="milliseconds")
 
 
 def safe_next(path: str | None) -> str:
@@ -36,7 +37,7 @@ def safe_next(path: str | None) -> str:
     control characters) becomes '/'."""
     if not path or not path.startswith("/") or path.startswith("//") or "\\" in path or len(path) > 2000:
         return "/"
-    if any(ord(c) < 0x20 or ord(c) == 0x7f for c in path):
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in path):
         return "/"
     return path
 
@@ -47,8 +48,10 @@ def issue(username: str, purpose: str, next_path: str = "/", now: Callable[[], d
     raw, moment = secrets.token_urlsafe(32), now()
     with metastore.session() as con, metastore.transaction(con):
         con.execute("DELETE FROM login_tickets WHERE expires < ?", (_iso(moment - TTL),))
-        con.execute("INSERT INTO login_tickets (digest, username, purpose, next_path, expires) VALUES (?, ?, ?, ?, ?)",
-                    (_digest(raw), username, purpose, safe_next(next_path), _iso(moment + TTL)))
+        con.execute(
+            "INSERT INTO login_tickets (digest, username, purpose, next_path, expires) VALUES (?, ?, ?, ?, ?)",
+            (_digest(raw), username, purpose, safe_next(next_path), _iso(moment + TTL)),
+        )
     return raw
 
 
@@ -57,7 +60,9 @@ def redeem(raw: str | None, purpose: str, now: Callable[[], dt.datetime] = utcno
     if not raw or len(raw) > 100:
         return None
     with metastore.session() as con, metastore.transaction(con):
-        row = con.execute("UPDATE login_tickets SET used = 1 WHERE digest = ? AND purpose = ? AND used = 0 "
-                          "AND expires > ? RETURNING username, next_path",
-                          (_digest(raw), purpose, _iso(now()))).fetchone()
+        row = con.execute(
+            "UPDATE login_tickets SET used = 1 WHERE digest = ? AND purpose = ? AND used = 0 "
+            "AND expires > ? RETURNING username, next_path",
+            (_digest(raw), purpose, _iso(now())),
+        ).fetchone()
     return Ticket(row["username"], safe_next(row["next_path"])) if row else None

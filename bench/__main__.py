@@ -4,6 +4,7 @@ Builds (or reuses) the demo warehouse at that scale with its rollups under
 bench/data/, runs the suite and prints a table; the JSON goes to
 bench/results/<scale>.json. Exits 1 when a semantic answer differs from its
 hand-written SQL, 2 on bad arguments."""
+
 from __future__ import annotations
 
 import argparse
@@ -29,26 +30,47 @@ class Parser(argparse.ArgumentParser):
 
 
 def machine() -> dict:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else ""
+    cpu = (
+        next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")
+            ),
+            platform.processor(),
+        )
+        if Path("/proc/cpuinfo").exists()
+        else ""
+    )
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return {"cpus": os.cpu_count(), "cpu": cpu, "ram_gb": round(mem, 1), "python": platform.python_version(),
-            "duckdb": duckdb.__version__}
+    return {
+        "cpus": os.cpu_count(),
+        "cpu": cpu,
+        "ram_gb": round(mem, 1),
+        "python": platform.python_version(),
+        "duckdb": duckdb.__version__,
+    }
 
 
 def table(report: dict) -> str:
-    lines = [f"{'case':<26} {'group':<14} {'rows':>6} {'compile':>8} {'again':>7} {'semantic':>9} {'hand':>8} "
-             f"{'ratio':>6}  rollups / check"]
+    lines = [
+        f"{'case':<26} {'group':<14} {'rows':>6} {'compile':>8} {'again':>7} {'semantic':>9} {'hand':>8} "
+        f"{'ratio':>6}  rollups / check"
+    ]
     for c in report["cases"]:
         check = "" if c["matches"] else f"  MISMATCH {c['mismatch']}"
-        lines.append(f"{c['name']:<26} {c['group']:<14} {c['rows']:>6} {c['compile_ms']:>6.1f}ms "
-                     f"{c['compile_cached_ms']:>5.2f}ms {c['semantic_ms']:>7.1f}ms "
-                     f"{c['hand_ms']:>6.1f}ms {c['ratio']:>6.2f}  {c['rollups_used'] or '-'}{check}")
+        lines.append(
+            f"{c['name']:<26} {c['group']:<14} {c['rows']:>6} {c['compile_ms']:>6.1f}ms "
+            f"{c['compile_cached_ms']:>5.2f}ms {c['semantic_ms']:>7.1f}ms "
+            f"{c['hand_ms']:>6.1f}ms {c['ratio']:>6.2f}  {c['rollups_used'] or '-'}{check}"
+        )
     b = report["board"]
-    lines.append(f"median ratio {report['median_ratio']:.2f}, max {report['max_ratio']:.2f}; median compile "
-                 f"{report['median_compile_ms']:.2f} ms; cold board of {b['tiles']}: {b['cold_server_ms']:.0f} ms server "
-                 f"({b['cold_total_ms']:.0f} ms wall), warm tile max {b['warm_max_tile_ms']:.1f} ms; "
-                 f"peak RSS {report['peak_rss_mb']:.0f} MB")
+    lines.append(
+        f"median ratio {report['median_ratio']:.2f}, max {report['max_ratio']:.2f}; median compile "
+        f"{report['median_compile_ms']:.2f} ms; cold board of {b['tiles']}: {b['cold_server_ms']:.0f} ms server "
+        f"({b['cold_total_ms']:.0f} ms wall), warm tile max {b['warm_max_tile_ms']:.1f} ms; "
+        f"peak RSS {report['peak_rss_mb']:.0f} MB"
+    )
     return "\n".join(lines)
 
 

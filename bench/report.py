@@ -4,6 +4,7 @@ The tables and the targets verdicts are computed from the JSON the suite wrote
 (`python -m bench --scale 1` and `--scale 10`, `python -m bench.startup`); the
 notes on what is slow and why are kept here, next to the numbers they explain.
 """
+
 from __future__ import annotations
 
 import json
@@ -45,19 +46,26 @@ def _load(name: str, results: Path = RESULTS) -> dict | None:
 
 
 def _suite_table(suite: dict) -> list[str]:
-    lines = ["| case | group | rows | compile ms (cold) | again ms | semantic ms | hand SQL ms | ratio | rollups used |",
-             "|---|---|---:|---:|---:|---:|---:|---:|---|"]
+    lines = [
+        "| case | group | rows | compile ms (cold) | again ms | semantic ms | hand SQL ms | ratio | rollups used |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
     for c in suite["cases"]:
-        lines.append(f"| {c['name']} | {c['group']} | {c['rows']} | {c['compile_ms']:.1f} | "
-                     f"{c.get('compile_cached_ms', 0):.2f} | {c['semantic_ms']:.1f} | {c['hand_ms']:.1f} | "
-                     f"{c['ratio']:.2f} | {c['rollups_used'] or '-'} |")
+        lines.append(
+            f"| {c['name']} | {c['group']} | {c['rows']} | {c['compile_ms']:.1f} | "
+            f"{c.get('compile_cached_ms', 0):.2f} | {c['semantic_ms']:.1f} | {c['hand_ms']:.1f} | "
+            f"{c['ratio']:.2f} | {c['rollups_used'] or '-'} |"
+        )
     b = suite["board"]
-    lines += ["", f"Median ratio **{suite['median_ratio']:.2f}**, max **{suite['max_ratio']:.2f}**; median cold "
-              f"compile {suite['median_compile_ms']:.2f} ms; cold board of {b['tiles']} tiles: "
-              f"**{b['cold_server_ms']:.0f} ms** server time ({b['cold_total_ms']:.0f} ms wall); warm (cache hit) "
-              f"tile, median of 5 refreshes: median {b['warm_median_tile_ms']:.2f} ms, worst tile "
-              f"{b['warm_max_tile_ms']:.2f} ms; peak RSS {suite['peak_rss_mb']:.0f} MB; all answers match hand SQL: "
-              f"{suite['all_match']}."]
+    lines += [
+        "",
+        f"Median ratio **{suite['median_ratio']:.2f}**, max **{suite['max_ratio']:.2f}**; median cold "
+        f"compile {suite['median_compile_ms']:.2f} ms; cold board of {b['tiles']} tiles: "
+        f"**{b['cold_server_ms']:.0f} ms** server time ({b['cold_total_ms']:.0f} ms wall); warm (cache hit) "
+        f"tile, median of 5 refreshes: median {b['warm_median_tile_ms']:.2f} ms, worst tile "
+        f"{b['warm_max_tile_ms']:.2f} ms; peak RSS {suite['peak_rss_mb']:.0f} MB; all answers match hand SQL: "
+        f"{suite['all_match']}.",
+    ]
     return lines
 
 
@@ -72,33 +80,49 @@ def _verdict(ok: bool) -> str:
 def targets(one: dict, ten: dict, startup: dict | None) -> list[str]:
     rows = ["| target | result |", "|---|---|"]
     plain = _suite(one, False)
-    rows.append(f"| scale 1 without rollups: median ratio ≤ 1.10 | {_verdict(plain['median_ratio'] <= 1.10)}: "
-                f"{plain['median_ratio']:.2f} |")
+    rows.append(
+        f"| scale 1 without rollups: median ratio ≤ 1.10 | {_verdict(plain['median_ratio'] <= 1.10)}: "
+        f"{plain['median_ratio']:.2f} |"
+    )
     worst = max(plain["cases"], key=lambda c: c["ratio"])
-    rows.append(f"| scale 1 without rollups: no query above 1.5 | {_verdict(worst['ratio'] <= 1.5)}: max "
-                f"{worst['ratio']:.2f} ({worst['name']}) |")
+    rows.append(
+        f"| scale 1 without rollups: no query above 1.5 | {_verdict(worst['ratio'] <= 1.5)}: max "
+        f"{worst['ratio']:.2f} ({worst['name']}) |"
+    )
     rolled = _suite(ten, True)
     for group in FAST_GROUPS:
         cases = [c for c in rolled["cases"] if c["group"] == group]
         slowest = max(cases, key=lambda c: c["semantic_ms"])
-        rows.append(f"| scale 10 with rollups: every {group} query < 150 ms | "
-                    f"{_verdict(slowest['semantic_ms'] < 150)}: slowest {slowest['semantic_ms']:.1f} ms "
-                    f"({slowest['name']}) |")
+        rows.append(
+            f"| scale 10 with rollups: every {group} query < 150 ms | "
+            f"{_verdict(slowest['semantic_ms'] < 150)}: slowest {slowest['semantic_ms']:.1f} ms "
+            f"({slowest['name']}) |"
+        )
     board = rolled["board"]
-    rows.append(f"| scale 10 with rollups: cold board of 8 tiles < 1 s server time | "
-                f"{_verdict(board['cold_server_ms'] < 1000)}: {board['cold_server_ms']:.0f} ms |")
-    rows.append(f"| scale 10: warm (cache hit) < 20 ms per tile | {_verdict(board['warm_max_tile_ms'] < 20)}: worst "
-                f"tile {board['warm_max_tile_ms']:.2f} ms (median of 5 refreshes) |")
+    rows.append(
+        f"| scale 10 with rollups: cold board of 8 tiles < 1 s server time | "
+        f"{_verdict(board['cold_server_ms'] < 1000)}: {board['cold_server_ms']:.0f} ms |"
+    )
+    rows.append(
+        f"| scale 10: warm (cache hit) < 20 ms per tile | {_verdict(board['warm_max_tile_ms'] < 20)}: worst "
+        f"tile {board['warm_max_tile_ms']:.2f} ms (median of 5 refreshes) |"
+    )
     compiles = [s["median_compile_ms"] for r in (one, ten) for s in r["suites"]]
-    rows.append(f"| compile < 5 ms at the median (cold, model loaded) | {_verdict(max(compiles) < 5)}: "
-                f"{min(compiles):.2f}-{max(compiles):.2f} ms across the four runs |")
+    rows.append(
+        f"| compile < 5 ms at the median (cold, model loaded) | {_verdict(max(compiles) < 5)}: "
+        f"{min(compiles):.2f}-{max(compiles):.2f} ms across the four runs |"
+    )
     if "elapsed_s" in ten:
-        rows.append(f"| `python -m bench --scale 10` within 10 minutes | {_verdict(ten['elapsed_s'] < 600)}: "
-                    f"{ten['elapsed_s']:.0f} s (warehouse reused) |")
+        rows.append(
+            f"| `python -m bench --scale 10` within 10 minutes | {_verdict(ten['elapsed_s'] < 600)}: "
+            f"{ten['elapsed_s']:.0f} s (warehouse reused) |"
+        )
     if startup:
         seconds = startup["make_run_to_usable_app_s"]
-        rows.append(f"| `make run` to a usable app < 60 s (requirements installed) | {_verdict(seconds < 60)}: "
-                    f"{seconds:.1f} s (`python -m bench.startup`) |")
+        rows.append(
+            f"| `make run` to a usable app < 60 s (requirements installed) | {_verdict(seconds < 60)}: "
+            f"{seconds:.1f} s (`python -m bench.startup`) |"
+        )
     return rows
 
 
@@ -107,23 +131,34 @@ def render(results: Path = RESULTS) -> str:
     if one is None or ten is None:
         raise SystemExit("error: run `python -m bench --scale 1` and `--scale 10` first (bench/results/*.json).")
     m = ten["machine"]
-    out = ["# Benchmarks", "",
-           f"Measured with the suite in `bench/` on {m['cpus']} cores ({m['cpu']}), {m['ram_gb']} GiB RAM, "
-           f"Python {m['python']}, DuckDB {m['duckdb']}. Generated by `python -m bench.report` from "
-           "`bench/results/`. Reproduce with:", "",
-           "```sh", "make setup",
-           ".venv/bin/python -m bench --scale 1 --runs 5      # builds bench/data/warehouse-1.duckdb (+ rollups) if missing",
-           ".venv/bin/python -m bench --scale 10 --runs 5",
-           ".venv/bin/python -m bench.startup                 # make run from no warehouse to an answering app",
-           ".venv/bin/python -m bench.report                  # this file", "```", "",
-           "Each case runs once as a warm-up. Then the semantic query and its hand-written DuckDB SQL "
-           f"run {one['suites'][0]['runs']} times, interleaved in one process, and the medians are compared. The hand "
-           "SQL is kept in `bench/suite.py` and checked first to give the same rows as the semantic layer "
-           "(to the cent). \"semantic\" is the time to answer from compiled SQL; \"compile (cold)\" is policy "
-           "check, compile and SQL rendering with no kept plan; \"again\" is the same query compiled a second "
-           "time (a rerun, a board refresh), answered from the kept plan. The drill-through case times one "
-           "page of 1,000 order lines with its total count.", ""]
-    for label, report in (("Scale 1 (about 1,000,000 order lines)", one), ("Scale 10 (about 10,000,000 order lines)", ten)):
+    out = [
+        "# Benchmarks",
+        "",
+        f"Measured with the suite in `bench/` on {m['cpus']} cores ({m['cpu']}), {m['ram_gb']} GiB RAM, "
+        f"Python {m['python']}, DuckDB {m['duckdb']}. Generated by `python -m bench.report` from "
+        "`bench/results/`. Reproduce with:",
+        "",
+        "```sh",
+        "make setup",
+        ".venv/bin/python -m bench --scale 1 --runs 5      # builds bench/data/warehouse-1.duckdb (+ rollups) if missing",
+        ".venv/bin/python -m bench --scale 10 --runs 5",
+        ".venv/bin/python -m bench.startup                 # make run from no warehouse to an answering app",
+        ".venv/bin/python -m bench.report                  # this file",
+        "```",
+        "",
+        "Each case runs once as a warm-up. Then the semantic query and its hand-written DuckDB SQL "
+        f"run {one['suites'][0]['runs']} times, interleaved in one process, and the medians are compared. The hand "
+        "SQL is kept in `bench/suite.py` and checked first to give the same rows as the semantic layer "
+        '(to the cent). "semantic" is the time to answer from compiled SQL; "compile (cold)" is policy '
+        'check, compile and SQL rendering with no kept plan; "again" is the same query compiled a second '
+        "time (a rerun, a board refresh), answered from the kept plan. The drill-through case times one "
+        "page of 1,000 order lines with its total count.",
+        "",
+    ]
+    for label, report in (
+        ("Scale 1 (about 1,000,000 order lines)", one),
+        ("Scale 10 (about 10,000,000 order lines)", ten),
+    ):
         out += [f"## {label}", ""]
         for rollups in (False, True):
             suite = _suite(report, rollups)

@@ -1,5 +1,6 @@
 """Timing: warm-up, then interleaved runs of the semantic query and its hand SQL
 in the same process, medians, ratios; results are checked equal first."""
+
 from __future__ import annotations
 
 import contextlib
@@ -90,8 +91,11 @@ def time_case(case: Case, wh: Warehouse, runs: int, rollups: bool) -> Timing:
         handt.append(wh.run(case.sql)[2])
         if case.query is not None:
             have = wh.rollups() if rollups else None
-            compile_it = ((lambda: page_sql(case.query, page_size=1000)) if case.detail
-                          else (lambda: plan(case.query, rollups=have).sql()))
+            compile_it = (
+                (lambda: page_sql(case.query, page_size=1000))
+                if case.detail
+                else (lambda have=have: plan(case.query, rollups=have).sql())
+            )
             forget_plans()
             started = time.perf_counter()
             compile_it()
@@ -100,8 +104,20 @@ def time_case(case: Case, wh: Warehouse, runs: int, rollups: bool) -> Timing:
             compile_it()
             again.append(time.perf_counter() - started)
     s, h = statistics.median(sem), statistics.median(handt)
-    return Timing(case.name, case.group, rollups, len(frame), statistics.median(comp) * 1000 if comp else 0.0,
-                  statistics.median(again) * 1000 if again else 0.0, s * 1000, h * 1000, s / h if h else float("nan"), used, not mismatch, mismatch)
+    return Timing(
+        case.name,
+        case.group,
+        rollups,
+        len(frame),
+        statistics.median(comp) * 1000 if comp else 0.0,
+        statistics.median(again) * 1000 if again else 0.0,
+        s * 1000,
+        h * 1000,
+        s / h if h else float("nan"),
+        used,
+        not mismatch,
+        mismatch,
+    )
 
 
 WARM_PASSES = 5
@@ -150,9 +166,14 @@ def _board(wh: Warehouse, rollups: bool) -> dict:
             passes[i].append(time.perf_counter() - t0)
             assert r.cached
     warm = [statistics.median(p) for p in passes]
-    return {"tiles": len(BOARD), "cold_total_ms": cold * 1000, "cold_server_ms": server * 1000,
-            "warm_max_tile_ms": max(warm) * 1000, "warm_median_tile_ms": statistics.median(warm) * 1000,
-            "warm_worst_single_ms": max(max(p) for p in passes) * 1000}
+    return {
+        "tiles": len(BOARD),
+        "cold_total_ms": cold * 1000,
+        "cold_server_ms": server * 1000,
+        "warm_max_tile_ms": max(warm) * 1000,
+        "warm_median_tile_ms": statistics.median(warm) * 1000,
+        "warm_worst_single_ms": max(max(p) for p in passes) * 1000,
+    }
 
 
 def run_suite(wh: Warehouse, runs: int = 5, rollups: bool = False) -> dict:
@@ -160,9 +181,11 @@ def run_suite(wh: Warehouse, runs: int = 5, rollups: bool = False) -> dict:
     ratios = [t.ratio for t in timings if not math.isnan(t.ratio)]
     compile_ms = [t.compile_ms for t in timings if t.compile_ms]
     return {
-        "rollups": rollups, "runs": runs,
+        "rollups": rollups,
+        "runs": runs,
         "cases": [asdict(t) for t in timings],
-        "median_ratio": statistics.median(ratios), "max_ratio": max(ratios),
+        "median_ratio": statistics.median(ratios),
+        "max_ratio": max(ratios),
         "median_compile_ms": statistics.median(compile_ms) if compile_ms else 0.0,
         "board": cold_board(wh, rollups),
         "all_match": all(t.matches for t in timings),

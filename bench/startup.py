@@ -6,6 +6,7 @@ temporary file and starts streamlit; the clock stops when the server answers
 its health check and serves the app's page. Writes bench/results/startup.json.
 Exits 2 when the requirements are not installed (that time is not counted).
 """
+
 from __future__ import annotations
 
 import json
@@ -41,8 +42,10 @@ def main() -> int:
     venv = Path(sys.prefix)
     marker = venv / "bin" / ".installed"
     if not marker.exists() or marker.stat().st_mtime < (ROOT / "requirements.txt").stat().st_mtime:
-        print(f"error: requirements are not installed in {venv}; run `make setup` and use .venv/bin/python.",
-              file=sys.stderr)
+        print(
+            f"error: requirements are not installed in {venv}; run `make setup` and use .venv/bin/python.",
+            file=sys.stderr,
+        )
         return 2
     port = _free_port()
     with tempfile.TemporaryDirectory() as home:
@@ -50,8 +53,15 @@ def main() -> int:
         env = {**os.environ, "CONCORD_WAREHOUSE": str(warehouse), "CONCORD_METASTORE": str(Path(home) / "meta.sqlite")}
         command = ["make", "--no-print-directory", "run", f"VENV={venv}", f"WAREHOUSE={warehouse}", f"PORT={port}"]
         started = time.perf_counter()
-        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                text=True, start_new_session=True)
+        proc = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
         base = f"http://127.0.0.1:{port}"
         try:
             while not (_answers(f"{base}/_stcore/health") and _answers(f"{base}/")):

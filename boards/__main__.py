@@ -2,6 +2,7 @@
 
 Screen links of every board, for the local operator at the shell (who may
 manage tokens by definition). Errors are one line on stderr, exit status 2."""
+
 from __future__ import annotations
 
 import argparse
@@ -55,11 +56,21 @@ def table(rows: list[dict]) -> str:
 
 
 def _lines(rows: list[dict]) -> list[tuple]:
-    return [(str(r["id"]), f"{r['board_id']} {r['board_title']}"[:40], r["created_by"], r["display_role"],
-             r["created_at"][:10], r["expires_at"][:10], (r["last_used_at"] or "-")[:16],
-             r["status"] + (f": {r['suspended']}" if r["status"] == "suspended" else "")
-             + (f" by {r['revoked_by']}" if r["status"] == "revoked" and r["revoked_by"] else ""))
-            for r in rows]
+    return [
+        (
+            str(r["id"]),
+            f"{r['board_id']} {r['board_title']}"[:40],
+            r["created_by"],
+            r["display_role"],
+            r["created_at"][:10],
+            r["expires_at"][:10],
+            (r["last_used_at"] or "-")[:16],
+            r["status"]
+            + (f": {r['suspended']}" if r["status"] == "suspended" else "")
+            + (f" by {r['revoked_by']}" if r["status"] == "revoked" and r["revoked_by"] else ""),
+        )
+        for r in rows
+    ]
 
 
 if __name__ == "__main__":

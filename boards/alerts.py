@@ -8,6 +8,7 @@ rendering calls only `level_of`, which colours a tile by the viewer's own
 numbers. The Alert log (`history`) shows a breach only to users who may see
 that number (semantic.authorize, action see_result).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -38,8 +39,16 @@ def level_of(tile: Tile, values: dict) -> tuple[str | None, list[tuple[Rule, flo
     return ("critical" if "critical" in levels else "warning" if levels else None), breaches
 
 
-def record(board: Board, tile: Tile, values: dict, principal: Principal, *, query: Query | None = None,
-           now: dt.datetime | None = None, post: Callable | None = None) -> list[int]:
+def record(
+    board: Board,
+    tile: Tile,
+    values: dict,
+    principal: Principal,
+    *,
+    query: Query | None = None,
+    now: dt.datetime | None = None,
+    post: Callable | None = None,
+) -> list[int]:
     """Record new breaches of `tile`'s rules once, as evaluated under `principal` by `query`
     (default: the tile's own); clear those that ended. Returns the new alert ids."""
     if tile.id is None or board.id is None:
@@ -49,24 +58,48 @@ def record(board: Board, tile: Tile, values: dict, principal: Principal, *, quer
     with metastore.session() as con, metastore.transaction(con):
         for rule in tile.rules:
             value = values.get(rule.metric)
-            open_row = con.execute("SELECT id FROM alert_log WHERE tile_id = ? AND rule = ? AND cleared_at IS NULL",
-                                   (tile.id, rule.text())).fetchone()
+            open_row = con.execute(
+                "SELECT id FROM alert_log WHERE tile_id = ? AND rule = ? AND cleared_at IS NULL", (tile.id, rule.text())
+            ).fetchone()
             if rule.breached(value) and open_row is None:
                 cur = con.execute(
                     "INSERT INTO alert_log (board_id, tile_id, rule, level, value, breached_at, evaluated_as, "
                     "evaluated_roles, evaluated_attributes, board_owner, board_title, tile_title, query_json) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (board.id, tile.id, rule.text(), rule.level, float(value), at, principal.username,
-                     ",".join(principal.roles), json.dumps(dict(principal.attributes), sort_keys=True), board.owner,
-                     board.title, tile.title, query.model_dump_json()))
+                    (
+                        board.id,
+                        tile.id,
+                        rule.text(),
+                        rule.level,
+                        float(value),
+                        at,
+                        principal.username,
+                        ",".join(principal.roles),
+                        json.dumps(dict(principal.attributes), sort_keys=True),
+                        board.owner,
+                        board.title,
+                        tile.title,
+                        query.model_dump_json(),
+                    ),
+                )
                 new_ids.append(cur.lastrowid)
                 if rule.webhook:  # only what the rule's principal saw: this rule's value, and where it comes from
-                    payload = {"board": board.title, "board_id": board.id, "tile": tile.title, "rule": rule.text(),
-                               "metric": rule.metric, "level": rule.level, "value": float(value), "at": at}
+                    payload = {
+                        "board": board.title,
+                        "board_id": board.id,
+                        "tile": tile.title,
+                        "rule": rule.text(),
+                        "metric": rule.metric,
+                        "level": rule.level,
+                        "value": float(value),
+                        "at": at,
+                    }
                     outbox.append((cur.lastrowid, rule.webhook, payload))
             elif not rule.breached(value) and open_row is not None:
-                con.execute("UPDATE alert_log SET cleared_at = ?, cleared_reason = ? WHERE id = ?",
-                            (at, BACK_WITHIN, open_row[0]))
+                con.execute(
+                    "UPDATE alert_log SET cleared_at = ?, cleared_reason = ? WHERE id = ?",
+                    (at, BACK_WITHIN, open_row[0]),
+                )
     may_post = allowed(principal, "set_webhook") if outbox else False
     for alert_id, url, payload in outbox:  # after the commit: delivery never holds the store
         if may_post:
@@ -90,8 +123,10 @@ def close_removed(board_ids: tuple[int, ...] | None = None, now: dt.datetime | N
             except BoardError:
                 live[board_id] = set()
         gone = [r["id"] for r in rows if (r["tile_id"], r["rule"]) not in live[r["board_id"]]]
-        con.executemany("UPDATE alert_log SET cleared_at = ?, cleared_reason = ? WHERE id = ?",
-                        [(_stamp(now), RULE_REMOVED, i) for i in gone])
+        con.executemany(
+            "UPDATE alert_log SET cleared_at = ?, cleared_reason = ? WHERE id = ?",
+            [(_stamp(now), RULE_REMOVED, i) for i in gone],
+        )
     return len(gone)
 
 
@@ -112,8 +147,16 @@ def history(who: Principal, limit: int = 500) -> list[dict]:
                 except BoardError:
                     boards[row["board_id"]] = None
             board = boards[row["board_id"]]
-            key = (row["board_id"], board is None, row["tile_id"], row["query_json"], row["evaluated_as"],
-                   row["evaluated_roles"], row["evaluated_attributes"], row["board_owner"])
+            key = (
+                row["board_id"],
+                board is None,
+                row["tile_id"],
+                row["query_json"],
+                row["evaluated_as"],
+                row["evaluated_roles"],
+                row["evaluated_attributes"],
+                row["board_owner"],
+            )
             if key not in decided:
                 decided[key] = _may_see(who, row, board)
             if decided[key]:
@@ -153,7 +196,16 @@ def _principal_of(row: dict) -> Principal:
 
 def _shown(row: dict, board: Board | None) -> dict:
     metric = row["rule"].split(" ", 1)[0]
-    return {"id": row["id"], "breached_at": row["breached_at"], "board_id": row["board_id"],
-            "board": board.title if board else (row["board_title"] or f"#{row['board_id']}"),
-            "tile": row["tile_title"] or "", "rule": row["rule"], "metric": metric, "level": row["level"],
-            "value": row["value"], "cleared_at": row["cleared_at"], "cleared_reason": row["cleared_reason"] or ""}
+    return {
+        "id": row["id"],
+        "breached_at": row["breached_at"],
+        "board_id": row["board_id"],
+        "board": board.title if board else (row["board_title"] or f"#{row['board_id']}"),
+        "tile": row["tile_title"] or "",
+        "rule": row["rule"],
+        "metric": metric,
+        "level": row["level"],
+        "value": row["value"],
+        "cleared_at": row["cleared_at"],
+        "cleared_reason": row["cleared_reason"] or "",
+    }

@@ -13,6 +13,7 @@ max(refresh_seconds, 60) seconds. For cron:
 
     python -m boards.evaluate [--once] [--db METASTORE] [--warehouse PATH]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -65,8 +66,14 @@ def board_query(tile: Tile, board: Board, library: Library) -> Query:
     return with_board_filters(tile.query, board.filters or {}, library)
 
 
-def evaluate_board(board: Board, warehouse: Warehouse, now: dt.datetime | None = None, *,
-                   post: Callable | None = None, library: Library | None = None) -> Outcome:
+def evaluate_board(
+    board: Board,
+    warehouse: Warehouse,
+    now: dt.datetime | None = None,
+    *,
+    post: Callable | None = None,
+    library: Library | None = None,
+) -> Outcome:
     """Evaluate `board`'s rules under its owner's current principal; record and clear breaches."""
     library = library or default_library()
     closed = alerts.close_removed((board.id,), now)
@@ -103,8 +110,9 @@ def _report(outcome: Outcome) -> Outcome:
     return outcome
 
 
-def evaluate_all(warehouse: Warehouse, now: dt.datetime | None = None, *, post: Callable | None = None,
-                 due_only: bool = False) -> list[Outcome]:
+def evaluate_all(
+    warehouse: Warehouse, now: dt.datetime | None = None, *, post: Callable | None = None, due_only: bool = False
+) -> list[Outcome]:
     """Evaluate every board with rules (only those due when `due_only`); close breaches of removed
     rules everywhere, deleted boards included. One board's failure never stops the others."""
     alerts.close_removed(None, now)
@@ -128,8 +136,11 @@ def evaluate_all(warehouse: Warehouse, now: dt.datetime | None = None, *, post: 
             line = f"board {board_id}: not evaluated: {type(err).__name__}: {err}"
             outcomes.append(_report(Outcome(board_id, skipped=(line,))))
         with metastore.session() as con:
-            con.execute("INSERT INTO alert_schedule (board_id, evaluated_at) VALUES (?, ?) ON CONFLICT (board_id) "
-                        "DO UPDATE SET evaluated_at = excluded.evaluated_at", (board_id, at))
+            con.execute(
+                "INSERT INTO alert_schedule (board_id, evaluated_at) VALUES (?, ?) ON CONFLICT (board_id) "
+                "DO UPDATE SET evaluated_at = excluded.evaluated_at",
+                (board_id, at),
+            )
     return outcomes
 
 
@@ -141,8 +152,11 @@ def take_lease(holder: str = HOLDER, seconds: float = 3 * MIN_INTERVAL, now: flo
         row = con.execute("SELECT holder, expires_at FROM scheduler_lease WHERE name = ?", (LEASE,)).fetchone()
         if row is not None and row["holder"] != holder and row["expires_at"] > now:
             return False
-        con.execute("INSERT INTO scheduler_lease (name, holder, expires_at) VALUES (?, ?, ?) ON CONFLICT (name) "
-                    "DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at", (LEASE, holder, now + seconds))
+        con.execute(
+            "INSERT INTO scheduler_lease (name, holder, expires_at) VALUES (?, ?, ?) ON CONFLICT (name) "
+            "DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at",
+            (LEASE, holder, now + seconds),
+        )
     return True
 
 
@@ -151,8 +165,13 @@ def release_lease(holder: str = HOLDER) -> None:
         con.execute("DELETE FROM scheduler_lease WHERE name = ? AND holder = ?", (LEASE, holder))
 
 
-def run_once(warehouse: Warehouse, holder: str = HOLDER, lease_seconds: float = 3 * MIN_INTERVAL,
-             now: dt.datetime | None = None, post: Callable | None = None) -> list[Outcome] | None:
+def run_once(
+    warehouse: Warehouse,
+    holder: str = HOLDER,
+    lease_seconds: float = 3 * MIN_INTERVAL,
+    now: dt.datetime | None = None,
+    post: Callable | None = None,
+) -> list[Outcome] | None:
     """One scheduled pass: the boards that are due, if this process holds the lease (None otherwise)."""
     if not take_lease(holder, lease_seconds, None if now is None else now.timestamp()):
         return None
@@ -169,7 +188,9 @@ def enabled() -> bool:
     return os.environ.get(SWITCH, "on").strip().lower() not in ("off", "0", "false", "no")
 
 
-def start(warehouse_factory: Callable[[], Warehouse], interval_seconds: float = MIN_INTERVAL) -> threading.Thread | None:
+def start(
+    warehouse_factory: Callable[[], Warehouse], interval_seconds: float = MIN_INTERVAL
+) -> threading.Thread | None:
     """Start this process's evaluation thread (once: later calls return the same thread); None when switched off."""
     global _started
     if not enabled():
@@ -177,8 +198,9 @@ def start(warehouse_factory: Callable[[], Warehouse], interval_seconds: float = 
     with _start_lock:
         if _started is None or not _started.is_alive():
             _stop.clear()
-            _started = threading.Thread(target=_loop, args=(warehouse_factory, interval_seconds), daemon=True,
-                                        name="concord-alerts")
+            _started = threading.Thread(
+                target=_loop, args=(warehouse_factory, interval_seconds), daemon=True, name="concord-alerts"
+            )
             _started.start()
         return _started
 
@@ -206,8 +228,9 @@ def _loop(warehouse_factory: Callable[[], Warehouse], interval: float) -> None:
 
 # ---- cron ----------------------------------------------------------------------------
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m boards.evaluate",
-                                     description="Evaluate board alert rules under each board owner's principal.")
+    parser = argparse.ArgumentParser(
+        prog="python -m boards.evaluate", description="Evaluate board alert rules under each board owner's principal."
+    )
     parser.add_argument("--once", action="store_true", help="one pass over the boards that are due, then exit")
     parser.add_argument("--db", help="the metadata store (default: CONCORD_METASTORE or data/metastore.sqlite)")
     parser.add_argument("--warehouse", help="the warehouse (default: CONCORD_WAREHOUSE or data/warehouse.duckdb)")
@@ -227,8 +250,10 @@ def main(argv: list[str] | None = None) -> int:
                 print("another process holds the alert evaluation lease; nothing done.")
             else:
                 new = sum(len(o.new_alerts) for o in outcomes)
-                print(f"evaluated {len(outcomes)} board(s): {new} new breach(es), "
-                      f"{sum(len(o.skipped) for o in outcomes)} skipped.")
+                print(
+                    f"evaluated {len(outcomes)} board(s): {new} new breach(es), "
+                    f"{sum(len(o.skipped) for o in outcomes)} skipped."
+                )
             if args.once:
                 release_lease()
                 return 0

@@ -7,6 +7,7 @@ levels from fixed sets, finite rule values, and the limits below. Every
 failure becomes one BoardError line naming the tile and the field, e.g.
 "tile 3 (Cash): time_from 'next tuesday' is not a date (YYYY-MM-DD)."
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -119,8 +120,10 @@ class TileIn(_Strict):
             return self  # an older stored rule on another metric never fires: shown, refused at the next save
         for rule in self.rules:
             if rule.metric not in self.query.metrics:
-                raise Said(f"rule on {rule.metric}: the tile shows {', '.join(self.query.metrics)}; "
-                                 "a rule watches one of the tile's metrics")
+                raise Said(
+                    f"rule on {rule.metric}: the tile shows {', '.join(self.query.metrics)}; "
+                    "a rule watches one of the tile's metrics"
+                )
         return self
 
 
@@ -164,8 +167,10 @@ class BoardIn(_Strict):
     def _tiles_fit(self) -> BoardIn:
         for i, tile in enumerate(self.tiles):
             if tile.width > self.columns:
-                raise Said(f"{label(i, tile.title, tile.query.metrics)}: width {tile.width} is wider than "
-                                 f"the board ({self.columns} columns)")
+                raise Said(
+                    f"{label(i, tile.title, tile.query.metrics)}: width {tile.width} is wider than "
+                    f"the board ({self.columns} columns)"
+                )
         return self
 
 
@@ -183,7 +188,7 @@ def check_filters(filters: dict) -> None:
         elif key not in dimensions:
             raise Said(f"{shown(key)} is not a dimension; a board filters by dimensions and time_from/time_to")
         elif not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise Said(f"{key} must be a list of member names, e.g. [\"East\"], not {shown(value)}")
+            raise Said(f'{key} must be a list of member names, e.g. ["East"], not {shown(value)}')
         elif len(value) > MAX_MEMBERS:
             raise Said(f"{key} lists {len(value)} members; at most {MAX_MEMBERS}")
     since, until = filters.get("time_from"), filters.get("time_to")
@@ -205,8 +210,9 @@ def with_board_filters(query: Query, filters: dict, library: Library | None = No
     period = {k: dt.date.fromisoformat(v) for k, v in filters.items() if k in PERIOD_KEYS and v}
     if period:
         query = query.with_(**period)
-    extra = {d: v for d, v in filters.items()
-             if d not in PERIOD_KEYS and v and all(lib.applies(m, d) for m in query.metrics)}
+    extra = {
+        d: v for d, v in filters.items() if d not in PERIOD_KEYS and v and all(lib.applies(m, d) for m in query.metrics)
+    }
     where = member_filter(extra, query.where)
     return query.with_(where=where) if where != query.where else query
 
@@ -216,24 +222,37 @@ def parse_import(text: str | bytes) -> tuple[dict, BoardIn]:
     """The raw data and the checked board of an import file, or one BoardError line."""
     size = len(text.encode("utf-8")) if isinstance(text, str) else len(text)
     if size > MAX_IMPORT_BYTES:
-        raise BoardError(f"this file has {size // 1024} KiB; a board import is at most {MAX_IMPORT_BYTES // 1024} KiB "
-                         f"(at most {MAX_TILES} tiles).")
+        raise BoardError(
+            f"this file has {size // 1024} KiB; a board import is at most {MAX_IMPORT_BYTES // 1024} KiB "
+            f"(at most {MAX_TILES} tiles)."
+        )
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8")
         except UnicodeDecodeError:
             raise BoardError("this file is not UTF-8 text; export the board again from a board's page.") from None
     if nesting(text) > MAX_DEPTH:
-        raise BoardError(f"this file nests more than {MAX_DEPTH} levels deep, which no board export does; "
-                         "export the board again from a board's page.")
+        raise BoardError(
+            f"this file nests more than {MAX_DEPTH} levels deep, which no board export does; "
+            "export the board again from a board's page."
+        )
     try:
         data = json.loads(text, parse_constant=_no_constant)
     except (ValueError, RecursionError) as err:
-        where = (f" (line {err.lineno}, column {err.colno})" if isinstance(err, json.JSONDecodeError)
-                 else f" ({err})" if isinstance(err, ValueError) else "")
-        raise BoardError(f"this is not a Concord board export: not JSON{where}; export one from a board's page.") from None
+        where = (
+            f" (line {err.lineno}, column {err.colno})"
+            if isinstance(err, json.JSONDecodeError)
+            else f" ({err})"
+            if isinstance(err, ValueError)
+            else ""
+        )
+        raise BoardError(
+            f"this is not a Concord board export: not JSON{where}; export one from a board's page."
+        ) from None
     if not isinstance(data, dict) or "tiles" not in data or "title" not in data:
-        raise BoardError("this is not a Concord board export (it needs a title and tiles); export one from a board's page.")
+        raise BoardError(
+            "this is not a Concord board export (it needs a title and tiles); export one from a board's page."
+        )
     return data, validate(data)
 
 
@@ -265,10 +284,18 @@ def validate(data: dict) -> BoardIn:
 
 
 # ---- one line per validation error ----------------------------------------------
-KINDS = {"string_type": "must be text", "int_type": "must be a whole number", "float_type": "must be a number",
-         "finite_number": "must be a finite number", "list_type": "must be a list", "dict_type": "must be an object",
-         "model_type": "must be an object", "bool_type": "must be true or false", "int_from_float": "must be a whole number",
-         "none_required": "must be empty"}
+KINDS = {
+    "string_type": "must be text",
+    "int_type": "must be a whole number",
+    "float_type": "must be a number",
+    "finite_number": "must be a finite number",
+    "list_type": "must be a list",
+    "dict_type": "must be an object",
+    "model_type": "must be an object",
+    "bool_type": "must be true or false",
+    "int_from_float": "must be a whole number",
+    "none_required": "must be empty",
+}
 
 
 def check_tile(data: dict, index: int) -> TileIn:

@@ -3,6 +3,7 @@
 Everything a board holds is checked before it is stored (boards.schema), and
 every tile must be a query its saver may run (semantic.authorize). Tiles keep
 their ids across saves, so alerts stay attached to the tile they watch."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,8 +20,25 @@ from semantic.errors import PolicyError, SemanticError
 from semantic.principal import Principal
 from semantic.query import Query, make_query
 
-__all__ = ["SHARING", "Board", "BoardError", "Rule", "Tile", "can_edit", "can_view", "delete", "export_json", "get",
-           "get_unchecked", "import_json", "number_text", "pin", "pinned_for", "save", "visible"]
+__all__ = [
+    "SHARING",
+    "Board",
+    "BoardError",
+    "Rule",
+    "Tile",
+    "can_edit",
+    "can_view",
+    "delete",
+    "export_json",
+    "get",
+    "get_unchecked",
+    "import_json",
+    "number_text",
+    "pin",
+    "pinned_for",
+    "save",
+    "visible",
+]
 
 SHARING = ("private", "roles", "everyone")
 
@@ -92,16 +110,29 @@ class _AnyBoard:
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def board_data(board: Board) -> dict:
     """A board in its export form (JSON types): what import reads and schema checks."""
-    return {"title": board.title, "description": board.description, "columns": board.columns,
-            "refresh_seconds": board.refresh_seconds, "theme": board.theme, "filters": board.filters,
-            "tiles": [{"title": t.title, "width": t.width, "chart": t.chart,
-                       "query": json.loads(t.query.model_dump_json()), "rules": [_rule_data(r) for r in t.rules]}
-                      for t in board.tiles]}
+    return {
+        "title": board.title,
+        "description": board.description,
+        "columns": board.columns,
+        "refresh_seconds": board.refresh_seconds,
+        "theme": board.theme,
+        "filters": board.filters,
+        "tiles": [
+            {
+                "title": t.title,
+                "width": t.width,
+                "chart": t.chart,
+                "query": json.loads(t.query.model_dump_json()),
+                "rules": [_rule_data(r) for r in t.rules],
+            }
+            for t in board.tiles
+        ],
+    }
 
 
 def _rule_data(rule: Rule) -> dict:
@@ -174,8 +205,20 @@ def save(board: Board, who: Principal) -> Board:
             cur = con.execute(
                 "INSERT INTO boards (title, description, owner, sharing, shared_roles, columns, refresh_seconds, theme, "
                 "filters_json, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
-                (board.title, board.description, board.owner, board.sharing, ",".join(board.shared_roles),
-                 board.columns, board.refresh_seconds, board.theme, json.dumps(board.filters), _now(), _now()))
+                (
+                    board.title,
+                    board.description,
+                    board.owner,
+                    board.sharing,
+                    ",".join(board.shared_roles),
+                    board.columns,
+                    board.refresh_seconds,
+                    board.theme,
+                    json.dumps(board.filters),
+                    _now(),
+                    _now(),
+                ),
+            )
             board_id = cur.lastrowid
         else:
             current = _load(con, board.id)
@@ -185,11 +228,25 @@ def save(board: Board, who: Principal) -> Board:
                 "UPDATE boards SET title = ?, description = ?, sharing = ?, shared_roles = ?, columns = ?, "
                 "refresh_seconds = ?, theme = ?, filters_json = ?, version = version + 1, updated_at = ? "
                 "WHERE id = ? AND version = ?",
-                (board.title, board.description, board.sharing, ",".join(board.shared_roles), board.columns,
-                 board.refresh_seconds, board.theme, json.dumps(board.filters), _now(), board.id, board.version))
+                (
+                    board.title,
+                    board.description,
+                    board.sharing,
+                    ",".join(board.shared_roles),
+                    board.columns,
+                    board.refresh_seconds,
+                    board.theme,
+                    json.dumps(board.filters),
+                    _now(),
+                    board.id,
+                    board.version,
+                ),
+            )
             if cur.rowcount == 0:
-                raise BoardError(f"board '{current.title}' was changed by someone else since you opened it "
-                                 f"(version {current.version}, yours {board.version}); reload it and make your change again.")
+                raise BoardError(
+                    f"board '{current.title}' was changed by someone else since you opened it "
+                    f"(version {current.version}, yours {board.version}); reload it and make your change again."
+                )
             board_id = board.id
         _write_tiles(con, board_id, board.tiles)
         return _load(con, board_id)
@@ -205,21 +262,34 @@ def _write_tiles(con, board_id: int, tiles: tuple[Tile, ...]) -> None:
     existing = {row[0] for row in con.execute("SELECT id FROM tiles WHERE board_id = ?", (board_id,))}
     kept: set[int] = set()
     for position, tile in enumerate(tiles):
-        values = (position, tile.width, tile.title, tile.query.model_dump_json(), tile.chart,
-                  json.dumps([_rule_data(r) for r in tile.rules]))
+        values = (
+            position,
+            tile.width,
+            tile.title,
+            tile.query.model_dump_json(),
+            tile.chart,
+            json.dumps([_rule_data(r) for r in tile.rules]),
+        )
         if tile.id is None:
-            con.execute("INSERT INTO tiles (position, width, title, query_json, chart, rules_json, board_id) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?)", values + (board_id,))
+            con.execute(
+                "INSERT INTO tiles (position, width, title, query_json, chart, rules_json, board_id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                values + (board_id,),
+            )
             continue
         name = label(position, tile.title, tile.query.metrics)
         if tile.id in kept:
             raise BoardError(f"{name} is on the board twice (tile id {tile.id}); remove one.")
         if tile.id not in existing:
-            raise BoardError(f"{name}: tile id {tile.id} is not a tile of this board; "
-                             "add it as a new tile (without an id).")
+            raise BoardError(
+                f"{name}: tile id {tile.id} is not a tile of this board; add it as a new tile (without an id)."
+            )
         kept.add(tile.id)
-        con.execute("UPDATE tiles SET position = ?, width = ?, title = ?, query_json = ?, chart = ?, rules_json = ? "
-                    "WHERE id = ? AND board_id = ?", values + (tile.id, board_id))
+        con.execute(
+            "UPDATE tiles SET position = ?, width = ?, title = ?, query_json = ?, chart = ?, rules_json = ? "
+            "WHERE id = ? AND board_id = ?",
+            values + (tile.id, board_id),
+        )
     gone = sorted(existing - kept)
     if gone:
         con.execute(f"DELETE FROM tiles WHERE id IN ({', '.join('?' * len(gone))})", gone)
@@ -246,17 +316,33 @@ def _load(con, board_id: int) -> Board:
             tiles.append(_tile(t, index))
         except BoardError as err:
             problems.append(f"{err} This tile cannot be shown; saving the board removes it.")
-    return Board(title=row["title"], owner=row["owner"], tiles=tuple(tiles), description=row["description"],
-                 sharing=row["sharing"], shared_roles=tuple(r for r in row["shared_roles"].split(",") if r),
-                 columns=row["columns"], refresh_seconds=row["refresh_seconds"], theme=row["theme"],
-                 filters=filters, id=row["id"], version=row["version"], problems=tuple(problems))
+    return Board(
+        title=row["title"],
+        owner=row["owner"],
+        tiles=tuple(tiles),
+        description=row["description"],
+        sharing=row["sharing"],
+        shared_roles=tuple(r for r in row["shared_roles"].split(",") if r),
+        columns=row["columns"],
+        refresh_seconds=row["refresh_seconds"],
+        theme=row["theme"],
+        filters=filters,
+        id=row["id"],
+        version=row["version"],
+        problems=tuple(problems),
+    )
 
 
 def _tile(row, index: int) -> Tile:
     name = label(index, row["title"] or "")
     try:
-        data = {"title": row["title"], "width": row["width"], "chart": row["chart"],
-                "query": json.loads(row["query_json"]), "rules": json.loads(row["rules_json"])}
+        data = {
+            "title": row["title"],
+            "width": row["width"],
+            "chart": row["chart"],
+            "query": json.loads(row["query_json"]),
+            "rules": json.loads(row["rules_json"]),
+        }
     except (ValueError, RecursionError):
         raise BoardError(f"{name}: its stored query or rules are not readable JSON.") from None
     return _tile_from(schema.check_tile(data, index), index, row["id"])
@@ -267,8 +353,14 @@ def _tile_from(checked: schema.TileIn, index: int, tile_id: int | None = None) -
         query = make_query(**checked.query.model_dump())
     except SemanticError as err:
         raise BoardError(f"{label(index, checked.title, checked.query.metrics)}: {err}") from None
-    return Tile(query=query, title=checked.title, width=checked.width, chart=checked.chart,
-                rules=tuple(Rule(**r.model_dump()) for r in checked.rules), id=tile_id)
+    return Tile(
+        query=query,
+        title=checked.title,
+        width=checked.width,
+        chart=checked.chart,
+        rules=tuple(Rule(**r.model_dump()) for r in checked.rules),
+        id=tile_id,
+    )
 
 
 def get(board_id: int, who: Principal) -> Board:
@@ -319,16 +411,23 @@ def pin(role: str, board_id: int | None, who: Principal) -> None:
                 if not can_view(board, who):
                     raise BoardError(f"board {board_id} is not shared with you.")
                 _may_pin(who, board, role)
-                con.execute("INSERT INTO role_pins (role, board_id, pinned_by, pinned_at) VALUES (?, ?, ?, ?) "
-                            "ON CONFLICT (role) DO UPDATE SET board_id = excluded.board_id, "
-                            "pinned_by = excluded.pinned_by, pinned_at = excluded.pinned_at",
-                            (role, board_id, who.username, _now()))
+                con.execute(
+                    "INSERT INTO role_pins (role, board_id, pinned_by, pinned_at) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT (role) DO UPDATE SET board_id = excluded.board_id, "
+                    "pinned_by = excluded.pinned_by, pinned_at = excluded.pinned_at",
+                    (role, board_id, who.username, _now()),
+                )
     except BoardError as err:
         audit.append("pin_refused", who.username, source="app", outcome="refused", message=f"{what}: {err}")
         raise
     replaced = f" (replacing board {before[0]})" if before and before[0] != board_id else ""
-    audit.append("board_pinned" if board_id is not None else "board_unpinned", who.username, source="app",
-                 outcome="ok", message=f"{what}{replaced}" if board_id is not None else f"role {role}{replaced}")
+    audit.append(
+        "board_pinned" if board_id is not None else "board_unpinned",
+        who.username,
+        source="app",
+        outcome="ok",
+        message=f"{what}{replaced}" if board_id is not None else f"role {role}{replaced}",
+    )
 
 
 def _may_pin(who: Principal, board, role: str) -> None:
@@ -360,13 +459,25 @@ def import_json(text: str | bytes, who: Principal) -> Board:
     try:
         _, checked = schema.parse_import(text)
         tiles = tuple(_tile_from(t, i) for i, t in enumerate(checked.tiles))
-        board = Board(title=checked.title, owner=who.username, tiles=tiles, description=checked.description,
-                      columns=checked.columns, refresh_seconds=checked.refresh_seconds, theme=checked.theme,
-                      filters=dict(checked.filters))
+        board = Board(
+            title=checked.title,
+            owner=who.username,
+            tiles=tiles,
+            description=checked.description,
+            columns=checked.columns,
+            refresh_seconds=checked.refresh_seconds,
+            theme=checked.theme,
+            filters=dict(checked.filters),
+        )
         saved = save(board, who)
     except BoardError as err:
         audit.append("board_import_refused", who.username, source="app", outcome="refused", message=str(err)[:500])
         raise
-    audit.append("board_imported", who.username, source="app", outcome="ok",
-                 message=f"board {saved.id} with {len(saved.tiles)} tiles")
+    audit.append(
+        "board_imported",
+        who.username,
+        source="app",
+        outcome="ok",
+        message=f"board {saved.id} with {len(saved.tiles)} tiles",
+    )
     return saved

@@ -10,6 +10,7 @@ A disabled creator suspends their links; enabling the account restores them
 once, by the board's owner or by whoever may manage tokens. It opens that
 board in kiosk mode only.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,8 +28,17 @@ from semantic.errors import PolicyError
 from semantic.principal import Principal
 
 DEFAULT_DAYS = 90
-COLUMNS = ("id", "board_id", "display_role", "created_by", "created_at", "expires_at", "revoked_at", "revoked_by",
-           "last_used_at")
+COLUMNS = (
+    "id",
+    "board_id",
+    "display_role",
+    "created_by",
+    "created_at",
+    "expires_at",
+    "revoked_at",
+    "revoked_by",
+    "last_used_at",
+)
 
 
 @dataclass(frozen=True)
@@ -45,7 +55,7 @@ def _hash(token: str) -> str:
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def create(board_id: int, display_role: str, who: Principal, days: int = DEFAULT_DAYS) -> str:
@@ -58,10 +68,18 @@ def create(board_id: int, display_role: str, who: Principal, days: int = DEFAULT
         raise BoardError("a screen link lasts 1 to 366 days.")
     token = secrets.token_urlsafe(32)
     with metastore.session() as con:
-        con.execute("INSERT INTO display_tokens (board_id, token_hash, display_role, created_by, created_at, expires_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    (board_id, _hash(token), display_role, who.username, _now().isoformat(timespec="seconds"),
-                     (_now() + dt.timedelta(days=days)).isoformat(timespec="seconds")))
+        con.execute(
+            "INSERT INTO display_tokens (board_id, token_hash, display_role, created_by, created_at, expires_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                board_id,
+                _hash(token),
+                display_role,
+                who.username,
+                _now().isoformat(timespec="seconds"),
+                (_now() + dt.timedelta(days=days)).isoformat(timespec="seconds"),
+            ),
+        )
     audit.record_login(who.username, "token_created", f"board {board_id} as {display_role}")
     return token
 
@@ -105,10 +123,13 @@ def resolve(token: str, board_id: int, now: dt.datetime | None = None) -> Screen
             if why:
                 reason = f"this screen link is suspended: {why}"
         if reason:
-            audit.record_login(f"token:{row['id'] if row else '?'}", "token_refused", f"{reason} (board {board_id})",
-                               source="kiosk")
+            audit.record_login(
+                f"token:{row['id'] if row else '?'}", "token_refused", f"{reason} (board {board_id})", source="kiosk"
+            )
             raise BoardError(f"{reason}; ask the board's owner for a new one.")
-        con.execute("UPDATE display_tokens SET last_used_at = ? WHERE id = ?", (now.isoformat(timespec="seconds"), row["id"]))
+        con.execute(
+            "UPDATE display_tokens SET last_used_at = ? WHERE id = ?", (now.isoformat(timespec="seconds"), row["id"])
+        )
     audit.record_login(f"token:{row['id']}", "token_use", f"board {board_id} as {row['display_role']}", source="kiosk")
     return Screen(board_id, Principal(f"screen:{row['id']}", (row["display_role"],), {}, "Display"), row["id"])
 
@@ -127,8 +148,10 @@ def revoke(token_id: int, who: Principal) -> None:
                 raise BoardError(f"only {board.owner} or a token manager can revoke screen link {token_id}.") from None
         if row["revoked_at"]:
             raise BoardError(f"screen link {token_id} was already revoked at {row['revoked_at']}.")
-        con.execute("UPDATE display_tokens SET revoked_at = ?, revoked_by = ? WHERE id = ?",
-                    (_now().isoformat(timespec="seconds"), who.username, token_id))
+        con.execute(
+            "UPDATE display_tokens SET revoked_at = ?, revoked_by = ? WHERE id = ?",
+            (_now().isoformat(timespec="seconds"), who.username, token_id),
+        )
     audit.record_login(who.username, "token_revoked", f"token {token_id} of board {row['board_id']}")
 
 
@@ -148,9 +171,15 @@ def _rows(sql: str, args: tuple = ()) -> list[dict]:
         board = boards[row["board_id"]]
         row["board_title"] = board.title
         row["suspended"] = suspended(row["created_by"], row["display_role"], board, users)
-        row["status"] = ("revoked" if row["revoked_at"] else
-                         "expired" if dt.datetime.fromisoformat(row["expires_at"]) <= now else
-                         "suspended" if row["suspended"] else "active")
+        row["status"] = (
+            "revoked"
+            if row["revoked_at"]
+            else "expired"
+            if dt.datetime.fromisoformat(row["expires_at"]) <= now
+            else "suspended"
+            if row["suspended"]
+            else "active"
+        )
     return rows
 
 

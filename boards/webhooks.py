@@ -14,6 +14,7 @@
   the timeout is 3 s, and every outcome is logged in webhook_deliveries, never
   raised: this runs in a background thread.
 """
+
 from __future__ import annotations
 
 import http.client
@@ -74,11 +75,15 @@ def target(url: str, settings: config.Config | None = None) -> Target:
     allowed = (settings or config.load()).webhooks.allowed_hosts
     if host not in allowed:
         shown = ", ".join(allowed) or "none yet"
-        raise WebhookError(f"webhook host '{host}' is not on the allow-list ({shown}); an administrator adds hosts "
-                           f"to [webhooks] allowed_hosts in {config.path().name}.")
+        raise WebhookError(
+            f"webhook host '{host}' is not on the allow-list ({shown}); an administrator adds hosts "
+            f"to [webhooks] allowed_hosts in {config.path().name}."
+        )
     scheme = parts.scheme.lower()
     path = parts.path or "/"
-    return Target(scheme, host, port or (443 if scheme == "https" else 80), path + (f"?{parts.query}" if parts.query else ""))
+    return Target(
+        scheme, host, port or (443 if scheme == "https" else 80), path + (f"?{parts.query}" if parts.query else "")
+    )
 
 
 def address(t: Target, settings: config.Config, resolve: Callable = socket.getaddrinfo) -> str:
@@ -96,8 +101,10 @@ def address(t: Target, settings: config.Config, resolve: Callable = socket.getad
         if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
             ip = ip.ipv4_mapped
         if not _public(ip) and str(ip) not in settings.webhooks.allowed_hosts:
-            raise WebhookError(f"webhook host '{t.host}' resolves to the non-public address {ip}; list {ip} in "
-                               "[webhooks] allowed_hosts too if that receiver is really meant.")
+            raise WebhookError(
+                f"webhook host '{t.host}' resolves to the non-public address {ip}; list {ip} in "
+                "[webhooks] allowed_hosts too if that receiver is really meant."
+            )
     return addresses[0]
 
 
@@ -147,8 +154,13 @@ def _post_once(t: Target, ip: str, body: bytes) -> tuple[bool, bool, str]:
     return False, True, f"HTTP {status}"
 
 
-def deliver(alert_id: int, url: str, payload: dict, sleep: Callable[[float], None] = time.sleep,
-            resolve: Callable = socket.getaddrinfo) -> bool:
+def deliver(
+    alert_id: int,
+    url: str,
+    payload: dict,
+    sleep: Callable[[float], None] = time.sleep,
+    resolve: Callable = socket.getaddrinfo,
+) -> bool:
     """POST `payload` as JSON to `url`, retried with backoff; logs 'delivered' or 'failed' with the reason.
     Never raises."""
     attempt, message = 0, ""
@@ -192,8 +204,10 @@ def _log(alert_id: int, url: str, attempts: int, status: str, message: str) -> N
     (log.info if status == "delivered" else log.warning)("webhook for alert %s %s: %s", alert_id, status, message)
     try:
         with metastore.session() as con:
-            con.execute("INSERT INTO webhook_deliveries (alert_id, url, attempts, status, message, at) "
-                        "VALUES (?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now'))",
-                        (alert_id, url, attempts, status, message[:500]))
+            con.execute(
+                "INSERT INTO webhook_deliveries (alert_id, url, attempts, status, message, at) "
+                "VALUES (?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now'))",
+                (alert_id, url, attempts, status, message[:500]),
+            )
     except Exception as err:  # noqa: BLE001 - the log line above still says what happened
         log.warning("webhook delivery log not written: %s", err)

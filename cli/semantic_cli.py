@@ -9,6 +9,7 @@ Bad input exits 2 with one line saying what is wrong and how to fix it. This
 module parses the arguments; the commands are in cli/semantic_commands.py.
 semantic/__main__.py only hands over to `main` here.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,13 +30,18 @@ class Parser(argparse.ArgumentParser):
 def build_parser() -> Parser:
     parser = Parser(prog="python -m semantic", description="Query Concord's shared indicator library.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
-    for name, text in (("query", "run a query and print the result"), ("sql", "print the compiled SQL without running it")):
+    for name, text in (
+        ("query", "run a query and print the result"),
+        ("sql", "print the compiled SQL without running it"),
+    ):
         sub = commands.add_parser(name, help=text, description=text)
         _query_flags(sub)
         if name == "query":
             sub.add_argument("--format", choices=("table", "csv", "json"), default="table")
         else:
-            sub.add_argument("--dialect", default="duckdb", help="any sqlglot dialect: duckdb, postgres, snowflake, bigquery ...")
+            sub.add_argument(
+                "--dialect", default="duckdb", help="any sqlglot dialect: duckdb, postgres, snowflake, bigquery ..."
+            )
     listing = commands.add_parser("list", help="list metrics or dimensions")
     listing.add_argument("what", choices=("metrics", "dimensions"))
     listing.add_argument("--lang", choices=("en", "zh"), default="en")
@@ -43,8 +49,11 @@ def build_parser() -> Parser:
     rollups = commands.add_parser("rollups", help="build the declared rollups into the warehouse")
     rollups.add_argument("action", choices=("build", "list"))
     rollups.add_argument("--db", default=str(DEFAULT_WAREHOUSE), help="warehouse file (default: data/warehouse.duckdb)")
-    rollups.add_argument("--if-stale", action="store_true",
-                         help="build only when a declared rollup is missing or was built from another definition")
+    rollups.add_argument(
+        "--if-stale",
+        action="store_true",
+        help="build only when a declared rollup is missing or was built from another definition",
+    )
     quality = commands.add_parser("check", help="run the data-quality checks; exit 1 when a blocking one fails")
     quality.add_argument("--db", default=str(DEFAULT_WAREHOUSE), help="warehouse file (default: data/warehouse.duckdb)")
     quality.add_argument("--only", default="", help="comma-separated check names")
@@ -81,5 +90,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
-
-

@@ -3,6 +3,7 @@
 Each takes the parsed arguments and returns the exit code; bad input raises
 SemanticError, which main() prints as one line (exit 2).
 """
+
 from __future__ import annotations
 
 import json
@@ -42,16 +43,24 @@ def _principal(args) -> Principal:
     """--as USER applies that user's policy; without it, the local operator (full access)."""
     if args.as_user:
         return principal_for(args.as_user)  # the accounts live in auth/
-    print("note: running as the local operator with full access; use --as USERNAME to apply a user's policy.",
-          file=sys.stderr)
+    print(
+        "note: running as the local operator with full access; use --as USERNAME to apply a user's policy.",
+        file=sys.stderr,
+    )
     return Principal.operator()
 
 
 def cmd_query(args) -> int:
     audit.install()  # every query from the shell is audited like one from a page
     library = load_library(args.models)
-    result = run(_query(args), _principal(args), warehouse=Warehouse(args.db), library=library, source="cli:query",
-                 rollups=not args.no_rollups)
+    result = run(
+        _query(args),
+        _principal(args),
+        warehouse=Warehouse(args.db),
+        library=library,
+        source="cli:query",
+        rollups=not args.no_rollups,
+    )
     sys.stdout.write(output.render(result.frame, library, args.format))
     return 0
 
@@ -66,7 +75,9 @@ def cmd_rollups(args) -> int:
         return 0
     states = rollup_states(Warehouse(args.db), library)
     for spec in load_rollups(library).values():
-        print(f"{spec.name:<20} {states[spec.name]:<8} {', '.join(spec.measures)} by {spec.grain}, {', '.join(spec.dimensions)}")
+        print(
+            f"{spec.name:<20} {states[spec.name]:<8} {', '.join(spec.measures)} by {spec.grain}, {', '.join(spec.dimensions)}"
+        )
     return 0
 
 
@@ -83,8 +94,10 @@ def cmd_check(args) -> int:
     else:
         for r in results:
             mark = {"pass": "ok  ", "fail": "FAIL", "error": "ERR "}[r.status]
-            print(f"{mark} {r.failing_rows:>8}  {r.name:<26} {'blocking' if r.blocking else 'warning ':<8}  "
-                  f"{r.label['en']}{'  (' + r.message + ')' if r.message else ''}")
+            print(
+                f"{mark} {r.failing_rows:>8}  {r.name:<26} {'blocking' if r.blocking else 'warning ':<8}  "
+                f"{r.label['en']}{'  (' + r.message + ')' if r.message else ''}"
+            )
     failed = [r.name for r in results if r.blocking and r.status != "pass"]
     if failed:
         print(f"{len(failed)} blocking check(s) failed: {', '.join(failed)}", file=sys.stderr)
@@ -111,9 +124,18 @@ def cmd_validate(args) -> int:
     library = load_library(args.models)
     if args.db:
         output.check_warehouse(library, Warehouse(args.db))
-    print(f"ok: {len(library.metrics)} metrics, {len(library.dimensions)} dimensions, "
-          f"{len(library.measures)} measures, {len(library.tables)} tables in {len(library.files)} files")
+    print(
+        f"ok: {len(library.metrics)} metrics, {len(library.dimensions)} dimensions, "
+        f"{len(library.measures)} measures, {len(library.tables)} tables in {len(library.files)} files"
+    )
     return 0
 
 
-COMMANDS = {"query": cmd_query, "sql": cmd_sql, "list": cmd_list, "validate": cmd_validate, "check": cmd_check, "rollups": cmd_rollups}
+COMMANDS = {
+    "query": cmd_query,
+    "sql": cmd_sql,
+    "list": cmd_list,
+    "validate": cmd_validate,
+    "check": cmd_check,
+    "rollups": cmd_rollups,
+}

@@ -8,6 +8,7 @@ without a restart. A bad file is one line naming the key and the fix.
     [webhooks]
     allowed_hosts = ["hooks.example.com"]   # alert webhooks may POST only here; empty by default
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -48,8 +49,10 @@ class Webhooks(BaseModel):
                 ipaddress.ip_address(key)
             except ValueError:
                 if not HOSTNAME.match(key):
-                    raise ValueError(f"'{host}' is not a host name; list bare host names or IP addresses, "
-                                     "e.g. \"hooks.example.com\" (no scheme, port or path)") from None
+                    raise ValueError(
+                        f"'{host}' is not a host name; list bare host names or IP addresses, "
+                        'e.g. "hooks.example.com" (no scheme, port or path)'
+                    ) from None
             out.append(key)
         return tuple(out)
 
@@ -71,7 +74,9 @@ def load(where: Path | str | None = None) -> Config:
     except FileNotFoundError:
         return Config()
     except (OSError, UnicodeDecodeError) as err:
-        raise ConfigError(f"{file}: cannot be read ({err}); fix its permissions or remove it to use the defaults.") from None
+        raise ConfigError(
+            f"{file}: cannot be read ({err}); fix its permissions or remove it to use the defaults."
+        ) from None
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(f"{file}: not valid TOML ({err}); fix the syntax (see concord.example.toml).") from None
     try:
@@ -83,5 +88,5 @@ def load(where: Path | str | None = None) -> Config:
         if first["type"] == "extra_forbidden":
             message = "unknown setting; remove it or check its spelling against concord.example.toml"
         elif first["type"] in ("tuple_type", "string_type", "model_type"):
-            message = "must be a list of host names, e.g. allowed_hosts = [\"hooks.example.com\"] under [webhooks]"
+            message = 'must be a list of host names, e.g. allowed_hosts = ["hooks.example.com"] under [webhooks]'
         raise ConfigError(f"{file}: {key}: {message}.") from None

@@ -6,6 +6,7 @@ Schema changes are numbered SQL files in data/migrations/, applied in order
 once each and recorded in schema_version; starting two processes at once is
 safe (the migration runs inside an immediate transaction).
 """
+
 from __future__ import annotations
 
 import os
@@ -80,8 +81,10 @@ def _migrate(con: sqlite3.Connection) -> None:
         if not [m for m in migrations() if m[0] not in done]:
             return
     with transaction(con):  # one process at a time from here; re-read what another may have done
-        con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
-                    "applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')))")
+        con.execute(
+            "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+            "applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')))"
+        )
         done = {row[0] for row in con.execute("SELECT version FROM schema_version")}
         pending = [m for m in migrations() if m[0] not in done]
         for number, name, file in pending:

@@ -5,6 +5,7 @@
 
 No Streamlit here: this package is plain Python, used by pages, boards and the CLI.
 """
+
 from semantic.errors import ModelError, PolicyError, QueryError, SemanticError, WarehouseError
 from semantic.execute import Warehouse
 from semantic.model.loader import default_library, load_library
@@ -13,7 +14,18 @@ from semantic.query import Query, make_query
 from semantic.service import Result, plan, run
 
 __all__ = [
-    "ModelError", "PolicyError", "QueryError", "SemanticError", "WarehouseError",
-    "Warehouse", "default_library", "load_library", "Principal", "Query", "make_query",
-    "Result", "plan", "run",
+    "ModelError",
+    "PolicyError",
+    "QueryError",
+    "SemanticError",
+    "WarehouseError",
+    "Warehouse",
+    "default_library",
+    "load_library",
+    "Principal",
+    "Query",
+    "make_query",
+    "Result",
+    "plan",
+    "run",
 ]

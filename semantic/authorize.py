@@ -22,6 +22,7 @@ Actions and their resource:
 
 Listeners (`on_check`) see every decision, so tests can assert that a surface asked.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -35,10 +36,24 @@ from semantic.model.loader import default_library
 from semantic.principal import Principal
 from semantic.query import Query
 
-ACTIONS = ("query", "view_board", "edit_board", "pin", "create_token", "see_result", "set_webhook", "manage_users",
-           "manage_tokens", "check_data_quality")
-PERMISSION_OF = {"set_webhook": "set_webhooks", "manage_users": "manage_users", "manage_tokens": "manage_tokens",
-                 "check_data_quality": "check_data_quality"}
+ACTIONS = (
+    "query",
+    "view_board",
+    "edit_board",
+    "pin",
+    "create_token",
+    "see_result",
+    "set_webhook",
+    "manage_users",
+    "manage_tokens",
+    "check_data_quality",
+)
+PERMISSION_OF = {
+    "set_webhook": "set_webhooks",
+    "manage_users": "manage_users",
+    "manage_tokens": "manage_tokens",
+    "check_data_quality": "check_data_quality",
+}
 
 
 class Shared(Protocol):
@@ -127,7 +142,9 @@ def _reason(principal: Principal, action: str, resource, library: Library) -> st
         try:
             theirs = policy.access_for(Principal("screen", (display_role,)), library)
         except PolicyError:
-            return f"role {display_role} chooses its rows by a user's attributes, which a screen has not; choose another."
+            return (
+                f"role {display_role} chooses its rows by a user's attributes, which a screen has not; choose another."
+            )
         if not theirs.roles:
             return f"unknown display role '{display_role}'."
         if not _within(theirs, access):

@@ -7,6 +7,7 @@ policies can never share an entry, by construction. The warehouse version
 an older version of the same file are dropped as soon as a newer one is seen.
 Memory is bounded by the frames' own size (least recently used go first).
 """
+
 from __future__ import annotations
 
 import threading

@@ -3,6 +3,7 @@
 Plain data for the catalog page and the CLI; entries are listed only for
 metrics the principal may see.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -58,8 +59,11 @@ def _reads(library: Library, metric: str) -> tuple[str, ...]:
 
 def _roles(library: Library, metric: str) -> tuple[str, ...]:
     pol = policy.default_policy(library)
-    return tuple(name for name in pol.roles
-                 if metric in policy.access_for(Principal(name, (name,), {"region": "?"}), library, pol).metrics)
+    return tuple(
+        name
+        for name in pol.roles
+        if metric in policy.access_for(Principal(name, (name,), {"region": "?"}), library, pol).metrics
+    )
 
 
 def catalog(principal: Principal | None = None, library: Library | None = None) -> list[CatalogEntry]:
@@ -72,12 +76,22 @@ def catalog(principal: Principal | None = None, library: Library | None = None) 
     for name in policy.visible_metrics(access, library):
         spec = library.metrics[name]
         sample = plan(Query(metrics=(name,), group_by=("metric_time__month",)), principal, library).sql()
-        entries.append(CatalogEntry(
-            name=name, label=spec.label.model_dump(), description=spec.description.model_dump(),
-            formula=spec.formula.model_dump() if spec.formula else None, owner=spec.owner, format=spec.format,
-            type=spec.type, tags=tuple(spec.tags), certified=spec.certified, synonyms=spec.synonyms.model_dump(),
-            reads=_reads(library, name),
-            dimensions=tuple(d for d in library.dimensions_for(name) if d in access.dimensions),
-            roles=_roles(library, name), sample_sql=sample,
-        ))
+        entries.append(
+            CatalogEntry(
+                name=name,
+                label=spec.label.model_dump(),
+                description=spec.description.model_dump(),
+                formula=spec.formula.model_dump() if spec.formula else None,
+                owner=spec.owner,
+                format=spec.format,
+                type=spec.type,
+                tags=tuple(spec.tags),
+                certified=spec.certified,
+                synonyms=spec.synonyms.model_dump(),
+                reads=_reads(library, name),
+                dimensions=tuple(d for d in library.dimensions_for(name) if d in access.dimensions),
+                roles=_roles(library, name),
+                sample_sql=sample,
+            )
+        )
     return entries

@@ -6,6 +6,7 @@ ledger_revenue ...) under exactly the same policy, filter and time range as
 the aggregate, one page at a time. members lists the values a dimension takes
 for the asking user (a sales rep sees the cities of their own region only).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -82,8 +83,13 @@ def detail_plan(query: Query, principal: Principal | None, library: Library) -> 
     return measure.table, select.order_by(*[exp.Ordered(this=o, desc=True) for o in order[:1]] + order[1:], copy=False)
 
 
-def page_sql(query: Query, principal: Principal | None = None, library: Library | None = None, page: int = 1,
-             page_size: int = 100) -> tuple[str, str, str]:
+def page_sql(
+    query: Query,
+    principal: Principal | None = None,
+    library: Library | None = None,
+    page: int = 1,
+    page_size: int = 100,
+) -> tuple[str, str, str]:
     """(fact table, SQL of one page with the total in a window column, SQL of the
     count alone) under `principal`'s policy; compiled once per (query, whole
     principal, page), like the aggregate plans."""
@@ -104,9 +110,16 @@ def _page_sql(library, query, principal, page, page_size) -> tuple[str, str, str
     return table, paged.sql(dialect="duckdb", pretty=True), counted.sql(dialect="duckdb")
 
 
-def drill_through(query: Query, principal: Principal | None = None, *, warehouse: Warehouse,
-                  library: Library | None = None, page: int = 1, page_size: int = 100,
-                  source: str = "drill_through") -> DetailPage:
+def drill_through(
+    query: Query,
+    principal: Principal | None = None,
+    *,
+    warehouse: Warehouse,
+    library: Library | None = None,
+    page: int = 1,
+    page_size: int = 100,
+    source: str = "drill_through",
+) -> DetailPage:
     """One page of the rows behind the first metric; audited like every query."""
     principal = principal or Principal.operator()
     started = time.perf_counter()
@@ -124,14 +137,26 @@ def drill_through(query: Query, principal: Principal | None = None, *, warehouse
     return DetailPage(frame.drop(columns=[TOTAL]), total, page, page_size, table, sql)
 
 
-def members(dimension: str, principal: Principal | None = None, *, warehouse: Warehouse,
-            library: Library | None = None, limit: int = 2000) -> list[str]:
+def members(
+    dimension: str,
+    principal: Principal | None = None,
+    *,
+    warehouse: Warehouse,
+    library: Library | None = None,
+    limit: int = 2000,
+) -> list[str]:
     """The values `dimension` takes in rows the principal may see, sorted."""
     library = library or default_library()
     library.dimension(dimension)
     access = policy.access_for(principal or Principal.operator(), library)
-    metric = next((m for m in library.metrics if m in access.metrics and library.applies(m, dimension)
-                   and library.metrics[m].type == "simple"), None)
+    metric = next(
+        (
+            m
+            for m in library.metrics
+            if m in access.metrics and library.applies(m, dimension) and library.metrics[m].type == "simple"
+        ),
+        None,
+    )
     if metric is None:
         raise QueryError(f"none of your metrics can be grouped by '{dimension}'.")
     query = Query(metrics=(metric,), group_by=(dimension,), order_by=(dimension,), limit=limit)

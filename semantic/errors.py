@@ -4,6 +4,7 @@ Every message is a single line that says what is wrong and what to do about it;
 pages show it with st.error, the CLI prints it and exits 2. Nothing else a user
 does should ever surface as a traceback.
 """
+
 from __future__ import annotations
 
 import difflib

@@ -6,6 +6,7 @@ never fails the query: the failure is reported on stderr and the query goes on.
 `report` is how the layer's entry points (service.run, detail.drill_through)
 tell the listeners about one data access.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -56,15 +57,33 @@ def emit(event: QueryEvent) -> None:
             print(f"warning: query listener {getattr(listener, '__name__', listener)} failed: {err}", file=sys.stderr)
 
 
-def report(query: Query, principal: Principal, source: str, started: float, *, rows: int | None = None,
-           error: SemanticError | None = None) -> None:
+def report(
+    query: Query,
+    principal: Principal,
+    source: str,
+    started: float,
+    *,
+    rows: int | None = None,
+    error: SemanticError | None = None,
+) -> None:
     """Tell the listeners (the audit log) about one data access: answered (`rows`),
     refused by the policy or failed (`error`); `started` is time.perf_counter() at the start."""
     outcome = "ok" if error is None else "refused" if isinstance(error, PolicyError) else "error"
     message = "" if error is None else str(error)
-    emit(QueryEvent(
-        at=dt.datetime.now(dt.UTC), username=principal.username, roles=principal.roles, source=source,
-        metrics=query.metrics, dimensions=query.group_by, where=query.where, time_from=query.time_from,
-        time_to=query.time_to, rows=rows, duration_ms=(time.perf_counter() - started) * 1000,
-        outcome=outcome, message=message,
-    ))
+    emit(
+        QueryEvent(
+            at=dt.datetime.now(dt.UTC),
+            username=principal.username,
+            roles=principal.roles,
+            source=source,
+            metrics=query.metrics,
+            dimensions=query.group_by,
+            where=query.where,
+            time_from=query.time_from,
+            time_to=query.time_to,
+            rows=rows,
+            duration_ms=(time.perf_counter() - started) * 1000,
+            outcome=outcome,
+            message=message,
+        )
+    )

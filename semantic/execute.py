@@ -11,6 +11,7 @@ Each query is bounded: the connection is opened with a memory_limit
 CONCORD_QUERY_SECONDS (default 60) is interrupted from a timer thread (DuckDB
 has no statement timeout); both end as a one-line WarehouseError.
 """
+
 from __future__ import annotations
 
 import os
@@ -32,9 +33,13 @@ SIZE = re.compile(r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNOREC
 NARROW = "narrow the period or group by fewer dimensions"
 # Every connection to one warehouse file in a process must share one configuration
 # (DuckDB refuses a second one), so this is the whole of it, memory limit included.
-SEALED = {"enable_external_access": False, "autoload_known_extensions": False,
-          "autoinstall_known_extensions": False, "lock_configuration": True,
-          "memory_limit": os.environ.get(MEMORY_ENV, "").strip() or DEFAULT_MEMORY}
+SEALED = {
+    "enable_external_access": False,
+    "autoload_known_extensions": False,
+    "autoinstall_known_extensions": False,
+    "lock_configuration": True,
+    "memory_limit": os.environ.get(MEMORY_ENV, "").strip() or DEFAULT_MEMORY,
+}
 
 
 def query_memory(value: str | None = None) -> str:
@@ -53,8 +58,9 @@ def query_seconds(value: float | None = None) -> float:
     except ValueError:
         seconds = -1.0
     if not seconds > 0:
-        raise WarehouseError(f"the query time limit '{text}' is not a number of seconds above 0; "
-                             f"set {SECONDS_ENV} like 60 or 2.5.")
+        raise WarehouseError(
+            f"the query time limit '{text}' is not a number of seconds above 0; set {SECONDS_ENV} like 60 or 2.5."
+        )
     return seconds
 
 
@@ -69,8 +75,14 @@ class WarehouseVersion:
 class Warehouse:
     """A warehouse file and its current read-only connection."""
 
-    def __init__(self, path: Path | str = DEFAULT_WAREHOUSE, threads: int | None = None, *,
-                 memory_limit: str | None = None, seconds: float | None = None):
+    def __init__(
+        self,
+        path: Path | str = DEFAULT_WAREHOUSE,
+        threads: int | None = None,
+        *,
+        memory_limit: str | None = None,
+        seconds: float | None = None,
+    ):
         """`memory_limit` (e.g. "2GB") and `seconds` bound every query; None reads
         CONCORD_QUERY_MEMORY / CONCORD_QUERY_SECONDS (defaults 2GB, 60 s)."""
         self.path = Path(path)
@@ -103,8 +115,10 @@ class Warehouse:
                 try:
                     self._connection = duckdb.connect(str(self.path), read_only=True, config=config)
                 except duckdb.Error as err:
-                    raise WarehouseError(f"warehouse {self.path} cannot be opened: {_first_line(err)}; "
-                                         "it may be being rebuilt, try again in a moment.") from None
+                    raise WarehouseError(
+                        f"warehouse {self.path} cannot be opened: {_first_line(err)}; "
+                        "it may be being rebuilt, try again in a moment."
+                    ) from None
                 self._connected_version = version
             return self._connection.cursor(), version
 
@@ -129,8 +143,10 @@ class Warehouse:
             if stopped.is_set():
                 raise WarehouseError(f"this query ran longer than {limit:g} s and was stopped; {NARROW}.") from None
             if isinstance(err, duckdb.OutOfMemoryException):
-                raise WarehouseError(f"this query needed more than {query_memory(self.memory_limit)} of memory "
-                                     f"and was stopped; {NARROW}.") from None
+                raise WarehouseError(
+                    f"this query needed more than {query_memory(self.memory_limit)} of memory "
+                    f"and was stopped; {NARROW}."
+                ) from None
             raise WarehouseError(f"the warehouse refused the query: {_first_line(err)}") from None
         finally:
             timer.cancel()

@@ -4,6 +4,7 @@ is computed once and kept in a bounded LRU cache registered here; `forget`
 drops every one of them (the benchmark times cold compiles with it). Refusals
 raise, so they are never kept.
 """
+
 from __future__ import annotations
 
 import functools
@@ -14,10 +15,12 @@ _caches: list = []
 
 def kept(maxsize: int) -> Callable:
     """functools.lru_cache(maxsize), registered so that `forget` clears it."""
+
     def wrap(function: Callable) -> Callable:
         cached = functools.lru_cache(maxsize=maxsize)(function)
         _caches.append(cached)
         return cached
+
     return wrap
 
 

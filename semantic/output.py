@@ -1,4 +1,5 @@
 """Turning results and the library into text for the shell: table, csv, json, listings."""
+
 from __future__ import annotations
 
 import io
@@ -98,7 +99,9 @@ def check_warehouse(library: Library, warehouse: Warehouse) -> None:
         have.setdefault(table, set()).add(column)
     for name, table in library.tables.items():
         if name not in have:
-            raise ModelError(f"tables.{name}: no such table in {warehouse.path}; rebuild the warehouse or fix the name.")
+            raise ModelError(
+                f"tables.{name}: no such table in {warehouse.path}; rebuild the warehouse or fix the name."
+            )
         missing = [c for c in table.columns if c not in have[name]]
         if missing:
             raise ModelError(f"tables.{name}.columns: {', '.join(missing)} not found in {warehouse.path}.")

@@ -6,6 +6,7 @@ filter is handed to the compiler, which ANDs it, parenthesised, around every
 source of the query, so no where expression can widen it. User attributes reach
 the filter only as fresh sqlglot literals.
 """
+
 from __future__ import annotations
 
 import functools
@@ -14,13 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml  # noqa: F401 (YAMLError)
-from semantic.model.loader import load_yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlglot import exp
 
 from semantic.compile.where import dimension_names, parse_text, rebuild
 from semantic.errors import ModelError, PolicyError, SemanticError
 from semantic.model.library import Library, split_time
+from semantic.model.loader import load_yaml
 from semantic.model.schema import Text
 from semantic.principal import Principal
 from semantic.query import Query
@@ -98,7 +99,9 @@ def load_policy(library: Library, path: Path | str = POLICY_FILE) -> Policy:
                 raise ModelError(f"{where}.dimensions: unknown dimension '{dim}'.")
         for permission in role.permissions:
             if permission not in PERMISSIONS:
-                raise ModelError(f"{where}.permissions: unknown permission '{permission}'; use {', '.join(PERMISSIONS)}.")
+                raise ModelError(
+                    f"{where}.permissions: unknown permission '{permission}'; use {', '.join(PERMISSIONS)}."
+                )
         for row in role.home:
             if row not in HOME_ROWS:
                 raise ModelError(f"{where}.home: unknown row '{row}'; use {', '.join(HOME_ROWS)}.")
@@ -112,8 +115,10 @@ def load_policy(library: Library, path: Path | str = POLICY_FILE) -> Policy:
             for metric in sorted(granted):
                 for dim in filter_dims:
                     if not library.applies(metric, dim):
-                        raise ModelError(f"{where}.row_filter: metric '{metric}' has no '{dim}', so the filter "
-                                         "cannot limit it; remove the metric from the role or change the filter.")
+                        raise ModelError(
+                            f"{where}.row_filter: metric '{metric}' has no '{dim}', so the filter "
+                            "cannot limit it; remove the metric from the role or change the filter."
+                        )
     return policy
 
 
@@ -125,8 +130,15 @@ def default_policy(library: Library) -> Policy:
 def access_for(principal: Principal, library: Library, policy: Policy | None = None) -> Access:
     policy = policy or default_policy(library)
     if principal.is_operator:
-        return Access(principal.roles, frozenset(library.metrics), frozenset(library.dimensions), None,
-                      frozenset(PERMISSIONS), frozenset(policy.roles), HOME_ROWS)
+        return Access(
+            principal.roles,
+            frozenset(library.metrics),
+            frozenset(library.dimensions),
+            None,
+            frozenset(PERMISSIONS),
+            frozenset(policy.roles),
+            HOME_ROWS,
+        )
     roles = [(name, policy.roles[name]) for name in principal.roles if name in policy.roles]
     metrics: set[str] = set()
     dims: set[str] = set()
@@ -145,10 +157,15 @@ def access_for(principal: Principal, library: Library, policy: Policy | None = N
     if not roles:  # no known role: nothing at all
         metrics, dims = set(), set()
     pins = {p for _, r in roles for p in r.pins_for}
-    return Access(tuple(n for n, _ in roles), frozenset(metrics), frozenset(dims), row_filter,
-                  frozenset(p for _, r in roles for p in r.permissions),
-                  frozenset(policy.roles) if ALL in pins else frozenset(pins),
-                  tuple(dict.fromkeys(h for _, r in roles for h in r.home)))
+    return Access(
+        tuple(n for n, _ in roles),
+        frozenset(metrics),
+        frozenset(dims),
+        row_filter,
+        frozenset(p for _, r in roles for p in r.permissions),
+        frozenset(policy.roles) if ALL in pins else frozenset(pins),
+        tuple(dict.fromkeys(h for _, r in roles for h in r.home)),
+    )
 
 
 def _bind_attributes(role: str, template: str, principal: Principal, library: Library) -> exp.Expression:
@@ -159,8 +176,10 @@ def _bind_attributes(role: str, template: str, principal: Principal, library: Li
             return node
         name = str(node.this)
         if name not in principal.attributes or principal.attributes[name] in (None, ""):
-            raise PolicyError(f"your account has no '{name}' attribute, which role {role} needs to choose your rows; "
-                              "ask an administrator to set it.")
+            raise PolicyError(
+                f"your account has no '{name}' attribute, which role {role} needs to choose your rows; "
+                "ask an administrator to set it."
+            )
         return exp.Literal.string(str(principal.attributes[name]))
 
     return rebuild(tree.transform(value), tuple(library.dimensions))

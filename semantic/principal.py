@@ -5,6 +5,7 @@ so compiled plans can be kept per principal (semantic.service.plan). The auth
 package builds one at login; the CLI builds one from --as; the local operator
 (the shell, without --as) has full access and says so.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping

@@ -5,6 +5,7 @@ or SQL. It is an immutable value: pages build one, the layer compiles it under
 the asking principal's policy, and the same Query can be saved, put in a URL
 or run again later.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -90,7 +91,8 @@ def member_filter(selected: dict[str, list[str]], extra: str | None = None) -> s
 
     parts = [
         exp.column(dim).isin(*[exp.Literal.string(str(v)) for v in values])
-        for dim, values in selected.items() if values
+        for dim, values in selected.items()
+        if values
     ]
     if extra and extra.strip():
         parts.append(exp.paren(parse_text(extra)))

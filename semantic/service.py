@@ -5,6 +5,7 @@ running it). Nothing else in Concord builds SQL or opens the warehouse for
 queries, so the authorisation asked here cannot be bypassed. Every run, refused or
 not, is reported to the event listeners (the audit log).
 """
+
 from __future__ import annotations
 
 import time
@@ -26,7 +27,9 @@ from semantic.principal import Principal
 from semantic.query import Query
 
 RESULTS = ResultCache()  # one per process, shared by every session
-DEFAULT_PAGE_ROWS = 50_000  # what a page shows at most (run(..., max_rows=DEFAULT_PAGE_ROWS)); downloads may ask for all
+DEFAULT_PAGE_ROWS = (
+    50_000  # what a page shows at most (run(..., max_rows=DEFAULT_PAGE_ROWS)); downloads may ask for all
+)
 
 
 @dataclass(frozen=True)
@@ -46,16 +49,21 @@ class Result:
         return len(self.frame)
 
 
-def plan(query: Query, principal: Principal | None = None, library: Library | None = None,
-         rollups: dict[str, str] | None = None) -> Plan:
+def plan(
+    query: Query,
+    principal: Principal | None = None,
+    library: Library | None = None,
+    rollups: dict[str, str] | None = None,
+) -> Plan:
     """Compile `query` under `principal`'s policy (the local operator when None);
     `rollups` are those the warehouse has (Warehouse.rollups()), used when exact.
 
     A plan depends only on these inputs, so it is compiled once and reused: the
     key holds the whole principal (name, roles, attributes), so two users with
     different row policies never share a plan. Refusals are not cached."""
-    return _plan(library or default_library(), query, principal or Principal.operator(),
-                 tuple(sorted((rollups or {}).items())))
+    return _plan(
+        library or default_library(), query, principal or Principal.operator(), tuple(sorted((rollups or {}).items()))
+    )
 
 
 def forget_plans() -> None:
@@ -67,8 +75,9 @@ def forget_plans() -> None:
 def _plan(library: Library, query: Query, principal: Principal, rollups: tuple[tuple[str, str], ...]) -> Plan:
     authorize(principal, "query", query, library)  # the one authorisation every surface asks
     access = policy.access_for(principal, library)  # for its row filter
-    return compile_query(library, query, row_filters=[access.row_filter] if access.row_filter is not None else [],
-                         rollups=dict(rollups))
+    return compile_query(
+        library, query, row_filters=[access.row_filter] if access.row_filter is not None else [], rollups=dict(rollups)
+    )
 
 
 def run(
@@ -101,8 +110,10 @@ def run(
         if frame is None:
             frame, version, execute_seconds = warehouse.run(sql)
             if list(frame.columns) != list(compiled.columns):  # names are never re-assigned by position
-                raise WarehouseError(f"internal error: the result has columns {list(frame.columns)}, "
-                                     f"expected {list(compiled.columns)}; please report this query.")
+                raise WarehouseError(
+                    f"internal error: the result has columns {list(frame.columns)}, "
+                    f"expected {list(compiled.columns)}; please report this query."
+                )
             if cache is not None:
                 cache.put(sql, version, frame)
     except SemanticError as err:
@@ -112,6 +123,6 @@ def run(
     if truncated:
         frame = frame.iloc[:max_rows].copy()
     report(query, principal, source, started, rows=len(frame))
-    return Result(frame, sql, compiled.columns, compile_seconds, execute_seconds, version, cached, compiled.rollups,
-                  truncated)
-
+    return Result(
+        frame, sql, compiled.columns, compile_seconds, execute_seconds, version, cached, compiled.rollups, truncated
+    )

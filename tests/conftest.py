@@ -3,6 +3,7 @@
 Numbers are always checked against hand-written SQL over the raw tables of this
 warehouse (`raw`), never against values computed by the code under test.
 """
+
 from __future__ import annotations
 
 import os

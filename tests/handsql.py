@@ -18,6 +18,7 @@ compiler can never produce its own expectation.
   columns: NULL-aware, amounts within half a cent, ratios within 1e-9 relative,
   duplicate keys (a fan-out) fail, and a failure prints a readable diff.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -44,30 +45,60 @@ class Fact:
     dims: Mapping[str, str]  # dimension -> column
 
 
-CUSTOMER_DIMS = {"region": "c.region", "city": "c.city", "channel": "c.channel", "segment": "c.segment",
-                 "customer": "c.customer_name", "sales_rep": "s.rep_name"}
+CUSTOMER_DIMS = {
+    "region": "c.region",
+    "city": "c.city",
+    "channel": "c.channel",
+    "segment": "c.segment",
+    "customer": "c.customer_name",
+    "sales_rep": "s.rep_name",
+}
 ORDER_LABELS = "LEFT JOIN customers c ON c.customer_id = o.customer_id LEFT JOIN sales_reps s ON s.rep_id = o.rep_id"
 FACTS = {
     "order_lines": Fact(
         f"order_lines l JOIN orders o ON o.order_id = l.order_id {ORDER_LABELS} "
         "LEFT JOIN products p ON p.product_id = l.product_id",
-        "o.order_date", "o.status <> 'cancelled'",
-        {**CUSTOMER_DIMS, "product": "p.product_name", "category": "p.category"}),
-    "invoices": Fact(f"invoices i LEFT JOIN orders o ON o.order_id = i.order_id {ORDER_LABELS}",
-                     "i.invoice_date", "TRUE", CUSTOMER_DIMS),
-    "receipts": Fact(f"receipts r LEFT JOIN invoices i ON i.invoice_id = r.invoice_id "
-                     f"LEFT JOIN orders o ON o.order_id = i.order_id {ORDER_LABELS}",
-                     "r.receipt_date", "TRUE", CUSTOMER_DIMS),
-    "payments": Fact("payments y LEFT JOIN bills b ON b.bill_id = y.bill_id", "y.payment_date", "TRUE",
-                     {"region": "b.region"}),
-    "expenses": Fact("expenses e", "e.expense_date", "TRUE",
-                     {"region": "e.region", "department": "e.department", "account": "e.account"}),
-    "budgets": Fact("budgets g", "g.month", "TRUE",
-                    {"region": "g.region", "department": "g.department", "account": "g.account"}),
-    "journal_entries": Fact("journal_entries j", "j.entry_date", "j.account_code = '6001'",
-                            {"region": "j.region", "account": "j.account_name"}),
-    "inventory_snapshots": Fact("inventory_snapshots v LEFT JOIN products p ON p.product_id = v.product_id",
-                                "v.snapshot_date", "TRUE", {"product": "p.product_name", "category": "p.category"}),
+        "o.order_date",
+        "o.status <> 'cancelled'",
+        {**CUSTOMER_DIMS, "product": "p.product_name", "category": "p.category"},
+    ),
+    "invoices": Fact(
+        f"invoices i LEFT JOIN orders o ON o.order_id = i.order_id {ORDER_LABELS}",
+        "i.invoice_date",
+        "TRUE",
+        CUSTOMER_DIMS,
+    ),
+    "receipts": Fact(
+        f"receipts r LEFT JOIN invoices i ON i.invoice_id = r.invoice_id "
+        f"LEFT JOIN orders o ON o.order_id = i.order_id {ORDER_LABELS}",
+        "r.receipt_date",
+        "TRUE",
+        CUSTOMER_DIMS,
+    ),
+    "payments": Fact(
+        "payments y LEFT JOIN bills b ON b.bill_id = y.bill_id", "y.payment_date", "TRUE", {"region": "b.region"}
+    ),
+    "expenses": Fact(
+        "expenses e",
+        "e.expense_date",
+        "TRUE",
+        {"region": "e.region", "department": "e.department", "account": "e.account"},
+    ),
+    "budgets": Fact(
+        "budgets g", "g.month", "TRUE", {"region": "g.region", "department": "g.department", "account": "g.account"}
+    ),
+    "journal_entries": Fact(
+        "journal_entries j",
+        "j.entry_date",
+        "j.account_code = '6001'",
+        {"region": "j.region", "account": "j.account_name"},
+    ),
+    "inventory_snapshots": Fact(
+        "inventory_snapshots v LEFT JOIN products p ON p.product_id = v.product_id",
+        "v.snapshot_date",
+        "TRUE",
+        {"product": "p.product_name", "category": "p.category"},
+    ),
 }
 
 # metric: (table, aggregate), from the definitions table of issue 2 §3
@@ -95,13 +126,37 @@ DERIVED = {
     "budget_variance_pct": (("expense", "budget"), "(expense - budget) / NULLIF(budget, 0)"),
     "revenue_recon_gap": (("revenue", "ledger_revenue"), "revenue - ledger_revenue"),
 }
-CONTRACT = ("revenue", "cogs", "gross_profit", "gross_margin_pct", "orders", "units", "avg_order_value",
-            "discount_rate", "invoiced", "cash_in", "cash_out", "net_cash_flow", "ar_balance", "dso", "expense",
-            "budget", "budget_variance", "budget_variance_pct", "ledger_revenue", "revenue_recon_gap",
-            "inventory_value")
+CONTRACT = (
+    "revenue",
+    "cogs",
+    "gross_profit",
+    "gross_margin_pct",
+    "orders",
+    "units",
+    "avg_order_value",
+    "discount_rate",
+    "invoiced",
+    "cash_in",
+    "cash_out",
+    "net_cash_flow",
+    "ar_balance",
+    "dso",
+    "expense",
+    "budget",
+    "budget_variance",
+    "budget_variance_pct",
+    "ledger_revenue",
+    "revenue_recon_gap",
+    "inventory_value",
+)
 RATIOS = {"gross_margin_pct", "discount_rate", "budget_variance_pct", "dso"}
-STEP = {"day": "INTERVAL 1 DAY", "week": "INTERVAL 7 DAY", "month": "INTERVAL 1 MONTH",
-        "quarter": "INTERVAL 3 MONTH", "year": "INTERVAL 1 YEAR"}
+STEP = {
+    "day": "INTERVAL 1 DAY",
+    "week": "INTERVAL 7 DAY",
+    "month": "INTERVAL 1 MONTH",
+    "quarter": "INTERVAL 3 MONTH",
+    "year": "INTERVAL 1 YEAR",
+}
 
 
 def tables_of(metric: str) -> tuple[str, ...]:
@@ -156,8 +211,14 @@ def in_range(day: str, start: dt.date | None, end: dt.date | None) -> list[str]:
     return ([f"{day} >= {lit(start)}"] if start else []) + ([f"{day} <= {lit(end)}"] if end else [])
 
 
-def flow_sql(table: str, aggregates: Mapping[str, str], keys: Sequence[str], where: str | None = None,
-             start: dt.date | None = None, end: dt.date | None = None) -> str:
+def flow_sql(
+    table: str,
+    aggregates: Mapping[str, str],
+    keys: Sequence[str],
+    where: str | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> str:
     """SELECT keys, aggregates FROM one raw table, rows that count, in range, matching where."""
     fact = FACTS[table]
     select = [f"{key_sql(fact, k)} AS {k}" for k in keys] + [f"{a} AS {name}" for name, a in aggregates.items()]
@@ -193,11 +254,13 @@ def periods_sql(grain: str, start, end, first_day: str, last_day: str) -> str:
     clipped to the queried range."""
     lo, hi = (lit(start) if start else first_day), (lit(end) if end else last_day)
     last = f"CAST(t.p + {STEP[grain]} - INTERVAL 1 DAY AS DATE)"
-    return (f"SELECT CAST(t.p AS DATE) AS period, "
-            f"{f'greatest(CAST(t.p AS DATE), {lit(start)})' if start else 'CAST(t.p AS DATE)'} AS first_day, "
-            f"{f'least({last}, {lit(end)})' if end else last} AS last_day "
-            f"FROM generate_series(CAST({period_of(lo, grain)} AS TIMESTAMP), "
-            f"CAST({period_of(hi, grain)} AS TIMESTAMP), {STEP[grain]}) t(p)")
+    return (
+        f"SELECT CAST(t.p AS DATE) AS period, "
+        f"{f'greatest(CAST(t.p AS DATE), {lit(start)})' if start else 'CAST(t.p AS DATE)'} AS first_day, "
+        f"{f'least({last}, {lit(end)})' if end else last} AS last_day "
+        f"FROM generate_series(CAST({period_of(lo, grain)} AS TIMESTAMP), "
+        f"CAST({period_of(hi, grain)} AS TIMESTAMP), {STEP[grain]}) t(p)"
+    )
 
 
 def ar_sql(keys: Sequence[str], where=None, start=None, end=None, days: bool = False) -> str:
@@ -216,23 +279,30 @@ def ar_sql(keys: Sequence[str], where=None, start=None, end=None, days: bool = F
     def groups() -> str:
         if not dims:
             return "SELECT 1 AS one"
-        parts = [f"SELECT DISTINCT {', '.join(f'{f.dims[d]} AS {d}' for d in dims)} FROM {f.source} "
-                 f"WHERE {' AND '.join([*in_range(f.day, None, end), bind(where, f)])}" for f in (inv, rec)]
+        parts = [
+            f"SELECT DISTINCT {', '.join(f'{f.dims[d]} AS {d}' for d in dims)} FROM {f.source} "
+            f"WHERE {' AND '.join([*in_range(f.day, None, end), bind(where, f)])}"
+            for f in (inv, rec)
+        ]
         return " UNION ".join(parts)
 
     if time is None:
         upto = lit(end) if end else None
         balance = f"{to_date(inv, 'i.amount', upto)} - {to_date(rec, 'r.amount', upto)}"
         return f"SELECT {', '.join([*[f'grp.{d}' for d in dims], f'{balance} AS ar_balance'])} FROM ({groups()}) grp"
-    flows = (f"SELECT {inv.day} AS day FROM {inv.source} WHERE {bind(where, inv)} "
-             f"UNION ALL SELECT {rec.day} FROM {rec.source} WHERE {bind(where, rec)}")
+    flows = (
+        f"SELECT {inv.day} AS day FROM {inv.source} WHERE {bind(where, inv)} "
+        f"UNION ALL SELECT {rec.day} FROM {rec.source} WHERE {bind(where, rec)}"
+    )
     first, last = f"(SELECT min(day) FROM ({flows}))", f"(SELECT max(day) FROM ({flows}))"
     balance = f"{to_date(inv, 'i.amount', 'per.last_day')} - {to_date(rec, 'r.amount', 'per.last_day')}"
     select = [f"per.period AS {time}", *[f"grp.{d}" for d in dims], f"{balance} AS ar_balance"]
     if days:
         select += ["per.first_day", "per.last_day"]
-    return (f"SELECT {', '.join(select)} FROM ({periods_sql(grain_of(time), start, end, first, last)}) per "
-            f"CROSS JOIN ({groups()}) grp")
+    return (
+        f"SELECT {', '.join(select)} FROM ({periods_sql(grain_of(time), start, end, first, last)}) per "
+        f"CROSS JOIN ({groups()}) grp"
+    )
 
 
 def dso_sql(keys: Sequence[str], where=None, start=None, end=None) -> str:
@@ -254,22 +324,33 @@ def stock_sql(keys: Sequence[str], where=None, start=None, end=None) -> str:
     fact = FACTS["inventory_snapshots"]
     time = next((k for k in keys if grain_of(k)), None)
     dims = [k for k in keys if not grain_of(k)]
-    stock = (f"SELECT {', '.join([f'{fact.day} AS day', *[f'{fact.dims[d]} AS {d}' for d in dims], 'v.value'])} "
-             f"FROM {fact.source} WHERE {' AND '.join([*in_range(fact.day, start, end), bind(where, fact)])}")
+    stock = (
+        f"SELECT {', '.join([f'{fact.day} AS day', *[f'{fact.dims[d]} AS {d}' for d in dims], 'v.value'])} "
+        f"FROM {fact.source} WHERE {' AND '.join([*in_range(fact.day, start, end), bind(where, fact)])}"
+    )
     group = f" GROUP BY {', '.join(str(i + 1) for i in range(len(keys)))}" if keys else ""
     if time is None:
-        return (f"WITH stock AS ({stock}) SELECT {', '.join([*dims, 'sum(value) AS inventory_value'])} FROM stock "
-                f"WHERE day = (SELECT max(day) FROM stock){group}")
+        return (
+            f"WITH stock AS ({stock}) SELECT {', '.join([*dims, 'sum(value) AS inventory_value'])} FROM stock "
+            f"WHERE day = (SELECT max(day) FROM stock){group}"
+        )
     periods = periods_sql(grain_of(time), start, end, "(SELECT min(day) FROM stock)", "(SELECT max(day) FROM stock)")
-    return (f"WITH stock AS ({stock}), per AS ({periods}), "
-            f"last AS (SELECT per.period, max(stock.day) AS day FROM per JOIN stock "
-            f"ON stock.day BETWEEN per.first_day AND per.last_day GROUP BY per.period) "
-            f"SELECT {', '.join([f'last.period AS {time}', *[f'stock.{d}' for d in dims], 'sum(stock.value) AS inventory_value'])} "
-            f"FROM last JOIN stock ON stock.day = last.day{group}")
+    return (
+        f"WITH stock AS ({stock}), per AS ({periods}), "
+        f"last AS (SELECT per.period, max(stock.day) AS day FROM per JOIN stock "
+        f"ON stock.day BETWEEN per.first_day AND per.last_day GROUP BY per.period) "
+        f"SELECT {', '.join([f'last.period AS {time}', *[f'stock.{d}' for d in dims], 'sum(stock.value) AS inventory_value'])} "
+        f"FROM last JOIN stock ON stock.day = last.day{group}"
+    )
 
 
-def metric_sql(metric: str, keys: Sequence[str] = (), where: str | None = None,
-               start: dt.date | None = None, end: dt.date | None = None) -> str:
+def metric_sql(
+    metric: str,
+    keys: Sequence[str] = (),
+    where: str | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> str:
     """Hand SQL for one contract metric: columns `keys` then `metric`."""
     if metric in FLOWS:
         table, aggregate = FLOWS[metric]
@@ -297,8 +378,10 @@ def compared_sql(metric: str, keys: Sequence[str], where, current: tuple, prior:
         before = f"SELECT {', '.join([*moved, metric])} FROM ({before}) q"
     join = f"LEFT JOIN ({before}) p USING ({', '.join(keys)})" if keys else f"CROSS JOIN ({before}) p"
     m = metric
-    return (f"SELECT {', '.join([*keys, f'c.{m}', f'p.{m} AS {m}__prior'])}, "
-            f"(c.{m} - p.{m}) / abs(NULLIF(p.{m}, 0)) AS {m}__change_pct FROM ({now}) c {join}")
+    return (
+        f"SELECT {', '.join([*keys, f'c.{m}', f'p.{m} AS {m}__prior'])}, "
+        f"(c.{m} - p.{m}) / abs(NULLIF(p.{m}, 0)) AS {m}__change_pct FROM ({now}) c {join}"
+    )
 
 
 def hand(raw, sql: str) -> pd.DataFrame:
@@ -351,7 +434,9 @@ def keyed(frame: pd.DataFrame, keys: Sequence[str], columns: Sequence[str], side
         if key in out:
             duplicates.append(key)
         out[key] = {c: as_number(record[c]) for c in columns}
-    assert not duplicates, f"{side} has {len(duplicates)} repeated group key(s) (rows counted twice?), e.g. {duplicates[:3]}"
+    assert not duplicates, (
+        f"{side} has {len(duplicates)} repeated group key(s) (rows counted twice?), e.g. {duplicates[:3]}"
+    )
     return out
 
 
@@ -359,8 +444,14 @@ def _fmt(value) -> str:
     return "NULL" if value is None else f"{value:,.6f}".rstrip("0").rstrip(".")
 
 
-def assert_same(got: pd.DataFrame, want: pd.DataFrame, keys: Sequence[str] = (), columns: Sequence[str] | None = None,
-                what: str = "", show: int = 15) -> None:
+def assert_same(
+    got: pd.DataFrame,
+    want: pd.DataFrame,
+    keys: Sequence[str] = (),
+    columns: Sequence[str] | None = None,
+    what: str = "",
+    show: int = 15,
+) -> None:
     """`got` (the semantic layer) equals `want` (hand SQL): the same group keys, and in
     every column the same value or both NULL. Fails with the differences, first `show`."""
     __tracebackhide__ = True
@@ -368,12 +459,20 @@ def assert_same(got: pd.DataFrame, want: pd.DataFrame, keys: Sequence[str] = (),
     columns = list(columns) if columns is not None else [c for c in want.columns if c not in keys]
     a, b = keyed(got, keys, columns, "semantic result"), keyed(want, keys, columns, "hand SQL")
     lines = []
-    if (missing := [k for k in b if k not in a]):
-        lines.append(f"  {len(missing)} group(s) in hand SQL but not in the semantic result, e.g. {sorted(missing, key=str)[:5]}")
-    if (extra := [k for k in a if k not in b]):
-        lines.append(f"  {len(extra)} group(s) in the semantic result but not in hand SQL, e.g. {sorted(extra, key=str)[:5]}")
-    wrong = [(k, c, a[k][c], b[k][c]) for k in sorted(set(a) & set(b), key=str) for c in columns
-             if not close(a[k][c], b[k][c], ratio=is_ratio(c))]
+    if missing := [k for k in b if k not in a]:
+        lines.append(
+            f"  {len(missing)} group(s) in hand SQL but not in the semantic result, e.g. {sorted(missing, key=str)[:5]}"
+        )
+    if extra := [k for k in a if k not in b]:
+        lines.append(
+            f"  {len(extra)} group(s) in the semantic result but not in hand SQL, e.g. {sorted(extra, key=str)[:5]}"
+        )
+    wrong = [
+        (k, c, a[k][c], b[k][c])
+        for k in sorted(set(a) & set(b), key=str)
+        for c in columns
+        if not close(a[k][c], b[k][c], ratio=is_ratio(c))
+    ]
     if wrong:
         lines.append(f"  {len(wrong)} value(s) differ (semantic vs hand SQL):")
         for k, c, x, y in wrong[:show]:
@@ -382,7 +481,9 @@ def assert_same(got: pd.DataFrame, want: pd.DataFrame, keys: Sequence[str] = (),
         if len(wrong) > show:
             lines.append(f"    ... and {len(wrong) - show} more")
     if lines:
-        raise AssertionError(f"{what or 'result'} differs from hand SQL ({len(a)} vs {len(b)} rows):\n" + "\n".join(lines))
+        raise AssertionError(
+            f"{what or 'result'} differs from hand SQL ({len(a)} vs {len(b)} rows):\n" + "\n".join(lines)
+        )
 
 
 def column(frame: pd.DataFrame, keys: Sequence[str], name: str) -> dict[tuple, float | None]:

@@ -1,6 +1,7 @@
 """Alerts are evaluated in one place (boards.evaluate) under the board owner's principal, recorded once per
 breach with that principal, closed when their rule goes, and shown in the Alert log only to users who may see
 the number. Numbers are checked against hand-written SQL over the raw tables."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -67,9 +68,15 @@ def test_a_viewer_never_records_nor_clears_a_breach(env, warehouse_path, monkeyp
     from streamlit.testing.v1 import AppTest
 
     monkeypatch.setenv("CONCORD_WAREHOUSE", str(warehouse_path))
-    board = store.save(Board(title="Revenue", owner="sales_lead", sharing="everyone",
-                             tiles=(Tile(Query(metrics=("revenue",)), title="Revenue",
-                                         rules=(Rule("revenue", ">", 0, "warning"),)),)), LEAD)
+    board = store.save(
+        Board(
+            title="Revenue",
+            owner="sales_lead",
+            sharing="everyone",
+            tiles=(Tile(Query(metrics=("revenue",)), title="Revenue", rules=(Rule("revenue", ">", 0, "warning"),)),),
+        ),
+        LEAD,
+    )
     for viewer in (LEAD, EAST, CEO):
         at = AppTest.from_file(str(Path(__file__).parent.parent / "views" / "boards_page.py"), default_timeout=60)
         at.session_state["principal"] = viewer
@@ -80,9 +87,15 @@ def test_a_viewer_never_records_nor_clears_a_breach(env, warehouse_path, monkeyp
 
 
 def test_the_number_comes_from_the_owner_not_from_whoever_views(env, warehouse, raw):
-    board = store.save(Board(title="Revenue", owner="sales_east", sharing="everyone",
-                             tiles=(Tile(Query(metrics=("revenue",)), title="Revenue",
-                                         rules=(Rule("revenue", ">", 0, "warning"),)),)), EAST)
+    board = store.save(
+        Board(
+            title="Revenue",
+            owner="sales_east",
+            sharing="everyone",
+            tiles=(Tile(Query(metrics=("revenue",)), title="Revenue", rules=(Rule("revenue", ">", 0, "warning"),)),),
+        ),
+        EAST,
+    )
     evaluate.evaluate_board(board, warehouse)
     east = raw.execute("""SELECT sum(l.net_amount) FROM order_lines l JOIN orders o USING (order_id)
         JOIN customers c USING (customer_id) WHERE o.status <> 'cancelled' AND c.region = 'East'""").fetchone()[0]
@@ -94,11 +107,17 @@ def test_the_number_comes_from_the_owner_not_from_whoever_views(env, warehouse, 
 def test_a_tile_the_owner_may_not_see_is_skipped_and_reported(env, warehouse):
     """A sales rep's imported cash tile (finding 2): evaluated as the rep, so refused; nothing recorded."""
     with metastore.session() as con:  # as if imported before store.save checked the importer's grants
-        con.execute("INSERT INTO boards (title, owner, sharing, created_at, updated_at) "
-                    "VALUES ('Loot', 'sales_east', 'everyone', 'x', 'x')")
-        con.execute("INSERT INTO tiles (board_id, position, title, query_json, rules_json) VALUES (1, 0, 'Cash', ?, ?)",
-                    (Query(metrics=("cash_in",)).model_dump_json(),
-                     '[{"metric": "cash_in", "op": ">", "value": -1e18, "level": "critical", "webhook": ""}]'))
+        con.execute(
+            "INSERT INTO boards (title, owner, sharing, created_at, updated_at) "
+            "VALUES ('Loot', 'sales_east', 'everyone', 'x', 'x')"
+        )
+        con.execute(
+            "INSERT INTO tiles (board_id, position, title, query_json, rules_json) VALUES (1, 0, 'Cash', ?, ?)",
+            (
+                Query(metrics=("cash_in",)).model_dump_json(),
+                '[{"metric": "cash_in", "op": ">", "value": -1e18, "level": "critical", "webhook": ""}]',
+            ),
+        )
     outcome = evaluate.evaluate_board(store.get_unchecked(1, "test"), warehouse)
     assert outcome.evaluated == () and all_rows() == []
     assert "may no longer see it" in outcome.skipped[0] and "sales_east" in outcome.skipped[0]
@@ -126,8 +145,10 @@ def test_a_value_back_within_the_rule_clears_the_breach(env, warehouse):
 
 
 def test_breaches_of_removed_rules_tiles_and_boards_are_closed(env, warehouse):
-    two = (Tile(Query(metrics=("cash_in",)), title="A", rules=(Rule("cash_in", ">", ALWAYS), Rule("cash_in", ">", -5e17))),
-           Tile(Query(metrics=("cash_out",)), title="B", rules=(Rule("cash_out", ">", ALWAYS),)))
+    two = (
+        Tile(Query(metrics=("cash_in",)), title="A", rules=(Rule("cash_in", ">", ALWAYS), Rule("cash_in", ">", -5e17))),
+        Tile(Query(metrics=("cash_out",)), title="B", rules=(Rule("cash_out", ">", ALWAYS),)),
+    )
     board = store.save(Board(title="Cash", owner="cfo", tiles=two), CFO)
     other = store.save(cash_board(title="Other"), CFO)
     evaluate.evaluate_all(warehouse)
@@ -148,9 +169,15 @@ def test_the_alert_log_shows_a_breach_only_to_who_may_see_that_number(env, wareh
     """The finding-2 leak: the Alert log showed every breach of every board to every user."""
     private = store.save(cash_board(title="CFO private"), CFO)
     shared = store.save(cash_board(title="Cash for execs", sharing="roles", shared_roles=("exec", "sales_rep")), CFO)
-    east = store.save(Board(title="East revenue", owner="sales_east", sharing="everyone",
-                            tiles=(Tile(Query(metrics=("revenue",)), title="Revenue",
-                                        rules=(Rule("revenue", ">", 0),)),)), EAST)
+    east = store.save(
+        Board(
+            title="East revenue",
+            owner="sales_east",
+            sharing="everyone",
+            tiles=(Tile(Query(metrics=("revenue",)), title="Revenue", rules=(Rule("revenue", ">", 0),)),),
+        ),
+        EAST,
+    )
     evaluate.evaluate_all(warehouse)
 
     def seen(who):
@@ -177,28 +204,45 @@ def test_breaches_recorded_under_a_viewer_before_006_are_closed_and_shown_only_t
         if number < 6:
             con.executescript(file.read_text())
             con.execute("INSERT INTO schema_version (version, name) VALUES (?, ?)", (number, name))
-    con.execute("INSERT INTO boards (id, title, owner, sharing, created_at, updated_at) VALUES (1, 'B', 'sales_east', "
-                "'everyone', 'x', 'x')")
-    con.execute("INSERT INTO tiles (id, board_id, position, query_json) VALUES (7, 1, 0, ?)",
-                (Query(metrics=("revenue",)).model_dump_json(),))
-    con.execute("INSERT INTO alert_log (board_id, tile_id, rule, level, value, breached_at) "
-                "VALUES (1, 7, 'revenue > 0', 'warning', 123.0, 'x')")
+    con.execute(
+        "INSERT INTO boards (id, title, owner, sharing, created_at, updated_at) VALUES (1, 'B', 'sales_east', "
+        "'everyone', 'x', 'x')"
+    )
+    con.execute(
+        "INSERT INTO tiles (id, board_id, position, query_json) VALUES (7, 1, 0, ?)",
+        (Query(metrics=("revenue",)).model_dump_json(),),
+    )
+    con.execute(
+        "INSERT INTO alert_log (board_id, tile_id, rule, level, value, breached_at) "
+        "VALUES (1, 7, 'revenue > 0', 'warning', 123.0, 'x')"
+    )
     con.commit()
     con.close()
     with metastore.session(db) as migrated:
         row = dict(migrated.execute("SELECT * FROM alert_log").fetchone())
     assert row["cleared_at"] and row["board_owner"] == "sales_east" and row["evaluated_as"] is None
-    assert alerts._may_see(CEO, row, store.Board("B", "sales_east", sharing="everyone", id=1,
-                                                 tiles=(Tile(Query(metrics=("revenue",)), id=7),)))
-    assert not alerts._may_see(EAST, row, store.Board("B", "sales_east", sharing="everyone", id=1,
-                                                      tiles=(Tile(Query(metrics=("revenue",)), id=7),)))
+    assert alerts._may_see(
+        CEO,
+        row,
+        store.Board("B", "sales_east", sharing="everyone", id=1, tiles=(Tile(Query(metrics=("revenue",)), id=7),)),
+    )
+    assert not alerts._may_see(
+        EAST,
+        row,
+        store.Board("B", "sales_east", sharing="everyone", id=1, tiles=(Tile(Query(metrics=("revenue",)), id=7),)),
+    )
 
 
 def test_board_filters_apply_to_the_evaluated_query(env, warehouse, raw):
-    board = store.save(Board(title="Q1 East", owner="ceo", filters={"region": ["East"], "time_from": "2025-01-01",
-                                                                     "time_to": "2025-03-31"},
-                             tiles=(Tile(Query(metrics=("revenue",)), title="Revenue",
-                                         rules=(Rule("revenue", ">", 0),)),)), CEO)
+    board = store.save(
+        Board(
+            title="Q1 East",
+            owner="ceo",
+            filters={"region": ["East"], "time_from": "2025-01-01", "time_to": "2025-03-31"},
+            tiles=(Tile(Query(metrics=("revenue",)), title="Revenue", rules=(Rule("revenue", ">", 0),)),),
+        ),
+        CEO,
+    )
     evaluate.evaluate_board(board, warehouse)
     want = raw.execute("""SELECT sum(l.net_amount) FROM order_lines l JOIN orders o USING (order_id)
         JOIN customers c USING (customer_id) WHERE o.status <> 'cancelled' AND c.region = 'East'
@@ -210,8 +254,9 @@ def test_a_rule_whose_owner_may_not_set_webhooks_posts_nothing(env, warehouse, m
     """A webhook stored before saves checked it (or before its owner lost the grant) is still never delivered."""
     monkeypatch.setattr(store.webhooks, "check", lambda url, who: url)
     rule = Rule("revenue", ">", 0, "warning", "https://hooks.example.com/x")
-    board = store.save(Board(title="R", owner="sales_lead", tiles=(Tile(Query(metrics=("revenue",)), rules=(rule,)),)),
-                       LEAD)
+    board = store.save(
+        Board(title="R", owner="sales_lead", tiles=(Tile(Query(metrics=("revenue",)), rules=(rule,)),)), LEAD
+    )
     posts = []
     evaluate.evaluate_board(board, warehouse, post=lambda *a: posts.append(a))
     with metastore.session() as con:
@@ -222,8 +267,9 @@ def test_a_rule_whose_owner_may_not_set_webhooks_posts_nothing(env, warehouse, m
 def test_record_once_clear_then_a_new_breach_posts_again(env):
     """Moved from test_boards: the breach/clear cycle of one rule, with the principal recorded each time."""
     rule = Rule("dso", ">", 60, "critical", "https://hooks.example.com/x")
-    board = store.save(Board(title="DSO", owner="cfo", tiles=(Tile(Query(metrics=("dso",)), title="DSO", rules=(rule,)),)),
-                       CFO)
+    board = store.save(
+        Board(title="DSO", owner="cfo", tiles=(Tile(Query(metrics=("dso",)), title="DSO", rules=(rule,)),)), CFO
+    )
     tile, posts = board.tiles[0], []
     post = lambda *a: posts.append(a[2]["value"])
     assert len(alerts.record(board, tile, {"dso": 75.0}, CFO, post=post)) == 1
@@ -298,14 +344,29 @@ def test_the_cron_command_as_a_process(env, warehouse_path, tmp_path):
     import sys
 
     root = Path(__file__).resolve().parent.parent
-    done = subprocess.run([sys.executable, "-m", "boards.evaluate", "--once", "--db", str(tmp_path / "m.sqlite"),
-                           "--warehouse", str(tmp_path / "nope.duckdb")], cwd=root, capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "boards.evaluate",
+            "--once",
+            "--db",
+            str(tmp_path / "m.sqlite"),
+            "--warehouse",
+            str(tmp_path / "nope.duckdb"),
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 2 and done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
 
 
 @pytest.mark.parametrize("lang, header, level", [("en", "Value", "critical"), ("zh", "数值", "严重")])
-def test_the_alert_log_page_shows_readable_columns_of_the_viewers_breaches_only(env, warehouse, warehouse_path,
-                                                                                 monkeypatch, lang, header, level):
+def test_the_alert_log_page_shows_readable_columns_of_the_viewers_breaches_only(
+    env, warehouse, warehouse_path, monkeypatch, lang, header, level
+):
     from streamlit.testing.v1 import AppTest
 
     monkeypatch.setenv("CONCORD_WAREHOUSE", str(warehouse_path))

@@ -1,5 +1,6 @@
 """Webhooks (finding 3): http(s) to allow-listed hosts only, set only by users granted it, no redirects, a short
 timeout, never a crash; proven against real local HTTP servers that record what reaches them."""
+
 from __future__ import annotations
 
 import http.server
@@ -84,12 +85,15 @@ def test_a_missing_config_means_no_host_is_allowed(tmp_path, monkeypatch):
     assert config.load().webhooks.allowed_hosts == ()
 
 
-@pytest.mark.parametrize("text, says", [
-    ("[webhooks]\nallowed_hosts = \"hooks.example.com\"\n", "webhooks.allowed_hosts: must be a list"),
-    ("[webhooks]\nallowed_host = []\n", "webhooks.allowed_host: unknown setting"),
-    ("[webhooks]\nallowed_hosts = [\"https://hooks.example.com/x\"]\n", "is not a host name"),
-    ("[webhooks\n", "not valid TOML"),
-])
+@pytest.mark.parametrize(
+    "text, says",
+    [
+        ('[webhooks]\nallowed_hosts = "hooks.example.com"\n', "webhooks.allowed_hosts: must be a list"),
+        ("[webhooks]\nallowed_host = []\n", "webhooks.allowed_host: unknown setting"),
+        ('[webhooks]\nallowed_hosts = ["https://hooks.example.com/x"]\n', "is not a host name"),
+        ("[webhooks\n", "not valid TOML"),
+    ],
+)
 def test_a_bad_config_is_one_line_naming_the_key_and_the_fix(tmp_path, text, says):
     file = tmp_path / "concord.toml"
     file.write_text(text)
@@ -110,16 +114,19 @@ def test_only_users_granted_set_webhooks_may_set_one(allow):
         webhooks.check("https://hooks.example.com/T0/B1", LEAD)
 
 
-@pytest.mark.parametrize("url, says", [
-    ("file:///etc/passwd", "only http:// and https://"),
-    ("gopher://127.0.0.1:70/_hello", "only http:// and https://"),
-    ("ftp://hooks.example.com/x", "only http:// and https://"),
-    ("http://127.0.0.1:6379/", "not on the allow-list"),
-    ("https://evil.example.net/steal", "not on the allow-list"),
-    ("https://hooks.example.com@evil.example.net/", "user name or password"),
-    ("https:///nohost", "has no host"),
-    ("http://hooks.example.com:99999/", "not a valid URL"),
-])
+@pytest.mark.parametrize(
+    "url, says",
+    [
+        ("file:///etc/passwd", "only http:// and https://"),
+        ("gopher://127.0.0.1:70/_hello", "only http:// and https://"),
+        ("ftp://hooks.example.com/x", "only http:// and https://"),
+        ("http://127.0.0.1:6379/", "not on the allow-list"),
+        ("https://evil.example.net/steal", "not on the allow-list"),
+        ("https://hooks.example.com@evil.example.net/", "user name or password"),
+        ("https:///nohost", "has no host"),
+        ("http://hooks.example.com:99999/", "not a valid URL"),
+    ],
+)
 def test_webhooks_outside_the_allow_list_or_not_http_are_refused_in_one_line(allow, url, says):
     allow("hooks.example.com")
     with pytest.raises(webhooks.WebhookError, match=says) as err:
@@ -141,7 +148,9 @@ def test_a_loopback_port_not_on_the_allow_list_is_refused_and_never_contacted(al
     allow("hooks.example.com")
     assert webhooks.deliver(1, f"http://127.0.0.1:{server.port}/hook", {"x": 1}, sleep=no_wait) is False
     [row] = deliveries()
-    assert server.received == [] and row["message"].startswith("refused: webhook host '127.0.0.1' is not on the allow-list")
+    assert server.received == [] and row["message"].startswith(
+        "refused: webhook host '127.0.0.1' is not on the allow-list"
+    )
 
 
 def test_an_allowed_name_that_resolves_to_loopback_is_refused_unless_that_address_is_listed(allow, server):
@@ -177,8 +186,14 @@ def test_a_successful_delivery_posts_exactly_the_rule_body(allow, server, wareho
     allow("127.0.0.1")
     url = f"http://127.0.0.1:{server.port}/hook"
     rule = Rule("cash_in", ">", -1e18, "critical", webhooks.check(url, CFO))
-    board = store.save(Board(title="Cash", owner="cfo", tiles=(Tile(Query(metrics=("cash_in", "cash_out")), title="Cash",
-                                                                    rules=(rule,)),)), CFO)
+    board = store.save(
+        Board(
+            title="Cash",
+            owner="cfo",
+            tiles=(Tile(Query(metrics=("cash_in", "cash_out")), title="Cash", rules=(rule,)),),
+        ),
+        CFO,
+    )
     sent = []
     post = lambda *a: sent.append(webhooks.deliver(*a, sleep=no_wait))
     for _ in range(3):

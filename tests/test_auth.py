@@ -1,4 +1,5 @@
 """Accounts, throttling, the cookie key, the metadata store and the audit log."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,18 +18,30 @@ from data import metastore
 from semantic import events
 
 ROOT = Path(__file__).resolve().parent.parent
-DEMO_PASSWORDS = {"ceo": "ceo-demo-2025", "cfo": "cfo-demo-2025", "sales_lead": "lead-demo-2025",
-                  "sales_east": "east-demo-2025", "sales_south": "south-demo-2025", "admin": "admin-demo-2025"}
+DEMO_PASSWORDS = {
+    "ceo": "ceo-demo-2025",
+    "cfo": "cfo-demo-2025",
+    "sales_lead": "lead-demo-2025",
+    "sales_east": "east-demo-2025",
+    "sales_south": "south-demo-2025",
+    "admin": "admin-demo-2025",
+}
 
 
 def cli(*args, stdin: str = "", env: dict | None = None):
-    return subprocess.run([sys.executable, "-m", "auth", *args], input=stdin, capture_output=True, text=True,
-                          cwd=ROOT, env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "auth", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+    )
 
 
 class Clock:
     def __init__(self):
-        self.now = dt.datetime(2025, 6, 1, 9, 0, tzinfo=dt.timezone.utc)
+        self.now = dt.datetime(2025, 6, 1, 9, 0, tzinfo=dt.UTC)
 
     def __call__(self):
         return self.now
@@ -66,8 +79,17 @@ def test_unknown_user_gets_a_suggestion(users_file):
 
 
 def test_cli_add_user_with_password_from_stdin_then_disable(users_file, metastore_file):
-    done = cli("add-user", "sales_north", "--name", "North Rep", "--roles", "sales_rep", "--attr", "region=North",
-               stdin="north-secret-1\n")
+    done = cli(
+        "add-user",
+        "sales_north",
+        "--name",
+        "North Rep",
+        "--roles",
+        "sales_rep",
+        "--attr",
+        "region=North",
+        stdin="north-secret-1\n",
+    )
     assert done.returncode == 0, done.stderr
     user = accounts.load_users()["sales_north"]
     assert user.checks("north-secret-1") and dict(user.attributes) == {"region": "North"}
@@ -81,14 +103,17 @@ def test_cli_add_user_with_password_from_stdin_then_disable(users_file, metastor
     assert accounts.load_users()["sales_north"].checks("new-secret-22")
 
 
-@pytest.mark.parametrize("args,stdin,needle", [
-    (("add-user", "x1", "--roles", "wizard"), "long-enough-pw\n", "unknown role 'wizard'"),
-    (("add-user", "x2", "--roles", "sales_rep"), "short\n", "at least 8 characters"),
-    (("add-user", "ceo", "--roles", "exec"), "long-enough-pw\n", "already exists"),
-    (("set-roles", "nobody", "exec"), "", "unknown user 'nobody'"),
-    (("add-user", "x3", "--roles", "sales_rep", "--attr", "region"), "long-enough-pw\n", "name=value"),
-    (("audit", "--since", "yesterday"), "", "not a date"),
-])
+@pytest.mark.parametrize(
+    "args,stdin,needle",
+    [
+        (("add-user", "x1", "--roles", "wizard"), "long-enough-pw\n", "unknown role 'wizard'"),
+        (("add-user", "x2", "--roles", "sales_rep"), "short\n", "at least 8 characters"),
+        (("add-user", "ceo", "--roles", "exec"), "long-enough-pw\n", "already exists"),
+        (("set-roles", "nobody", "exec"), "", "unknown user 'nobody'"),
+        (("add-user", "x3", "--roles", "sales_rep", "--attr", "region"), "long-enough-pw\n", "name=value"),
+        (("audit", "--since", "yesterday"), "", "not a date"),
+    ],
+)
 def test_cli_bad_input_is_one_line_exit_2(users_file, metastore_file, args, stdin, needle):
     done = cli(*args, stdin=stdin)
     assert done.returncode == 2 and needle in done.stderr
@@ -164,6 +189,7 @@ def test_migrations_apply_once_with_wal_even_when_processes_race(metastore_file)
             metastore.connect().close()
         except Exception as err:  # noqa: BLE001
             errors.append(err)
+
     threads = [threading.Thread(target=connect) for _ in range(6)]
     for t in threads:
         t.start()
@@ -180,9 +206,22 @@ def test_queries_and_logins_land_in_the_audit_log(metastore_file, users_file, wa
     audit.install()
     audit.install()
     try:
-        events.emit(events.QueryEvent(at=dt.datetime.now(dt.timezone.utc), username="cfo", roles=("finance",),
-                                      source="test", metrics=("cash_in",), dimensions=("region",), where=None,
-                                      time_from=None, time_to=None, rows=5, duration_ms=1.5, outcome="ok"))
+        events.emit(
+            events.QueryEvent(
+                at=dt.datetime.now(dt.UTC),
+                username="cfo",
+                roles=("finance",),
+                source="test",
+                metrics=("cash_in",),
+                dimensions=("region",),
+                where=None,
+                time_from=None,
+                time_to=None,
+                rows=5,
+                duration_ms=1.5,
+                outcome="ok",
+            )
+        )
     finally:
         events.remove_listener(audit.on_query)
     audit.record_login("cfo", "login_failed")
@@ -191,9 +230,26 @@ def test_queries_and_logins_land_in_the_audit_log(metastore_file, users_file, wa
     assert rows[1]["metrics"] == "cash_in" and rows[1]["rows"] == 5
     # the semantic CLI audits its queries too, and `python -m auth audit` prints them
     env = {"CONCORD_METASTORE": str(metastore_file), "CONCORD_USERS": str(users_file)}
-    done = subprocess.run([sys.executable, "-m", "semantic", "query", "--metrics", "revenue", "--by", "region",
-                           "--as", "sales_east", "--db", str(warehouse_path)], capture_output=True, text=True,
-                          cwd=ROOT, env={**os.environ, **env})
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "semantic",
+            "query",
+            "--metrics",
+            "revenue",
+            "--by",
+            "region",
+            "--as",
+            "sales_east",
+            "--db",
+            str(warehouse_path),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, **env},
+    )
     assert done.returncode == 0, done.stderr
     printed = cli("audit", "--since", dt.date.today().isoformat(), "--user", "sales_east", env=env).stdout
     assert "sales_east" in printed and "cli:query" in printed and "rows=1" in printed

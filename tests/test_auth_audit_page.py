@@ -1,5 +1,6 @@
 """The Audit log page: locked by authorize(principal, "manage_users"); lists the
 sign-ins slowed down now, each with an Unlock button that clears and is audited."""
+
 from __future__ import annotations
 
 import pytest
@@ -64,4 +65,3 @@ def test_an_admin_lists_every_screen_link_and_revokes_one_of_another_users_board
     assert [r["status"] for r in tokens.all_tokens(ADMIN)] == ["revoked"]
     with pytest.raises(store.BoardError, match="revoked"):
         tokens.resolve(token, board.id)
-

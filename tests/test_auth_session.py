@@ -2,6 +2,7 @@
 accounts file as it is now (finding 7); a logout or a disable ends every live
 session of that user at its next rerun (finding 11); the HttpOnly cookie is set
 and cleared only by our routes, with one-time tickets (finding 1)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -47,8 +48,9 @@ def texts(at: AppTest) -> str:
 
 def login_tickets(username: str) -> int:
     with metastore.session() as con:
-        return con.execute("SELECT count(*) FROM login_tickets WHERE username = ? AND purpose = 'login'",
-                           (username,)).fetchone()[0]
+        return con.execute(
+            "SELECT count(*) FROM login_tickets WHERE username = ? AND purpose = 'login'", (username,)
+        ).fetchone()[0]
 
 
 def test_an_open_login_tab_refuses_the_old_password_after_set_password(app_test):
@@ -78,7 +80,7 @@ def test_without_the_cookie_route_the_form_says_how_to_start_the_app(app_test, m
 def signed_in(app_test, username: str, at_time: dt.datetime | None = None) -> AppTest:
     app_test.session_state["authentication_status"] = True
     app_test.session_state["username"] = username
-    app_test.session_state[SIGNED_IN_AT] = at_time or dt.datetime.now(dt.timezone.utc)
+    app_test.session_state[SIGNED_IN_AT] = at_time or dt.datetime.now(dt.UTC)
     at = app_test.run()
     assert f"signed in as {username}" in texts(at)
     return at
@@ -95,7 +97,7 @@ def test_a_logout_elsewhere_ends_this_live_session_at_its_next_rerun(app_test):
 
 def test_a_session_signed_in_after_the_logout_stays(app_test):
     audit.record_login("cfo", "logout")
-    at = signed_in(app_test, "cfo", dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=1))
+    at = signed_in(app_test, "cfo", dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1))
     assert "signed in as cfo" in texts(at.run())
 
 
@@ -117,9 +119,18 @@ def test_logout_records_the_logout_and_sends_the_browser_to_clear_its_cookie(app
 
 # ---- tickets and the cookie routes ----------------------------------------------
 def request(path: str, query: str, headers: dict | None = None, scheme: str = "http") -> Request:
-    return Request({"type": "http", "method": "GET", "path": path, "query_string": query.encode(), "scheme": scheme,
-                    "headers": [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()],
-                    "server": ("concord.example", 80), "client": ("203.0.113.7", 5000)})
+    return Request(
+        {
+            "type": "http",
+            "method": "GET",
+            "path": path,
+            "query_string": query.encode(),
+            "scheme": scheme,
+            "headers": [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()],
+            "server": ("concord.example", 80),
+            "client": ("203.0.113.7", 5000),
+        }
+    )
 
 
 def test_a_ticket_is_single_use_short_lived_and_for_one_purpose(metastore_file):
@@ -128,7 +139,7 @@ def test_a_ticket_is_single_use_short_lived_and_for_one_purpose(metastore_file):
     assert tickets.redeem(raw, "login") == tickets.Ticket("cfo", "/explore?m=revenue")
     assert tickets.redeem(raw, "login") is None  # used
     late = tickets.issue("cfo", "login")
-    assert tickets.redeem(late, "login", now=lambda: dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=61)) is None
+    assert tickets.redeem(late, "login", now=lambda: dt.datetime.now(dt.UTC) + dt.timedelta(seconds=61)) is None
     with metastore.session() as con:  # stored hashed only
         assert not con.execute("SELECT count(*) FROM login_tickets WHERE digest = ?", (raw,)).fetchone()[0]
 
@@ -142,8 +153,9 @@ def cookie_header(response) -> str:
     return "; ".join(v.decode() for k, v in response.raw_headers if k == b"set-cookie")
 
 
-def test_the_session_route_sets_an_httponly_strict_cookie_and_returns_to_the_page(metastore_file, users_file,
-                                                                                  monkeypatch):
+def test_the_session_route_sets_an_httponly_strict_cookie_and_returns_to_the_page(
+    metastore_file, users_file, monkeypatch
+):
     monkeypatch.setenv("CONCORD_COOKIE_KEY", "x" * 8 + "-test-cookie-key-0123456789abcdefgh")
     raw = tickets.issue("cfo", "login", "/explore?m=revenue&by=region")
     response = routes.enter(request(routes.SESSION_PATH, f"ticket={raw}"))
@@ -155,8 +167,9 @@ def test_the_session_route_sets_an_httponly_strict_cookie_and_returns_to_the_pag
     assert read_token(value, cookie_key())["username"] == "cfo"
     replay = routes.enter(request(routes.SESSION_PATH, f"ticket={raw}"))
     assert replay.headers["location"] == "/" and not cookie_header(replay)  # a ticket works once
-    tls = routes.enter(request(routes.SESSION_PATH, f"ticket={tickets.issue('cfo', 'login')}",
-                               {"X-Forwarded-Proto": "https"}))
+    tls = routes.enter(
+        request(routes.SESSION_PATH, f"ticket={tickets.issue('cfo', 'login')}", {"X-Forwarded-Proto": "https"})
+    )
     assert "Secure" in cookie_header(tls)
 
 
@@ -168,7 +181,6 @@ def test_the_session_route_refuses_a_disabled_user(metastore_file, users_file):
 
 def test_the_logout_route_clears_the_cookie_only_with_a_logout_ticket(metastore_file):
     assert not cookie_header(routes.leave(request(routes.LOGOUT_PATH, "ticket=made-up")))
-    response = routes.leave(request(routes.LOGOUT_PATH, f"ticket={tickets.issue('cfo', 'logout')}",
-                                    scheme="https"))
+    response = routes.leave(request(routes.LOGOUT_PATH, f"ticket={tickets.issue('cfo', 'logout')}", scheme="https"))
     header = cookie_header(response)
     assert f'{COOKIE_NAME}=""' in header and "Max-Age=0" in header and "HttpOnly" in header and "Secure" in header

@@ -1,6 +1,7 @@
 """Sign-in throttling: decided atomically before the password is checked
 (finding 5), by (user, address), by address and by user from unknown addresses,
 never a lock of the account everywhere; admins unlock; all of it audited (finding 6)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,6 +25,7 @@ def checks(monkeypatch):
         seen.append(password)
         threading.Event().wait(0.05)
         return real(self, password)
+
     monkeypatch.setattr(accounts.User, "checks", counted)
     return seen
 
@@ -36,6 +38,7 @@ def test_twelve_simultaneous_attempts_check_at_most_five_passwords(metastore_fil
     def attempt(password):
         start.wait()
         outcomes.append(signin.attempt("cfo", password, "203.0.113.7"))
+
     threads = [threading.Thread(target=attempt, args=(p,)) for p in passwords]
     for t in threads:
         t.start()
@@ -96,11 +99,14 @@ def test_admin_unlocks_with_the_cli_and_it_is_audited(metastore_file, users_file
     assert bad.returncode == 2 and "Did you mean 'cfo'" in bad.stderr and "Traceback" not in bad.stderr
 
 
-@pytest.mark.parametrize("peer,forwarded,trusted,expected", [
-    (None, None, frozenset(), "127.0.0.1"),  # Streamlit reports a loopback peer as None
-    ("203.0.113.7", "1.2.3.4", frozenset(), "203.0.113.7"),  # X-Forwarded-For is ignored without a trusted proxy
-    (None, "1.2.3.4, 203.0.113.7", frozenset({"127.0.0.1"}), "203.0.113.7"),  # the last hop the proxy saw
-    ("10.0.0.2", "203.0.113.7, 10.0.0.3", frozenset({"10.0.0.2", "10.0.0.3"}), "203.0.113.7"),
-])
+@pytest.mark.parametrize(
+    "peer,forwarded,trusted,expected",
+    [
+        (None, None, frozenset(), "127.0.0.1"),  # Streamlit reports a loopback peer as None
+        ("203.0.113.7", "1.2.3.4", frozenset(), "203.0.113.7"),  # X-Forwarded-For is ignored without a trusted proxy
+        (None, "1.2.3.4, 203.0.113.7", frozenset({"127.0.0.1"}), "203.0.113.7"),  # the last hop the proxy saw
+        ("10.0.0.2", "203.0.113.7, 10.0.0.3", frozenset({"10.0.0.2", "10.0.0.3"}), "203.0.113.7"),
+    ],
+)
 def test_the_client_address_trusts_forwarded_for_only_from_a_configured_proxy(peer, forwarded, trusted, expected):
     assert signin.client_address(peer, forwarded, trusted) == expected

@@ -1,5 +1,6 @@
 """The benchmark suite runs at a tiny scale and every semantic answer equals its
 hand-written SQL (with and without rollups). No timing is asserted here."""
+
 from __future__ import annotations
 
 import json
@@ -28,8 +29,24 @@ def test_every_case_matches_its_hand_sql_with_and_without_rollups(rolled):
 def written_report(rolled_warehouse_path, tmp_path_factory) -> dict:
     """`python -m bench` run once, as a user runs it; the JSON it wrote."""
     out = tmp_path_factory.mktemp("bench") / "report.json"
-    done = subprocess.run([sys.executable, "-m", "bench", "--scale", "0.02", "--runs", "1", "--db",
-                           str(rolled_warehouse_path), "--out", str(out)], capture_output=True, text=True, cwd=ROOT)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench",
+            "--scale",
+            "0.02",
+            "--runs",
+            "1",
+            "--db",
+            str(rolled_warehouse_path),
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(out.read_text())
 

@@ -1,4 +1,5 @@
 """Boards, screen tokens and alerts against a real metadata store."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -19,8 +20,10 @@ LEAD = Principal("sales_lead", ("sales_manager",))
 
 
 def cash_board(**changes) -> Board:
-    tiles = (Tile(Query(metrics=("cash_in", "dso")), title="Cash", rules=(Rule("dso", ">", 60, "critical"),)),
-             Tile(Query(metrics=("revenue",), group_by=("region",)), title="Revenue"))
+    tiles = (
+        Tile(Query(metrics=("cash_in", "dso")), title="Cash", rules=(Rule("dso", ">", 60, "critical"),)),
+        Tile(Query(metrics=("revenue",), group_by=("region",)), title="Revenue"),
+    )
     return dataclasses.replace(Board(title="Cash board", owner="cfo", tiles=tiles), **changes)
 
 
@@ -77,10 +80,15 @@ def test_export_and_import_between_installs(metastore_file):
             store.import_json(corrupt, CEO)
 
 
-@pytest.mark.parametrize("bad,needle", [
-    ({"title": " "}, "needs a title"), ({"columns": 5}, "1 to 4 columns"), ({"sharing": "public"}, "sharing must be"),
-    ({"refresh_seconds": 1}, "refresh every"),
-])
+@pytest.mark.parametrize(
+    "bad,needle",
+    [
+        ({"title": " "}, "needs a title"),
+        ({"columns": 5}, "1 to 4 columns"),
+        ({"sharing": "public"}, "sharing must be"),
+        ({"refresh_seconds": 1}, "refresh every"),
+    ],
+)
 def test_bad_boards_are_refused_with_a_message(metastore_file, bad, needle):
     with pytest.raises(BoardError, match=needle):
         store.save(cash_board(**bad), CFO)
@@ -101,7 +109,7 @@ def test_tokens_are_random_hashed_bound_expiring_and_revocable(metastore_file):
     with pytest.raises(BoardError, match="not valid"):
         tokens.resolve(token[:-1] + ("A" if token[-1] != "A" else "B"), board.id)
     with pytest.raises(BoardError, match="expired"):
-        tokens.resolve(token, board.id, now=dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=91))
+        tokens.resolve(token, board.id, now=dt.datetime.now(dt.UTC) + dt.timedelta(days=91))
     tokens.revoke(screen.token_id, CFO)
     with pytest.raises(BoardError, match="revoked"):
         tokens.resolve(token, board.id)
@@ -123,12 +131,21 @@ def test_board_filters_set_the_period_and_regions_of_every_tile(metastore_file, 
     from streamlit.testing.v1 import AppTest
 
     monkeypatch.setenv("CONCORD_WAREHOUSE", str(warehouse_path))
-    board = store.save(Board(title="Q1 East", owner="ceo", filters={"region": ["East"], "time_from": "2025-01-01",
-                                                                     "time_to": "2025-03-31"},
-                             tiles=(Tile(Query(metrics=("revenue",)), title="Revenue"),
-                                    Tile(Query(metrics=("inventory_value",)), title="Stock"))), CEO)
-    at = AppTest.from_file(str(__import__("pathlib").Path(__file__).parent.parent / "views" / "boards_page.py"),
-                           default_timeout=60)
+    board = store.save(
+        Board(
+            title="Q1 East",
+            owner="ceo",
+            filters={"region": ["East"], "time_from": "2025-01-01", "time_to": "2025-03-31"},
+            tiles=(
+                Tile(Query(metrics=("revenue",)), title="Revenue"),
+                Tile(Query(metrics=("inventory_value",)), title="Stock"),
+            ),
+        ),
+        CEO,
+    )
+    at = AppTest.from_file(
+        str(__import__("pathlib").Path(__file__).parent.parent / "views" / "boards_page.py"), default_timeout=60
+    )
     at.session_state["principal"] = CEO
     at.query_params["id"] = str(board.id)
     at.run()
@@ -137,5 +154,6 @@ def test_board_filters_set_the_period_and_regions_of_every_tile(metastore_file, 
         JOIN customers c USING (customer_id) WHERE o.status <> 'cancelled' AND c.region = 'East'
         AND o.order_date BETWEEN DATE '2025-01-01' AND DATE '2025-03-31'""").fetchall()[0][0]
     from ui.fmt import format_value
+
     assert format_value(float(want), "currency", "en") in [m.value for m in at.metric]
     assert len(at.metric) == 2  # the stock tile ignores the region (it has none) but still shows

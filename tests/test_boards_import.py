@@ -1,4 +1,5 @@
 """Board imports: checked in full before anything is stored; every problem one line naming the tile and field."""
+
 from __future__ import annotations
 
 import json
@@ -24,8 +25,10 @@ def tile(title: str = "Cash", **query) -> dict:
 
 def stored_boards() -> int:
     with metastore.session() as con:
-        return con.execute("SELECT count(*) FROM boards").fetchone()[0] + \
-            con.execute("SELECT count(*) FROM tiles").fetchone()[0]
+        return (
+            con.execute("SELECT count(*) FROM boards").fetchone()[0]
+            + con.execute("SELECT count(*) FROM tiles").fetchone()[0]
+        )
 
 
 def refused(text: str, who: Principal = CEO) -> str:
@@ -38,35 +41,59 @@ def refused(text: str, who: Principal = CEO) -> str:
     return message
 
 
-@pytest.mark.parametrize("text,needle", [
-    (export(tile("Revenue"), tile("Margin"), tile("Cash", time_from="next tuesday")),
-     "tile 3 (Cash): time_from 'next tuesday' is not a date (YYYY-MM-DD)."),
-    (export(tile(), filters={"region": 5}), "board filters: region must be a list of member names"),
-    (export(tile(), filters={"time_from": "next tuesday"}), "board filters: time_from 'next tuesday' is not a date"),
-    (export(tile(), filters={"planet": ["Mars"]}), "'planet' is not a dimension"),
-    (export(tile(where="(" * 60 + "region = 'East'" + ")" * 60)), "tile 1 (Cash): "),
-    (export(tile(where="NOT " * 100 + "region = 'East'")), "tile 1 (Cash): "),
-    ("[" * 1000 + "]" * 1000, "nests more than"),
-    ('{"title": "x", "tiles": [' + "{" * 1000, "nests more than"),
-    ("not json", "not JSON"),
-    (export(tile(), theme="neon"), "theme 'neon' is not one of 'light' or 'dark'"),
-    (export({"title": "Pie", "chart": "pie", "query": {"metrics": ["revenue"]}}), "tile 1 (Pie): chart 'pie'"),
-    (export({"title": "W", "width": "2", "query": {"metrics": ["revenue"]}}), "tile 1 (W): width must be a whole number"),
-    (export({"title": "W", "width": 9, "query": {"metrics": ["revenue"]}}), "tile 1 (W): width 9 is out of range"),
-    (export({"query": {"metrics": ["revenue"]}, "rules": [{"metric": "revenue", "op": "=>", "value": 1}]}),
-     "tile 1 (revenue), rule 1: op '=>' is not one of"),
-    (export({"query": {"metrics": ["revenue"]}, "rules": [{"metric": "revenue", "op": ">", "value": "1e18"}]}),
-     "rule 1: value must be a number"),
-    (('{"title": "x", "tiles": [{"query": {"metrics": ["revenue"]}, "rules": '
-      '[{"metric": "revenue", "op": ">", "value": NaN}]}]}'), "not JSON (NaN is not a number)"),
-    (export({"query": {"metrics": ["revenue"]}, "rules": [{"metric": "cash_in", "op": ">", "value": 1}]}),
-     "rule on cash_in: the tile shows revenue"),
-    (export({"query": {"metrics": ["revenue"], "sql": "SELECT 1"}}), "tile 1 (revenue): unknown field 'sql'"),
-    (export({"query": {"metrics": ["revenue"], "time_from": "2025-03-01", "time_to": "2025-01-01"}}),
-     "tile 1 (revenue): the range starts (2025-03-01) after it ends (2025-01-01)."),
-    (export({"query": {"metrics": ["no_such_metric"]}}), "tile 1 (no_such_metric): unknown metric"),
-    (json.dumps({"title": "x"}), "needs a title and tiles"),
-])
+@pytest.mark.parametrize(
+    "text,needle",
+    [
+        (
+            export(tile("Revenue"), tile("Margin"), tile("Cash", time_from="next tuesday")),
+            "tile 3 (Cash): time_from 'next tuesday' is not a date (YYYY-MM-DD).",
+        ),
+        (export(tile(), filters={"region": 5}), "board filters: region must be a list of member names"),
+        (
+            export(tile(), filters={"time_from": "next tuesday"}),
+            "board filters: time_from 'next tuesday' is not a date",
+        ),
+        (export(tile(), filters={"planet": ["Mars"]}), "'planet' is not a dimension"),
+        (export(tile(where="(" * 60 + "region = 'East'" + ")" * 60)), "tile 1 (Cash): "),
+        (export(tile(where="NOT " * 100 + "region = 'East'")), "tile 1 (Cash): "),
+        ("[" * 1000 + "]" * 1000, "nests more than"),
+        ('{"title": "x", "tiles": [' + "{" * 1000, "nests more than"),
+        ("not json", "not JSON"),
+        (export(tile(), theme="neon"), "theme 'neon' is not one of 'light' or 'dark'"),
+        (export({"title": "Pie", "chart": "pie", "query": {"metrics": ["revenue"]}}), "tile 1 (Pie): chart 'pie'"),
+        (
+            export({"title": "W", "width": "2", "query": {"metrics": ["revenue"]}}),
+            "tile 1 (W): width must be a whole number",
+        ),
+        (export({"title": "W", "width": 9, "query": {"metrics": ["revenue"]}}), "tile 1 (W): width 9 is out of range"),
+        (
+            export({"query": {"metrics": ["revenue"]}, "rules": [{"metric": "revenue", "op": "=>", "value": 1}]}),
+            "tile 1 (revenue), rule 1: op '=>' is not one of",
+        ),
+        (
+            export({"query": {"metrics": ["revenue"]}, "rules": [{"metric": "revenue", "op": ">", "value": "1e18"}]}),
+            "rule 1: value must be a number",
+        ),
+        (
+            (
+                '{"title": "x", "tiles": [{"query": {"metrics": ["revenue"]}, "rules": '
+                '[{"metric": "revenue", "op": ">", "value": NaN}]}]}'
+            ),
+            "not JSON (NaN is not a number)",
+        ),
+        (
+            export({"query": {"metrics": ["revenue"]}, "rules": [{"metric": "cash_in", "op": ">", "value": 1}]}),
+            "rule on cash_in: the tile shows revenue",
+        ),
+        (export({"query": {"metrics": ["revenue"], "sql": "SELECT 1"}}), "tile 1 (revenue): unknown field 'sql'"),
+        (
+            export({"query": {"metrics": ["revenue"], "time_from": "2025-03-01", "time_to": "2025-01-01"}}),
+            "tile 1 (revenue): the range starts (2025-03-01) after it ends (2025-01-01).",
+        ),
+        (export({"query": {"metrics": ["no_such_metric"]}}), "tile 1 (no_such_metric): unknown metric"),
+        (json.dumps({"title": "x"}), "needs a title and tiles"),
+    ],
+)
 def test_malformed_imports_are_refused_in_one_line_before_anything_is_stored(metastore_file, text, needle):
     assert needle in refused(text)
 
@@ -93,19 +120,38 @@ def test_import_limits(metastore_file):
 
 
 def test_an_import_that_fails_leaves_other_boards_and_viewers_untouched(metastore_file):
-    mine = store.save(Board(title="Mine", owner="ceo", sharing="everyone",
-                            tiles=(Tile(Query(metrics=("revenue",)), title="Revenue"),)), CEO)
+    mine = store.save(
+        Board(
+            title="Mine", owner="ceo", sharing="everyone", tiles=(Tile(Query(metrics=("revenue",)), title="Revenue"),)
+        ),
+        CEO,
+    )
     with pytest.raises(BoardError):
         store.import_json(export(tile(time_from="next tuesday")), CEO)
     assert [b.id for b in store.visible(EAST)] == [mine.id] and store.get(mine.id, EAST).problems == ()
 
 
 def test_exported_boards_import_unchanged(metastore_file):
-    board = store.save(Board(title="Round trip", owner="ceo", description="d", columns=3, theme="dark",
-                             filters={"region": ["East"], "time_from": "2025-01-01", "time_to": "2025-03-31"},
-                             tiles=(Tile(Query(metrics=("revenue",), group_by=("region",), where="channel = 'Online'"),
-                                         title="Revenue", width=2, chart="bar",
-                                         rules=(Rule("revenue", ">", 534949901.95, "critical"),)),)), CEO)
+    board = store.save(
+        Board(
+            title="Round trip",
+            owner="ceo",
+            description="d",
+            columns=3,
+            theme="dark",
+            filters={"region": ["East"], "time_from": "2025-01-01", "time_to": "2025-03-31"},
+            tiles=(
+                Tile(
+                    Query(metrics=("revenue",), group_by=("region",), where="channel = 'Online'"),
+                    title="Revenue",
+                    width=2,
+                    chart="bar",
+                    rules=(Rule("revenue", ">", 534949901.95, "critical"),),
+                ),
+            ),
+        ),
+        CEO,
+    )
     copy = store.import_json(store.export_json(board), CEO)
     assert copy.id != board.id and copy.problems == ()
     assert store.export_json(copy) == store.export_json(board)

@@ -1,4 +1,5 @@
 """Saving boards: grants per tile, stable tile ids, exact thresholds, limits, pins, unreadable rows."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -76,8 +77,14 @@ def test_tile_ids_survive_reordering_edits_additions_and_removals(metastore_file
     board = store.save(Board(title="Ids", owner="ceo", tiles=(a, b, c)), CEO)
     ids = {t.title: t.id for t in board.tiles}
     a2, b2, _ = board.tiles
-    edited = dataclasses.replace(b2, title="B renamed", width=2, chart="bar", query=Query(metrics=("orders", "units")),
-                                 rules=(Rule("orders", ">", 10),))
+    edited = dataclasses.replace(
+        b2,
+        title="B renamed",
+        width=2,
+        chart="bar",
+        query=Query(metrics=("orders", "units")),
+        rules=(Rule("orders", ">", 10),),
+    )
     saved = store.save(dataclasses.replace(board, tiles=(edited, a2, revenue_tile("D"))), CEO)
     assert [(t.title, t.id) for t in saved.tiles][:2] == [("B renamed", ids["B"]), ("A", ids["A"])]
     assert saved.tiles[0].query.metrics == ("orders", "units") and saved.tiles[0].rules == (Rule("orders", ">", 10),)
@@ -103,19 +110,32 @@ def test_a_tile_id_of_another_board_is_refused(metastore_file):
 def test_an_open_breach_stays_attached_to_its_tile_across_saves(metastore_file):
     """The re-firing in finding 4: a save used to give every tile a new id."""
     rule = Rule("revenue", ">", 100, "critical")
-    board = store.save(Board(title="Watch", owner="ceo", tiles=(revenue_tile("Other"), revenue_tile(rules=(rule,)))), CEO)
+    board = store.save(
+        Board(title="Watch", owner="ceo", tiles=(revenue_tile("Other"), revenue_tile(rules=(rule,)))), CEO
+    )
     assert len(alerts.record(board, board.tiles[1], {"revenue": 500.0}, CEO, post=lambda *a: None)) == 1
     saved = store.save(dataclasses.replace(board, title="Watch (renamed)", tiles=board.tiles[::-1]), CEO)
     assert alerts.record(saved, saved.tiles[0], {"revenue": 500.0}, CEO, post=lambda *a: None) == []
 
 
 # ---- finding 9: thresholds kept exactly --------------------------------------------
-@pytest.mark.parametrize("value,text", [
-    (534949901.95, "534949901.95"), (0.1 + 0.2, "0.30000000000000004"), (60, "60"), (60.0, "60"), (-0.5, "-0.5"),
-    (1e18, "1e+18"), (-1e-7, "-1e-07"), (123456789012.34, "123456789012.34"),
-])
+@pytest.mark.parametrize(
+    "value,text",
+    [
+        (534949901.95, "534949901.95"),
+        (0.1 + 0.2, "0.30000000000000004"),
+        (60, "60"),
+        (60.0, "60"),
+        (-0.5, "-0.5"),
+        (1e18, "1e+18"),
+        (-1e-7, "-1e-07"),
+        (123456789012.34, "123456789012.34"),
+    ],
+)
 def test_thresholds_are_kept_and_shown_exactly(metastore_file, value, text):
-    board = store.save(Board(title="Exact", owner="ceo", tiles=(revenue_tile(rules=(Rule("revenue", ">=", value),)),)), CEO)
+    board = store.save(
+        Board(title="Exact", owner="ceo", tiles=(revenue_tile(rules=(Rule("revenue", ">=", value),)),)), CEO
+    )
     rule = store.get(board.id, CEO).tiles[0].rules[0]
     assert rule.value == value and rule.value_text == text and rule.text() == f"revenue >= {text}"
     written = rule.text().split()[2]
@@ -125,16 +145,22 @@ def test_thresholds_are_kept_and_shown_exactly(metastore_file, value, text):
 
 
 # ---- finding 10: limits on a save ---------------------------------------------------
-@pytest.mark.parametrize("change,needle", [
-    ({"tiles": (revenue_tile(),) * 49}, "a board has at most 48 tiles; this one has 49"),
-    ({"title": "x" * 201}, "title has more than 200 characters"),
-    ({"description": "x" * 2001}, "description has more than 2000 characters"),
-    ({"tiles": (revenue_tile(rules=(Rule("revenue", ">", 1),) * 11),)}, r"tile 1 \(Revenue\): a tile has at most 10"),
-    ({"tiles": (revenue_tile(rules=(Rule("revenue", ">", float("inf")),)),)}, "value must be a finite number"),
-    ({"tiles": (revenue_tile(rules=(Rule("revenue", "=", 1),)),)}, "op '=' is not one of"),
-    ({"tiles": (dataclasses.replace(revenue_tile(), title="x" * 201),)}, "title has more than 200 characters"),
-    ({"filters": {"region": "East"}}, "board filters: region must be a list of member names"),
-])
+@pytest.mark.parametrize(
+    "change,needle",
+    [
+        ({"tiles": (revenue_tile(),) * 49}, "a board has at most 48 tiles; this one has 49"),
+        ({"title": "x" * 201}, "title has more than 200 characters"),
+        ({"description": "x" * 2001}, "description has more than 2000 characters"),
+        (
+            {"tiles": (revenue_tile(rules=(Rule("revenue", ">", 1),) * 11),)},
+            r"tile 1 \(Revenue\): a tile has at most 10",
+        ),
+        ({"tiles": (revenue_tile(rules=(Rule("revenue", ">", float("inf")),)),)}, "value must be a finite number"),
+        ({"tiles": (revenue_tile(rules=(Rule("revenue", "=", 1),)),)}, "op '=' is not one of"),
+        ({"tiles": (dataclasses.replace(revenue_tile(), title="x" * 201),)}, "title has more than 200 characters"),
+        ({"filters": {"region": "East"}}, "board filters: region must be a list of member names"),
+    ],
+)
 def test_board_limits_on_save(metastore_file, change, needle):
     with pytest.raises(BoardError, match=needle):
         store.save(dataclasses.replace(Board(title="Big", owner="ceo"), **change), CEO)
@@ -144,7 +170,9 @@ def test_board_limits_on_save(metastore_file, change, needle):
 # ---- finding 2: pins ----------------------------------------------------------------
 def shared(owner: Principal, *roles: str) -> Board:
     sharing = {"sharing": "roles", "shared_roles": roles} if roles else {"sharing": "everyone"}
-    return store.save(Board(title=f"{owner.username}'s", owner=owner.username, tiles=(revenue_tile(),), **sharing), owner)
+    return store.save(
+        Board(title=f"{owner.username}'s", owner=owner.username, tiles=(revenue_tile(),), **sharing), owner
+    )
 
 
 def test_only_roles_granted_pins_for_a_role_may_pin_there(metastore_file):
@@ -189,13 +217,23 @@ def test_a_pin_names_a_board_the_pinner_can_see_and_shows_only_to_viewers(metast
 
 # ---- finding 13: a row that cannot be read never breaks the board -------------------
 def test_unreadable_rows_are_left_out_and_named(metastore_file):
-    board = store.save(Board(title="Old", owner="ceo", sharing="everyone", filters={"region": ["East"]},
-                             tiles=(revenue_tile("Good"), revenue_tile("Bad date"), revenue_tile("Bad rule"))), CEO)
+    board = store.save(
+        Board(
+            title="Old",
+            owner="ceo",
+            sharing="everyone",
+            filters={"region": ["East"]},
+            tiles=(revenue_tile("Good"), revenue_tile("Bad date"), revenue_tile("Bad rule")),
+        ),
+        CEO,
+    )
     bad_query = json.dumps({"metrics": ["revenue"], "time_from": "next tuesday"})
     with metastore.session() as con:  # rows an import stored before imports were checked
         con.execute("UPDATE tiles SET query_json = ? WHERE id = ?", (bad_query, board.tiles[1].id))
-        con.execute("UPDATE tiles SET rules_json = ? WHERE id = ?",
-                    ('[{"metric": "revenue", "op": ">", "value": "lots"}]', board.tiles[2].id))
+        con.execute(
+            "UPDATE tiles SET rules_json = ? WHERE id = ?",
+            ('[{"metric": "revenue", "op": ">", "value": "lots"}]', board.tiles[2].id),
+        )
         con.execute("UPDATE boards SET filters_json = ? WHERE id = ?", ('{"region": 5}', board.id))
     seen = store.get(board.id, EAST)
     assert [t.title for t in seen.tiles] == ["Good"] and seen.filters == {}
@@ -217,7 +255,9 @@ def test_an_older_rule_on_another_metric_still_loads_and_the_next_save_names_it(
 
 
 def test_someone_else_saving_a_board_is_told_who_may_edit_it_first(metastore_file):
-    board = store.save(Board(title="Cash", owner="cfo", sharing="everyone",
-                             tiles=(Tile(Query(metrics=("cash_in",)), title="Cash"),)), CFO)
+    board = store.save(
+        Board(title="Cash", owner="cfo", sharing="everyone", tiles=(Tile(Query(metrics=("cash_in",)), title="Cash"),)),
+        CFO,
+    )
     with pytest.raises(BoardError, match="^only cfo can edit board 'Cash'"):
         store.save(dataclasses.replace(board, title="Mine"), EAST)

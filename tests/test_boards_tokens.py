@@ -1,4 +1,5 @@
 """Screen links never outlive their creator's account or grants; token managers list and revoke any."""
+
 from __future__ import annotations
 
 import os
@@ -83,7 +84,9 @@ def test_token_managers_list_and_revoke_every_link(cash):
     accounts.update_user("cfo", disabled=True)
     rows = tokens.all_tokens(ADMIN)
     assert [(r["board_title"], r["created_by"], r["display_role"], r["status"]) for r in rows] == [
-        ("Cash", "cfo", "finance", "suspended"), ("Sales", "sales_lead", "sales_manager", "active")]
+        ("Cash", "cfo", "finance", "suspended"),
+        ("Sales", "sales_lead", "sales_manager", "active"),
+    ]
     assert rows[0]["suspended"] == "its creator cfo is disabled" and rows[0]["expires_at"] > rows[0]["created_at"]
     with pytest.raises(BoardError, match="only sales_lead or a token manager"):
         tokens.revoke(rows[1]["id"], CFO)
@@ -106,12 +109,21 @@ def test_the_tokens_cli_lists_and_revokes_as_the_local_operator(cash, capsys):
     assert main(["tokens", "revoke", str(link)]) == 0
     assert main(["tokens", "revoke", str(link)]) == 2
     revoked_at = tokens.listed(board.id)[0]["revoked_at"]
-    assert capsys.readouterr().err.strip().splitlines() == [f"error: screen link {link} was already revoked at {revoked_at}."]
+    assert capsys.readouterr().err.strip().splitlines() == [
+        f"error: screen link {link} was already revoked at {revoked_at}."
+    ]
     assert tokens.listed(board.id)[0]["revoked_by"] == "local-operator"
 
 
 def test_the_tokens_cli_prints_one_line_and_exits_2(cash):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, "-m", "boards", "tokens", "revoke", "999"], cwd=ROOT, env=env,
-                          check=False, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "boards", "tokens", "revoke", "999"],
+        cwd=ROOT,
+        env=env,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 2 and done.stderr.strip() == "error: there is no screen link 999."

@@ -6,6 +6,7 @@ side in a module fixture (starting Python with pandas and DuckDB takes a second 
 two each); the tests then read the outcomes. More cases go through the same
 `main()` in this process.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,15 +30,36 @@ OPERATOR_NOTE = "note: running as the local operator"
 MISSING = "<missing warehouse>"
 
 CALLS = {  # name: arguments (--db is added: the test warehouse, or a file that does not exist)
-    "json": ("query", "--metrics", "revenue,gross_margin_pct,cash_in", "--by", "metric_time__quarter,region",
-             "--where", "channel = 'Online'", *Q1_2025, "--format", "json"),
-    "sql_postgres": ("sql", "--metrics", "revenue,cash_in,ar_balance", "--by", "metric_time__quarter,region",
-                     "--dialect", "postgres", "--as", "cfo"),
+    "json": (
+        "query",
+        "--metrics",
+        "revenue,gross_margin_pct,cash_in",
+        "--by",
+        "metric_time__quarter,region",
+        "--where",
+        "channel = 'Online'",
+        *Q1_2025,
+        "--format",
+        "json",
+    ),
+    "sql_postgres": (
+        "sql",
+        "--metrics",
+        "revenue,cash_in,ar_balance",
+        "--by",
+        "metric_time__quarter,region",
+        "--dialect",
+        "postgres",
+        "--as",
+        "cfo",
+    ),
 }
 BAD = {  # name: (arguments, what stderr must say); run as a full-access user, so stderr is just the error
     "unknown_metric": (("query", "--metrics", "revenu"), "unknown metric 'revenu'"),
-    "not_applicable": (("query", "--metrics", "inventory_value", "--by", "region"),
-                       "'region' does not apply to metric 'inventory_value'"),
+    "not_applicable": (
+        ("query", "--metrics", "inventory_value", "--by", "region"),
+        "'region' does not apply to metric 'inventory_value'",
+    ),
     "refused_where": (("query", "--metrics", "revenue", "--where", "region = 'East'; DROP TABLE orders"), "where:"),
     "bad_date": (("query", "--metrics", "revenue", "--from", "2025-13-01"), "is not a date"),
     "missing_warehouse": (("query", "--metrics", "revenue", "--db", MISSING), "python -m data.demo"),
@@ -50,16 +72,22 @@ BAD = {  # name: (arguments, what stderr must say); run as a full-access user, s
 }
 # More bad input, through the same main() in this process (a subprocess each would cost seconds).
 BAD_IN_PROCESS = {
-    "not_applicable_where": (("query", "--metrics", "cash_in", "--where", "category = 'Tools'"),
-                             "'category' does not apply to metric 'cash_in'"),
+    "not_applicable_where": (
+        ("query", "--metrics", "cash_in", "--where", "category = 'Tools'"),
+        "'category' does not apply to metric 'cash_in'",
+    ),
     "function_where": (("query", "--metrics", "revenue", "--where", "region = read_csv('/etc/passwd')"), "where:"),
-    "range_backwards": (("query", "--metrics", "revenue", "--from", "2025-02-01", "--to", "2025-01-01"),
-                        "after it ends"),
+    "range_backwards": (
+        ("query", "--metrics", "revenue", "--from", "2025-02-01", "--to", "2025-01-01"),
+        "after it ends",
+    ),
     "dso_without_days": (("query", "--metrics", "dso"), "time range"),
     "bad_format": (("query", "--metrics", "revenue", "--format", "xml"), "invalid choice"),
     "unknown_user": (("query", "--metrics", "revenue", "--as", "nobody"), "unknown user 'nobody'"),
-    "not_granted": (("query", "--metrics", "cash_in", "--as", "sales_east"),
-                    "metric cash_in is not available to your roles: sales_rep"),
+    "not_granted": (
+        ("query", "--metrics", "cash_in", "--as", "sales_east"),
+        "metric cash_in is not available to your roles: sales_rep",
+    ),
 }
 
 
@@ -69,8 +97,9 @@ def _run(args, warehouse_path, tmp):
     else:
         args = (*args, "--db", str(warehouse_path))
     env = {**os.environ, "CONCORD_METASTORE": str(tmp / "metastore.sqlite")}
-    return subprocess.run([sys.executable, "-m", "semantic", *args], capture_output=True, text=True, cwd=ROOT,
-                          env=env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "semantic", *args], capture_output=True, text=True, cwd=ROOT, env=env, timeout=120
+    )
 
 
 @pytest.fixture(scope="module")
@@ -102,28 +131,59 @@ def test_json_keys_and_values_equal_hand_sql(done, raw):
     assert all(isinstance(r[m], (int, float)) for r in rows for m in ("revenue", "gross_margin_pct", "cash_in"))
     assert all(0 < r["gross_margin_pct"] < 1 for r in rows)  # ratios as fractions
     for metric in ("revenue", "gross_margin_pct", "cash_in"):
-        assert_same(frame(rows), hand(raw, metric_sql(metric, keys, "{channel} = 'Online'", *Q1)), keys, [metric],
-                    what=f"{metric} from the CLI")
+        assert_same(
+            frame(rows),
+            hand(raw, metric_sql(metric, keys, "{channel} = 'Online'", *Q1)),
+            keys,
+            [metric],
+            what=f"{metric} from the CLI",
+        )
     assert "local operator" in done["json"].stderr  # without --as, the shell says whose access it used
 
 
 def test_json_ungrouped_balances_equal_hand_sql(main_here, raw):
-    code, out, err = main_here("query", "--metrics", "ar_balance,dso,inventory_value", "--from", "2024-01-01", "--to",
-                               "2024-12-31", "--format", "json", "--as", "cfo")
+    code, out, err = main_here(
+        "query",
+        "--metrics",
+        "ar_balance,dso,inventory_value",
+        "--from",
+        "2024-01-01",
+        "--to",
+        "2024-12-31",
+        "--format",
+        "json",
+        "--as",
+        "cfo",
+    )
     assert code == 0, err
     rows = json.loads(out)
     assert len(rows) == 1 and list(rows[0]) == ["ar_balance", "dso", "inventory_value"]
-    want = hand(raw, """SELECT ar_balance, ar_balance / invoiced * 366 AS dso, inventory_value FROM (SELECT
+    want = hand(
+        raw,
+        """SELECT ar_balance, ar_balance / invoiced * 366 AS dso, inventory_value FROM (SELECT
         (SELECT sum(amount) FROM invoices WHERE invoice_date <= DATE '2024-12-31')
           - (SELECT sum(amount) FROM receipts WHERE receipt_date <= DATE '2024-12-31') AS ar_balance,
         (SELECT sum(amount) FROM invoices WHERE year(invoice_date) = 2024) AS invoiced,
-        (SELECT sum(value) FROM inventory_snapshots WHERE snapshot_date = DATE '2024-12-31') AS inventory_value)""")
+        (SELECT sum(value) FROM inventory_snapshots WHERE snapshot_date = DATE '2024-12-31') AS inventory_value)""",
+    )
     assert_same(frame(rows), want, what="balances from the CLI")
 
 
 def test_json_compare_has_prior_and_change(main_here, raw):
-    code, out, err = main_here("query", "--metrics", "revenue", "--by", "metric_time__month", *Q1_2025, "--compare",
-                               "prior_year", "--format", "json", "--as", "cfo")
+    code, out, err = main_here(
+        "query",
+        "--metrics",
+        "revenue",
+        "--by",
+        "metric_time__month",
+        *Q1_2025,
+        "--compare",
+        "prior_year",
+        "--format",
+        "json",
+        "--as",
+        "cfo",
+    )
     assert code == 0, err
     rows = json.loads(out)
     assert [list(r) for r in rows] == [["metric_time__month", "revenue", "revenue__prior", "revenue__change_pct"]] * 3
@@ -179,12 +239,18 @@ def test_more_bad_input_exits_2_with_one_line(name, main_here):
 
 
 def test_json_as_a_sales_rep_shows_only_their_region(main_here, raw):
-    code, out, err = main_here("query", "--metrics", "revenue", "--by", "region", "--format", "json", "--as", "sales_east")
+    code, out, err = main_here(
+        "query", "--metrics", "revenue", "--by", "region", "--format", "json", "--as", "sales_east"
+    )
     assert code == 0, err
     rows = json.loads(out)
     assert [r["region"] for r in rows] == ["East"]
-    assert_same(frame(rows), hand(raw, metric_sql("revenue", ("region",), "{region} = 'East'")), ("region",),
-                what="revenue as sales_east")
+    assert_same(
+        frame(rows),
+        hand(raw, metric_sql("revenue", ("region",), "{region} = 'East'")),
+        ("region",),
+        what="revenue as sales_east",
+    )
 
 
 def test_bad_input_as_the_local_operator_is_one_error_line(main_here):

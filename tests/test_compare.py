@@ -3,6 +3,7 @@
 m__change_pct = (m - prior) / |prior|, empty where the prior is empty or zero.
 The prior ranges below are written out by hand, not computed by the code under test.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,27 +16,77 @@ from tests.handsql import as_number, assert_same, compared_sql, hand
 D = dt.date
 # id: (grain, comparison, current range, prior range, how far a prior period's label moves)
 CASES = {
-    "month-prior_year": ("month", "prior_year", (D(2025, 1, 1), D(2025, 12, 31)), (D(2024, 1, 1), D(2024, 12, 31)),
-                         "INTERVAL 1 YEAR"),
-    "month-prior_period": ("month", "prior_period", (D(2025, 1, 1), D(2025, 12, 31)),
-                           (D(2024, 12, 1), D(2025, 11, 30)), "INTERVAL 1 MONTH"),
-    "quarter-prior_period": ("quarter", "prior_period", (D(2024, 4, 1), D(2025, 9, 30)),
-                             (D(2024, 1, 1), D(2025, 6, 30)), "INTERVAL 3 MONTH"),
-    "leap-month-prior_year": ("month", "prior_year", (D(2024, 1, 15), D(2024, 2, 29)),
-                              (D(2023, 1, 15), D(2023, 2, 28)), "INTERVAL 1 YEAR"),
-    "week-prior_period": ("week", "prior_period", (D(2025, 3, 3), D(2025, 5, 25)), (D(2025, 2, 24), D(2025, 5, 18)),
-                          "INTERVAL 7 DAY"),
-    "week-prior_year": ("week", "prior_year", (D(2025, 3, 3), D(2025, 5, 25)), (D(2024, 3, 4), D(2024, 5, 26)),
-                        "INTERVAL 364 DAY"),  # 52 weeks back: the same ISO week, still a Monday
-    "year-prior_year": ("year", "prior_year", (D(2024, 1, 1), D(2025, 12, 31)), (D(2023, 1, 1), D(2024, 12, 31)),
-                        "INTERVAL 1 YEAR"),
+    "month-prior_year": (
+        "month",
+        "prior_year",
+        (D(2025, 1, 1), D(2025, 12, 31)),
+        (D(2024, 1, 1), D(2024, 12, 31)),
+        "INTERVAL 1 YEAR",
+    ),
+    "month-prior_period": (
+        "month",
+        "prior_period",
+        (D(2025, 1, 1), D(2025, 12, 31)),
+        (D(2024, 12, 1), D(2025, 11, 30)),
+        "INTERVAL 1 MONTH",
+    ),
+    "quarter-prior_period": (
+        "quarter",
+        "prior_period",
+        (D(2024, 4, 1), D(2025, 9, 30)),
+        (D(2024, 1, 1), D(2025, 6, 30)),
+        "INTERVAL 3 MONTH",
+    ),
+    "leap-month-prior_year": (
+        "month",
+        "prior_year",
+        (D(2024, 1, 15), D(2024, 2, 29)),
+        (D(2023, 1, 15), D(2023, 2, 28)),
+        "INTERVAL 1 YEAR",
+    ),
+    "week-prior_period": (
+        "week",
+        "prior_period",
+        (D(2025, 3, 3), D(2025, 5, 25)),
+        (D(2025, 2, 24), D(2025, 5, 18)),
+        "INTERVAL 7 DAY",
+    ),
+    "week-prior_year": (
+        "week",
+        "prior_year",
+        (D(2025, 3, 3), D(2025, 5, 25)),
+        (D(2024, 3, 4), D(2024, 5, 26)),
+        "INTERVAL 364 DAY",
+    ),  # 52 weeks back: the same ISO week, still a Monday
+    "year-prior_year": (
+        "year",
+        "prior_year",
+        (D(2024, 1, 1), D(2025, 12, 31)),
+        (D(2023, 1, 1), D(2024, 12, 31)),
+        "INTERVAL 1 YEAR",
+    ),
     "range-prior_year": (None, "prior_year", (D(2025, 1, 1), D(2025, 6, 30)), (D(2024, 1, 1), D(2024, 6, 30)), None),
-    "range-prior_period-months": (None, "prior_period", (D(2025, 4, 1), D(2025, 6, 30)),
-                                  (D(2025, 1, 1), D(2025, 3, 31)), None),
-    "range-prior_period-days": (None, "prior_period", (D(2025, 3, 10), D(2025, 3, 24)),
-                                (D(2025, 2, 23), D(2025, 3, 9)), None),
-    "range-leap-prior_year": (None, "prior_year", (D(2024, 2, 1), D(2024, 2, 29)), (D(2023, 2, 1), D(2023, 2, 28)),
-                              None),
+    "range-prior_period-months": (
+        None,
+        "prior_period",
+        (D(2025, 4, 1), D(2025, 6, 30)),
+        (D(2025, 1, 1), D(2025, 3, 31)),
+        None,
+    ),
+    "range-prior_period-days": (
+        None,
+        "prior_period",
+        (D(2025, 3, 10), D(2025, 3, 24)),
+        (D(2025, 2, 23), D(2025, 3, 9)),
+        None,
+    ),
+    "range-leap-prior_year": (
+        None,
+        "prior_year",
+        (D(2024, 2, 1), D(2024, 2, 29)),
+        (D(2023, 2, 1), D(2023, 2, 28)),
+        None,
+    ),
 }
 # id: (metrics, a dimension to group by as well)
 GROUPS = {
@@ -48,8 +99,13 @@ GROUPS = {
 
 
 def compared(warehouse, metrics, keys, current, comparison, where=None):
-    return run(Query(metrics=metrics, group_by=keys, where=where, time_from=current[0], time_to=current[1],
-                     compare=comparison), warehouse=warehouse, cache=None).frame
+    return run(
+        Query(
+            metrics=metrics, group_by=keys, where=where, time_from=current[0], time_to=current[1], compare=comparison
+        ),
+        warehouse=warehouse,
+        cache=None,
+    ).frame
 
 
 @pytest.mark.parametrize("group", list(GROUPS))
@@ -64,8 +120,13 @@ def test_prior_and_change_equal_hand_sql_of_the_shifted_period(case, group, ware
         want = hand(raw, compared_sql(metric, keys, None, current, prior, shift))
         if metric != "inventory_value" or grain in ("month", "quarter", "year"):  # a week rarely holds a month end
             assert want[f"{metric}__prior"].notna().any(), "the prior period must have data, or this proves little"
-        assert_same(got, want, keys, [metric, f"{metric}__prior", f"{metric}__change_pct"],
-                    what=f"{metric} {comparison} by {keys or 'nothing'} over {current}")
+        assert_same(
+            got,
+            want,
+            keys,
+            [metric, f"{metric}__prior", f"{metric}__change_pct"],
+            what=f"{metric} {comparison} by {keys or 'nothing'} over {current}",
+        )
 
 
 def test_a_prior_before_the_data_is_empty_and_so_is_the_change(warehouse, raw):
@@ -75,15 +136,18 @@ def test_a_prior_before_the_data_is_empty_and_so_is_the_change(warehouse, raw):
         got = compared(warehouse, (metric,), keys, current, "prior_year")
         want = hand(raw, compared_sql(metric, keys, None, current, prior, "INTERVAL 1 YEAR"))
         assert want[f"{metric}__prior"].isna().all()
-        assert_same(got, want, keys, [metric, f"{metric}__prior", f"{metric}__change_pct"],
-                    what=f"{metric} against 2022")
+        assert_same(
+            got, want, keys, [metric, f"{metric}__prior", f"{metric}__change_pct"], what=f"{metric} against 2022"
+        )
 
 
 def test_change_over_a_negative_prior_divides_by_its_size(warehouse, raw):
     """net_cash_flow is often negative: a rise from -100 to -50 is +50%, not -50%."""
     keys, current, prior = ("metric_time__month",), (D(2024, 1, 1), D(2025, 12, 31)), (D(2023, 12, 1), D(2025, 11, 30))
     want = hand(raw, compared_sql("net_cash_flow", keys, None, current, prior, "INTERVAL 1 MONTH"))
-    rising_from_below_zero = want[(want["net_cash_flow__prior"] < 0) & (want["net_cash_flow"] > want["net_cash_flow__prior"])]
+    rising_from_below_zero = want[
+        (want["net_cash_flow__prior"] < 0) & (want["net_cash_flow"] > want["net_cash_flow__prior"])
+    ]
     assert len(rising_from_below_zero) > 0 and (rising_from_below_zero["net_cash_flow__change_pct"] > 0).all()
     got = compared(warehouse, ("net_cash_flow",), keys, current, "prior_period")
     assert_same(got, want, keys, what="net_cash_flow against the month before")
@@ -92,8 +156,9 @@ def test_change_over_a_negative_prior_divides_by_its_size(warehouse, raw):
 def test_compare_with_a_where(warehouse, raw):
     current, prior = (D(2025, 1, 1), D(2025, 6, 30)), (D(2024, 1, 1), D(2024, 6, 30))
     keys, where = ("metric_time__quarter", "channel"), "{segment} = 'SMB' AND {region} <> 'East'"
-    got = compared(warehouse, ("cash_in", "ar_balance"), keys, current, "prior_year",
-                   where="segment = 'SMB' AND region <> 'East'")
+    got = compared(
+        warehouse, ("cash_in", "ar_balance"), keys, current, "prior_year", where="segment = 'SMB' AND region <> 'East'"
+    )
     for metric in ("cash_in", "ar_balance"):
         want = hand(raw, compared_sql(metric, keys, where, current, prior, "INTERVAL 1 YEAR"))
         assert_same(got, want, keys, [metric, f"{metric}__prior", f"{metric}__change_pct"], what=f"{metric} SMB")
@@ -102,9 +167,16 @@ def test_compare_with_a_where(warehouse, raw):
 def test_ungrouped_prior_year_by_literal_sql(warehouse, raw):
     """One case written out in full, with no helper at all."""
     got = compared(warehouse, ("revenue",), (), (D(2025, 1, 1), D(2025, 3, 31)), "prior_year")
-    now, before = (float(hand(raw, f"""SELECT sum(l.net_amount) FROM order_lines l JOIN orders o USING (order_id)
-        WHERE o.status <> 'cancelled' AND o.order_date BETWEEN DATE '{a}' AND DATE '{b}'""").iloc[0, 0])
-        for a, b in (("2025-01-01", "2025-03-31"), ("2024-01-01", "2024-03-31")))
+    now, before = (
+        float(
+            hand(
+                raw,
+                f"""SELECT sum(l.net_amount) FROM order_lines l JOIN orders o USING (order_id)
+        WHERE o.status <> 'cancelled' AND o.order_date BETWEEN DATE '{a}' AND DATE '{b}'""",
+            ).iloc[0, 0]
+        )
+        for a, b in (("2025-01-01", "2025-03-31"), ("2024-01-01", "2024-03-31"))
+    )
     row = got.iloc[0]
     assert len(got) == 1
     assert abs(as_number(row["revenue"]) - now) <= 0.005 and abs(as_number(row["revenue__prior"]) - before) <= 0.005

@@ -1,4 +1,5 @@
 """Drill-through rows: the same rows as the aggregate, under the same row policy."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,8 +14,9 @@ MARCH = dict(time_from=dt.date(2025, 3, 1), time_to=dt.date(2025, 3, 31))
 
 
 def test_order_lines_behind_revenue_of_a_city_and_month(warehouse, raw):
-    page = drill_through(Query(metrics=("revenue",), where="city = 'Hangzhou'", **MARCH), warehouse=warehouse,
-                         page_size=1000)
+    page = drill_through(
+        Query(metrics=("revenue",), where="city = 'Hangzhou'", **MARCH), warehouse=warehouse, page_size=1000
+    )
     expected = raw.execute("""
         SELECT count(*), coalesce(sum(l.net_amount), 0) FROM order_lines l JOIN orders o USING (order_id)
         JOIN customers c USING (customer_id)
@@ -35,11 +37,17 @@ def test_pages_do_not_overlap_and_cover_everything(warehouse):
 
 
 def test_a_rep_sees_only_their_region_and_cannot_widen_it(warehouse, raw):
-    page = drill_through(Query(metrics=("revenue",), where="region = 'South' OR region = 'East'", **MARCH), EAST,
-                         warehouse=warehouse, page_size=1000)
+    page = drill_through(
+        Query(metrics=("revenue",), where="region = 'South' OR region = 'East'", **MARCH),
+        EAST,
+        warehouse=warehouse,
+        page_size=1000,
+    )
     assert set(page.frame["region"]) == {"East"}
     east = raw.execute("""SELECT count(*) FROM order_lines l JOIN orders o USING (order_id) JOIN customers c USING (customer_id)
-        WHERE c.region = 'East' AND o.status <> 'cancelled' AND o.order_date BETWEEN '2025-03-01' AND '2025-03-31'""").fetchall()[0][0]
+        WHERE c.region = 'East' AND o.status <> 'cancelled' AND o.order_date BETWEEN '2025-03-01' AND '2025-03-31'""").fetchall()[
+        0
+    ][0]
     assert page.total_rows == east
 
 
@@ -67,15 +75,20 @@ def test_drill_through_is_audited_answered_or_refused(warehouse):
     seen = []
     events.add_listener(seen.append)
     try:
-        page = drill_through(Query(metrics=("revenue",), where="city = 'Hangzhou'", **MARCH), EAST,
-                             warehouse=warehouse, page_size=5)
+        page = drill_through(
+            Query(metrics=("revenue",), where="city = 'Hangzhou'", **MARCH), EAST, warehouse=warehouse, page_size=5
+        )
         with pytest.raises(Exception, match="not available"):
             drill_through(Query(metrics=("cash_in",)), EAST, warehouse=warehouse)
     finally:
         events.remove_listener(seen.append)
     answered, refused = seen
     assert (answered.username, answered.source, answered.outcome, answered.rows) == (
-        "sales_east", "drill_through", "ok", len(page.frame))
+        "sales_east",
+        "drill_through",
+        "ok",
+        len(page.frame),
+    )
     assert answered.where == "city = 'Hangzhou'" and answered.metrics == ("revenue",)
     assert (refused.source, refused.outcome, refused.metrics) == ("drill_through", "refused", ("cash_in",))
 

@@ -1,4 +1,5 @@
 """Reconciliation, receivables and budget numbers against hand-written SQL over the raw tables."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,13 +19,15 @@ EAST = Principal("sales_east", ("sales_rep",), {"region": "East"})
 def hand_gap(raw, month: dt.date, region: str | None = None) -> float:
     region_sql = f"AND c.region = '{region}'" if region else ""
     region_gl = f"AND region = '{region}'" if region else ""
-    return float(raw.execute(f"""
+    return float(
+        raw.execute(f"""
         SELECT (SELECT coalesce(sum(l.net_amount), 0) FROM order_lines l JOIN orders o USING (order_id)
                 JOIN customers c USING (customer_id)
                 WHERE o.status <> 'cancelled' AND date_trunc('month', o.order_date) = DATE '{month}' {region_sql})
              - (SELECT coalesce(sum(credit - debit), 0) FROM journal_entries
                 WHERE account_code = '6001' AND date_trunc('month', entry_date) = DATE '{month}' {region_gl})
-    """).fetchall()[0][0])
+    """).fetchall()[0][0]
+    )
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +49,9 @@ def test_a_regions_gap_is_explained_exactly(warehouse, raw):
 
 def test_the_injected_posting_differences_are_all_found_and_nothing_else(all_gap_rows, raw):
     found = pd.concat(all_gap_rows.values())
-    outgoing = {(int(r.order_id), r.kind) for r in found.itertuples() if r.kind in ("timing_out", "not_posted", "amount")}
+    outgoing = {
+        (int(r.order_id), r.kind) for r in found.itertuples() if r.kind in ("timing_out", "not_posted", "amount")
+    }
     injected = raw.execute("""
         SELECT x.order_id, CASE x.kind WHEN 'timing' THEN 'timing_out' ELSE x.kind END
         FROM gl_posting_exceptions x JOIN orders o USING (order_id) WHERE o.order_date <= DATE '2025-12-31'""").fetchall()
@@ -77,15 +82,21 @@ def test_ageing_and_open_invoices_match_hand_sql(warehouse, raw):
     buckets = listed.groupby("bucket")["outstanding"].sum()
     for bucket, value in zip(("not_due", "1_30", "31_60", "61_90", "over_90"), expected[2:]):
         assert float(buckets.get(bucket, 0)) == pytest.approx(float(value or 0), abs=0.01), bucket
-    metrics = run(Query(metrics=("ar_balance", "ar_not_due", "ar_1_30", "ar_31_60", "ar_61_90", "ar_over_90"),
-                        time_to=day), warehouse=warehouse, cache=None).frame.iloc[0]
+    metrics = run(
+        Query(metrics=("ar_balance", "ar_not_due", "ar_1_30", "ar_31_60", "ar_61_90", "ar_over_90"), time_to=day),
+        warehouse=warehouse,
+        cache=None,
+    ).frame.iloc[0]
     for metric, value in zip(metrics.index, (expected[1], *expected[2:])):
         assert float(metrics[metric]) == pytest.approx(float(value or 0), abs=0.01), metric
 
 
 def test_ageing_by_region_matches_hand_sql(warehouse, raw):
-    frame = run(Query(metrics=("overdue_ar", "ar_over_90"), group_by=("region",), time_to=dt.date(2024, 12, 31)),
-                warehouse=warehouse, cache=None).frame.set_index("region")
+    frame = run(
+        Query(metrics=("overdue_ar", "ar_over_90"), group_by=("region",), time_to=dt.date(2024, 12, 31)),
+        warehouse=warehouse,
+        cache=None,
+    ).frame.set_index("region")
     hand = raw.execute("""
         SELECT c.region,
                sum(i.amount - coalesce(p.paid, 0)) FILTER (WHERE DATE '2024-12-31' - i.due_date >= 1),
@@ -100,9 +111,16 @@ def test_ageing_by_region_matches_hand_sql(warehouse, raw):
 
 
 def test_budget_vs_actual_by_department_matches_hand_sql(warehouse, raw):
-    frame = run(Query(metrics=("budget", "expense", "budget_variance", "budget_variance_pct"), group_by=("department",),
-                      time_from=dt.date(2025, 1, 1), time_to=dt.date(2025, 12, 31)), warehouse=warehouse,
-                cache=None).frame.set_index("department")
+    frame = run(
+        Query(
+            metrics=("budget", "expense", "budget_variance", "budget_variance_pct"),
+            group_by=("department",),
+            time_from=dt.date(2025, 1, 1),
+            time_to=dt.date(2025, 12, 31),
+        ),
+        warehouse=warehouse,
+        cache=None,
+    ).frame.set_index("department")
     hand = raw.execute("""
         SELECT b.department, b.total, e.total FROM
           (SELECT department, sum(amount) total FROM budgets WHERE year(month) = 2025 GROUP BY 1) b
@@ -112,12 +130,18 @@ def test_budget_vs_actual_by_department_matches_hand_sql(warehouse, raw):
     for dept, budget, expense in hand:
         assert float(frame.loc[dept, "budget"]) == pytest.approx(float(budget), abs=0.01)
         assert float(frame.loc[dept, "budget_variance"]) == pytest.approx(float(expense - budget), abs=0.01)
-        assert float(frame.loc[dept, "budget_variance_pct"]) == pytest.approx(float((expense - budget) / budget), rel=1e-9)
+        assert float(frame.loc[dept, "budget_variance_pct"]) == pytest.approx(
+            float((expense - budget) / budget), rel=1e-9
+        )
 
 
 def test_run_rate_forecast_is_actual_plus_remaining_months_at_last_three_average():
-    monthly = pd.DataFrame({"metric_time__month": [dt.date(2025, m, 1) for m in range(1, 13)],
-                            "expense": [float(m * 10) for m in range(1, 13)]})
+    monthly = pd.DataFrame(
+        {
+            "metric_time__month": [dt.date(2025, m, 1) for m in range(1, 13)],
+            "expense": [float(m * 10) for m in range(1, 13)],
+        }
+    )
     actual, avg, projected = run_rate(monthly, 2025, dt.date(2025, 9, 1))
     assert actual == sum(m * 10 for m in range(1, 10))
     assert avg == (70 + 80 + 90) / 3

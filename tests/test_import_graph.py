@@ -8,6 +8,7 @@ import y` (an edge to x.y when that is a module, else to x) and relative
 imports. Implicit imports of a parent package are not counted (every module
 would otherwise "import" semantic/__init__.py).
 """
+
 from __future__ import annotations
 
 import ast
@@ -131,7 +132,8 @@ def test_the_layer_imports_nothing_above_it():
 def test_the_layer_has_no_import_cycle():
     found = cycles(graph())
     assert not found, "import cycles in semantic/ (function-level imports count):\n" + "\n".join(
-        " -> ".join(c) for c in found)
+        " -> ".join(c) for c in found
+    )
 
 
 def test_main_hands_over_to_the_cli_package():

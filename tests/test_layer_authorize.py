@@ -1,5 +1,6 @@
 """The layer's own entry points ask the one authorisation (semantic.authorize),
 not a parallel check: plan/run, drill-through and the finance work lists."""
+
 from __future__ import annotations
 
 import pytest

@@ -5,6 +5,7 @@ Each metric is built from additive components; each component is one hand-writte
 SELECT yielding (d DATE, region, <columns>) plus the aggregate that sums it.
 Derived metrics are combined from the grouped components.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -145,7 +146,9 @@ def assert_frames_match(actual, expected, metric, keys, ratio):
         a, e = _norm_keys(actual, keys), _norm_keys(expected, keys)
         a_keys = set(map(tuple, a[list(keys)].itertuples(index=False)))
         e_keys = set(map(tuple, e[list(keys)].itertuples(index=False)))
-        assert a_keys == e_keys, f"only in actual: {sorted(a_keys - e_keys)}; only in expected: {sorted(e_keys - a_keys)}"
+        assert a_keys == e_keys, (
+            f"only in actual: {sorted(a_keys - e_keys)}; only in expected: {sorted(e_keys - a_keys)}"
+        )
         assert len(a) == len(a_keys), "duplicate group keys in the result"
         m = a.merge(e, on=list(keys), suffixes=("_act", "_exp"))
         pairs = [(tuple(r[k] for k in keys), r[f"{metric}_act"], r[f"{metric}_exp"]) for _, r in m.iterrows()]
@@ -173,6 +176,7 @@ def test_metric_matches_sql(warehouse, raw, metric, grouping):
 
 # --- balances and snapshots -------------------------------------------------------
 
+
 def _ar_balance_sql(as_of_expr):
     return f"""
         (SELECT coalesce(sum(amount), 0) FROM invoices WHERE invoice_date <= {as_of_expr})
@@ -185,7 +189,7 @@ def _ar_by_month(raw):
             SELECT CAST(m AS DATE) AS metric_time__month,
                    CAST(m + INTERVAL 1 MONTH - INTERVAL 1 DAY AS DATE) AS month_end
             FROM generate_series(TIMESTAMP '2024-01-01', TIMESTAMP '2024-12-01', INTERVAL 1 MONTH) t(m))
-        SELECT metric_time__month, month_end, {_ar_balance_sql('months.month_end')} AS ar_balance
+        SELECT metric_time__month, month_end, {_ar_balance_sql("months.month_end")} AS ar_balance
         FROM months ORDER BY 1""").df()
 
 
@@ -231,6 +235,7 @@ def test_dso_by_month(warehouse, raw):
 
 
 # --- refusals -----------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("metric, dimension", [("cash_in", "category"), ("inventory_value", "region")])
 def test_inapplicable_dimension_is_refused(warehouse, metric, dimension):

@@ -3,6 +3,7 @@ ungrouped, by month, by region, by month and region, over all the data and over 
 range that cuts periods in two; with a where and a range; dimensions that do not
 apply are refused naming both. Expected values come from tests/handsql.py only.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,8 +14,12 @@ import pytest
 from semantic import Query, QueryError, run
 from tests.handsql import CONTRACT, assert_same, dims_of, expected, hand, metric_sql, where_text
 
-GROUPINGS = {"none": (), "month": ("metric_time__month",), "region": ("region",),
-             "month_region": ("metric_time__month", "region")}
+GROUPINGS = {
+    "none": (),
+    "month": ("metric_time__month",),
+    "region": ("region",),
+    "month_region": ("metric_time__month", "region"),
+}
 # all the data, and a range that starts and ends inside a month (periods are clipped to it)
 SPANS = {"all": (None, None), "range": (dt.date(2024, 2, 10), dt.date(2024, 11, 20))}
 
@@ -24,8 +29,10 @@ SALES_WHERE = "{channel} IN ('Online', 'Direct') AND NOT {category} = 'Furniture
 CUSTOMER_WHERE = "{segment} = 'Enterprise' OR {city} LIKE 'S%'"
 SPEND_WHERE = "{department} <> 'R&D' AND ({account} = 'Salaries' OR {region} = 'South')"
 WHERE = {
-    **dict.fromkeys(("revenue", "cogs", "gross_profit", "gross_margin_pct", "orders", "units", "avg_order_value",
-                     "discount_rate"), SALES_WHERE),
+    **dict.fromkeys(
+        ("revenue", "cogs", "gross_profit", "gross_margin_pct", "orders", "units", "avg_order_value", "discount_rate"),
+        SALES_WHERE,
+    ),
     **dict.fromkeys(("invoiced", "cash_in", "ar_balance", "dso"), CUSTOMER_WHERE),
     **dict.fromkeys(("cash_out", "net_cash_flow"), "{region} IN ('East', 'North')"),
     **dict.fromkeys(("expense", "budget", "budget_variance", "budget_variance_pct"), SPEND_WHERE),
@@ -62,8 +69,11 @@ def test_metric_equals_hand_sql(metric, grouping, span, warehouse, raw):
 @pytest.mark.parametrize("grouping", ["none", "month_or_category"])
 @pytest.mark.parametrize("metric", CONTRACT)
 def test_metric_with_a_where_and_a_range_equals_hand_sql(metric, grouping, warehouse, raw):
-    keys = () if grouping == "none" else (
-        ("metric_time__month", "category") if metric == "inventory_value" else ("metric_time__month", "region"))
+    keys = (
+        ()
+        if grouping == "none"
+        else (("metric_time__month", "category") if metric == "inventory_value" else ("metric_time__month", "region"))
+    )
     where = WHERE[metric]
     got = run(query(metric, keys, where, WHERE_RANGE), warehouse=warehouse, cache=None).frame
     want = expected(raw, metric, keys, where, *WHERE_RANGE)
@@ -72,30 +82,44 @@ def test_metric_with_a_where_and_a_range_equals_hand_sql(metric, grouping, wareh
     assert_same(got, want, keys, what=f"{metric} where {where_text(where)}")
 
 
-@pytest.mark.parametrize("metric,keys", [
-    ("inventory_value", ("category",)),
-    ("inventory_value", ("metric_time__quarter", "product")),
-    ("orders", ("category",)),  # an order with lines in two categories counts in both
-    ("avg_order_value", ("sales_rep",)),
-    ("discount_rate", ("metric_time__year", "segment")),
-    ("dso", ("metric_time__quarter", "channel")),
-    ("ar_balance", ("customer",)),
-    ("budget_variance_pct", ("department", "account")),
-    ("ledger_revenue", ("account",)),
-    ("units", ("metric_time__week", "city")),
-])
+@pytest.mark.parametrize(
+    "metric,keys",
+    [
+        ("inventory_value", ("category",)),
+        ("inventory_value", ("metric_time__quarter", "product")),
+        ("orders", ("category",)),  # an order with lines in two categories counts in both
+        ("avg_order_value", ("sales_rep",)),
+        ("discount_rate", ("metric_time__year", "segment")),
+        ("dso", ("metric_time__quarter", "channel")),
+        ("ar_balance", ("customer",)),
+        ("budget_variance_pct", ("department", "account")),
+        ("ledger_revenue", ("account",)),
+        ("units", ("metric_time__week", "city")),
+    ],
+)
 def test_other_dimensions_and_grains_equal_hand_sql(metric, keys, warehouse, raw):
     span = (dt.date(2024, 1, 1), dt.date(2024, 12, 31))
     got = run(query(metric, keys, span=span), warehouse=warehouse, cache=None).frame
     assert_same(got, expected(raw, metric, keys, None, *span), keys, what=f"{metric} by {keys}")
 
 
-@pytest.mark.parametrize("metric,dimension", [
-    ("cash_in", "category"), ("invoiced", "product"), ("ar_balance", "category"), ("cash_out", "customer"),
-    ("net_cash_flow", "channel"), ("inventory_value", "region"), ("inventory_value", "customer"),
-    ("expense", "customer"), ("budget", "product"), ("ledger_revenue", "department"),
-    ("revenue_recon_gap", "account"), ("revenue", "department"),
-])
+@pytest.mark.parametrize(
+    "metric,dimension",
+    [
+        ("cash_in", "category"),
+        ("invoiced", "product"),
+        ("ar_balance", "category"),
+        ("cash_out", "customer"),
+        ("net_cash_flow", "channel"),
+        ("inventory_value", "region"),
+        ("inventory_value", "customer"),
+        ("expense", "customer"),
+        ("budget", "product"),
+        ("ledger_revenue", "department"),
+        ("revenue_recon_gap", "account"),
+        ("revenue", "department"),
+    ],
+)
 @pytest.mark.parametrize("how", ["group_by", "where"])
 def test_a_dimension_that_does_not_apply_is_refused_naming_both(metric, dimension, how, warehouse):
     assert dimension not in dims_of(metric)  # the hand definitions agree it does not apply
@@ -107,8 +131,11 @@ def test_a_dimension_that_does_not_apply_is_refused_naming_both(metric, dimensio
 
 
 def test_top_n_by_a_metric_equals_hand_sql(warehouse, raw):
-    got = run(Query(metrics=("revenue",), group_by=("customer",), order_by=("-revenue",), limit=5),
-              warehouse=warehouse, cache=None).frame
+    got = run(
+        Query(metrics=("revenue",), group_by=("customer",), order_by=("-revenue",), limit=5),
+        warehouse=warehouse,
+        cache=None,
+    ).frame
     want = hand(raw, f"SELECT * FROM ({metric_sql('revenue', ('customer',))}) ORDER BY revenue DESC LIMIT 5")
     assert list(got["customer"]) == list(want["customer"])
     assert_same(got, want, ("customer",), what="top 5 customers by revenue")

@@ -1,5 +1,6 @@
 """Each page under Streamlit's AppTest, per role: what is listed is exactly what
 is granted, refusals carry the policy's message, and no page raises."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -84,8 +85,7 @@ def test_the_home_rows_follow_the_role():
 
 
 def test_a_hostile_filter_in_the_url_is_refused_with_a_message():
-    at = open_view("explore", "ceo", m="revenue", by="region", grain="none",
-                   **{"f.region": "East') OR 1=1 --"})
+    at = open_view("explore", "ceo", m="revenue", by="region", grain="none", **{"f.region": "East') OR 1=1 --"})
     assert not at.exception
     # the value stays a value: no region has that name, so nothing matches and nothing breaks
     assert "0 rows" in " ".join(c.value for c in at.caption)
@@ -101,16 +101,28 @@ def test_no_view_file_shadows_a_top_level_package():
 
 # --- issue 18: boards pages under attack ---------------------------------------------------------------
 
-HOSTILE = ("<iframe srcdoc=\"<script>parent.document.title='pwned'</script>\"></iframe><img src=x onerror=alert(1)>"
-           "**bold** [phish](http://evil.example)")
+HOSTILE = (
+    "<iframe srcdoc=\"<script>parent.document.title='pwned'</script>\"></iframe><img src=x onerror=alert(1)>"
+    "**bold** [phish](http://evil.example)"
+)
 HOSTILE_TILE = "![x](http://evil.example/x.png) <meta http-equiv=refresh content=0;url=http://evil.example>"
 
 
 def hostile_board(owner: str = "ceo", **extra) -> Board:
-    return store.save(Board(title=HOSTILE, owner=owner, sharing="everyone", description=HOSTILE_TILE + " [d](http://evil.example)",
-                            tiles=(Tile(Query(metrics=("revenue",)), title=HOSTILE_TILE),
-                                   Tile(Query(metrics=("revenue",), group_by=("region",)), title="By region")),
-                            **extra), USERS[owner])
+    return store.save(
+        Board(
+            title=HOSTILE,
+            owner=owner,
+            sharing="everyone",
+            description=HOSTILE_TILE + " [d](http://evil.example)",
+            tiles=(
+                Tile(Query(metrics=("revenue",)), title=HOSTILE_TILE),
+                Tile(Query(metrics=("revenue",), group_by=("region",)), title="By region"),
+            ),
+            **extra,
+        ),
+        USERS[owner],
+    )
 
 
 def shown_texts(at: AppTest) -> list[tuple[str, str, bool]]:
@@ -162,8 +174,10 @@ def test_hostile_board_and_tile_titles_render_as_text_on_the_boards_page(metasto
 def test_hostile_title_on_the_office_screen_and_home_pin(metastore_file):
     board = hostile_board()
     token = tokens.create(board.id, "exec", USERS["ceo"])
-    at = AppTest.from_string(f"from ui import kiosk\nkiosk.show({{'board': '{board.id}', 'kiosk': '1', "
-                             f"'token': '{token}'}}, None)\n", default_timeout=120).run()
+    at = AppTest.from_string(
+        f"from ui import kiosk\nkiosk.show({{'board': '{board.id}', 'kiosk': '1', 'token': '{token}'}}, None)\n",
+        default_timeout=120,
+    ).run()
     assert_user_text_is_inert(at)
     store.pin("exec", board.id, USERS["ceo"])
     assert_user_text_is_inert(open_view("home", "ceo"), title_as_text=False)
@@ -171,9 +185,17 @@ def test_hostile_title_on_the_office_screen_and_home_pin(metastore_file):
 
 def test_rendering_a_board_records_no_alert(metastore_file):
     """Alerts are evaluated on a schedule under a fixed principal, never by whoever views the board."""
-    board = store.save(Board(title="Cash", owner="cfo", sharing="everyone", tiles=(
-        Tile(Query(metrics=("cash_in",)), title="Cash in", rules=(Rule("cash_in", ">", -1e18, "critical"),)),)),
-        USERS["cfo"])
+    board = store.save(
+        Board(
+            title="Cash",
+            owner="cfo",
+            sharing="everyone",
+            tiles=(
+                Tile(Query(metrics=("cash_in",)), title="Cash in", rules=(Rule("cash_in", ">", -1e18, "critical"),)),
+            ),
+        ),
+        USERS["cfo"],
+    )
     at = open_view("boards_page", "cfo", id=str(board.id))
     assert not at.exception
     assert any("cash\\_in \\> \\-1e\\+18" in e.value for e in at.error)  # the viewer sees the level
@@ -214,8 +236,20 @@ def test_a_save_over_a_newer_version_is_refused_and_keeps_what_was_typed(metasto
 
 def test_the_editor_shows_and_saves_thresholds_exactly(metastore_file):
     cfo = USERS["cfo"]
-    board = store.save(Board(title="AR", owner="cfo", tiles=(Tile(Query(metrics=("ar_balance",)), title="AR", rules=(
-        Rule("ar_balance", ">", 534949901.95, "critical"),)),)), cfo)
+    board = store.save(
+        Board(
+            title="AR",
+            owner="cfo",
+            tiles=(
+                Tile(
+                    Query(metrics=("ar_balance",)),
+                    title="AR",
+                    rules=(Rule("ar_balance", ">", 534949901.95, "critical"),),
+                ),
+            ),
+        ),
+        cfo,
+    )
     at = open_view("boards_page", "cfo", id=str(board.id))
     rules = next(t for t in at.text_area if t.label.startswith("Alert rules"))
     assert rules.value == "ar_balance > 534949901.95 critical"
@@ -251,8 +285,14 @@ def test_a_tile_with_too_many_rows_says_so_instead_of_drawing(metastore_file, mo
     from ui import tiles
 
     monkeypatch.setattr(tiles, "TILE_ROWS", 3)
-    board = store.save(Board(title="Big", owner="ceo", tiles=(
-        Tile(Query(metrics=("revenue",), group_by=("region",)), title="By region"),)), USERS["ceo"])
+    board = store.save(
+        Board(
+            title="Big",
+            owner="ceo",
+            tiles=(Tile(Query(metrics=("revenue",), group_by=("region",)), title="By region"),),
+        ),
+        USERS["ceo"],
+    )
     at = open_view("boards_page", "ceo", id=str(board.id))
     assert not at.exception
     assert any("more than 3 rows" in i.value for i in at.info)
@@ -264,16 +304,26 @@ def test_home_rows_come_from_the_policy(monkeypatch):
     from semantic import policy
 
     real = policy.access_for
-    monkeypatch.setattr(policy, "access_for",
-                        lambda who, lib, *a: dataclasses.replace(real(who, lib, *a), home=("finance",)))
+    monkeypatch.setattr(
+        policy, "access_for", lambda who, lib, *a: dataclasses.replace(real(who, lib, *a), home=("finance",))
+    )
     assert [h.value for h in open_view("home", "ceo").subheader] == ["Finance: cash"]
 
 
-@pytest.mark.parametrize("params", ["{'board': '999', 'kiosk': '1'}", "{'board': 'abc', 'kiosk': '1'}",
-                                    "{'board': '999', 'kiosk': '1', 'token': 'nope'}"])
+@pytest.mark.parametrize(
+    "params",
+    [
+        "{'board': '999', 'kiosk': '1'}",
+        "{'board': 'abc', 'kiosk': '1'}",
+        "{'board': '999', 'kiosk': '1', 'token': 'nope'}",
+    ],
+)
 def test_a_bad_screen_link_is_one_line_not_a_traceback(metastore_file, params):
-    at = AppTest.from_string("from semantic import Principal\nfrom ui import kiosk\n"
-                             f"kiosk.show({params}, lambda: Principal('ceo', ('exec',)))\n", default_timeout=60).run()
+    at = AppTest.from_string(
+        "from semantic import Principal\nfrom ui import kiosk\n"
+        f"kiosk.show({params}, lambda: Principal('ceo', ('exec',)))\n",
+        default_timeout=60,
+    ).run()
     assert not at.exception, [e.value for e in at.exception]
     assert len(at.error) == 1 and at.error[0].value
 

@@ -1,6 +1,7 @@
 """Property-based checks of the policy (hypothesis): whatever a user asks,
 they never get a metric outside their grants or a row outside their row
 filter, and a rep's totals are exactly the exec's totals for the rep's region."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,19 +29,32 @@ SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[Healt
 
 @pytest.fixture(scope="module")
 def members(raw):
-    out = {d: [r[0] for r in raw.execute(f"SELECT DISTINCT {c} FROM {t} ORDER BY 1").fetchall()]
-           for d, (t, c) in {"region": ("customers", "region"), "city": ("customers", "city"),
-                             "channel": ("customers", "channel"), "segment": ("customers", "segment"),
-                             "category": ("products", "category")}.items()}
+    out = {
+        d: [r[0] for r in raw.execute(f"SELECT DISTINCT {c} FROM {t} ORDER BY 1").fetchall()]
+        for d, (t, c) in {
+            "region": ("customers", "region"),
+            "city": ("customers", "city"),
+            "channel": ("customers", "channel"),
+            "segment": ("customers", "segment"),
+            "category": ("products", "category"),
+        }.items()
+    }
     out["city_region"] = dict(raw.execute("SELECT DISTINCT city, region FROM customers").fetchall())
     return out
 
 
 def where_strategy(members):
     clause = st.sampled_from(DIMS).flatmap(
-        lambda d: st.lists(st.sampled_from(members[d]), min_size=1, max_size=3, unique=True).map(lambda v: {d: v}))
-    hostile = st.sampled_from(["region = 'South' OR region = 'North'", "region <> 'East' OR channel = 'Online'",
-                               "NOT (region = 'East')", "region IN ('South', 'East', 'North', 'Central', 'Southwest')"])
+        lambda d: st.lists(st.sampled_from(members[d]), min_size=1, max_size=3, unique=True).map(lambda v: {d: v})
+    )
+    hostile = st.sampled_from(
+        [
+            "region = 'South' OR region = 'North'",
+            "region <> 'East' OR channel = 'Online'",
+            "NOT (region = 'East')",
+            "region IN ('South', 'East', 'North', 'Central', 'Southwest')",
+        ]
+    )
     return st.one_of(st.none(), clause.map(member_filter), hostile)
 
 
@@ -53,7 +67,9 @@ def test_no_metric_outside_the_grants_and_no_row_outside_the_row_filter(data, wa
     by = tuple(data.draw(st.lists(st.sampled_from(DIMS), max_size=2, unique=True)))
     where = data.draw(where_strategy(members))
     granted = set(visible_metrics(access_for(principal, LIB), LIB))
-    query = Query(metrics=metrics, group_by=by, where=where, time_from=dt.date(2025, 1, 1), time_to=dt.date(2025, 6, 30))
+    query = Query(
+        metrics=metrics, group_by=by, where=where, time_from=dt.date(2025, 1, 1), time_to=dt.date(2025, 6, 30)
+    )
     try:
         frame = run(query, principal, warehouse=warehouse, cache=None).frame
     except PolicyError as err:
@@ -75,14 +91,24 @@ def test_no_metric_outside_the_grants_and_no_row_outside_the_row_filter(data, wa
 @given(data=st.data())
 @SETTINGS
 def test_a_reps_totals_equal_the_execs_filtered_to_the_reps_region(rep, data, warehouse, members):
-    metrics = tuple(data.draw(st.lists(st.sampled_from(("revenue", "cogs", "units", "orders", "gross_margin_pct",
-                                                        "discount_rate")), min_size=1, max_size=3, unique=True)))
-    by = tuple(data.draw(st.lists(st.sampled_from(("channel", "segment", "category", "metric_time__quarter")),
-                                  max_size=1)))
+    metrics = tuple(
+        data.draw(
+            st.lists(
+                st.sampled_from(("revenue", "cogs", "units", "orders", "gross_margin_pct", "discount_rate")),
+                min_size=1,
+                max_size=3,
+                unique=True,
+            )
+        )
+    )
+    by = tuple(
+        data.draw(st.lists(st.sampled_from(("channel", "segment", "category", "metric_time__quarter")), max_size=1))
+    )
     region = USERS[rep].attributes["region"]
     mine = run(Query(metrics=metrics, group_by=by), USERS[rep], warehouse=warehouse, cache=None).frame
-    theirs = run(Query(metrics=metrics, group_by=by, where=f"region = '{region}'"), USERS["ceo"],
-                 warehouse=warehouse, cache=None).frame
+    theirs = run(
+        Query(metrics=metrics, group_by=by, where=f"region = '{region}'"), USERS["ceo"], warehouse=warehouse, cache=None
+    ).frame
     key = list(by)
     left = mine.sort_values(key).reset_index(drop=True) if key else mine
     right = theirs.sort_values(key).reset_index(drop=True) if key else theirs
@@ -91,8 +117,9 @@ def test_a_reps_totals_equal_the_execs_filtered_to_the_reps_region(rep, data, wa
         assert [float(x) for x in left[m]] == pytest.approx([float(x) for x in right[m]], rel=1e-9, abs=1e-6)
 
 
-@pytest.mark.parametrize("attribute", ["East' OR '1'='1", "East') OR (1=1", "East'; DROP TABLE orders; --",
-                                       "' OR region IS NOT NULL OR '"])
+@pytest.mark.parametrize(
+    "attribute", ["East' OR '1'='1", "East') OR (1=1", "East'; DROP TABLE orders; --", "' OR region IS NOT NULL OR '"]
+)
 def test_crafted_attributes_stay_one_literal_and_match_nothing(attribute, warehouse, raw):
     crafted = Principal("mallory", ("sales_rep",), {"region": attribute})
     frame = run(Query(metrics=("revenue",), group_by=("region",)), crafted, warehouse=warehouse, cache=None).frame
@@ -107,11 +134,16 @@ def test_a_user_without_the_attribute_is_refused(warehouse):
 
 def test_several_roles_get_the_union_of_grants_and_the_or_of_filters(warehouse):
     both = Principal("mixed", ("sales_rep", "finance"), {"region": "East"})
-    frame = run(Query(metrics=("revenue", "cash_in"), group_by=("region",)), both, warehouse=warehouse, cache=None).frame
+    frame = run(
+        Query(metrics=("revenue", "cash_in"), group_by=("region",)), both, warehouse=warehouse, cache=None
+    ).frame
     assert set(frame["region"]) == {"East", "South", "North", "Central", "Southwest"}  # finance has no row filter
     two_reps = Principal("two", ("sales_rep",), {"region": "East"})
-    assert set(run(Query(metrics=("revenue",), group_by=("region",)), two_reps, warehouse=warehouse,
-                   cache=None).frame["region"]) == {"East"}
+    assert set(
+        run(Query(metrics=("revenue",), group_by=("region",)), two_reps, warehouse=warehouse, cache=None).frame[
+            "region"
+        ]
+    ) == {"East"}
 
 
 def test_unknown_roles_see_nothing(warehouse):

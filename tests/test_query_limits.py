@@ -9,6 +9,7 @@
 A warehouse with another memory limit is a copy of the test file: DuckDB allows one
 configuration per file and process.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -73,8 +74,10 @@ def test_a_query_over_the_memory_limit_is_one_line(copy_path):
     try:
         with pytest.raises(WarehouseError) as caught:
             small.run("SELECT list(a) AS l FROM range(50000000) t(a)")
-        assert str(caught.value) == ("this query needed more than 20MB of memory and was stopped; "
-                                     "narrow the period or group by fewer dimensions.")
+        assert str(caught.value) == (
+            "this query needed more than 20MB of memory and was stopped; "
+            "narrow the period or group by fewer dimensions."
+        )
     finally:
         small.close()
 
@@ -101,8 +104,9 @@ def test_a_slow_query_is_stopped_at_the_time_limit(warehouse_path, monkeypatch, 
         with pytest.raises(WarehouseError) as caught:
             slow.run(SLOW)
         assert time.perf_counter() - started < 10
-        assert str(caught.value) == ("this query ran longer than 0.5 s and was stopped; "
-                                     "narrow the period or group by fewer dimensions.")
+        assert str(caught.value) == (
+            "this query ran longer than 0.5 s and was stopped; narrow the period or group by fewer dimensions."
+        )
         assert slow.run("SELECT 42 AS answer")[0]["answer"].iloc[0] == 42  # the connection still answers
     finally:
         slow.close()

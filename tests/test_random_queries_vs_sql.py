@@ -5,6 +5,7 @@ range, on the plain test warehouse or on a copy with the declared rollups built
 (as `make run` builds them). For each metric: every group equals hand SQL, the
 groups add up to the ungrouped total, and that total equals hand SQL.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -76,11 +77,16 @@ def test_random_query_adds_up_and_equals_hand_sql(data, warehouse, rolled, raw, 
     if grain == "day" and (start is None or end is None or (end - start).days > 400):
         start, end = days[0], min(days[1], days[0] + dt.timedelta(days=400))  # keep daily results small
 
-    source = {"plain": warehouse, "with rollups": rolled}[data.draw(st.sampled_from(["plain", "with rollups"]), "warehouse")]
+    source = {"plain": warehouse, "with rollups": rolled}[
+        data.draw(st.sampled_from(["plain", "with rollups"]), "warehouse")
+    ]
 
     def ask(group_by):
-        return run(Query(metrics=metrics, group_by=group_by, where=where_text(where), time_from=start, time_to=end),
-                   warehouse=source, cache=None).frame
+        return run(
+            Query(metrics=metrics, group_by=group_by, where=where_text(where), time_from=start, time_to=end),
+            warehouse=source,
+            cache=None,
+        ).frame
 
     grouped, total = ask(keys), ask(())
     assert len(total) == 1
@@ -90,7 +96,9 @@ def test_random_query_adds_up_and_equals_hand_sql(data, warehouse, rolled, raw, 
         got_total = as_number(total[metric].iloc[0]) or 0.0
         summed = sum(as_number(v) or 0.0 for v in grouped[metric])
         assert abs(got_total - want_total) <= 0.005, f"{what}: total {got_total} vs hand SQL {want_total}"
-        assert abs(summed - want_total) <= 0.005 * max(1, len(grouped)), f"{what}: groups sum to {summed}, hand SQL {want_total}"
+        assert abs(summed - want_total) <= 0.005 * max(1, len(grouped)), (
+            f"{what}: groups sum to {summed}, hand SQL {want_total}"
+        )
         if keys:
             want = expected(raw, metric, keys, where, start, end)
             assert_same(nonzero(grouped, metric), nonzero(want, metric), keys, [metric], what=what)

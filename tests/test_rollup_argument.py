@@ -1,5 +1,6 @@
 """The rollups a warehouse has reach the compiler as an argument, never as hidden
 state: the same arguments give the same tree, whatever ran before or around it."""
+
 from __future__ import annotations
 
 from sqlglot import exp

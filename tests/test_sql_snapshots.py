@@ -3,6 +3,7 @@ queries in each dialect, kept in tests/snapshots/. They detect change, they do n
 prove correctness (the hand-SQL tests do): when a compiler change alters SQL on
 purpose, regenerate with `UPDATE_SNAPSHOTS=1 pytest tests/test_sql_snapshots.py`
 and review the diff like code."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -23,17 +24,42 @@ EAST = Principal("sales_east", ("sales_rep",), {"region": "East"})
 
 CASES = {
     "simple_total": (Query(metrics=("revenue",), **YEAR), None, False),
-    "ratio_by_region": (Query(metrics=("gross_margin_pct", "avg_order_value"), group_by=("region",), **YEAR), None, False),
-    "multi_fact_by_month": (Query(metrics=("revenue", "cash_in", "expense"), group_by=("metric_time__month", "region"),
-                                  **YEAR), None, False),
-    "balance_by_quarter": (Query(metrics=("ar_balance", "dso"), group_by=("metric_time__quarter",), **YEAR), None, False),
+    "ratio_by_region": (
+        Query(metrics=("gross_margin_pct", "avg_order_value"), group_by=("region",), **YEAR),
+        None,
+        False,
+    ),
+    "multi_fact_by_month": (
+        Query(metrics=("revenue", "cash_in", "expense"), group_by=("metric_time__month", "region"), **YEAR),
+        None,
+        False,
+    ),
+    "balance_by_quarter": (
+        Query(metrics=("ar_balance", "dso"), group_by=("metric_time__quarter",), **YEAR),
+        None,
+        False,
+    ),
     "snapshot_by_month": (Query(metrics=("inventory_value",), group_by=("metric_time__month",), **YEAR), None, False),
-    "prior_year_by_month": (Query(metrics=("revenue",), group_by=("metric_time__month",), compare="prior_year", **YEAR),
-                            None, False),
-    "row_filter_and_where": (Query(metrics=("revenue", "orders"), group_by=("channel",),
-                                   where="segment IN ('SMB', 'Retail') AND city <> 'Hangzhou'", **YEAR), EAST, False),
-    "top_customers_from_rollup": (Query(metrics=("revenue",), group_by=("customer",), order_by=("-revenue",), limit=50,
-                                        **YEAR), None, True),
+    "prior_year_by_month": (
+        Query(metrics=("revenue",), group_by=("metric_time__month",), compare="prior_year", **YEAR),
+        None,
+        False,
+    ),
+    "row_filter_and_where": (
+        Query(
+            metrics=("revenue", "orders"),
+            group_by=("channel",),
+            where="segment IN ('SMB', 'Retail') AND city <> 'Hangzhou'",
+            **YEAR,
+        ),
+        EAST,
+        False,
+    ),
+    "top_customers_from_rollup": (
+        Query(metrics=("revenue",), group_by=("customer",), order_by=("-revenue",), limit=50, **YEAR),
+        None,
+        True,
+    ),
 }
 
 
@@ -53,7 +79,8 @@ def test_compiled_sql_matches_its_snapshot(name, dialect):
         path.write_text(sql, encoding="utf-8")
     assert path.exists(), f"no snapshot {path.name}; create it with UPDATE_SNAPSHOTS=1 and review it"
     assert sql == path.read_text(encoding="utf-8"), (
-        f"{path.name} changed; if on purpose, regenerate with UPDATE_SNAPSHOTS=1 and review the diff")
+        f"{path.name} changed; if on purpose, regenerate with UPDATE_SNAPSHOTS=1 and review the diff"
+    )
     sqlglot.parse_one(sql, read=dialect)  # and the engine's dialect reads it back
 
 

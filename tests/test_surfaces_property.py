@@ -8,6 +8,7 @@ exactly that number. The reference is the viewer's own run of the same query
 (the semantic layer's answers are themselves checked against hand-written SQL
 in test_metrics_vs_direct_sql and test_policy_properties).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -29,8 +30,17 @@ from ui.export import to_csv
 
 USERS = ("ceo", "cfo", "sales_lead", "sales_east", "sales_south", "admin")
 ROLES = ("exec", "finance", "sales_manager", "sales_rep", "admin")
-METRICS = ("revenue", "gross_margin_pct", "orders", "cash_in", "net_cash_flow", "ar_balance", "dso", "expense",
-           "budget_variance")
+METRICS = (
+    "revenue",
+    "gross_margin_pct",
+    "orders",
+    "cash_in",
+    "net_cash_flow",
+    "ar_balance",
+    "dso",
+    "expense",
+    "budget_variance",
+)
 HOOK = "https://hooks.example.com/alert"
 
 
@@ -39,10 +49,23 @@ def boards(draw):
     tiles = []
     for _ in range(draw(st.integers(1, 3))):
         metrics = draw(st.lists(st.sampled_from(METRICS), min_size=1, max_size=2, unique=True))
-        rules = [{"metric": m, "op": ">", "value": -1e18, "level": draw(st.sampled_from(("warning", "critical"))),
-                  "webhook": HOOK if draw(st.booleans()) else ""} for m in metrics]
-        tiles.append({"title": "+".join(metrics), "query": {"metrics": metrics, "time_from": "2025-01-01",
-                                                            "time_to": "2025-06-30"}, "rules": rules})
+        rules = [
+            {
+                "metric": m,
+                "op": ">",
+                "value": -1e18,
+                "level": draw(st.sampled_from(("warning", "critical"))),
+                "webhook": HOOK if draw(st.booleans()) else "",
+            }
+            for m in metrics
+        ]
+        tiles.append(
+            {
+                "title": "+".join(metrics),
+                "query": {"metrics": metrics, "time_from": "2025-01-01", "time_to": "2025-06-30"},
+                "rules": rules,
+            }
+        )
     region = draw(st.sampled_from((None, ["East"], ["South"], ["East", "South"])))
     filters = {"region": region} if region else {}
     return {"title": "Imported", "tiles": tiles, "filters": filters}
@@ -70,11 +93,17 @@ def _own_number(query, metric, viewer, warehouse):
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(spec=boards(), importer=st.sampled_from(USERS), viewer=st.sampled_from(USERS),
-       sharing=st.sampled_from(("private", "roles", "everyone")), shared=st.lists(st.sampled_from(ROLES), max_size=2),
-       pin_role=st.sampled_from(ROLES))
-def test_no_surface_reveals_a_number_the_viewers_policy_refuses(env, monkeypatch, warehouse, library, spec, importer,
-                                                                 viewer, sharing, shared, pin_role):
+@given(
+    spec=boards(),
+    importer=st.sampled_from(USERS),
+    viewer=st.sampled_from(USERS),
+    sharing=st.sampled_from(("private", "roles", "everyone")),
+    shared=st.lists(st.sampled_from(ROLES), max_size=2),
+    pin_role=st.sampled_from(ROLES),
+)
+def test_no_surface_reveals_a_number_the_viewers_policy_refuses(
+    env, monkeypatch, warehouse, library, spec, importer, viewer, sharing, shared, pin_role
+):
     _fresh_store(env, monkeypatch)
     owner, who = principal_for(importer), principal_for(viewer)
     owner_access = access_for(owner, library)

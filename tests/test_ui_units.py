@@ -1,4 +1,5 @@
 """Pure pieces of the app: number formats, Explore's URL state, chart choice, Excel export."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,20 +19,23 @@ from ui.periods import period_range
 from ui.state import ExploreState
 
 
-@pytest.mark.parametrize("value,fmt,lang,shown", [
-    (123_456_789, "currency", "zh", "¥1.23亿"),
-    (45_678, "currency", "zh", "¥4.6万"),
-    (-45_678, "currency", "zh", "-¥4.6万"),
-    (123_456_789, "currency", "en", "¥123.46M"),
-    (-45_678, "currency", "en", "-¥45.7K"),
-    (999, "currency", "en", "¥999"),
-    (0.30125, "percent", "en", "30.1%"),
-    (-0.052, "percent", "zh", "-5.2%"),
-    (56.14, "days", "zh", "56.1 天"),
-    (12345, "count", "en", "12,345"),
-    (None, "count", "en", "—"),
-    (float("nan"), "currency", "zh", "—"),
-])
+@pytest.mark.parametrize(
+    "value,fmt,lang,shown",
+    [
+        (123_456_789, "currency", "zh", "¥1.23亿"),
+        (45_678, "currency", "zh", "¥4.6万"),
+        (-45_678, "currency", "zh", "-¥4.6万"),
+        (123_456_789, "currency", "en", "¥123.46M"),
+        (-45_678, "currency", "en", "-¥45.7K"),
+        (999, "currency", "en", "¥999"),
+        (0.30125, "percent", "en", "30.1%"),
+        (-0.052, "percent", "zh", "-5.2%"),
+        (56.14, "days", "zh", "56.1 天"),
+        (12345, "count", "en", "12,345"),
+        (None, "count", "en", "—"),
+        (float("nan"), "currency", "zh", "—"),
+    ],
+)
 def test_number_formats(value, fmt, lang, shown):
     assert format_value(value, fmt, lang) == shown
 
@@ -47,14 +51,22 @@ def test_every_message_has_both_languages():
 
 
 def test_explore_state_round_trips_through_the_url():
-    state = ExploreState(metrics=("revenue", "gross_margin_pct"), group_by=("region",), grain="quarter",
-                         filters=(("channel", ("Online", "Direct")), ("city", ("上海", "O'Brien|x"[:7]))),
-                         time_from=dt.date(2025, 1, 1), time_to=dt.date(2025, 6, 30), compare="prior_year",
-                         chart="bar")
+    state = ExploreState(
+        metrics=("revenue", "gross_margin_pct"),
+        group_by=("region",),
+        grain="quarter",
+        filters=(("channel", ("Online", "Direct")), ("city", ("上海", "O'Brien|x"[:7]))),
+        time_from=dt.date(2025, 1, 1),
+        time_to=dt.date(2025, 6, 30),
+        compare="prior_year",
+        chart="bar",
+    )
     again = ExploreState.from_params(state.to_params())
     assert again == state
-    assert again.query().where == "channel IN ('Online', 'Direct') AND city IN ('上海', 'O''Brien')" or \
-        again.query().where == "city IN ('上海', 'O''Brien') AND channel IN ('Online', 'Direct')"
+    assert (
+        again.query().where == "channel IN ('Online', 'Direct') AND city IN ('上海', 'O''Brien')"
+        or again.query().where == "city IN ('上海', 'O''Brien') AND channel IN ('Online', 'Direct')"
+    )
 
 
 def test_bad_url_values_fall_back_instead_of_failing():
@@ -77,23 +89,39 @@ def test_member_filter_quotes_values_as_literals():
     assert member_filter({}) is None
 
 
-@pytest.mark.parametrize("keys,metrics,formats,rows,kind", [
-    ((), ("revenue",), {"revenue": "currency"}, 1, "big_number"),
-    (("metric_time__month",), ("revenue",), {"revenue": "currency"}, 12, "line"),
-    (("metric_time__month", "region"), ("revenue",), {"revenue": "currency"}, 60, "line"),
-    (("region",), ("revenue",), {"revenue": "currency"}, 5, "bar"),
-    (("region",), ("revenue", "cogs"), {"revenue": "currency", "cogs": "currency"}, 5, "grouped_bar"),
-    (("region",), ("revenue", "gross_margin_pct"), {"revenue": "currency", "gross_margin_pct": "percent"}, 5, "combo"),
-    (("region", "channel"), ("revenue",), {"revenue": "currency"}, 15, "stacked_bar"),
-])
+@pytest.mark.parametrize(
+    "keys,metrics,formats,rows,kind",
+    [
+        ((), ("revenue",), {"revenue": "currency"}, 1, "big_number"),
+        (("metric_time__month",), ("revenue",), {"revenue": "currency"}, 12, "line"),
+        (("metric_time__month", "region"), ("revenue",), {"revenue": "currency"}, 60, "line"),
+        (("region",), ("revenue",), {"revenue": "currency"}, 5, "bar"),
+        (("region",), ("revenue", "cogs"), {"revenue": "currency", "cogs": "currency"}, 5, "grouped_bar"),
+        (
+            ("region",),
+            ("revenue", "gross_margin_pct"),
+            {"revenue": "currency", "gross_margin_pct": "percent"},
+            5,
+            "combo",
+        ),
+        (("region", "channel"), ("revenue",), {"revenue": "currency"}, 15, "stacked_bar"),
+    ],
+)
 def test_chart_follows_the_shape_of_the_result(keys, metrics, formats, rows, kind):
     assert charts.choose(keys, metrics, formats, rows) == kind
 
 
 def test_bar_marks_carry_raw_members_for_selection():
     frame = pd.DataFrame({"region": ["East", "South"], "revenue": [2.0, 1.0]})
-    fig = charts.figure(frame, "bar", ("region",), ("revenue",), metric_label=str,
-                        member_label=lambda d, v: {"East": "华东", "South": "华南"}[v], formats={"revenue": "currency"})
+    fig = charts.figure(
+        frame,
+        "bar",
+        ("region",),
+        ("revenue",),
+        metric_label=str,
+        member_label=lambda d, v: {"East": "华东", "South": "华南"}[v],
+        formats={"revenue": "currency"},
+    )
     assert list(fig.data[0].x) == ["华东", "华南"]
     event = {"selection": {"points": [{"x": "华东", "customdata": ["East"]}, {"x": "华南", "customdata": ["South"]}]}}
     assert charts.selected_members(event, "region") == ["East", "South"]
@@ -110,8 +138,13 @@ def test_period_ranges():
 def test_excel_has_formatted_numbers_and_a_query_sheet():
     frame = pd.DataFrame({"region": ["East"], "revenue": [1234.5], "gross_margin_pct": [0.3]})
     query = Query(metrics=("revenue", "gross_margin_pct"), group_by=("region",), where="channel = 'Online'")
-    data = to_excel(frame, {"revenue": "currency", "gross_margin_pct": "percent"}, query, user="ceo",
-                    ran_at=dt.datetime(2025, 1, 2, 3, 4, 5))
+    data = to_excel(
+        frame,
+        {"revenue": "currency", "gross_margin_pct": "percent"},
+        query,
+        user="ceo",
+        ran_at=dt.datetime(2025, 1, 2, 3, 4, 5),
+    )
     book = load_workbook(io.BytesIO(data))
     sheet, meta = book.worksheets
     assert [c.value for c in sheet[1]] == ["region", "revenue", "gross_margin_pct"]
@@ -123,8 +156,10 @@ def test_excel_has_formatted_numbers_and_a_query_sheet():
 
 # --- issue 18: user text is text, exports hold no formulas, thresholds stay exact, no role names in code ---
 
-HOSTILE = ("<iframe srcdoc=\"<script>parent.document.title='pwned'</script>\"></iframe><img src=x onerror=alert(1)>"
-           "**bold** [phish](http://evil.example) ![x](http://evil.example/x.png) :red[x] <meta http-equiv=refresh>")
+HOSTILE = (
+    "<iframe srcdoc=\"<script>parent.document.title='pwned'</script>\"></iframe><img src=x onerror=alert(1)>"
+    "**bold** [phish](http://evil.example) ![x](http://evil.example/x.png) :red[x] <meta http-equiv=refresh>"
+)
 
 
 def test_plain_escapes_every_markdown_and_html_character_and_keeps_the_text():
@@ -158,20 +193,29 @@ def test_only_constant_strings_reach_unsafe_html():
 
     offences = []
     for path, tree in _sources():
-        constants = {t.id for node in tree.body if isinstance(node, ast.Assign)
-                     and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
-                     for t in node.targets if isinstance(t, ast.Name)}
+        constants = {
+            t.id
+            for node in tree.body
+            if isinstance(node, ast.Assign)
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)
+            for t in node.targets
+            if isinstance(t, ast.Name)
+        }
         for node in ast.walk(tree):
             if not isinstance(node, ast.Call):
                 continue
-            html = any(k.arg == "unsafe_allow_html" and not (isinstance(k.value, ast.Constant) and k.value.value is False)
-                       for k in node.keywords)
+            html = any(
+                k.arg == "unsafe_allow_html" and not (isinstance(k.value, ast.Constant) and k.value.value is False)
+                for k in node.keywords
+            )
             html |= isinstance(node.func, ast.Attribute) and node.func.attr == "html"
             if not html:
                 continue
             body = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "body"), None)
             ok = (isinstance(body, ast.Constant) and isinstance(body.value, str)) or (
-                isinstance(body, ast.Name) and body.id in constants)
+                isinstance(body, ast.Name) and body.id in constants
+            )
             if not ok:
                 offences.append(f"{path.name}:{node.lineno}: {ast.unparse(body) if body else '?'}")
     assert not offences, offences
@@ -184,8 +228,12 @@ def test_no_role_name_appears_in_the_pages():
     from semantic.policy import HOME_ROWS, load_policy
 
     roles = set(load_policy(__import__("semantic").default_library()).roles) - set(HOME_ROWS)  # a row, not a role
-    found = [f"{path.name}:{node.lineno}: {node.value!r}" for path, tree in _sources() for node in ast.walk(tree)
-             if isinstance(node, ast.Constant) and node.value in roles]
+    found = [
+        f"{path.name}:{node.lineno}: {node.value!r}"
+        for path, tree in _sources()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and node.value in roles
+    ]
     assert not found, found
 
 
@@ -205,10 +253,15 @@ def test_exact_is_readable_for_whole_numbers():
     assert (exact(60.0), exact(534949901.95), exact(-3.0)) == ("60", "534949901.95", "-3")
 
 
-@pytest.mark.parametrize("line,reason", [("dso > 6O critical", "'6O' is not a number"),
-                                         ("dso > nan critical", "'nan' is not a number"),
-                                         ("dso > 1e999 critical", "'1e999' is not a number"),
-                                         ("dso >", "write metric op value level")])
+@pytest.mark.parametrize(
+    "line,reason",
+    [
+        ("dso > 6O critical", "'6O' is not a number"),
+        ("dso > nan critical", "'nan' is not a number"),
+        ("dso > 1e999 critical", "'1e999' is not a number"),
+        ("dso >", "write metric op value level"),
+    ],
+)
 def test_bad_rules_are_one_clear_line(line, reason):
     from boards.store import BoardError
     from ui.rules import parse_rules
@@ -217,7 +270,7 @@ def test_bad_rules_are_one_clear_line(line, reason):
         parse_rules(line)
 
 
-FORMULAS = ["=1+1", "+41 20", "-2+3", "@SUM(A1)", "\tx", "\rx", "=HYPERLINK(\"http://evil.example\",\"x\")"]
+FORMULAS = ["=1+1", "+41 20", "-2+3", "@SUM(A1)", "\tx", "\rx", '=HYPERLINK("http://evil.example","x")']
 
 
 def test_csv_export_neutralises_formula_text_and_keeps_numbers():
@@ -236,8 +289,14 @@ def test_csv_export_neutralises_formula_text_and_keeps_numbers():
 def test_excel_export_neutralises_formula_text_in_both_sheets_and_keeps_numbers():
     frame = pd.DataFrame({"customer": FORMULAS + ["Plain Co"], "revenue": [-5.5, 1, 2, 3, 4, 5, 6, 7.25]})
     query = Query(metrics=("revenue",), group_by=("customer",), where="customer = '=1+1'")
-    data = to_excel(frame, {"revenue": "currency"}, query, user="=cmd|' /C calc'!A0",
-                    ran_at=dt.datetime(2025, 1, 2, 3, 4, 5), headers={"customer": "@Customer"})
+    data = to_excel(
+        frame,
+        {"revenue": "currency"},
+        query,
+        user="=cmd|' /C calc'!A0",
+        ran_at=dt.datetime(2025, 1, 2, 3, 4, 5),
+        headers={"customer": "@Customer"},
+    )
     book = load_workbook(io.BytesIO(data))
     sheet, meta = book.worksheets
     cells = [(row[0].value, row[0].data_type, row[1].value, row[1].data_type) for row in sheet.iter_rows(min_row=2)]

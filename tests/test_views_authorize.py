@@ -3,6 +3,7 @@
 Each view under views/ is opened under Streamlit's AppTest as a user who may see
 it and as one who may not, with a listener on semantic.authorize; the test fails
 for a page that shows anything without having asked, so a new page cannot forget."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -21,8 +22,15 @@ ADMIN = Principal("admin", ("admin",))
 
 # the action each page must ask before it shows what it guards
 ASKS = {
-    "home": "query", "explore": "query", "catalog": "query", "budget": "query", "cash": "query",
-    "reconciliation": "query", "boards_page": "view_board", "alerts": "see_result", "audit": "manage_users",
+    "home": "query",
+    "explore": "query",
+    "catalog": "query",
+    "budget": "query",
+    "cash": "query",
+    "reconciliation": "query",
+    "boards_page": "view_board",
+    "alerts": "see_result",
+    "audit": "manage_users",
     "data_quality": "check_data_quality",
 }
 
@@ -39,9 +47,15 @@ def a_board_with_a_breach(warehouse):
     from boards.store import Board, Rule, Tile
     from semantic import Query
 
-    board = store.save(Board(title="Wall", owner="ceo", sharing="everyone",
-                             tiles=(Tile(Query(metrics=("revenue",)), title="Revenue",
-                                         rules=(Rule("revenue", ">", -1.0),)),)), CEO)
+    board = store.save(
+        Board(
+            title="Wall",
+            owner="ceo",
+            sharing="everyone",
+            tiles=(Tile(Query(metrics=("revenue",)), title="Revenue", rules=(Rule("revenue", ">", -1.0),)),),
+        ),
+        CEO,
+    )
     evaluate.evaluate_board(board, warehouse, post=lambda *a: None)
     return board
 

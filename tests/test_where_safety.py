@@ -3,6 +3,7 @@
 The filter text is user input from the CLI, URLs and pages; it must never widen
 into anything but the compiled SELECT over the warehouse's own tables.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -75,7 +76,7 @@ def test_a_backslash_does_not_escape_a_quote():
 def test_quotes_and_unicode_inside_values_stay_values(where, value, warehouse):
     tree = parse_where(where, DIMS)
     literals = [node.this for node in tree.find_all(exp.Literal)]
-    assert value in literals or any(value.startswith(l) for l in literals)
+    assert value in literals or any(value.startswith(lit) for lit in literals)
     result = run(Query(metrics=("revenue",), where=where), warehouse=warehouse)
     # one ungrouped row: no customer/region/city has such a name, so no revenue
     assert len(result.frame) == 1
@@ -91,15 +92,18 @@ def test_filters_are_rebuilt_from_fresh_nodes():
     assert rebuilt.sql() == text
 
 
-@pytest.mark.parametrize("where", [
-    "region = 'East' OR region <> 'East'",
-    "(region = 'East') OR (region <> 'East')",
-    "region BETWEEN 'A' AND 'Z'",
-    "region IS NULL OR region IS NOT NULL",
-    "region LIKE '%'",
-    "NOT (region = 'nowhere')",
-    "segment IN ('SMB', 'Retail') AND (channel = 'Online' OR channel = 'Direct')",
-])
+@pytest.mark.parametrize(
+    "where",
+    [
+        "region = 'East' OR region <> 'East'",
+        "(region = 'East') OR (region <> 'East')",
+        "region BETWEEN 'A' AND 'Z'",
+        "region IS NULL OR region IS NOT NULL",
+        "region LIKE '%'",
+        "NOT (region = 'nowhere')",
+        "segment IN ('SMB', 'Retail') AND (channel = 'Online' OR channel = 'Direct')",
+    ],
+)
 def test_allowed_shapes_compile_and_run(where, warehouse):
     result = run(Query(metrics=("revenue", "orders"), group_by=("region",), where=where), warehouse=warehouse)
     assert list(result.frame.columns) == ["region", "revenue", "orders"]
@@ -148,7 +152,11 @@ def test_deep_nesting_is_one_line_not_a_recursion_error(name, principal):
 
 @pytest.mark.parametrize("name", list(DEEP))
 def test_every_parser_of_user_text_refuses_deep_nesting(name):
-    for parse in (parse_text, lambda text: parse_where(text, DIMS), lambda text: member_filter({"region": ["East"]}, text)):
+    for parse in (
+        parse_text,
+        lambda text: parse_where(text, DIMS),
+        lambda text: member_filter({"region": ["East"]}, text),
+    ):
         with pytest.raises(QueryError, match="^where: the filter is"):
             parse(DEEP[name])
 
@@ -159,19 +167,24 @@ def test_a_recursion_error_inside_the_parser_is_still_one_line(monkeypatch):
     from sqlglot.errors import OptimizeError
 
     for failure in (RecursionError("maximum recursion depth exceeded"), OptimizeError("odd")):
+
         def broken(*_args, failure=failure, **_kwargs):
             raise failure
+
         monkeypatch.setattr(sqlglot, "parse", broken)
         with pytest.raises(QueryError, match="^where: "):
             parse_text("region = 'East'")
 
 
-@pytest.mark.parametrize("where", [
-    "(" * MAX_DEPTH + "region = 'East'" + ")" * MAX_DEPTH,
-    "NOT " * (MAX_DEPTH - 1) + "NOT region = 'East'",
-    " OR ".join(f"region = 'R{i}'" for i in range(150)),  # long, but flat
-    "NOT region = 'East' AND NOT channel = 'Online' AND city IS NOT NULL AND segment NOT IN ('x')",
-    "customer = '((((((((((((((((((((((((((((((((((((((((((('",  # parentheses inside a value do not nest
-])
+@pytest.mark.parametrize(
+    "where",
+    [
+        "(" * MAX_DEPTH + "region = 'East'" + ")" * MAX_DEPTH,
+        "NOT " * (MAX_DEPTH - 1) + "NOT region = 'East'",
+        " OR ".join(f"region = 'R{i}'" for i in range(150)),  # long, but flat
+        "NOT region = 'East' AND NOT channel = 'Online' AND city IS NOT NULL AND segment NOT IN ('x')",
+        "customer = '((((((((((((((((((((((((((((((((((((((((((('",  # parentheses inside a value do not nest
+    ],
+)
 def test_filters_within_the_bounds_still_compile(where):
     assert "revenue" in plan(make_query(metrics=("revenue",), where=where)).sql()

@@ -6,6 +6,7 @@ by two categories -> stacked bar (share of a whole); one number -> big number.
 Every mark carries its raw member value in customdata, so a drag-selection can
 be turned back into a filter whatever language the labels are in.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -39,9 +40,17 @@ def choose(keys: Sequence[str], metrics: Sequence[str], formats: dict[str, str],
     return "table"
 
 
-def figure(frame: pd.DataFrame, kind: str, keys: Sequence[str], metrics: Sequence[str], *,
-           metric_label: Callable[[str], str], member_label: Callable[[str, object], str],
-           formats: dict[str, str], dark: bool = False) -> go.Figure | None:
+def figure(
+    frame: pd.DataFrame,
+    kind: str,
+    keys: Sequence[str],
+    metrics: Sequence[str],
+    *,
+    metric_label: Callable[[str], str],
+    member_label: Callable[[str, object], str],
+    formats: dict[str, str],
+    dark: bool = False,
+) -> go.Figure | None:
     """The Plotly figure for `kind`; None for 'table' and 'big_number' (shown otherwise)."""
     if kind in ("table", "big_number") or frame.empty:
         return None
@@ -57,17 +66,29 @@ def figure(frame: pd.DataFrame, kind: str, keys: Sequence[str], metrics: Sequenc
                 if member is not None and len(metrics) == 1:
                     name = member_label(cats[0], member)
                 ratio = formats.get(m) in RATIO_FORMATS and len(metrics) > 1
-                fig.add_trace(go.Scatter(
-                    x=part[time_key], y=part[m], name=name, mode="lines+markers",
-                    stackgroup="one" if kind == "area" and not ratio else None,
-                    yaxis="y2" if ratio else "y", customdata=part[[cats[0]]].values if cats else None,
-                    line={"color": PALETTE[(i * len(metrics) + j) % len(PALETTE)]},
-                ))
+                fig.add_trace(
+                    go.Scatter(
+                        x=part[time_key],
+                        y=part[m],
+                        name=name,
+                        mode="lines+markers",
+                        stackgroup="one" if kind == "area" and not ratio else None,
+                        yaxis="y2" if ratio else "y",
+                        customdata=part[[cats[0]]].values if cats else None,
+                        line={"color": PALETTE[(i * len(metrics) + j) % len(PALETTE)]},
+                    )
+                )
     elif kind == "stacked_bar" and len(cats) >= 2:
         for i, (member, part) in enumerate(frame.groupby(cats[1], sort=True, dropna=False)):
-            fig.add_trace(go.Bar(x=[member_label(cats[0], v) for v in part[cats[0]]], y=part[metrics[0]],
-                                 name=member_label(cats[1], member), customdata=part[[cats[0]]].values,
-                                 marker_color=PALETTE[i % len(PALETTE)]))
+            fig.add_trace(
+                go.Bar(
+                    x=[member_label(cats[0], v) for v in part[cats[0]]],
+                    y=part[metrics[0]],
+                    name=member_label(cats[1], member),
+                    customdata=part[[cats[0]]].values,
+                    marker_color=PALETTE[i % len(PALETTE)],
+                )
+            )
         fig.update_layout(barmode="stack")
     else:  # bar, grouped_bar, combo over one category (or the first one)
         cat = cats[0] if cats else time_key
@@ -77,14 +98,27 @@ def figure(frame: pd.DataFrame, kind: str, keys: Sequence[str], metrics: Sequenc
             on_second = kind == "combo" and formats.get(m) in RATIO_FORMATS
             trace = go.Scatter if on_second else go.Bar
             extra = {"mode": "lines+markers"} if on_second else {}
-            fig.add_trace(trace(x=x, y=ordered[m], name=metric_label(m), customdata=ordered[[cat]].values,
-                                yaxis="y2" if on_second else "y", marker_color=PALETTE[j % len(PALETTE)], **extra))
+            fig.add_trace(
+                trace(
+                    x=x,
+                    y=ordered[m],
+                    name=metric_label(m),
+                    customdata=ordered[[cat]].values,
+                    yaxis="y2" if on_second else "y",
+                    marker_color=PALETTE[j % len(PALETTE)],
+                    **extra,
+                )
+            )
         fig.update_layout(barmode="group")
     uses_second = any(getattr(t, "yaxis", None) == "y2" for t in fig.data)
     first_fmt = formats.get(metrics[0])
     fig.update_layout(
-        dragmode="select", clickmode="event+select", hovermode="closest", height=420,
-        margin={"l": 10, "r": 10, "t": 30, "b": 10}, legend={"orientation": "h", "y": -0.15},
+        dragmode="select",
+        clickmode="event+select",
+        hovermode="closest",
+        height=420,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        legend={"orientation": "h", "y": -0.15},
         template="plotly_dark" if dark else "plotly_white",
         yaxis={"tickformat": ".1%" if first_fmt == "percent" else ",.0f"},
     )

@@ -1,6 +1,7 @@
 """What every page needs from the running app: who is asking, in which
 language, the warehouse, and one way to ask the semantic layer (errors become
 st.error with the layer's message; no traceback reaches the page)."""
+
 from __future__ import annotations
 
 import os
@@ -17,11 +18,11 @@ from semantic import (
     default_library,
     run,
 )
-from semantic.execute import DEFAULT_WAREHOUSE
 from semantic.authorize import allowed
+from semantic.execute import DEFAULT_WAREHOUSE
+from semantic.model.library import TIME, split_time
 from semantic.query import make_query
 from semantic.service import DEFAULT_PAGE_ROWS
-from semantic.model.library import TIME, split_time
 from ui.i18n import label, text
 from ui.safe import plain
 
@@ -62,7 +63,7 @@ def metric_label(name: str) -> str:
     base = name.split("__")[0]
     spec = library().metrics.get(base)
     shown = label(spec.label, lang()) if spec else name
-    suffix = name[len(base):]
+    suffix = name[len(base) :]
     if suffix == "__prior":
         return f"{shown} ({t('explore.compare')})"
     if suffix == "__change_pct":

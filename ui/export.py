@@ -5,6 +5,7 @@ Text is never a formula: a text cell starting with = + - @, a tab or a carriage
 return (a member synced from another system, a where typed by a user) is
 prefixed with a single quote, OWASP's rule against CSV/formula injection.
 Numbers stay numbers (a negative number is not text)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,8 +19,13 @@ from openpyxl.utils import get_column_letter
 
 from semantic.query import Query
 
-EXCEL_FORMATS = {"currency": '"¥"#,##0.00;[Red]-"¥"#,##0.00', "percent": "0.0%", "count": "#,##0",
-                 "days": "0.0", "number": "#,##0.00"}
+EXCEL_FORMATS = {
+    "currency": '"¥"#,##0.00;[Red]-"¥"#,##0.00',
+    "percent": "0.0%",
+    "count": "#,##0",
+    "days": "0.0",
+    "number": "#,##0.00",
+}
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -41,8 +47,16 @@ def to_csv(frame: pd.DataFrame) -> bytes:
     return safe.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
-def to_excel(frame: pd.DataFrame, formats: dict[str, str], query: Query, *, user: str, ran_at: dt.datetime,
-             headers: dict[str, str] | None = None, sheet_names: tuple[str, str] = ("Result", "Query")) -> bytes:
+def to_excel(
+    frame: pd.DataFrame,
+    formats: dict[str, str],
+    query: Query,
+    *,
+    user: str,
+    ran_at: dt.datetime,
+    headers: dict[str, str] | None = None,
+    sheet_names: tuple[str, str] = ("Result", "Query"),
+) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = sheet_names[0]
@@ -65,9 +79,14 @@ def to_excel(frame: pd.DataFrame, formats: dict[str, str], query: Query, *, user
                 cell.number_format = "yyyy-mm-dd"
     meta = book.create_sheet(sheet_names[1])
     for key, value in (
-        ("metrics", ", ".join(query.metrics)), ("group_by", ", ".join(query.group_by)),
-        ("where", query.where or ""), ("from", str(query.time_from or "")), ("to", str(query.time_to or "")),
-        ("compare", query.compare or ""), ("user", user), ("ran_at", ran_at.isoformat(timespec="seconds")),
+        ("metrics", ", ".join(query.metrics)),
+        ("group_by", ", ".join(query.group_by)),
+        ("where", query.where or ""),
+        ("from", str(query.time_from or "")),
+        ("to", str(query.time_to or "")),
+        ("compare", query.compare or ""),
+        ("user", user),
+        ("ran_at", ran_at.isoformat(timespec="seconds")),
         ("rows", len(frame)),
     ):
         meta.append([key, neutral(value)])
@@ -87,6 +106,7 @@ def _cell(value):
         return neutral(value.item())
     try:
         from decimal import Decimal
+
         if isinstance(value, Decimal):
             return float(value)
     except ImportError:  # pragma: no cover

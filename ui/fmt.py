@@ -1,5 +1,6 @@
 """Numbers for people: CNY with 万/亿 in Chinese, K/M in English; percentages
 with one decimal; negative values visibly negative."""
+
 from __future__ import annotations
 
 import math

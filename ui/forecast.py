@@ -1,4 +1,5 @@
 """The budget page's run-rate forecast, stated on the page as it is computed here."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,5 +1,6 @@
 """Every visible string of the app in Chinese and English. Metric and dimension
 labels, descriptions and member labels come from the indicator library instead."""
+
 from __future__ import annotations
 
 LANGUAGES = {"zh": "简体中文", "en": "English"}
@@ -33,7 +34,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "home.vs_year": {"en": "vs last year", "zh": "同比"},
     "home.nothing": {"en": "Your roles grant no home indicators.", "zh": "您的角色没有可显示的首页指标。"},
     "explore.metrics": {"en": "Metrics", "zh": "指标"},
-    "explore.search": {"en": "Search metrics (label or synonym, 中文/English)", "zh": "搜索指标（名称或同义词，中文/English）"},
+    "explore.search": {
+        "en": "Search metrics (label or synonym, 中文/English)",
+        "zh": "搜索指标（名称或同义词，中文/English）",
+    },
     "explore.group_by": {"en": "Group by", "zh": "分组维度"},
     "explore.grain": {"en": "Time grain", "zh": "时间粒度"},
     "explore.no_time": {"en": "(no time)", "zh": "（不按时间）"},
@@ -49,8 +53,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "explore.download_xlsx": {"en": "Download Excel", "zh": "下载 Excel"},
     "explore.pick_metric": {"en": "Pick at least one metric.", "zh": "请至少选择一个指标。"},
     "explore.rows": {"en": "{n} rows", "zh": "{n} 行"},
-    "explore.link": {"en": "This page's address reproduces this view for anyone allowed to see it.",
-                     "zh": "复制本页地址即可分享此视图（对方需有相应权限）。"},
+    "explore.link": {
+        "en": "This page's address reproduces this view for anyone allowed to see it.",
+        "zh": "复制本页地址即可分享此视图（对方需有相应权限）。",
+    },
     "drill.selection": {"en": "Selection", "zh": "已选"},
     "drill.into": {"en": "Drill into {dim}", "zh": "下钻到{dim}"},
     "drill.up": {"en": "Up", "zh": "上卷"},
@@ -59,8 +65,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "drill.through": {"en": "Underlying rows", "zh": "明细数据"},
     "drill.page": {"en": "Page", "zh": "页"},
     "drill.of": {"en": "{n} rows in {table}", "zh": "{table} 共 {n} 行"},
-    "drill.hint": {"en": "Drag (box or lasso) or click on the chart to select; the selection filters the page.",
-                   "zh": "在图上框选、套索或点击进行选择，所选内容会筛选本页。"},
+    "drill.hint": {
+        "en": "Drag (box or lasso) or click on the chart to select; the selection filters the page.",
+        "zh": "在图上框选、套索或点击进行选择，所选内容会筛选本页。",
+    },
     "catalog.search": {"en": "Search the catalog", "zh": "搜索指标"},
     "catalog.owner": {"en": "Owner", "zh": "负责人"},
     "catalog.formula": {"en": "Formula", "zh": "口径"},
@@ -79,8 +87,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "error.page": {"en": "This page could not be shown: {message}", "zh": "无法显示此页面：{message}"},
     "export.query_sheet": {"en": "Query", "zh": "查询"},
     "export.ran_at": {"en": "Ran at", "zh": "运行时间"},
-    "error.not_granted": {"en": "This page needs metrics your roles do not grant ({metrics}); your roles: {roles}.",
-                          "zh": "此页面需要您的角色未授权的指标（{metrics}）；您的角色：{roles}。"},
+    "error.not_granted": {
+        "en": "This page needs metrics your roles do not grant ({metrics}); your roles: {roles}.",
+        "zh": "此页面需要您的角色未授权的指标（{metrics}）；您的角色：{roles}。",
+    },
     "page.budget": {"en": "Budget vs actual", "zh": "预算执行"},
     "page.cash": {"en": "Cash and receivables", "zh": "资金与应收"},
     "page.recon": {"en": "Reconciliation", "zh": "业财对账"},
@@ -91,8 +101,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "budget.ytd": {"en": "Year to date", "zh": "本年累计"},
     "budget.full_year": {"en": "Full year", "zh": "全年"},
     "budget.forecast": {"en": "Year-end forecast", "zh": "年末预测"},
-    "budget.forecast_note": {"en": "Forecast = actual to date + each remaining month at the average of the last three months' actual ({avg} a month).",
-                             "zh": "预测 = 截至目前实际数 + 剩余各月按最近三个月实际平均值（每月 {avg}）计算。"},
+    "budget.forecast_note": {
+        "en": "Forecast = actual to date + each remaining month at the average of the last three months' actual ({avg} a month).",
+        "zh": "预测 = 截至目前实际数 + 剩余各月按最近三个月实际平均值（每月 {avg}）计算。",
+    },
     "budget.waterfall": {"en": "From budget to actual by department", "zh": "预算到实际：按部门差异瀑布图"},
     "budget.by_month": {"en": "By month", "zh": "按月"},
     "budget.drill": {"en": "Department to drill into", "zh": "下钻部门"},
@@ -118,13 +130,18 @@ MESSAGES: dict[str, dict[str, str]] = {
     "recon.kind.amount": {"en": "Posted with a different amount", "zh": "入账金额不符"},
     "recon.kind.timing_in": {"en": "Posted this month for an earlier month", "zh": "本月补记以前月份"},
     "recon.kind.unmatched": {"en": "Ledger line without an order", "zh": "无对应订单的总账记录"},
-    "recon.adds_up": {"en": "The differences add up to the gap: {total} = {gap}.", "zh": "差异合计等于差额：{total} = {gap}。"},
+    "recon.adds_up": {
+        "en": "The differences add up to the gap: {total} = {gap}.",
+        "zh": "差异合计等于差额：{total} = {gap}。",
+    },
     "recon.no_gap": {"en": "No gap in this month.", "zh": "本月无差异。"},
     "recon.took": {"en": "Reconciled in {ms} ms.", "zh": "对账用时 {ms} 毫秒。"},
-    "recon.receipts": {"en": "Invoices against receipts: partial and over-payments", "zh": "发票与回款：部分回款与超额回款"},
+    "recon.receipts": {
+        "en": "Invoices against receipts: partial and over-payments",
+        "zh": "发票与回款：部分回款与超额回款",
+    },
     "recon.status.partial": {"en": "Partly paid", "zh": "部分回款"},
     "recon.status.overpaid": {"en": "Paid more than invoiced", "zh": "超额回款"},
-
     "page.quality": {"en": "Data quality", "zh": "数据治理"},
     "quality.run": {"en": "Run checks now", "zh": "立即运行检查"},
     "quality.running": {"en": "Running the checks…", "zh": "正在运行检查…"},
@@ -135,15 +152,22 @@ MESSAGES: dict[str, dict[str, str]] = {
     "quality.last_run": {"en": "Last run", "zh": "最近运行"},
     "quality.never": {"en": "never", "zh": "从未运行"},
     "quality.rule": {"en": "Rule", "zh": "规则"},
-    "quality.refused": {"en": "Data quality is for finance and administrators; your roles do not grant it (your roles: {roles}).",
-                        "zh": "数据治理仅限财务与系统管理员；您的角色无此权限（您的角色：{roles}）。"},
-
+    "quality.refused": {
+        "en": "Data quality is for finance and administrators; your roles do not grant it (your roles: {roles}).",
+        "zh": "数据治理仅限财务与系统管理员；您的角色无此权限（您的角色：{roles}）。",
+    },
     "page.boards": {"en": "Boards", "zh": "看板"},
     "page.alerts": {"en": "Alert log", "zh": "预警记录"},
     "board.locked": {"en": "You may not see this tile's metric.", "zh": "您无权查看此卡片的指标。"},
-    "board.stale": {"en": "stale since {since}: showing the last good numbers", "zh": "自 {since} 起未更新：显示最近一次的数字"},
+    "board.stale": {
+        "en": "stale since {since}: showing the last good numbers",
+        "zh": "自 {since} 起未更新：显示最近一次的数字",
+    },
     "board.updated": {"en": "updated {time} · data as of {date}", "zh": "更新于 {time} · 数据截至 {date}"},
-    "board.none": {"en": "No boards yet. Save a tile from Explore to start one.", "zh": "还没有看板。在自助分析中“保存为卡片”即可创建。"},
+    "board.none": {
+        "en": "No boards yet. Save a tile from Explore to start one.",
+        "zh": "还没有看板。在自助分析中“保存为卡片”即可创建。",
+    },
     "board.pick": {"en": "Board", "zh": "看板"},
     "board.new": {"en": "New board", "zh": "新建看板"},
     "board.title": {"en": "Title", "zh": "标题"},
@@ -162,7 +186,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "board.edit": {"en": "Edit", "zh": "编辑"},
     "board.tiles": {"en": "Tiles", "zh": "卡片"},
     "board.tile_width": {"en": "Width", "zh": "宽度"},
-    "board.tile_rules": {"en": "Alert rules (one per line: metric op value level [webhook])", "zh": "预警规则（每行一条：指标 运算符 数值 级别 [webhook]）"},
+    "board.tile_rules": {
+        "en": "Alert rules (one per line: metric op value level [webhook])",
+        "zh": "预警规则（每行一条：指标 运算符 数值 级别 [webhook]）",
+    },
     "board.remove_tile": {"en": "Remove", "zh": "移除"},
     "board.up": {"en": "Move up", "zh": "上移"},
     "board.screens": {"en": "Office screens", "zh": "大屏链接"},
@@ -179,22 +206,30 @@ MESSAGES: dict[str, dict[str, str]] = {
     "board.to_board": {"en": "To board", "zh": "保存到看板"},
     "board.tile_saved": {"en": "Tile saved to {board}.", "zh": "卡片已保存到 {board}。"},
     "board.filters": {"en": "Board filters (apply to every tile)", "zh": "看板筛选（作用于所有卡片）"},
-    "board.too_many_rows": {"en": "This tile's result has more than {n} rows, too many to draw; group it by fewer "
-                                  "dimensions or filter it (Explore shows and downloads the full result).",
-                            "zh": "此卡片的结果超过 {n} 行，无法绘制；请减少分组维度或添加筛选（在自助分析中可查看并下载完整结果）。"},
+    "board.too_many_rows": {
+        "en": "This tile's result has more than {n} rows, too many to draw; group it by fewer "
+        "dimensions or filter it (Explore shows and downloads the full result).",
+        "zh": "此卡片的结果超过 {n} 行，无法绘制；请减少分组维度或添加筛选（在自助分析中可查看并下载完整结果）。",
+    },
     "board.reload": {"en": "Discard my changes and reload the board", "zh": "放弃我的修改并重新加载看板"},
-    "board.refused": {"en": "Not saved: {reason} Your changes are still in the form.",
-                      "zh": "未保存：{reason} 您的修改仍保留在表单中。"},
-    "board.pin_none": {"en": "Your roles may not pin boards on any role's home page.",
-                       "zh": "您的角色无权将看板固定到任何角色的首页。"},
+    "board.refused": {
+        "en": "Not saved: {reason} Your changes are still in the form.",
+        "zh": "未保存：{reason} 您的修改仍保留在表单中。",
+    },
+    "board.pin_none": {
+        "en": "Your roles may not pin boards on any role's home page.",
+        "zh": "您的角色无权将看板固定到任何角色的首页。",
+    },
     "board.pinned": {"en": "Pinned on the home page of role {role}.", "zh": "已固定到角色 {role} 的首页。"},
-    "rows.truncated": {"en": "Showing the first {n} rows only: the result has more. Narrow the filters or group by "
-                             "fewer dimensions.",
-                       "zh": "仅显示前 {n} 行：结果还有更多行。请缩小筛选范围或减少分组维度。"},
-    "rows.truncated_download": {"en": "Showing the first {n} rows only: the result has more. Narrow the filters, or "
-                                      "download the full result (CSV or Excel, up to 1,000,000 rows).",
-                                "zh": "仅显示前 {n} 行：结果还有更多行。请缩小筛选范围，或下载完整结果（CSV 或 Excel，最多 1,000,000 行）。"},
-
+    "rows.truncated": {
+        "en": "Showing the first {n} rows only: the result has more. Narrow the filters or group by fewer dimensions.",
+        "zh": "仅显示前 {n} 行：结果还有更多行。请缩小筛选范围或减少分组维度。",
+    },
+    "rows.truncated_download": {
+        "en": "Showing the first {n} rows only: the result has more. Narrow the filters, or "
+        "download the full result (CSV or Excel, up to 1,000,000 rows).",
+        "zh": "仅显示前 {n} 行：结果还有更多行。请缩小筛选范围，或下载完整结果（CSV 或 Excel，最多 1,000,000 行）。",
+    },
 }
 
 

@@ -5,6 +5,7 @@ Full screen (no sidebar, menu or header), large numbers, a light or dark theme,
 fragment (no page reload flicker). With a display token the screen needs no
 login and shows that one board only, as the token's display role; without a
 token the signed-in user's own policy applies (and a playlist may rotate)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -74,8 +75,11 @@ def show(params: dict, sign_in) -> None:
         principal = st.session_state[ctx.PRINCIPAL_KEY]
         board_id = playlist[int(time.time() // rotate) % len(playlist)] if len(playlist) > 1 else playlist[0]
         try:
-            board = (store.get_unchecked(board_id, "display token resolved for this board") if token
-                     else store.get(board_id, principal))
+            board = (
+                store.get_unchecked(board_id, "display token resolved for this board")
+                if token
+                else store.get(board_id, principal)
+            )
         except SemanticError as err:
             st.error(plain(err))
             return
@@ -84,8 +88,11 @@ def show(params: dict, sign_in) -> None:
             st.text(board.title)  # the title is the owner's text: plain, never HTML or Markdown
         day = as_of(ctx.warehouse())
         with right.container(key="kiosk_updated"):
-            st.text(ctx.t("board.updated", time=dt.datetime.now().strftime("%H:%M:%S"), date=day or "—"),
-                    width="stretch", text_alignment="right")
+            st.text(
+                ctx.t("board.updated", time=dt.datetime.now().strftime("%H:%M:%S"), date=day or "—"),
+                width="stretch",
+                text_alignment="right",
+            )
         grid(board, principal, big=True)
 
     screen_body()

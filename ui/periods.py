@@ -1,4 +1,5 @@
 """Period choices of the home page, relative to the data's last day."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,4 +1,5 @@
 """Per-user preferences (the language), kept in the app's metadata store."""
+
 from __future__ import annotations
 
 from data import metastore
@@ -15,5 +16,8 @@ def set_language(username: str, lang: str) -> None:
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}")
     with metastore.session() as con:
-        con.execute("INSERT INTO user_prefs (username, key, value) VALUES (?, 'lang', ?) "
-                    "ON CONFLICT (username, key) DO UPDATE SET value = excluded.value", (username, lang))
+        con.execute(
+            "INSERT INTO user_prefs (username, key, value) VALUES (?, 'lang', ?) "
+            "ON CONFLICT (username, key) DO UPDATE SET value = excluded.value",
+            (username, lang),
+        )

@@ -1,6 +1,7 @@
 """Alert rules as the board editor shows and reads them: one per line,
 `metric op value level [webhook]`, with the threshold written exactly
 (534949901.95 stays 534949901.95; a re-save never rounds it)."""
+
 from __future__ import annotations
 
 import math

@@ -18,6 +18,7 @@ runs HTML. So:
 - `unsafe_allow_html=True` only ever with a constant string of this app
   (tests/test_ui_units.py checks the source for it).
 """
+
 from __future__ import annotations
 
 import re

@@ -1,6 +1,7 @@
 """The whole state of Explore as a small immutable value that round-trips
 through the page's URL (st.query_params), so a link reproduces the view and
 the browser's back button works."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -60,12 +61,16 @@ class ExploreState:
         grain = params.get("grain", "month")
         filters = tuple(
             (key[2:], tuple(v for v in value.split(SEP) if v))
-            for key, value in sorted(params.items()) if key.startswith("f.") and value
+            for key, value in sorted(params.items())
+            if key.startswith("f.") and value
         )
         return cls(
-            metrics=names("m") or default_metrics, group_by=names("by"),
-            grain=grain if grain in GRAINS else None, filters=filters,
-            time_from=date("from"), time_to=date("to"),
+            metrics=names("m") or default_metrics,
+            group_by=names("by"),
+            grain=grain if grain in GRAINS else None,
+            filters=filters,
+            time_from=date("from"),
+            time_to=date("to"),
             compare=params.get("cmp") if params.get("cmp") in ("prior_period", "prior_year") else None,
             chart=params.get("chart", "auto"),
         )
@@ -79,8 +84,16 @@ class ExploreState:
         return member_filter({dim: list(values) for dim, values in self.filters})
 
     def query(self, order_by: tuple[str, ...] = (), limit: int | None = 5000) -> Query:
-        return make_query(metrics=self.metrics, group_by=self.keys, where=self.where(), time_from=self.time_from,
-                          time_to=self.time_to, compare=self.compare, order_by=order_by, limit=limit)
+        return make_query(
+            metrics=self.metrics,
+            group_by=self.keys,
+            where=self.where(),
+            time_from=self.time_from,
+            time_to=self.time_to,
+            compare=self.compare,
+            order_by=order_by,
+            limit=limit,
+        )
 
     # ---- changes -----------------------------------------------------------------
     def with_filter(self, dim: str, values: list[str]) -> ExploreState:

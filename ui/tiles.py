@@ -1,6 +1,7 @@
 """Drawing a board's tiles: each tile's query runs under the viewer's own policy;
 a tile the viewer may not see is locked (never an error page, never the
 number); a failing query keeps the last good numbers, marked stale."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -57,8 +58,7 @@ def tile_query(tile: Tile, board: Board):
         query = query.with_(**period)
     if source is not None and source != tile.id:
         filters.update(selected)
-    extra = {d: v for d, v in filters.items()
-             if v and all(lib.applies(m, d) for m in tile.query.metrics)}
+    extra = {d: v for d, v in filters.items() if v and all(lib.applies(m, d) for m in tile.query.metrics)}
     where = member_filter(extra, query.where)
     return query.with_(where=where) if where != query.where else query
 
@@ -74,8 +74,7 @@ def draw(board: Board, tile: Tile, principal, big: bool = False) -> None:
             with st.container(key=f"tile_title_{board.id}_{tile.id}"):
                 st.text(tile.title)  # the owner's text: plain, never HTML or Markdown
         try:
-            capped = ctx.run_capped(tile_query(tile, board), principal, max_rows=TILE_ROWS,
-                                    source=f"board:{board.id}")
+            capped = ctx.run_capped(tile_query(tile, board), principal, max_rows=TILE_ROWS, source=f"board:{board.id}")
             if capped.truncated:
                 st.info(ctx.t("board.too_many_rows", n=f"{TILE_ROWS:,}"))
                 return
@@ -135,12 +134,21 @@ def _body(board: Board, tile: Tile, frame: pd.DataFrame, lang: str, big: bool) -
             change = frame.iloc[0].get(f"{m}__change_pct")
             text = format_value(frame.iloc[0][m], formats[m], lang)
             # on a screen the kiosk's style sheet makes these large
-            col.metric(ctx.metric_label(m), text,
-                       None if change is None or pd.isna(change) else f"{change * 100:+.1f}%")
+            col.metric(
+                ctx.metric_label(m), text, None if change is None or pd.isna(change) else f"{change * 100:+.1f}%"
+            )
         return
     kind = tile.chart if tile.chart != "auto" else charts.choose(q.group_by, q.metrics, formats, len(frame))
-    fig = charts.figure(frame, kind, q.group_by, q.metrics, metric_label=ctx.metric_label,
-                        member_label=ctx.member_label, formats=formats, dark=bool(st.session_state.get("kiosk_dark")))
+    fig = charts.figure(
+        frame,
+        kind,
+        q.group_by,
+        q.metrics,
+        metric_label=ctx.metric_label,
+        member_label=ctx.member_label,
+        formats=formats,
+        dark=bool(st.session_state.get("kiosk_dark")),
+    )
     if fig is None:
         st.dataframe(frame, hide_index=True, width="stretch")
     else:
@@ -149,8 +157,12 @@ def _body(board: Board, tile: Tile, frame: pd.DataFrame, lang: str, big: bool) -
             fig.update_layout(dragmode=False)
             st.plotly_chart(fig, config={"displayModeBar": False}, key=f"screen_{board.id}_{tile.id}")
             return
-        event = st.plotly_chart(fig, on_select="rerun", selection_mode=("points", "box", "lasso"),
-                                key=f"tile_{board.id}_{tile.id}_{_generation(board)}")
+        event = st.plotly_chart(
+            fig,
+            on_select="rerun",
+            selection_mode=("points", "box", "lasso"),
+            key=f"tile_{board.id}_{tile.id}_{_generation(board)}",
+        )
         dim = next((k for k in q.group_by if not charts.is_time(k)), None)
         chosen = charts.selected_members(event, dim)
         source, current = cross_filter(board)

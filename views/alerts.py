@@ -1,5 +1,6 @@
 """Alert log: the breaches of board rules the signed-in user may see (boards.alerts.history decides),
 as plain text in a table: time, board, tile, rule, level, value, cleared."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -34,11 +35,22 @@ def table(rows: list[dict], lang: str) -> pd.DataFrame:
     for r in rows:
         spec = metrics.get(r["metric"])
         value = format_value(r["value"], spec.format, lang, short=False) if spec else str(r["value"])
-        cleared = OPEN[lang] if not r["cleared_at"] else f"{_time(r['cleared_at'])} ({r['cleared_reason']})".replace(" ()", "")
-        out.append({COLUMNS["time"][lang]: _time(r["breached_at"]), COLUMNS["board"][lang]: r["board"],
-                    COLUMNS["tile"][lang]: r["tile"], COLUMNS["rule"][lang]: r["rule"],
-                    COLUMNS["level"][lang]: LEVELS.get(r["level"], {}).get(lang, r["level"]),
-                    COLUMNS["value"][lang]: value, COLUMNS["cleared"][lang]: cleared})
+        cleared = (
+            OPEN[lang]
+            if not r["cleared_at"]
+            else f"{_time(r['cleared_at'])} ({r['cleared_reason']})".replace(" ()", "")
+        )
+        out.append(
+            {
+                COLUMNS["time"][lang]: _time(r["breached_at"]),
+                COLUMNS["board"][lang]: r["board"],
+                COLUMNS["tile"][lang]: r["tile"],
+                COLUMNS["rule"][lang]: r["rule"],
+                COLUMNS["level"][lang]: LEVELS.get(r["level"], {}).get(lang, r["level"]),
+                COLUMNS["value"][lang]: value,
+                COLUMNS["cleared"][lang]: cleared,
+            }
+        )
     return pd.DataFrame(out, columns=[c[lang] for c in COLUMNS.values()])
 
 

@@ -1,5 +1,6 @@
 """Audit log (users granted manage_users): every query, login, slow-down, unlock
 and screen-token use; and the sign-in slow-downs in force, each with an Unlock button."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,8 +27,11 @@ def render() -> None:
     a, b, c = st.columns(3)
     since = a.date_input(ctx.t("audit.since"), dt.date.today() - dt.timedelta(days=7), key="audit_since")
     user = b.text_input(ctx.t("audit.user"), key="audit_user").strip() or None
-    kind = c.selectbox(ctx.t("audit.kind"), [None, "query", "login_ok", "login_failed", "login_refused", "lockout",
-                                              "unlock", "logout", "token_use"], key="audit_kind")
+    kind = c.selectbox(
+        ctx.t("audit.kind"),
+        [None, "query", "login_ok", "login_failed", "login_refused", "lockout", "unlock", "logout", "token_use"],
+        key="audit_kind",
+    )
     events = read_events(since, username=user, kind=kind)
     if not events:
         st.info(ctx.t("audit.none"))
@@ -49,21 +53,36 @@ def slowed_down() -> None:
     st.subheader(say("slowed_title", lang))
     for i, (username, address, wait) in enumerate(rows):
         left, right = st.columns([4, 1])
-        left.text(say("slowed_row", lang, user=username, address=address, until=local_time(wait.until),
-                      failures=wait.failures))
+        left.text(
+            say(
+                "slowed_row", lang, user=username, address=address, until=local_time(wait.until), failures=wait.failures
+            )
+        )
         if right.button(say("unlock", lang), key=f"unlock_{i}_{username}"):
             authorize(ctx.principal(), "manage_users", library=ctx.library())
             cleared = throttle.unlock(username)
-            audit.record_login(username, "unlock", f"{cleared} failed attempts cleared by {ctx.principal().username}",
-                               source="app:audit")
+            audit.record_login(
+                username,
+                "unlock",
+                f"{cleared} failed attempts cleared by {ctx.principal().username}",
+                source="app:audit",
+            )
             st.rerun()
 
 
 SCREEN_TEXT = {
-    "en": {"title": "Screen links", "none": "No screen links.", "revoke": "Revoke",
-           "row": "#{id} · board {board} · {role} · by {creator} · {status} · until {expires} · last used {used}"},
-    "zh": {"title": "大屏链接", "none": "没有大屏链接。", "revoke": "撤销",
-           "row": "#{id} · 看板 {board} · {role} · 创建人 {creator} · {status} · 有效至 {expires} · 最近使用 {used}"},
+    "en": {
+        "title": "Screen links",
+        "none": "No screen links.",
+        "revoke": "Revoke",
+        "row": "#{id} · board {board} · {role} · by {creator} · {status} · until {expires} · last used {used}",
+    },
+    "zh": {
+        "title": "大屏链接",
+        "none": "没有大屏链接。",
+        "revoke": "撤销",
+        "row": "#{id} · 看板 {board} · {role} · 创建人 {creator} · {status} · 有效至 {expires} · 最近使用 {used}",
+    },
 }
 
 
@@ -84,9 +103,17 @@ def screen_links() -> None:
     for row in rows:
         left, right = st.columns([5, 1])
         status = row["status"] + (f" ({row['suspended']})" if row["suspended"] else "")
-        left.text(say["row"].format(id=row["id"], board=row["board_title"] or row["board_id"],
-                                    role=row["display_role"], creator=row["created_by"], status=status,
-                                    expires=(row["expires_at"] or "")[:10], used=row["last_used_at"] or "—"))
+        left.text(
+            say["row"].format(
+                id=row["id"],
+                board=row["board_title"] or row["board_id"],
+                role=row["display_role"],
+                creator=row["created_by"],
+                status=status,
+                expires=(row["expires_at"] or "")[:10],
+                used=row["last_used_at"] or "—",
+            )
+        )
         if not row["revoked_at"] and right.button(say["revoke"], key=f"revoke_token_{row['id']}"):
             tokens.revoke(row["id"], me)
             st.rerun()

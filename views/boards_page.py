@@ -1,4 +1,5 @@
 """Boards: shared KPI boards of saved tiles; owners edit, others view; screen links."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -43,18 +44,30 @@ def editor(board: Board) -> None:
         with st.form(f"edit_{board.id}"):
             title = st.text_input(ctx.t("board.title"), board.title, key=k + "title")
             description = st.text_area(ctx.t("board.description"), board.description, key=k + "description")
-            sharing = st.radio(ctx.t("board.sharing"), store.SHARING, index=store.SHARING.index(board.sharing),
-                               format_func=lambda s: ctx.t(f"board.sharing.{s}"), horizontal=True, key=k + "sharing")
-            shared = st.multiselect(ctx.t("board.roles"), roles, [r for r in board.shared_roles if r in roles],
-                                    key=k + "shared")
+            sharing = st.radio(
+                ctx.t("board.sharing"),
+                store.SHARING,
+                index=store.SHARING.index(board.sharing),
+                format_func=lambda s: ctx.t(f"board.sharing.{s}"),
+                horizontal=True,
+                key=k + "sharing",
+            )
+            shared = st.multiselect(
+                ctx.t("board.roles"), roles, [r for r in board.shared_roles if r in roles], key=k + "shared"
+            )
             a, b, c = st.columns(3)
             columns = a.slider(ctx.t("board.columns"), 1, 4, board.columns, key=k + "columns")
             refresh = b.number_input(ctx.t("board.refresh"), 5, 86400, board.refresh_seconds, key=k + "refresh")
-            theme = c.selectbox(ctx.t("board.theme"), ("light", "dark"), index=("light", "dark").index(board.theme),
-                                key=k + "theme")
+            theme = c.selectbox(
+                ctx.t("board.theme"), ("light", "dark"), index=("light", "dark").index(board.theme), key=k + "theme"
+            )
             regions = members("region", me, warehouse=ctx.warehouse())
-            region = st.multiselect(ctx.t("board.filters"), regions,
-                                    [r for r in board.filters.get("region", []) if r in regions], key=k + "region")
+            region = st.multiselect(
+                ctx.t("board.filters"),
+                regions,
+                [r for r in board.filters.get("region", []) if r in regions],
+                key=k + "region",
+            )
             p1, p2 = st.columns(2)
             since = p1.date_input(ctx.t("period.from"), value=_day(board.filters.get("time_from")), key=k + "from")
             until = p2.date_input(ctx.t("period.to"), value=_day(board.filters.get("time_to")), key=k + "to")
@@ -73,16 +86,26 @@ def editor(board: Board) -> None:
                     tiles.append((up, tile, name, int(width), rules))
             if st.form_submit_button(ctx.t("board.save"), type="primary"):
                 try:
-                    changed = [dataclasses.replace(tile, title=name, width=width, rules=parse_rules(rules))
-                               for _, tile, name, width, rules in tiles]
+                    changed = [
+                        dataclasses.replace(tile, title=name, width=width, rules=parse_rules(rules))
+                        for _, tile, name, width, rules in tiles
+                    ]
                     for i in range(1, len(tiles)):
                         if tiles[i][0]:
                             changed[i - 1], changed[i] = changed[i], changed[i - 1]
-                    new = dataclasses.replace(board, title=title, description=description, sharing=sharing,
-                                              shared_roles=tuple(shared), columns=columns,
-                                              refresh_seconds=int(refresh), theme=theme,
-                                              filters=_filters(region, since, until), tiles=tuple(changed),
-                                              version=version)
+                    new = dataclasses.replace(
+                        board,
+                        title=title,
+                        description=description,
+                        sharing=sharing,
+                        shared_roles=tuple(shared),
+                        columns=columns,
+                        refresh_seconds=int(refresh),
+                        theme=theme,
+                        filters=_filters(region, since, until),
+                        tiles=tuple(changed),
+                        version=version,
+                    )
                     store.save(new, me)
                 except SemanticError as err:  # refused (edited meanwhile, not allowed) or a bad rule
                     st.error(plain(ctx.t("board.refused", reason=str(err))))
@@ -104,8 +127,13 @@ def editor(board: Board) -> None:
                     a.error(plain(err))
         else:
             a.caption(ctx.t("board.pin_none"))
-        b.download_button(ctx.t("board.export"), store.export_json(board), file_name=f"board-{board.id}.json",
-                          mime="application/json", key=f"exp_{board.id}")
+        b.download_button(
+            ctx.t("board.export"),
+            store.export_json(board),
+            file_name=f"board-{board.id}.json",
+            mime="application/json",
+            key=f"exp_{board.id}",
+        )
         if b.button(ctx.t("board.delete"), key=f"del_{board.id}"):
             try:
                 store.delete(board.id, me)
@@ -178,16 +206,18 @@ def render() -> None:
     ids = [b.id for b in boards]
     wanted = st.query_params.get("id")
     index = ids.index(int(wanted)) if wanted and wanted.isdigit() and int(wanted) in ids else 0
-    board = st.selectbox(ctx.t("board.pick"), boards, index=index, format_func=lambda b: f"{b.title} · {b.owner}",
-                         key="board_pick")
+    board = st.selectbox(
+        ctx.t("board.pick"), boards, index=index, format_func=lambda b: f"{b.title} · {b.owner}", key="board_pick"
+    )
     st.query_params["id"] = str(board.id)
     if board.description:
         st.text(board.description)
     st.link_button(ctx.t("board.open_screen"), f"/?board={board.id}&kiosk=1")
     _, selected = cross_filter(board)
     if selected:
-        shown = "; ".join(f"{ctx.dimension_label(d)}: {', '.join(ctx.member_label(d, v) for v in vs)}"
-                          for d, vs in selected.items())
+        shown = "; ".join(
+            f"{ctx.dimension_label(d)}: {', '.join(ctx.member_label(d, v) for v in vs)}" for d, vs in selected.items()
+        )
         if st.button(f"✕ {plain(ctx.t('drill.selection'))}: {plain(shown)}", key=f"xf_{board.id}"):
             set_cross_filter(board, None, {})
             st.rerun()

@@ -1,5 +1,6 @@
 """Cash and receivables (资金与应收): cash flows with a cumulative line, AR balance
 and DSO trend, AR ageing by region and customer as of a day, overdue invoices."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,30 +26,73 @@ def render() -> None:
     lang, wh, me = ctx.lang(), ctx.warehouse(), ctx.principal()
     last_day = as_of(wh) or dt.date.today()
     start = add_months(last_day.replace(day=1), -23)
-    flows = ctx.ask(make_query(metrics=("cash_in", "cash_out", "net_cash_flow", "ar_balance", "dso"),
-                               group_by=("metric_time__month",), time_from=start, time_to=last_day), "page:cash")
+    flows = ctx.ask(
+        make_query(
+            metrics=("cash_in", "cash_out", "net_cash_flow", "ar_balance", "dso"),
+            group_by=("metric_time__month",),
+            time_from=start,
+            time_to=last_day,
+        ),
+        "page:cash",
+    )
     if flows is None:
         return
     f = flows.frame.sort_values("metric_time__month")
     st.subheader(ctx.t("cash.flows"))
-    fig = go.Figure([
-        go.Bar(x=f["metric_time__month"], y=f["cash_in"], name=ctx.metric_label("cash_in"), marker_color="#10b981"),
-        go.Bar(x=f["metric_time__month"], y=-f["cash_out"].astype(float), name=ctx.metric_label("cash_out"),
-               marker_color="#e11d48"),
-        go.Scatter(x=f["metric_time__month"], y=f["net_cash_flow"].astype(float).cumsum(), yaxis="y2",
-                   name=ctx.t("cash.cumulative"), mode="lines+markers", line={"color": "#2563eb"}),
-    ])
-    fig.update_layout(barmode="relative", height=360, template="plotly_white", margin={"l": 10, "r": 10, "t": 10, "b": 10},
-                      yaxis2={"overlaying": "y", "side": "right", "showgrid": False}, legend={"orientation": "h"})
+    fig = go.Figure(
+        [
+            go.Bar(x=f["metric_time__month"], y=f["cash_in"], name=ctx.metric_label("cash_in"), marker_color="#10b981"),
+            go.Bar(
+                x=f["metric_time__month"],
+                y=-f["cash_out"].astype(float),
+                name=ctx.metric_label("cash_out"),
+                marker_color="#e11d48",
+            ),
+            go.Scatter(
+                x=f["metric_time__month"],
+                y=f["net_cash_flow"].astype(float).cumsum(),
+                yaxis="y2",
+                name=ctx.t("cash.cumulative"),
+                mode="lines+markers",
+                line={"color": "#2563eb"},
+            ),
+        ]
+    )
+    fig.update_layout(
+        barmode="relative",
+        height=360,
+        template="plotly_white",
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        yaxis2={"overlaying": "y", "side": "right", "showgrid": False},
+        legend={"orientation": "h"},
+    )
     st.plotly_chart(fig, key="cash_flows")
     st.subheader(ctx.t("cash.ar_trend"))
-    fig = go.Figure([
-        go.Bar(x=f["metric_time__month"], y=f["ar_balance"], name=ctx.metric_label("ar_balance"), marker_color="#94a3b8"),
-        go.Scatter(x=f["metric_time__month"], y=f["dso"], name=ctx.metric_label("dso"), yaxis="y2", mode="lines+markers",
-                   line={"color": "#f97316"}),
-    ])
-    fig.update_layout(height=320, template="plotly_white", margin={"l": 10, "r": 10, "t": 10, "b": 10},
-                      yaxis2={"overlaying": "y", "side": "right", "showgrid": False}, legend={"orientation": "h"})
+    fig = go.Figure(
+        [
+            go.Bar(
+                x=f["metric_time__month"],
+                y=f["ar_balance"],
+                name=ctx.metric_label("ar_balance"),
+                marker_color="#94a3b8",
+            ),
+            go.Scatter(
+                x=f["metric_time__month"],
+                y=f["dso"],
+                name=ctx.metric_label("dso"),
+                yaxis="y2",
+                mode="lines+markers",
+                line={"color": "#f97316"},
+            ),
+        ]
+    )
+    fig.update_layout(
+        height=320,
+        template="plotly_white",
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        yaxis2={"overlaying": "y", "side": "right", "showgrid": False},
+        legend={"orientation": "h"},
+    )
     st.plotly_chart(fig, key="cash_ar")
 
     day = st.date_input(ctx.t("cash.as_of"), last_day, max_value=last_day, key="cash_day")
@@ -56,22 +100,45 @@ def render() -> None:
     ageing = ctx.ask(make_query(metrics=tuple(BUCKET_METRICS.values()), group_by=("region",), time_to=day), "page:cash")
     if ageing is not None:
         a = ageing.frame
-        fig = go.Figure([go.Bar(y=[ctx.member_label("region", r) for r in a["region"]], x=a[m], orientation="h",
-                                name=ctx.t(f"cash.bucket.{b}")) for b, m in BUCKET_METRICS.items()])
-        fig.update_layout(barmode="stack", height=300, template="plotly_white", margin={"l": 10, "r": 10, "t": 10, "b": 10})
+        fig = go.Figure(
+            [
+                go.Bar(
+                    y=[ctx.member_label("region", r) for r in a["region"]],
+                    x=a[m],
+                    orientation="h",
+                    name=ctx.t(f"cash.bucket.{b}"),
+                )
+                for b, m in BUCKET_METRICS.items()
+            ]
+        )
+        fig.update_layout(
+            barmode="stack", height=300, template="plotly_white", margin={"l": 10, "r": 10, "t": 10, "b": 10}
+        )
         st.plotly_chart(fig, key="cash_ageing")
-    customers = ctx.ask(make_query(metrics=("overdue_ar", "ar_over_90"), group_by=("customer",), time_to=day,
-                                   order_by=("-overdue_ar",), limit=20), "page:cash")
+    customers = ctx.ask(
+        make_query(
+            metrics=("overdue_ar", "ar_over_90"),
+            group_by=("customer",),
+            time_to=day,
+            order_by=("-overdue_ar",),
+            limit=20,
+        ),
+        "page:cash",
+    )
     if customers is not None:
         st.caption(ctx.t("cash.by_customer"))
         st.dataframe(customers.frame, hide_index=True, width="stretch")
     st.subheader(ctx.t("cash.overdue_list"))
     overdue = open_invoices(day, me, warehouse=wh, overdue_only=True)
-    st.caption(ctx.t("explore.rows", n=len(overdue)) + " · "
-               + format_value(float(overdue["outstanding"].sum()) if len(overdue) else 0, "currency", lang))
+    st.caption(
+        ctx.t("explore.rows", n=len(overdue))
+        + " · "
+        + format_value(float(overdue["outstanding"].sum()) if len(overdue) else 0, "currency", lang)
+    )
     st.dataframe(overdue, hide_index=True, width="stretch")
-    st.download_button(ctx.t("explore.download_csv"), to_csv(overdue), file_name=f"overdue-{day}.csv",
-                       mime="text/csv", key="cash_csv")
+    st.download_button(
+        ctx.t("explore.download_csv"), to_csv(overdue), file_name=f"overdue-{day}.csv", mime="text/csv", key="cash_csv"
+    )
 
 
 ctx.guard(render)

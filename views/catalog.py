@@ -1,4 +1,5 @@
 """Metric catalog (指标中心): one entry per metric the user may see, searchable in both languages."""
+
 from __future__ import annotations
 
 import streamlit as st
@@ -24,8 +25,9 @@ def render() -> None:
                 ctx.t("catalog.formula"): (e.formula or {}).get(lang, "") if e.formula else "",
                 ctx.t("catalog.owner"): e.owner,
                 ctx.t("catalog.reads"): ", ".join(e.reads),
-                ctx.t("catalog.dimensions"): ", ".join(label(ctx.library().dimensions[d].label, lang)
-                                                       for d in e.dimensions),
+                ctx.t("catalog.dimensions"): ", ".join(
+                    label(ctx.library().dimensions[d].label, lang) for d in e.dimensions
+                ),
                 ctx.t("catalog.roles"): ", ".join(e.roles),
                 ctx.t("catalog.tags"): ", ".join(e.tags),
                 ctx.t("catalog.synonyms"): " / ".join(", ".join(e.synonyms.get(k, ())) for k in ("zh", "en")),

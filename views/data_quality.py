@@ -1,5 +1,6 @@
 """Data quality (数据治理): each declared check with its status, failing rows, a
 sample and when it last ran (from this page or from `python -m semantic check`)."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -29,15 +30,19 @@ def render() -> None:
     rows = []
     for name, check in checks.items():
         run = last.get(name)
-        rows.append({
-            ctx.t("quality.status"): ICONS.get(run["status"], "") if run else "—",
-            ctx.t("quality.check"): label(check.label, lang),
-            ctx.t("quality.rule"): label(check.description, lang),
-            ctx.t("quality.failing"): run["failing_rows"] if run else None,
-            ctx.t("quality.blocking"): "●" if check.blocking else "",
-            ctx.t("quality.last_run"): run["ran_at"].replace("T", " ")[:16] + " UTC" if run else ctx.t("quality.never"),
-            "name": name,
-        })
+        rows.append(
+            {
+                ctx.t("quality.status"): ICONS.get(run["status"], "") if run else "—",
+                ctx.t("quality.check"): label(check.label, lang),
+                ctx.t("quality.rule"): label(check.description, lang),
+                ctx.t("quality.failing"): run["failing_rows"] if run else None,
+                ctx.t("quality.blocking"): "●" if check.blocking else "",
+                ctx.t("quality.last_run"): run["ran_at"].replace("T", " ")[:16] + " UTC"
+                if run
+                else ctx.t("quality.never"),
+                "name": name,
+            }
+        )
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     for name, check in checks.items():
         run = last.get(name)

@@ -1,6 +1,7 @@
 """Explore (自助分析): pick granted metrics, group, filter, compare; a smart chart
 with drag-select cross-filtering and drill-down; the table, its SQL, downloads
 and the rows underneath. The whole state lives in the URL."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -49,33 +50,61 @@ def controls(state: ExploreState, sig: str) -> ExploreState:
     search = st.text_input(ctx.t("explore.search"), key=f"search_{sig}")
     options = [m for m in visible if entries[m].matches(search)] if search else list(visible)
     options += [m for m in state.metrics if m not in options]  # keep chosen (even refused) names visible
-    chosen = st.multiselect(ctx.t("explore.metrics"), options, default=list(state.metrics),
-                            format_func=ctx.metric_label, key=f"metrics_{sig}")
+    chosen = st.multiselect(
+        ctx.t("explore.metrics"),
+        options,
+        default=list(state.metrics),
+        format_func=ctx.metric_label,
+        key=f"metrics_{sig}",
+    )
     dims_ok = sorted(access_for(ctx.principal(), lib).dimensions)
-    applicable = [d for d in lib.dimensions if d in dims_ok and all(
-        m not in lib.metrics or lib.applies(m, d) for m in chosen)]
+    applicable = [
+        d for d in lib.dimensions if d in dims_ok and all(m not in lib.metrics or lib.applies(m, d) for m in chosen)
+    ]
     a, b, c, d = st.columns([3, 1, 1, 1])
-    by = a.multiselect(ctx.t("explore.group_by"), applicable + [g for g in state.group_by if g not in applicable],
-                       default=list(state.group_by), format_func=ctx.dimension_label, key=f"by_{sig}")
+    by = a.multiselect(
+        ctx.t("explore.group_by"),
+        applicable + [g for g in state.group_by if g not in applicable],
+        default=list(state.group_by),
+        format_func=ctx.dimension_label,
+        key=f"by_{sig}",
+    )
     grains = [None, *GRAINS]
-    grain = b.selectbox(ctx.t("explore.grain"), grains, index=grains.index(state.grain),
-                        format_func=lambda g: ctx.t("explore.no_time") if g is None else g, key=f"grain_{sig}")
+    grain = b.selectbox(
+        ctx.t("explore.grain"),
+        grains,
+        index=grains.index(state.grain),
+        format_func=lambda g: ctx.t("explore.no_time") if g is None else g,
+        key=f"grain_{sig}",
+    )
     compares = [None, "prior_period", "prior_year"]
-    compare = c.selectbox(ctx.t("explore.compare"), compares, index=compares.index(state.compare),
-                          format_func=lambda x: ctx.t(f"explore.compare.{x or 'none'}"), key=f"cmp_{sig}")
-    chart = d.selectbox(ctx.t("explore.chart"), charts.KINDS, index=charts.KINDS.index(state.chart)
-                        if state.chart in charts.KINDS else 0,
-                        format_func=lambda k: ctx.t("explore.chart.auto") if k == "auto" else k, key=f"chart_{sig}")
+    compare = c.selectbox(
+        ctx.t("explore.compare"),
+        compares,
+        index=compares.index(state.compare),
+        format_func=lambda x: ctx.t(f"explore.compare.{x or 'none'}"),
+        key=f"cmp_{sig}",
+    )
+    chart = d.selectbox(
+        ctx.t("explore.chart"),
+        charts.KINDS,
+        index=charts.KINDS.index(state.chart) if state.chart in charts.KINDS else 0,
+        format_func=lambda k: ctx.t("explore.chart.auto") if k == "auto" else k,
+        key=f"chart_{sig}",
+    )
     last_day = as_of(ctx.warehouse()) or dt.date.today()
     e, f = st.columns(2)
-    time_from = e.date_input(ctx.t("period.from"), state.time_from or dt.date(last_day.year, 1, 1),
-                             key=f"from_{sig}")
+    time_from = e.date_input(ctx.t("period.from"), state.time_from or dt.date(last_day.year, 1, 1), key=f"from_{sig}")
     time_to = f.date_input(ctx.t("period.to"), state.time_to or last_day, key=f"to_{sig}")
     new = ExploreState(tuple(chosen), tuple(by), grain, state.filters, time_from, time_to, compare, chart)
     with st.expander(ctx.t("explore.filters"), expanded=bool(state.filters)):
         filter_dims = list(dict.fromkeys([d for d, _ in state.filters] + list(by)))
-        extra = st.selectbox("+", [None] + [x for x in applicable if x not in filter_dims],
-                             format_func=lambda x: "—" if x is None else ctx.dimension_label(x), key=f"addf_{sig}")
+        extra = st.selectbox(
+            "+",
+            [None] + [x for x in applicable if x not in filter_dims],
+            format_func=lambda x: "—" if x is None else ctx.dimension_label(x),
+            key=f"addf_{sig}",
+        )
         for dim in filter_dims + ([extra] if extra else []):
             current = dict(state.filters).get(dim, ())
             try:
@@ -83,9 +112,13 @@ def controls(state: ExploreState, sig: str) -> ExploreState:
             except SemanticError as err:
                 st.warning(plain(err))
                 continue
-            picked = st.multiselect(ctx.dimension_label(dim), values + [v for v in current if v not in values],
-                                    default=list(current), format_func=lambda v, d=dim: ctx.member_label(d, v),
-                                    key=f"f_{dim}_{sig}")
+            picked = st.multiselect(
+                ctx.dimension_label(dim),
+                values + [v for v in current if v not in values],
+                default=list(current),
+                format_func=lambda v, d=dim: ctx.member_label(d, v),
+                key=f"f_{dim}_{sig}",
+            )
             new = new.with_filter(dim, picked)
     return new
 
@@ -97,8 +130,11 @@ def chips(state: ExploreState) -> None:
     cols = st.columns(len(state.filters) + 1)
     for col, (dim, values) in zip(cols, state.filters):
         shown = ", ".join(ctx.member_label(dim, v) for v in values[:3]) + (" …" if len(values) > 3 else "")
-        if col.button(plain(f"✕ {ctx.dimension_label(dim)}: {shown}"), key=f"chip_{dim}",
-                      help=plain(ctx.t("drill.remove", chip=shown))):
+        if col.button(
+            plain(f"✕ {ctx.dimension_label(dim)}: {shown}"),
+            key=f"chip_{dim}",
+            help=plain(ctx.t("drill.remove", chip=shown)),
+        ):
             go(state.without_filter(dim))
     if cols[-1].button(ctx.t("drill.clear"), key="chip_clear"):
         go(ExploreState(**{**state.__dict__, "filters": ()}))
@@ -121,8 +157,11 @@ def drill_buttons(state: ExploreState) -> None:
                 go(state.up(dim, parent))
             i += 1
     short = state.time_from and state.time_to and (state.time_to - state.time_from).days < 400
-    if state.grain in TIME_DRILL and short and cols[i % 4].button(ctx.t("drill.into", dim=TIME_DRILL[state.grain]),
-                                                                   key="drill_time"):
+    if (
+        state.grain in TIME_DRILL
+        and short
+        and cols[i % 4].button(ctx.t("drill.into", dim=TIME_DRILL[state.grain]), key="drill_time")
+    ):
         go(ExploreState(**{**state.__dict__, "grain": TIME_DRILL[state.grain]}))
 
 
@@ -136,7 +175,9 @@ def apply_selection(state: ExploreState, event, kind: str) -> None:
             start, end = dt.date.fromisoformat(span[0]), dt.date.fromisoformat(span[1])
             step = {"day": "D", "week": "W-MON", "month": "MS", "quarter": "QS", "year": "YS"}[state.grain]
             last = (pd.Timestamp(end) + pd.tseries.frequencies.to_offset(step) - pd.Timedelta(days=1)).date()
-            new = ExploreState(**{**state.__dict__, "time_from": start, "time_to": end if state.grain == "day" else last})
+            new = ExploreState(
+                **{**state.__dict__, "time_from": start, "time_to": end if state.grain == "day" else last}
+            )
             if new != state:
                 go(new)
         return
@@ -154,8 +195,9 @@ def result_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         if col.endswith("__change_pct"):
             shown[ctx.metric_label(col)] = [format_value(v, "percent", lang) for v in frame[col]]
         elif base in lib.metrics:
-            shown[ctx.metric_label(col)] = [format_value(v, lib.metrics[base].format, lang, short=False)
-                                            for v in frame[col]]
+            shown[ctx.metric_label(col)] = [
+                format_value(v, lib.metrics[base].format, lang, short=False) for v in frame[col]
+            ]
         elif charts.is_time(col):
             shown[ctx.dimension_label(col)] = pd.to_datetime(frame[col]).dt.date
         else:
@@ -167,15 +209,21 @@ def detail(state: ExploreState) -> None:
     with st.expander(ctx.t("drill.through")):
         page = st.number_input(ctx.t("drill.page"), min_value=1, value=1, step=1, key="detail_page")
         try:
-            rows = drill_through(state.query(limit=None), ctx.principal(), warehouse=ctx.warehouse(),
-                                 page=int(page), page_size=100)
+            rows = drill_through(
+                state.query(limit=None), ctx.principal(), warehouse=ctx.warehouse(), page=int(page), page_size=100
+            )
         except SemanticError as err:
             st.error(plain(err))
             return
         st.caption(ctx.t("drill.of", n=f"{rows.total_rows:,}", table=rows.table) + f" · {page}/{rows.pages}")
         st.dataframe(rows.frame, hide_index=True, width="stretch")
-        st.download_button(ctx.t("explore.download_csv"), to_csv(rows.frame), file_name=f"{rows.table}.csv",
-                           mime="text/csv", key="detail_csv")
+        st.download_button(
+            ctx.t("explore.download_csv"),
+            to_csv(rows.frame),
+            file_name=f"{rows.table}.csv",
+            mime="text/csv",
+            key="detail_csv",
+        )
 
 
 def render() -> None:
@@ -200,23 +248,39 @@ def render() -> None:
     frame = result.frame
     formats = {m: lib.metrics[m].format for m in state.metrics if m in lib.metrics}
     kind = state.chart if state.chart != "auto" else charts.choose(state.keys, state.metrics, formats, len(frame))
-    fig = charts.figure(frame, kind, state.keys, state.metrics, metric_label=ctx.metric_label,
-                        member_label=ctx.member_label, formats=formats)
+    fig = charts.figure(
+        frame,
+        kind,
+        state.keys,
+        state.metrics,
+        metric_label=ctx.metric_label,
+        member_label=ctx.member_label,
+        formats=formats,
+    )
     if kind == "big_number" and len(frame) == 1:
         cols = st.columns(len(state.metrics))
         for col, m in zip(cols, state.metrics):
             change = frame.iloc[0].get(f"{m}__change_pct")
-            col.metric(ctx.metric_label(m), format_value(frame.iloc[0][m], formats[m], lang),
-                       None if change is None or pd.isna(change) else f"{change * 100:+.1f}%")
+            col.metric(
+                ctx.metric_label(m),
+                format_value(frame.iloc[0][m], formats[m], lang),
+                None if change is None or pd.isna(change) else f"{change * 100:+.1f}%",
+            )
     elif fig is not None:
         st.caption(ctx.t("drill.hint"))
-        event = st.plotly_chart(fig, on_select="rerun", selection_mode=("points", "box", "lasso"),
-                                key=f"plot_{signature(state)}")
+        event = st.plotly_chart(
+            fig, on_select="rerun", selection_mode=("points", "box", "lasso"), key=f"plot_{signature(state)}"
+        )
         apply_selection(state, event, kind)
     drill_buttons(state)
     st.dataframe(result_table(frame, lang), hide_index=True, width="stretch")
-    st.caption(ctx.t("explore.rows", n=len(frame)) + f" · {result.execute_seconds * 1000:.0f} ms"
-               + (" · cache" if result.cached else "") + " · " + ctx.t("explore.link"))
+    st.caption(
+        ctx.t("explore.rows", n=len(frame))
+        + f" · {result.execute_seconds * 1000:.0f} ms"
+        + (" · cache" if result.cached else "")
+        + " · "
+        + ctx.t("explore.link")
+    )
     downloads(query, frame, formats, full=len(frame) >= ctx.PAGE_ROWS)
     with st.expander(ctx.t("explore.show_sql")):
         st.code(result.sql, language="sql")
@@ -228,8 +292,9 @@ def downloads(query, frame: pd.DataFrame, formats: dict, full: bool) -> None:
     """CSV and Excel of the result. When the page shows only the first PAGE_ROWS rows, the
     downloads run the same query (same user, same policy) when clicked, up to EXPORT_ROWS."""
     lib = ctx.library()
-    headers = {c: ctx.metric_label(c) if c.split("__")[0] in lib.metrics else ctx.dimension_label(c)
-               for c in frame.columns}
+    headers = {
+        c: ctx.metric_label(c) if c.split("__")[0] in lib.metrics else ctx.dimension_label(c) for c in frame.columns
+    }
     user, ran_at = ctx.principal().username, dt.datetime.now().astimezone()
     fetch = ctx.export_rows(query, "page:explore") if full else (lambda: frame)
 
@@ -237,10 +302,18 @@ def downloads(query, frame: pd.DataFrame, formats: dict, full: bool) -> None:
         return to_excel(fetch(), formats, query, user=user, ran_at=ran_at, headers=headers)
 
     a, b = st.columns(2)
-    a.download_button(ctx.t("explore.download_csv"), (lambda: to_csv(fetch())) if full else to_csv(frame),
-                      file_name="concord.csv", mime="text/csv")
-    b.download_button(ctx.t("explore.download_xlsx"), excel if full else excel(), file_name="concord.xlsx",
-                      mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    a.download_button(
+        ctx.t("explore.download_csv"),
+        (lambda: to_csv(fetch())) if full else to_csv(frame),
+        file_name="concord.csv",
+        mime="text/csv",
+    )
+    b.download_button(
+        ctx.t("explore.download_xlsx"),
+        excel if full else excel(),
+        file_name="concord.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
 
 
 def save_tile(state: ExploreState, query) -> None:
@@ -252,10 +325,17 @@ def save_tile(state: ExploreState, query) -> None:
     me = ctx.principal()
     own = [b for b in store.visible(me) if store.can_edit(b, me)]
     with st.expander(ctx.t("board.save_tile")), st.form("save_tile"):
-        target = st.selectbox(ctx.t("board.to_board"), [None] + own,
-                              format_func=lambda b: ctx.t("board.new") if b is None else b.title, key="tile_board")
-        title = st.text_input(ctx.t("board.title"), ", ".join(ctx.metric_label(m) for m in state.metrics),
-                              key=f"new_tile_name_{signature(state)}")
+        target = st.selectbox(
+            ctx.t("board.to_board"),
+            [None] + own,
+            format_func=lambda b: ctx.t("board.new") if b is None else b.title,
+            key="tile_board",
+        )
+        title = st.text_input(
+            ctx.t("board.title"),
+            ", ".join(ctx.metric_label(m) for m in state.metrics),
+            key=f"new_tile_name_{signature(state)}",
+        )
         if st.form_submit_button(ctx.t("board.save_tile")):
             tile = store.Tile(query=query.with_(limit=None), title=title, chart=state.chart)
             board = target or store.Board(title=title, owner=me.username)

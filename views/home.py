@@ -1,4 +1,5 @@
 """Home: the role's KPI cards for a period, with change vs prior period and last year."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -35,11 +36,17 @@ def rows_for(home: tuple[str, ...], visible) -> list[tuple[str, tuple[str, ...]]
 
 
 def sparkline(frame, metric) -> go.Figure:
-    fig = go.Figure(go.Scatter(x=frame["metric_time__month"], y=frame[metric], mode="lines",
-                               line={"width": 2, "color": "#2563eb"}))
-    fig.update_layout(height=70, margin={"l": 0, "r": 0, "t": 0, "b": 0}, showlegend=False,
-                      xaxis={"visible": False}, hovermode=False,
-                      yaxis={"visible": False, "range": _padded(frame[metric])})
+    fig = go.Figure(
+        go.Scatter(x=frame["metric_time__month"], y=frame[metric], mode="lines", line={"width": 2, "color": "#2563eb"})
+    )
+    fig.update_layout(
+        height=70,
+        margin={"l": 0, "r": 0, "t": 0, "b": 0},
+        showlegend=False,
+        xaxis={"visible": False},
+        hovermode=False,
+        yaxis={"visible": False, "range": _padded(frame[metric])},
+    )
     return fig
 
 
@@ -56,27 +63,35 @@ def _padded(values) -> list[float] | None:
 def card(column, metric, value_row, prior_row, spark, lang):
     fmt = ctx.library().metrics[metric].format
     with column.container(border=True):
-        st.metric(ctx.metric_label(metric), format_value(value_row[metric], fmt, lang),
-                  format_change(prior_row[f"{metric}__change_pct"]) if prior_row is not None else None,
-                  help=f"{ctx.t('home.vs_prior')}")
+        st.metric(
+            ctx.metric_label(metric),
+            format_value(value_row[metric], fmt, lang),
+            format_change(prior_row[f"{metric}__change_pct"]) if prior_row is not None else None,
+            help=f"{ctx.t('home.vs_prior')}",
+        )
         yoy = format_change(value_row[f"{metric}__change_pct"])
         st.caption(f"{ctx.t('home.vs_year')}: {yoy or '—'}")
         if spark is not None:
-            st.plotly_chart(sparkline(spark, metric), config={"displayModeBar": False, "staticPlot": True},
-                            key=f"spark_{metric}")
+            st.plotly_chart(
+                sparkline(spark, metric), config={"displayModeBar": False, "staticPlot": True}, key=f"spark_{metric}"
+            )
 
 
 def render() -> None:
     st.title(ctx.t("page.home"))
     last_day = as_of(ctx.warehouse()) or dt.date.today()
     labels = {c: ctx.t(f"period.{c}") for c in CHOICES}
-    choice = st.segmented_control(ctx.t("period.label"), CHOICES, format_func=labels.get, default="month",
-                                  key="home_period") or "month"
+    choice = (
+        st.segmented_control(ctx.t("period.label"), CHOICES, format_func=labels.get, default="month", key="home_period")
+        or "month"
+    )
     custom = None
     if choice == "custom":
         a, b = st.columns(2)
-        custom = (a.date_input(ctx.t("period.from"), last_day.replace(month=1, day=1), key="home_from"),
-                  b.date_input(ctx.t("period.to"), last_day, key="home_to"))
+        custom = (
+            a.date_input(ctx.t("period.from"), last_day.replace(month=1, day=1), key="home_from"),
+            b.date_input(ctx.t("period.to"), last_day, key="home_to"),
+        )
     start, end = period_range(choice, last_day, custom)
     st.caption(f"{start:%Y-%m-%d} – {end:%Y-%m-%d}")
     rows = rows_for(access_for(ctx.principal(), ctx.library()).home, set(ctx.visible_metrics()))
@@ -89,15 +104,22 @@ def render() -> None:
         base = {"metrics": metrics, "time_from": start, "time_to": end}
         yoy = ctx.ask(make_query(**base, compare="prior_year"), "page:home")
         pop = ctx.ask(make_query(**base, compare="prior_period"), "page:home")
-        spark = ctx.ask(make_query(metrics=metrics, group_by=("metric_time__month",), time_from=s_from, time_to=s_to),
-                        "page:home")
+        spark = ctx.ask(
+            make_query(metrics=metrics, group_by=("metric_time__month",), time_from=s_from, time_to=s_to), "page:home"
+        )
         if yoy is None:
             continue
         per_row = len(metrics) if len(metrics) <= 5 else 3  # six cards read better as two rows of three
         columns = [c for i in range(0, len(metrics), per_row) for c in st.columns(per_row)]
         for column, metric in zip(columns, metrics):
-            card(column, metric, yoy.frame.iloc[0], pop.frame.iloc[0] if pop is not None else None,
-                 spark.frame if spark is not None else None, ctx.lang())
+            card(
+                column,
+                metric,
+                yoy.frame.iloc[0],
+                pop.frame.iloc[0] if pop is not None else None,
+                spark.frame if spark is not None else None,
+                ctx.lang(),
+            )
 
 
 def pinned_board() -> None:

@@ -1,6 +1,7 @@
 """Reconciliation (业财对账): revenue from orders against the ledger by month and
 region; one click lists the orders behind a month's gap, classified, adding up
 to the gap exactly; invoices against receipts."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,17 +28,25 @@ def render() -> None:
     year = st.selectbox(ctx.t("budget.year"), list(range(last_day.year, last_day.year - 3, -1)), key="r_year")
     span = dict(time_from=dt.date(year, 1, 1), time_to=dt.date(year, 12, 31))
     st.subheader(ctx.t("recon.overview"))
-    by_month = ctx.ask(make_query(metrics=("revenue", "ledger_revenue", "revenue_recon_gap"),
-                                  group_by=("metric_time__month",), **span), "page:recon")
-    by_region = ctx.ask(make_query(metrics=("revenue_recon_gap",), group_by=("metric_time__month", "region"), **span),
-                        "page:recon")
+    by_month = ctx.ask(
+        make_query(
+            metrics=("revenue", "ledger_revenue", "revenue_recon_gap"), group_by=("metric_time__month",), **span
+        ),
+        "page:recon",
+    )
+    by_region = ctx.ask(
+        make_query(metrics=("revenue_recon_gap",), group_by=("metric_time__month", "region"), **span), "page:recon"
+    )
     if by_month is None or by_region is None:
         return
     st.dataframe(by_month.frame, hide_index=True, width="stretch")
     grid = by_region.frame.pivot(index="metric_time__month", columns="region", values="revenue_recon_gap")
     st.dataframe(grid, width="stretch")
-    months = [pd.Timestamp(m).date() for m, g in zip(by_month.frame["metric_time__month"],
-                                                     by_month.frame["revenue_recon_gap"]) if abs(float(g)) >= 0.005]
+    months = [
+        pd.Timestamp(m).date()
+        for m, g in zip(by_month.frame["metric_time__month"], by_month.frame["revenue_recon_gap"])
+        if abs(float(g)) >= 0.005
+    ]
     if not months:
         st.success(ctx.t("recon.no_gap"))
     else:
@@ -46,17 +55,32 @@ def render() -> None:
             started = time.perf_counter()
             rows = gap_rows(month, me, warehouse=wh)
             took = (time.perf_counter() - started) * 1000
-            gap = float(by_month.frame.loc[pd.to_datetime(by_month.frame["metric_time__month"]).dt.date == month,
-                                           "revenue_recon_gap"].iloc[0])
+            gap = float(
+                by_month.frame.loc[
+                    pd.to_datetime(by_month.frame["metric_time__month"]).dt.date == month, "revenue_recon_gap"
+                ].iloc[0]
+            )
             totals = rows.groupby("kind")["difference"].agg(["count", "sum"]).reindex(KINDS).dropna()
             totals.index = [ctx.t(f"recon.kind.{k}") for k in totals.index]
             st.dataframe(totals, width="stretch")
-            st.caption(ctx.t("recon.adds_up", total=format_value(float(rows["difference"].sum()), "currency", lang, False),
-                             gap=format_value(gap, "currency", lang, False)) + " " + ctx.t("recon.took", ms=f"{took:.0f}"))
+            st.caption(
+                ctx.t(
+                    "recon.adds_up",
+                    total=format_value(float(rows["difference"].sum()), "currency", lang, False),
+                    gap=format_value(gap, "currency", lang, False),
+                )
+                + " "
+                + ctx.t("recon.took", ms=f"{took:.0f}")
+            )
             shown = rows.assign(kind=[ctx.t(f"recon.kind.{k}") for k in rows["kind"]])
             st.dataframe(shown, hide_index=True, width="stretch")
-            st.download_button(ctx.t("explore.download_csv"), to_csv(rows), file_name=f"recon-{month:%Y-%m}.csv",
-                               mime="text/csv", key="r_csv")
+            st.download_button(
+                ctx.t("explore.download_csv"),
+                to_csv(rows),
+                file_name=f"recon-{month:%Y-%m}.csv",
+                mime="text/csv",
+                key="r_csv",
+            )
     st.subheader(ctx.t("recon.receipts"))
     if ctx.require_metrics("overdue_ar"):
         invoices = open_invoices(last_day, me, warehouse=wh)

@@ -6,6 +6,7 @@ the same scale and seed give identical tables whatever the thread count. The
 warehouse is written to a temporary file beside the target and renamed into
 place, so a reader never sees a half-built warehouse.
 """
+
 from __future__ import annotations
 
 import os
@@ -19,8 +20,20 @@ from data.demo.params import END, Params
 
 GENERATOR_VERSION = 1
 CONTRACT_TABLES = (
-    "customers", "products", "sales_reps", "orders", "order_lines", "invoices", "receipts", "bills", "payments",
-    "expenses", "budgets", "journal_entries", "inventory_snapshots", "gl_posting_exceptions",
+    "customers",
+    "products",
+    "sales_reps",
+    "orders",
+    "order_lines",
+    "invoices",
+    "receipts",
+    "bills",
+    "payments",
+    "expenses",
+    "budgets",
+    "journal_entries",
+    "inventory_snapshots",
+    "gl_posting_exceptions",
 )
 
 
@@ -47,7 +60,12 @@ def build_warehouse(out_path, scale: float = 0.1, seed: int = 42, threads: int |
             con.execute("SET enable_progress_bar = false")
             if threads:
                 con.execute(f"SET threads = {int(threads)}")
-            steps = _macros(params.seed) + business.statements(params) + finance.statements(params) + ledger.statements(params)
+            steps = (
+                _macros(params.seed)
+                + business.statements(params)
+                + finance.statements(params)
+                + ledger.statements(params)
+            )
             for sql in steps:
                 con.execute(sql)
             con.execute(
@@ -71,6 +89,9 @@ def table_checksums(path) -> dict[str, tuple[int, int]]:
     """(row count, order-independent hash) per contract table: equal checksums, equal tables."""
     con = duckdb.connect(str(path), read_only=True)
     try:
-        return {t: con.execute(f"SELECT count(*), coalesce(bit_xor(hash(x)), 0) FROM {t} x").fetchall()[0] for t in CONTRACT_TABLES}
+        return {
+            t: con.execute(f"SELECT count(*), coalesce(bit_xor(hash(x)), 0) FROM {t} x").fetchall()[0]
+            for t in CONTRACT_TABLES
+        }
     finally:
         con.close()

@@ -3,6 +3,7 @@ invoices and receipts. Every random choice is `u(key, id...)`, a uniform number
 in [0, 1) derived from a hash of the seed, a key naming the choice and the row's
 ids, so a build gives identical tables whatever DuckDB's thread count.
 """
+
 from __future__ import annotations
 
 from data.demo.params import Params
@@ -41,7 +42,18 @@ def _city_case() -> str:
 
 
 def statements(p: Params) -> list[str]:
-    words = ("Hengtong", "Jinhua", "Tianyu", "Huaxin", "Dongfang", "Xinda", "Ruifeng", "Changsheng", "Baolong", "Zhongke")
+    words = (
+        "Hengtong",
+        "Jinhua",
+        "Tianyu",
+        "Huaxin",
+        "Dongfang",
+        "Xinda",
+        "Ruifeng",
+        "Changsheng",
+        "Baolong",
+        "Zhongke",
+    )
     kinds = ("Trading", "Technology", "Industrial", "Retail", "Supply", "Electronics")
     reps_per_region = p.reps_per_region
     surnames = ("Wang", "Li", "Zhang", "Liu", "Chen", "Yang", "Zhao", "Huang", "Zhou", "Wu", "Xu", "Sun")
@@ -53,9 +65,9 @@ def statements(p: Params) -> list[str]:
             SELECT i::BIGINT AS customer_id, u('c.region', i) AS ur, u('c.city', i) AS uc,
                    u('c.channel', i) AS uch, u('c.segment', i) AS us, u('c.w1', i) AS w1, u('c.w2', i) AS w2
             FROM range(1, {p.customers} + 1) t(i)
-        ), placed AS (SELECT *, {_region_case('ur')} AS region FROM base)
+        ), placed AS (SELECT *, {_region_case("ur")} AS region FROM base)
         SELECT customer_id,
-               format('{{}} {{}} {{}} {{:05d}}', {_city_case()}, {_pick(words, 'w1')}, {_pick(kinds, 'w2')}, customer_id) AS customer_name,
+               format('{{}} {{}} {{}} {{:05d}}', {_city_case()}, {_pick(words, "w1")}, {_pick(kinds, "w2")}, customer_id) AS customer_name,
                region, {_city_case()} AS city,
                CASE WHEN uch < 0.40 THEN 'Direct' WHEN uch < 0.75 THEN 'Distributor' ELSE 'Online' END AS channel,
                CASE WHEN us < 0.20 THEN 'Enterprise' WHEN us < 0.65 THEN 'SMB' ELSE 'Retail' END AS segment
@@ -67,7 +79,7 @@ def statements(p: Params) -> list[str]:
                    u('p.margin', i) AS um
             FROM range(1, {p.products} + 1) t(i)
         )
-        SELECT product_id, format('{{}} {{}}-{{:04d}}', category, {_pick(('Pro', 'Lite', 'Max', 'Eco', 'Plus'), 'um')}, product_id) AS product_name,
+        SELECT product_id, format('{{}} {{}}-{{:04d}}', category, {_pick(("Pro", "Lite", "Max", "Eco", "Plus"), "um")}, product_id) AS product_name,
                category, unit_cost, round(unit_cost * (1.25 + 0.45 * um), 2)::DECIMAL(18,2) AS list_price
         FROM base ORDER BY product_id""",
         f"""CREATE TABLE sales_reps AS

@@ -6,6 +6,7 @@ its cost of sales. Expenses scatter around a planned monthly amount per
 department, account and region; the budget is that plan with its own error, so
 budget variance is real and varies.
 """
+
 from __future__ import annotations
 
 from data.demo.business import REGION_CUTS, REGIONS
@@ -13,21 +14,39 @@ from data.demo.params import Params
 
 # department, account, account code, relative monthly plan; scaled by PLAN_LEVEL x scale (CNY)
 EXPENSE_PLAN = (
-    ("Sales", "Salaries", "6601", 900_000), ("Sales", "Travel", "6602", 180_000),
-    ("Sales", "Commissions", "6603", 350_000), ("Sales", "Entertainment", "6604", 90_000),
-    ("Marketing", "Salaries", "6601", 400_000), ("Marketing", "Advertising", "6605", 500_000),
-    ("Marketing", "Events", "6606", 150_000), ("Marketing", "Travel", "6602", 60_000),
-    ("Operations", "Salaries", "6601", 700_000), ("Operations", "Rent", "6607", 300_000),
-    ("Operations", "Logistics", "6608", 450_000), ("Operations", "Utilities", "6609", 80_000),
-    ("Finance", "Salaries", "6601", 250_000), ("Finance", "Software", "6610", 60_000),
+    ("Sales", "Salaries", "6601", 900_000),
+    ("Sales", "Travel", "6602", 180_000),
+    ("Sales", "Commissions", "6603", 350_000),
+    ("Sales", "Entertainment", "6604", 90_000),
+    ("Marketing", "Salaries", "6601", 400_000),
+    ("Marketing", "Advertising", "6605", 500_000),
+    ("Marketing", "Events", "6606", 150_000),
+    ("Marketing", "Travel", "6602", 60_000),
+    ("Operations", "Salaries", "6601", 700_000),
+    ("Operations", "Rent", "6607", 300_000),
+    ("Operations", "Logistics", "6608", 450_000),
+    ("Operations", "Utilities", "6609", 80_000),
+    ("Finance", "Salaries", "6601", 250_000),
+    ("Finance", "Software", "6610", 60_000),
     ("Finance", "Audit fees", "6611", 40_000),
-    ("R&D", "Salaries", "6601", 600_000), ("R&D", "Software", "6610", 120_000),
-    ("R&D", "Equipment", "6612", 150_000), ("R&D", "Travel", "6602", 40_000),
+    ("R&D", "Salaries", "6601", 600_000),
+    ("R&D", "Software", "6610", 120_000),
+    ("R&D", "Equipment", "6612", 150_000),
+    ("R&D", "Travel", "6602", 40_000),
 )
 # Sized so that operating expenses take about 60% of gross profit, as at a real distributor.
 PLAN_LEVEL = 12
-SUPPLIERS = ("Huawei Components", "Midea Supply", "Deli Office", "Kuka Home", "Opple Lighting", "Great Wall Tools",
-             "Shenzhen Parts", "Ningbo Works", "Foshan Industries")
+SUPPLIERS = (
+    "Huawei Components",
+    "Midea Supply",
+    "Deli Office",
+    "Kuka Home",
+    "Opple Lighting",
+    "Great Wall Tools",
+    "Shenzhen Parts",
+    "Ningbo Works",
+    "Foshan Industries",
+)
 
 
 def _values(rows) -> str:
@@ -82,7 +101,7 @@ def statements(p: Params) -> list[str]:
         SELECT month, department, account, account_code, region,
                monthly * share * {PLAN_LEVEL * p.scale} * (1 + 0.012 * k) AS planned
         FROM plan, shares, months""",
-        f"""CREATE TABLE budgets AS
+        """CREATE TABLE budgets AS
         SELECT month, department, account, region,
                round(planned * (0.9 + 0.2 * u('bud', hash(month, department, account, region))), 0)::DECIMAL(18,2) AS amount
         FROM expense_plan ORDER BY month, department, account, region""",
@@ -106,4 +125,3 @@ def statements(p: Params) -> list[str]:
                (quantity * round(pr.unit_cost * (0.94 + 0.03 * (year(e.snapshot_date) - 2023)), 2))::DECIMAL(18,2) AS value
         FROM ends e, products pr ORDER BY snapshot_date, product_id""",
     ]
-

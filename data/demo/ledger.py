@@ -14,6 +14,7 @@ differences, all listed in gl_posting_exceptions):
   not_posted  about 0.1%: never posted
   amount      about 0.05%: posted with a different amount (1-10% off, at least 1.00)
 """
+
 from __future__ import annotations
 
 from data.demo.params import Params
@@ -22,18 +23,25 @@ TIMING, NOT_POSTED, AMOUNT = 0.005, 0.006, 0.0065  # cumulative cut points on u(
 
 # source_type, line_no, account_code, account_name, side, which amount (1: amount, 2: amount2)
 TEMPLATES = (
-    ("order", 1, "1122", "Accounts receivable", "D", 1), ("order", 2, "6001", "Revenue", "C", 1),
-    ("order", 3, "6401", "Cost of sales", "D", 2), ("order", 4, "1405", "Inventory", "C", 2),
-    ("receipt", 1, "1002", "Bank", "D", 1), ("receipt", 2, "1122", "Accounts receivable", "C", 1),
-    ("bill", 1, "1405", "Inventory", "D", 1), ("bill", 2, "2202", "Accounts payable", "C", 1),
-    ("payment", 1, "2202", "Accounts payable", "D", 1), ("payment", 2, "1002", "Bank", "C", 1),
-    ("expense", 1, None, None, "D", 1), ("expense", 2, "1002", "Bank", "C", 1),
+    ("order", 1, "1122", "Accounts receivable", "D", 1),
+    ("order", 2, "6001", "Revenue", "C", 1),
+    ("order", 3, "6401", "Cost of sales", "D", 2),
+    ("order", 4, "1405", "Inventory", "C", 2),
+    ("receipt", 1, "1002", "Bank", "D", 1),
+    ("receipt", 2, "1122", "Accounts receivable", "C", 1),
+    ("bill", 1, "1405", "Inventory", "D", 1),
+    ("bill", 2, "2202", "Accounts payable", "C", 1),
+    ("payment", 1, "2202", "Accounts payable", "D", 1),
+    ("payment", 2, "1002", "Bank", "C", 1),
+    ("expense", 1, None, None, "D", 1),
+    ("expense", 2, "1002", "Bank", "C", 1),
 )
 
 
 def _templates() -> str:
     def lit(v):
         return "NULL" if v is None else (f"'{v}'" if isinstance(v, str) else str(v))
+
     return ", ".join("(" + ", ".join(lit(v) for v in row) + ")" for row in TEMPLATES)
 
 

@@ -1,4 +1,5 @@
 """Sizes of the demo company at a given scale (scale 1 is about 1,000,000 order lines)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -32,15 +33,15 @@ class Params:
 
     @property
     def customers(self) -> int:
-        return max(60, round(4_000 * self.scale ** 0.8))
+        return max(60, round(4_000 * self.scale**0.8))
 
     @property
     def products(self) -> int:
-        return max(60, min(2_000, round(600 * self.scale ** 0.5)))
+        return max(60, min(2_000, round(600 * self.scale**0.5)))
 
     @property
     def reps_per_region(self) -> int:
-        return max(2, min(60, round(12 * self.scale ** 0.5)))
+        return max(2, min(60, round(12 * self.scale**0.5)))
 
     @property
     def bills_per_month(self) -> int:

@@ -5,6 +5,7 @@ and only then joined, so facts from different tables never multiply each other
 (no join fan-out); ratios and other derived metrics are computed from the
 joined totals, after aggregation; balances come from their own sources.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -43,14 +44,17 @@ class Plan:
             try:
                 Dialect.get_or_raise(dialect)
             except ValueError as err:  # bad input, not a crash: one line that says what to use
-                raise QueryError(f"{err} Use a sqlglot dialect such as duckdb, postgres, snowflake or bigquery.") from None
+                raise QueryError(
+                    f"{err} Use a sqlglot dialect such as duckdb, postgres, snowflake or bigquery."
+                ) from None
             tree = self.tree if limit is None else self.tree.limit(limit, copy=True)
             self._rendered[key] = tree.sql(dialect=dialect, pretty=pretty)
         return self._rendered[key]
 
 
-def compile_query(lib: Library, query: Query, row_filters: Sequence[exp.Expression] = (),
-                  rollups: Mapping[str, str] | None = None) -> Plan:
+def compile_query(
+    lib: Library, query: Query, row_filters: Sequence[exp.Expression] = (), rollups: Mapping[str, str] | None = None
+) -> Plan:
     """Compile `query`; `row_filters` (already parsed, from the policy) are ANDed around it.
     `rollups` (name -> definition hash) are those the warehouse has; any that answers
     a part exactly is used (see semantic/rollup). Everything the compile reads is an
@@ -127,18 +131,31 @@ def _core(lib, query, keys, leaves, filters, span, prefix, rollups) -> tuple[lis
     metrics = [exp.alias_(_metric_expr(lib, m, leaf_expr, days), m) for m in query.metrics]
     if len(sources) == 1 or not names:
         select = exp.select(*[exp.column(n, table=sources[0].name) for n in names], *metrics, copy=False).from_(
-            sqlbits.table(sources[0].name), copy=False)
+            sqlbits.table(sources[0].name), copy=False
+        )
         for source in sources[1:]:
             select = sqlbits.join(select, sqlbits.table(source.name), "cross")
         return ctes, select
     spine_name = f"{prefix}group_keys"
-    spine = exp.union(*[exp.select(*[exp.column(n) for n in names], copy=False).from_(sqlbits.table(s.name), copy=False)
-                        for s in sources], distinct=True, copy=False)
+    spine = exp.union(
+        *[
+            exp.select(*[exp.column(n) for n in names], copy=False).from_(sqlbits.table(s.name), copy=False)
+            for s in sources
+        ],
+        distinct=True,
+        copy=False,
+    )
     ctes.append((spine_name, spine))
     select = exp.select(*[exp.column(n, table=spine_name) for n in names], *metrics, copy=False).from_(
-        sqlbits.table(spine_name), copy=False)
+        sqlbits.table(spine_name), copy=False
+    )
     for source in sources:
-        on = exp.and_(*[exp.NullSafeEQ(this=exp.column(n, table=spine_name), expression=exp.column(n, table=source.name)) for n in names])
+        on = exp.and_(
+            *[
+                exp.NullSafeEQ(this=exp.column(n, table=spine_name), expression=exp.column(n, table=source.name))
+                for n in names
+            ]
+        )
         select = sqlbits.join(select, sqlbits.table(source.name), "left", on)
     return ctes, select
 
@@ -150,8 +167,12 @@ def _metric_expr(lib: Library, name: str, leaf_expr, days) -> exp.Expression:
     tree = parse_fragment(metric.expr).copy()
     for div in reversed(list(tree.find_all(exp.Div))):  # innermost first
         # A ratio is empty, not infinite or an error, where its denominator is zero.
-        safe = exp.Div(this=div.this, expression=exp.Nullif(this=div.expression, expression=exp.Literal.number(0)),
-                       typed=False, safe=False)
+        safe = exp.Div(
+            this=div.this,
+            expression=exp.Nullif(this=div.expression, expression=exp.Literal.number(0)),
+            typed=False,
+            safe=False,
+        )
         tree = safe if div is tree else (div.replace(safe) and tree)
 
     def expand(node: exp.Expression) -> exp.Expression:
@@ -171,6 +192,7 @@ def _wrap(tree: exp.Expression) -> exp.Expression:
 
 def _period_days(keys, span: Range, sources: Sequence[Source], prefix: str):
     """Days in each period (clipped to the range), or in the whole range."""
+
     def days() -> exp.Expression:
         time_key = next((k for k in keys if k.is_time), None)
         if time_key is not None:
@@ -184,9 +206,12 @@ def _period_days(keys, span: Range, sources: Sequence[Source], prefix: str):
         elif span.start is not None and span.end is not None:
             return exp.Literal.number((span.end - span.start).days + 1)
         else:
-            raise QueryError("a metric measured over days (dso) needs a time range (--from and --to) or a time grouping.")
+            raise QueryError(
+                "a metric measured over days (dso) needs a time range (--from and --to) or a time grouping."
+            )
         diff = exp.DateDiff(this=end, expression=start, unit=exp.var("DAY"))
         return exp.Add(this=diff, expression=exp.Literal.number(1))
+
     return days
 
 
@@ -220,11 +245,16 @@ def _compared(lib, query, keys, leaves, filters, span, rollups) -> tuple[list, e
         change = exp.Div(
             this=exp.Paren(this=exp.Sub(this=now.copy(), expression=before.copy())),
             expression=exp.Nullif(this=exp.Abs(this=before.copy()), expression=exp.Literal.number(0)),
-            typed=False, safe=False,
+            typed=False,
+            safe=False,
         )
         out += [exp.alias_(now, m), exp.alias_(before, f"{m}__prior"), exp.alias_(change, f"{m}__change_pct")]
     select = exp.select(*out, copy=False).from_(sqlbits.table("current_period", "c"), copy=False)
-    on = exp.and_(*[exp.NullSafeEQ(this=exp.column(n, table="c"), expression=exp.column(n, table="p")) for n in names]) if names else None
+    on = (
+        exp.and_(*[exp.NullSafeEQ(this=exp.column(n, table="c"), expression=exp.column(n, table="p")) for n in names])
+        if names
+        else None
+    )
     select = sqlbits.join(select, sqlbits.table("prior_period", "p"), "left" if names else "cross", on)
     return ctes, select
 
@@ -242,4 +272,3 @@ def _order_and_limit(select: exp.Select, query: Query, keys, columns: Sequence[s
     if query.limit is not None:
         select = select.limit(query.limit, copy=False)
     return select
-

@@ -6,6 +6,7 @@ reaches, remembering which many-to-one joins those columns need. `grouped`
 then builds the aggregating SELECT. Every source of numbers in a compiled query
 (simple facts, balance flows, snapshots) is built through here.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -98,10 +99,7 @@ class FactScope:
         return self.ref(ref)
 
     def filters(self, trees: Sequence[exp.Expression], time_column: exp.Expression) -> list[exp.Expression]:
-        return [
-            exp.paren(bind(tree, lambda name: self.dimension(name, time_column)), copy=False)
-            for tree in trees
-        ]
+        return [exp.paren(bind(tree, lambda name: self.dimension(name, time_column)), copy=False) for tree in trees]
 
     # ---- the SELECT ---------------------------------------------------------
     def grouped(
@@ -115,7 +113,9 @@ class FactScope:
             *[exp.alias_(expr, name, quoted=False) for name, expr in list(keys) + list(values)], copy=False
         ).from_(sqlbits.table(self.table), copy=False)
         for hop in self.hops:
-            on = exp.EQ(this=exp.column(hop.fk, table=hop.from_table), expression=exp.column(hop.pk, table=hop.to_table))
+            on = exp.EQ(
+                this=exp.column(hop.fk, table=hop.from_table), expression=exp.column(hop.pk, table=hop.to_table)
+            )
             select = sqlbits.join(select, sqlbits.table(hop.to_table), "inner", on)
         if conditions:
             select = select.where(exp.and_(*conditions, copy=False), copy=False)

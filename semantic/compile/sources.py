@@ -10,6 +10,7 @@ Three kinds of source, one per way a number adds up:
 Every source outputs the query's group keys under their names plus one column
 per leaf metric; assemble.py joins them on the keys.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -34,8 +35,13 @@ class Source:
 
 
 def build_sources(
-    lib: Library, leaves: Sequence[str], keys: Sequence[GroupKey], filters: Sequence[exp.Expression],
-    span: Range, prefix: str, rollups: Mapping[str, str] | None = None,
+    lib: Library,
+    leaves: Sequence[str],
+    keys: Sequence[GroupKey],
+    filters: Sequence[exp.Expression],
+    span: Range,
+    prefix: str,
+    rollups: Mapping[str, str] | None = None,
 ) -> list[Source]:
     """The sources of `leaves`; `rollups` (name -> definition hash) are those the warehouse has."""
     groups: dict[tuple, list[str]] = {}
@@ -57,7 +63,11 @@ def build_sources(
     for (table, _, _), group in groups.items():
         measures = list(dict.fromkeys(lib.metrics[leaf].measure for leaf in group))
         select = measure_select(lib, measures, keys, filters, span, rollups=rollups)
-        sources.append(Source(((cte_name(f"f_{table}"), select),), tuple((l, lib.metrics[l].measure) for l in group), True))
+        sources.append(
+            Source(
+                ((cte_name(f"f_{table}"), select),), tuple((leaf, lib.metrics[leaf].measure) for leaf in group), True
+            )
+        )
     for leaf in leaves:
         metric = lib.metrics[leaf]
         if metric.type == "cumulative":
@@ -79,14 +89,16 @@ def _balance(lib, leaf, keys, filters, span, name, rollups) -> Source:
     # Everything up to the end of the range moves the balance, whatever its start.
     upto = Range(None, span.end)
     for measure in metric.add + metric.subtract:
-        part = measure_select(lib, [measure], keys, filters, upto, signs=[1 if measure in metric.add else -1],
-                              rollups=rollups)
+        part = measure_select(
+            lib, [measure], keys, filters, upto, signs=[1 if measure in metric.add else -1], rollups=rollups
+        )
         part.expressions[-1].set("alias", exp.to_identifier("flow"))
         flows = part if flows is None else exp.union(flows, part, distinct=False, copy=False)
     flows_name = f"{name}_flows"
     if time_key is None:
         select = exp.select(*_columns(dims), exp.alias_(exp.Sum(this=exp.column("flow")), leaf), copy=False).from_(
-            sqlbits.table(flows_name), copy=False)
+            sqlbits.table(flows_name), copy=False
+        )
         if dims:
             select = select.group_by(*_columns(dims), copy=False)
         return Source(((flows_name, flows), (name, select)), ((leaf, leaf),), False)
@@ -95,19 +107,25 @@ def _balance(lib, leaf, keys, filters, span, name, rollups) -> Source:
     count, unit = timegrain.GRAIN_INTERVAL[grain]
     high = (
         timegrain.truncate(timegrain.date_literal(span.end), grain)
-        if span.end is not None else exp.Max(this=exp.column(t))
+        if span.end is not None
+        else exp.Max(this=exp.column(t))
     )
     bounds = exp.select(exp.alias_(exp.Min(this=exp.column(t)), "low"), exp.alias_(high, "high"), copy=False).from_(
-        sqlbits.table(flows_name), copy=False)
+        sqlbits.table(flows_name), copy=False
+    )
     series = exp.GenerateSeries(start=exp.column("low"), end=exp.column("high"), step=timegrain.interval(count, unit))
     periods = exp.select(
         exp.alias_(exp.cast(exp.Explode(this=series), exp.DataType.build("date")), t), copy=False
     ).from_(bounds.subquery("bounds", copy=False), copy=False)
     totals = exp.select(*_columns(dims + [t]), exp.alias_(exp.Sum(this=exp.column("flow")), "flow"), copy=False).from_(
-        sqlbits.table(flows_name), copy=False)
+        sqlbits.table(flows_name), copy=False
+    )
     totals = totals.group_by(*_columns(dims + [t]), copy=False)
-    groups = exp.select(*_columns(dims), copy=False).distinct(copy=False).from_(
-        sqlbits.table(flows_name), copy=False) if dims else None
+    groups = (
+        exp.select(*_columns(dims), copy=False).distinct(copy=False).from_(sqlbits.table(flows_name), copy=False)
+        if dims
+        else None
+    )
 
     on = exp.and_(
         exp.EQ(this=exp.column(t, table="m"), expression=exp.column(t, table="p")),
@@ -127,7 +145,9 @@ def _balance(lib, leaf, keys, filters, span, name, rollups) -> Source:
     dense = sqlbits.join(dense, sqlbits.table(f"{name}_totals", "m"), "left", on)
     output = exp.select(exp.Star(), copy=False).from_(dense.subquery("balance", copy=False), copy=False)
     if span.start is not None:
-        output = output.where(exp.GTE(this=exp.column(t), expression=timegrain.truncate(timegrain.date_literal(span.start), grain)))
+        output = output.where(
+            exp.GTE(this=exp.column(t), expression=timegrain.truncate(timegrain.date_literal(span.start), grain))
+        )
     ctes = [(flows_name, flows), (f"{name}_periods", periods), (f"{name}_totals", totals)]
     if groups is not None:
         ctes.append((f"{name}_groups", groups))
@@ -138,12 +158,14 @@ def _snapshot(lib, leaf, keys, filters, span, name, rollups) -> Source:
     metric = lib.metrics[leaf]
     time_key = next((k for k in keys if k.is_time), None)
     names = [k.name for k in keys]
-    daily = measure_select(lib, [metric.measure], keys, filters, span, extra_keys=[("snapshot_date", "metric_time__day")],
-                           rollups=rollups)
+    daily = measure_select(
+        lib, [metric.measure], keys, filters, span, extra_keys=[("snapshot_date", "metric_time__day")], rollups=rollups
+    )
     daily.expressions[-1].set("alias", exp.to_identifier(leaf))
     period = [time_key.name] if time_key else []
-    last = exp.select(*_columns(period), exp.alias_(exp.Max(this=exp.column("snapshot_date")), "snapshot_date"),
-                      copy=False).from_(sqlbits.table(f"{name}_daily"), copy=False)
+    last = exp.select(
+        *_columns(period), exp.alias_(exp.Max(this=exp.column("snapshot_date")), "snapshot_date"), copy=False
+    ).from_(sqlbits.table(f"{name}_daily"), copy=False)
     if period:
         last = last.group_by(*_columns(period), copy=False)
     on = exp.and_(
@@ -154,6 +176,7 @@ def _snapshot(lib, leaf, keys, filters, span, name, rollups) -> Source:
     if not names:  # ungrouped: one row, like every source, empty when no snapshot falls in the range
         value = exp.alias_(exp.Sum(this=value), leaf)
     output = exp.select(*[exp.column(n, table="d") for n in names], value, copy=False).from_(
-        sqlbits.table(f"{name}_daily", "d"), copy=False)
+        sqlbits.table(f"{name}_daily", "d"), copy=False
+    )
     output = sqlbits.join(output, sqlbits.table(f"{name}_last", "l"), "inner", on)
     return Source(((f"{name}_daily", daily), (f"{name}_last", last), (name, output)), ((leaf, leaf),), False)

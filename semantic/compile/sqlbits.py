@@ -4,6 +4,7 @@ They build sqlglot nodes directly instead of parsing text: sqlglot's string
 builders (to_table("x"), join(..., join_type="left")) run the parser on every
 call, and that was a third of the compile time.
 """
+
 from __future__ import annotations
 
 from sqlglot import exp

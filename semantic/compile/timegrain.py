@@ -4,6 +4,7 @@ SQL builders return sqlglot expressions (so every dialect gets its own spelling)
 the date arithmetic on query bounds is done here in Python, because the bounds
 are known when the query is compiled.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -12,7 +13,13 @@ import datetime as dt
 from sqlglot import exp
 
 # A grain as a SQL interval (count, unit); week is ISO (periods start on Monday).
-GRAIN_INTERVAL = {"day": (1, "DAY"), "week": (7, "DAY"), "month": (1, "MONTH"), "quarter": (3, "MONTH"), "year": (1, "YEAR")}
+GRAIN_INTERVAL = {
+    "day": (1, "DAY"),
+    "week": (7, "DAY"),
+    "month": (1, "MONTH"),
+    "quarter": (3, "MONTH"),
+    "year": (1, "YEAR"),
+}
 GRAIN_MONTHS = {"month": 1, "quarter": 3, "year": 12}
 
 

@@ -13,6 +13,7 @@ characters or nested deeper than MAX_DEPTH (parentheses and NOTs) gets a clear
 message, and any parse or recursion failure left (sqlglot errors,
 RecursionError) becomes the usual one-line QueryError, never a traceback.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -51,7 +52,6 @@ def rebuild(tree: exp.Expression, known: Iterable[str]) -> exp.Expression:
         return _rebuild(tree, tuple(known))
     except RecursionError:
         raise refuse(TOO_DEEP) from None
-
 
 
 def size_problem(text: str) -> str | None:
@@ -169,6 +169,7 @@ def _rebuild(node: exp.Expression, known: tuple[str, ...]) -> exp.Expression:
 
 def _needs_dimension(node: exp.Expression, *sides: exp.Expression) -> None:
     """A condition must be about a dimension: `1 = 1` or `'a' IN ('a')` say nothing."""
+
     def is_column(side: exp.Expression) -> bool:
         return isinstance(side.unnest(), exp.Column)
 

@@ -2,6 +2,7 @@
 with customer, sales rep, amount, received, outstanding, days overdue and its
 ageing bucket; partial payments and over-payments (unapplied excess) marked.
 Governed by the overdue_ar metric: whoever may not see it may not list these."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,19 +22,45 @@ from semantic.query import Query
 BUCKETS = ("not_due", "1_30", "31_60", "61_90", "over_90")
 
 
-def open_invoices_plan(as_of: dt.date, principal: Principal | None = None, where: str | None = None,
-                       library: Library | None = None, overdue_only: bool = False) -> exp.Select:
+def open_invoices_plan(
+    as_of: dt.date,
+    principal: Principal | None = None,
+    where: str | None = None,
+    library: Library | None = None,
+    overdue_only: bool = False,
+) -> exp.Select:
     library = library or default_library()
     filters = checked_filters(Query(metrics=("overdue_ar",), where=where, time_to=as_of), principal, library)
-    invoices = rows_of(library, "invoiced", [
-        ("invoice_id", "invoice_id"), ("order_id", "order_id"), ("invoice_date", "metric_time"),
-        ("due_date", "due_date"), ("amount", "amount"), ("customer", "customer"), ("sales_rep", "sales_rep"),
-        ("region", "region")], filters, Range(None, as_of))
-    received = rows_of(library, "cash_in", [("invoice_id", "receipts.invoice_id")], [], Range(None, as_of),
-                       [("received", exp.Sum(this=exp.column("amount", "receipts"))),
-                        ("receipts", exp.Count(this=exp.Star())),
-                        ("last_receipt", exp.Max(this=exp.column("receipt_date", "receipts")))])
-    template = exp.maybe_parse("""
+    invoices = rows_of(
+        library,
+        "invoiced",
+        [
+            ("invoice_id", "invoice_id"),
+            ("order_id", "order_id"),
+            ("invoice_date", "metric_time"),
+            ("due_date", "due_date"),
+            ("amount", "amount"),
+            ("customer", "customer"),
+            ("sales_rep", "sales_rep"),
+            ("region", "region"),
+        ],
+        filters,
+        Range(None, as_of),
+    )
+    received = rows_of(
+        library,
+        "cash_in",
+        [("invoice_id", "receipts.invoice_id")],
+        [],
+        Range(None, as_of),
+        [
+            ("received", exp.Sum(this=exp.column("amount", "receipts"))),
+            ("receipts", exp.Count(this=exp.Star())),
+            ("last_receipt", exp.Max(this=exp.column("receipt_date", "receipts"))),
+        ],
+    )
+    template = exp.maybe_parse(
+        """
         SELECT i.invoice_id, i.order_id, i.customer, i.sales_rep, i.region, i.invoice_date, i.due_date, i.amount,
                coalesce(r.received, 0) AS received, i.amount - coalesce(r.received, 0) AS outstanding,
                greatest(:as_of - i.due_date, 0) AS days_overdue,
@@ -45,7 +72,9 @@ def open_invoices_plan(as_of: dt.date, principal: Principal | None = None, where
                r.last_receipt
         FROM i LEFT JOIN r ON r.invoice_id = i.invoice_id
         WHERE i.amount <> coalesce(r.received, 0)
-        ORDER BY days_overdue DESC, outstanding DESC, i.invoice_id""", dialect="duckdb")
+        ORDER BY days_overdue DESC, outstanding DESC, i.invoice_id""",
+        dialect="duckdb",
+    )
     day = date_literal(as_of)
     template = template.transform(lambda n: day.copy() if isinstance(n, exp.Placeholder) else n)
     if overdue_only:
@@ -55,7 +84,14 @@ def open_invoices_plan(as_of: dt.date, principal: Principal | None = None, where
     return template
 
 
-def open_invoices(as_of: dt.date, principal: Principal | None = None, *, warehouse: Warehouse,
-                  where: str | None = None, library: Library | None = None, overdue_only: bool = False) -> pd.DataFrame:
+def open_invoices(
+    as_of: dt.date,
+    principal: Principal | None = None,
+    *,
+    warehouse: Warehouse,
+    where: str | None = None,
+    library: Library | None = None,
+    overdue_only: bool = False,
+) -> pd.DataFrame:
     sql = open_invoices_plan(as_of, principal, where, library, overdue_only).sql(dialect="duckdb")
     return warehouse.run(sql)[0]

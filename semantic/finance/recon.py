@@ -9,6 +9,7 @@ revenue from orders and revenue in the ledger, each classified:
 The differences (order amount minus amount posted in the month) add up to the
 month's revenue_recon_gap exactly, by construction.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -33,24 +34,55 @@ def _month(day: dt.date) -> tuple[dt.date, dt.date]:
     return start, end
 
 
-def gap_rows_plan(month: dt.date, principal: Principal | None = None, where: str | None = None,
-                  library: Library | None = None) -> exp.Select:
+def gap_rows_plan(
+    month: dt.date, principal: Principal | None = None, where: str | None = None, library: Library | None = None
+) -> exp.Select:
     library = library or default_library()
     start, end = _month(month)
     query = Query(metrics=("revenue", "ledger_revenue", "revenue_recon_gap"), where=where, time_from=start, time_to=end)
     filters = checked_filters(query, principal, library)
-    orders = rows_of(library, "revenue", [("order_id", "orders.order_id"), ("order_date", "metric_time"),
-                                          ("customer", "customer"), ("region", "region")],
-                     filters, Range(start, end), [("order_amount", exp.Sum(this=exp.column("net_amount", "order_lines")))])
-    posted = rows_of(library, "ledger_revenue", [("source_type", "source_type"), ("source_id", "source_id")],
-                     filters, Range(start, end),
-                     [("posted_amount", exp.Sum(this=exp.Sub(this=exp.column("credit", "journal_entries"),
-                                                             expression=exp.column("debit", "journal_entries"))))])
-    later = rows_of(library, "ledger_revenue", [("source_id", "source_id")], [], Range(end + dt.timedelta(days=1), None),
-                    [("first_posted", exp.Min(this=exp.column("entry_date", "journal_entries")))])
+    orders = rows_of(
+        library,
+        "revenue",
+        [
+            ("order_id", "orders.order_id"),
+            ("order_date", "metric_time"),
+            ("customer", "customer"),
+            ("region", "region"),
+        ],
+        filters,
+        Range(start, end),
+        [("order_amount", exp.Sum(this=exp.column("net_amount", "order_lines")))],
+    )
+    posted = rows_of(
+        library,
+        "ledger_revenue",
+        [("source_type", "source_type"), ("source_id", "source_id")],
+        filters,
+        Range(start, end),
+        [
+            (
+                "posted_amount",
+                exp.Sum(
+                    this=exp.Sub(
+                        this=exp.column("credit", "journal_entries"), expression=exp.column("debit", "journal_entries")
+                    )
+                ),
+            )
+        ],
+    )
+    later = rows_of(
+        library,
+        "ledger_revenue",
+        [("source_id", "source_id")],
+        [],
+        Range(end + dt.timedelta(days=1), None),
+        [("first_posted", exp.Min(this=exp.column("entry_date", "journal_entries")))],
+    )
     later = later.where(exp.column("source_type", "journal_entries").eq(exp.Literal.string("order")), copy=False)
     earlier = exp.select("order_id", exp.alias_("order_date", "order_date"), "customer_id").from_("orders")
-    template = exp.maybe_parse("""
+    template = exp.maybe_parse(
+        """
         SELECT coalesce(o.order_id, p.source_id) AS order_id,
                coalesce(o.order_date, e.order_date) AS order_date,
                coalesce(o.customer, c.customer_name) AS customer,
@@ -69,14 +101,21 @@ def gap_rows_plan(month: dt.date, principal: Principal | None = None, where: str
         LEFT JOIN e ON p.source_type = 'order' AND e.order_id = p.source_id
         LEFT JOIN customers AS c ON c.customer_id = e.customer_id
         WHERE coalesce(o.order_amount, 0) <> coalesce(p.posted_amount, 0)
-        ORDER BY kind, order_id""", dialect="duckdb")
+        ORDER BY kind, order_id""",
+        dialect="duckdb",
+    )
     for name, body in (("o", orders), ("p", posted), ("l", later), ("e", earlier)):
         template = template.with_(name, as_=body, copy=False)
     return template
 
 
-def gap_rows(month: dt.date, principal: Principal | None = None, *, warehouse: Warehouse, where: str | None = None,
-             library: Library | None = None) -> pd.DataFrame:
+def gap_rows(
+    month: dt.date,
+    principal: Principal | None = None,
+    *,
+    warehouse: Warehouse,
+    where: str | None = None,
+    library: Library | None = None,
+) -> pd.DataFrame:
     """Every order (or ledger line) behind the month's revenue gap, classified; `difference` sums to the gap."""
     return warehouse.run(gap_rows_plan(month, principal, where, library).sql(dialect="duckdb"))[0]
-

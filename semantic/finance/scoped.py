@@ -1,4 +1,5 @@
 """Row-level subqueries of one fact under a principal's policy, for work lists."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -26,8 +27,14 @@ def checked_filters(query: Query, principal: Principal | None, library: Library)
     return filters
 
 
-def rows_of(library: Library, measure_name: str, outputs: Sequence[tuple[str, str]], filters, span: Range,
-            values: Sequence[tuple[str, exp.Expression]] = ()) -> exp.Select:
+def rows_of(
+    library: Library,
+    measure_name: str,
+    outputs: Sequence[tuple[str, str]],
+    filters,
+    span: Range,
+    values: Sequence[tuple[str, exp.Expression]] = (),
+) -> exp.Select:
     """SELECT outputs (alias, column fragment or dimension) [, aggregated values] FROM the
     measure's table with its date range, own filter and `filters` bound to its columns."""
     measure = library.measures[measure_name]
@@ -36,8 +43,9 @@ def rows_of(library: Library, measure_name: str, outputs: Sequence[tuple[str, st
     for tree in filters:
         for column in tree.find_all(exp.Column):
             if library.column(measure.table, column.name) is None:
-                raise QueryError(f"dimension '{column.name}' does not apply to {measure.table}; "
-                                 "this list cannot be filtered by it.")
+                raise QueryError(
+                    f"dimension '{column.name}' does not apply to {measure.table}; this list cannot be filtered by it."
+                )
     keys = []
     for alias, what in outputs:
         if what == "metric_time":

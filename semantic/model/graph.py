@@ -4,6 +4,7 @@ Joins are declared many-to-one (a foreign key onto a primary key), so following
 them from a fact never multiplies its rows. From each table the reachable tables
 must form a tree: one path per table, or a dimension would be ambiguous.
 """
+
 from __future__ import annotations
 
 from collections import deque
@@ -55,9 +56,7 @@ def reachable(tables: Mapping[str, TableSpec], start: str) -> dict[str, tuple[Ho
     return paths
 
 
-def resolve_sources(
-    tables: Mapping[str, TableSpec], fact: str, sources: tuple[str, ...]
-) -> ColumnRef | None:
+def resolve_sources(tables: Mapping[str, TableSpec], fact: str, sources: tuple[str, ...]) -> ColumnRef | None:
     """The nearest of a dimension's `table.column` sources reachable from `fact`."""
     paths = reachable(tables, fact)
     found = []
@@ -84,7 +83,7 @@ def check_acyclic(tables: Mapping[str, TableSpec]) -> None:
         if state.get(name) == "done":
             return
         if state.get(name) == "open":
-            loop = " -> ".join(trail[trail.index(name):] + (name,))
+            loop = " -> ".join(trail[trail.index(name) :] + (name,))
             raise ModelError(f"tables: joins form a cycle ({loop}); joins must point from facts to dimensions only.")
         state[name] = "open"
         for target in tables[name].joins:

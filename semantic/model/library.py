@@ -4,6 +4,7 @@
 what a metric is made of, which dimensions apply to it, and how a fact table
 reaches a dimension's column. It is built once per process by `load_library`.
 """
+
 from __future__ import annotations
 
 import functools
@@ -62,7 +63,8 @@ class Library:
             if grain is not None and grain not in GRAINS:
                 raise QueryError(
                     f"unknown time grain '{grain}' in '{name}'; use one of "
-                    + ", ".join(f"{TIME}__{g}" for g in GRAINS) + "."
+                    + ", ".join(f"{TIME}__{g}" for g in GRAINS)
+                    + "."
                 )
             return None
         if grain is not None or base not in self.dimensions:
@@ -102,9 +104,7 @@ class Library:
         base, _ = split_time(dimension)
         if base == TIME:
             return True
-        return all(
-            self.column(self.measures[m].table, base) is not None for m in self.leaf_measures(metric)
-        )
+        return all(self.column(self.measures[m].table, base) is not None for m in self.leaf_measures(metric))
 
     def dimensions_for(self, metric: str) -> tuple[str, ...]:
         return tuple(d for d in self.dimensions if self.applies(metric, d))

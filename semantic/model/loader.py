@@ -4,6 +4,7 @@ Every problem is reported as a ModelError that names the file, the key path and
 what to do, never a traceback: a broken library must be easy to fix by someone
 who only knows YAML.
 """
+
 from __future__ import annotations
 
 import functools
@@ -23,8 +24,20 @@ from semantic.model.schema import LibraryFile
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 SECTIONS = ("tables", "dimensions", "measures", "metrics")
-DERIVED_NODES = (exp.Column, exp.Identifier, exp.Literal, exp.Paren, exp.Add, exp.Sub, exp.Mul,
-                 exp.Div, exp.Neg, exp.Nullif, exp.Coalesce, exp.Abs)
+DERIVED_NODES = (
+    exp.Column,
+    exp.Identifier,
+    exp.Literal,
+    exp.Paren,
+    exp.Add,
+    exp.Sub,
+    exp.Mul,
+    exp.Div,
+    exp.Neg,
+    exp.Nullif,
+    exp.Coalesce,
+    exp.Abs,
+)
 
 
 @functools.lru_cache(maxsize=8)
@@ -67,13 +80,15 @@ def _no_duplicates(loader, node, deep=False):
         key = loader.construct_object(key_node, deep=deep)
         if key in seen:
             raise yaml.constructor.ConstructorError(
-                None, None, f"key {key!r} is defined twice in the same mapping; keep one", key_node.start_mark)
+                None, None, f"key {key!r} is defined twice in the same mapping; keep one", key_node.start_mark
+            )
         seen.add(key)
     return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
 
 
-_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-                              lambda loader, node: _no_duplicates(loader, node, deep=True))
+_StrictLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, lambda loader, node: _no_duplicates(loader, node, deep=True)
+)
 
 
 def load_yaml(text: str):
@@ -100,7 +115,7 @@ def _read(path: Path) -> LibraryFile:
         key = ".".join(str(p) for p in first["loc"])
         hint = {
             "missing": "add it",
-            "extra_forbidden": f"remove it or check its spelling (allowed keys are listed in semantic/model/schema.py)",
+            "extra_forbidden": "remove it or check its spelling (allowed keys are listed in semantic/model/schema.py)",
             "literal_error": "use one of the allowed values",
         }.get(first["type"], "correct the value")
         raise ModelError(f"{where}: {key}: {first['msg']}; {hint}.") from None
@@ -111,28 +126,40 @@ def _check(lib: Library, origin: Mapping[tuple[str, str], str]) -> None:
     for name, table in lib.tables.items():
         for target, fk in table.joins.items():
             if target not in lib.tables:
-                raise ModelError(f"{at('tables', name)}.joins: unknown table '{target}'.{did_you_mean(target, lib.tables)}")
+                raise ModelError(
+                    f"{at('tables', name)}.joins: unknown table '{target}'.{did_you_mean(target, lib.tables)}"
+                )
             if fk not in table.columns:
                 raise ModelError(f"{at('tables', name)}.joins.{target}: '{fk}' is not a column of {name}.")
             if len(lib.tables[target].key_columns) != 1:
-                raise ModelError(f"{at('tables', name)}.joins.{target}: '{target}' needs a single-column primary_key to be joined.")
+                raise ModelError(
+                    f"{at('tables', name)}.joins.{target}: '{target}' needs a single-column primary_key to be joined."
+                )
         for key in table.key_columns:
             if key not in table.columns:
                 raise ModelError(f"{at('tables', name)}.primary_key: '{key}' is not one of its columns.")
     check_acyclic(lib.tables)
     for name, dim in lib.dimensions.items():
         if name == TIME or "__" in name:
-            raise ModelError(f"{at('dimensions', name)}: '{TIME}' and names with '__' are reserved for time; rename it.")
+            raise ModelError(
+                f"{at('dimensions', name)}: '{TIME}' and names with '__' are reserved for time; rename it."
+            )
         if name in lib.metrics:
-            raise ModelError(f"{at('dimensions', name)}: a metric has the same name; names must be unique across metrics and dimensions.")
+            raise ModelError(
+                f"{at('dimensions', name)}: a metric has the same name; names must be unique across metrics and dimensions."
+            )
         for source in dim.sources:
             _check_column(lib, source, None, f"{at('dimensions', name)}.sources")
         if dim.drill is not None and dim.drill not in lib.dimensions:
-            raise ModelError(f"{at('dimensions', name)}.drill: unknown dimension '{dim.drill}'.{did_you_mean(dim.drill, lib.dimensions)}")
+            raise ModelError(
+                f"{at('dimensions', name)}.drill: unknown dimension '{dim.drill}'.{did_you_mean(dim.drill, lib.dimensions)}"
+            )
     for name, measure in lib.measures.items():
         where = at("measures", name)
         if measure.table not in lib.tables:
-            raise ModelError(f"{where}.table: unknown table '{measure.table}'.{did_you_mean(measure.table, lib.tables)}")
+            raise ModelError(
+                f"{where}.table: unknown table '{measure.table}'.{did_you_mean(measure.table, lib.tables)}"
+            )
         reach = reachable(lib.tables, measure.table)
         for key in ("expr", "filter", "time"):
             text = getattr(measure, key)
@@ -150,7 +177,9 @@ def _check_metric(lib: Library, name: str, metric, where: str) -> None:
         raise ModelError(f"{where}: a {metric.type} metric needs '{needs}'; add it.")
     for measure in ((metric.measure,) if metric.measure else ()) + metric.add + metric.subtract:
         if measure not in lib.measures:
-            raise ModelError(f"{where}: unknown measure '{measure}'.{did_you_mean(measure, lib.measures)} Define it under measures: or fix the name.")
+            raise ModelError(
+                f"{where}: unknown measure '{measure}'.{did_you_mean(measure, lib.measures)} Define it under measures: or fix the name."
+            )
     if metric.type == "derived":
         try:
             tree = sqlglot.parse_one(metric.expr, read="duckdb")
@@ -158,7 +187,9 @@ def _check_metric(lib: Library, name: str, metric, where: str) -> None:
             raise ModelError(f"{where}.expr: '{metric.expr}' is not a valid expression.") from None
         for node in tree.walk():
             if not isinstance(node, DERIVED_NODES):
-                raise ModelError(f"{where}.expr: '{node.sql()}' is not allowed; use metric names, numbers, + - * / and NULLIF, COALESCE, ABS.")
+                raise ModelError(
+                    f"{where}.expr: '{node.sql()}' is not allowed; use metric names, numbers, + - * / and NULLIF, COALESCE, ABS."
+                )
         for ref in metric_refs(metric.expr):
             if ref not in lib.metrics:
                 raise ModelError(f"{where}.expr: unknown metric '{ref}'.{did_you_mean(ref, lib.metrics)}")
@@ -187,9 +218,13 @@ def _check_column(lib: Library, ref: str, reach: Mapping[str, Any] | None, where
     if table not in lib.tables:
         raise ModelError(f"{where}: unknown table '{table}' in '{ref}'.{did_you_mean(table, lib.tables)}")
     if reach is not None and table not in reach:
-        raise ModelError(f"{where}: table '{table}' cannot be reached by joins from here; declare the join under tables.")
+        raise ModelError(
+            f"{where}: table '{table}' cannot be reached by joins from here; declare the join under tables."
+        )
     if column not in lib.tables[table].columns:
-        raise ModelError(f"{where}: '{column}' is not a column of {table}.{did_you_mean(column, lib.tables[table].columns)}")
+        raise ModelError(
+            f"{where}: '{column}' is not a column of {table}.{did_you_mean(column, lib.tables[table].columns)}"
+        )
 
 
 def _with_columns(lib: Library, origin: Mapping[tuple[str, str], str]) -> Library:

@@ -5,6 +5,7 @@ keys, allowed values). Cross-references between entries (a measure's table, a
 metric's measure, a dimension's source column) are checked by the loader, which
 sees the whole library. All models are frozen: a loaded model never changes.
 """
+
 from __future__ import annotations
 
 from typing import Literal

@@ -7,6 +7,7 @@ Each check compiles to one sqlglot SELECT of the rows that break its rule;
 identifiers come from the validated YAML (checked against the library's
 tables), values become literals. Nothing here formats SQL strings.
 """
+
 from semantic.quality.model import Check, load_checks
 from semantic.quality.run import CheckResult, check_sql, run_checks
 

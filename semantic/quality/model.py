@@ -1,9 +1,9 @@
 """The checks file, validated: kinds, fields, and tables/columns that exist."""
+
 from __future__ import annotations
 
-
 from pathlib import Path
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -74,8 +74,10 @@ class DateNotBefore(Base):
     other_column: str = Field(pattern=NAME)
 
 
-Check = Annotated[Union[NotNull, Unique, References, AcceptedValues, TotalMatches, Balanced, DateNotBefore],
-                  Field(discriminator="kind")]
+Check = Annotated[
+    NotNull | Unique | References | AcceptedValues | TotalMatches | Balanced | DateNotBefore,
+    Field(discriminator="kind"),
+]
 
 
 class ChecksFile(BaseModel):
@@ -107,18 +109,24 @@ def load_checks(path: Path | str = CHECKS_FILE, library: Library | None = None) 
     except ValidationError as err:
         first = err.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise ModelError(f"{path.name}: {where}: {first['msg']}; fix that key (kinds: not_null, unique, references, "
-                         "accepted_values, total_matches, balanced, date_not_before).") from None
+        raise ModelError(
+            f"{path.name}: {where}: {first['msg']}; fix that key (kinds: not_null, unique, references, "
+            "accepted_values, total_matches, balanced, date_not_before)."
+        ) from None
     except Exception as err:  # YAML syntax, unreadable file
         raise ModelError(f"{path.name}: cannot be read ({str(err).splitlines()[0]}); fix the YAML there.") from None
     checks = {}
     for name, check in parsed.checks.items():
         for table, column in _columns(check):
             if table not in library.tables:
-                raise ModelError(f"{path.name}: checks.{name}: unknown table '{table}'.{did_you_mean(table, library.tables)}")
+                raise ModelError(
+                    f"{path.name}: checks.{name}: unknown table '{table}'.{did_you_mean(table, library.tables)}"
+                )
             if column not in library.tables[table].columns:
-                raise ModelError(f"{path.name}: checks.{name}: table {table} has no column '{column}'."
-                                 f"{did_you_mean(column, library.tables[table].columns)}")
+                raise ModelError(
+                    f"{path.name}: checks.{name}: table {table} has no column '{column}'."
+                    f"{did_you_mean(column, library.tables[table].columns)}"
+                )
         checks[name] = check.model_copy(update={"name": name})
     return checks
 
@@ -128,8 +136,7 @@ def pick(checks: dict, names: list[str] | None) -> list:
         return list(checks.values())
     for name in names:
         if name not in checks:
-            raise QueryError(f"unknown check '{name}'.{did_you_mean(name, checks)} "
-                             "Run `python -m semantic check` to run them all.")
+            raise QueryError(
+                f"unknown check '{name}'.{did_you_mean(name, checks)} Run `python -m semantic check` to run them all."
+            )
     return [checks[n] for n in names]
-
-

@@ -6,6 +6,7 @@ and then reopen it (the file identity changed). Each rollup's SELECT is the
 compiler's own measure SELECT at the rollup's grain (day or month), so a rollup means exactly what
 the library says.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -33,8 +34,10 @@ def rollup_states(warehouse, library: Library | None = None) -> dict[str, str]:
     """Each declared rollup in `warehouse`: built (from today's definition), stale or missing."""
     library = library or default_library()
     have = warehouse.rollups()
-    return {s.name: "built" if have.get(s.name) == s.definition_hash(library) else
-            "stale" if s.name in have else "missing" for s in load_rollups(library).values()}
+    return {
+        s.name: "built" if have.get(s.name) == s.definition_hash(library) else "stale" if s.name in have else "missing"
+        for s in load_rollups(library).values()
+    }
 
 
 def rollups_current(warehouse, library: Library | None = None) -> bool:
@@ -56,17 +59,24 @@ def build_rollups(path: Path | str, library: Library | None = None, log=print) -
         con = duckdb.connect(str(tmp))
         try:
             con.execute("SET enable_progress_bar = false")  # the build logs one line per rollup instead
-            con.execute("CREATE OR REPLACE TABLE rollup_info (name VARCHAR PRIMARY KEY, definition_hash VARCHAR, "
-                        "rows BIGINT, built_at TIMESTAMP, seconds DOUBLE)")
+            con.execute(
+                "CREATE OR REPLACE TABLE rollup_info (name VARCHAR PRIMARY KEY, definition_hash VARCHAR, "
+                "rows BIGINT, built_at TIMESTAMP, seconds DOUBLE)"
+            )
             for spec in specs.values():
                 started = time.perf_counter()
                 body = rollup_select(library, spec).sql(dialect="duckdb")
-                con.execute(f"CREATE OR REPLACE TABLE {exp.to_identifier(spec.table).sql('duckdb')} AS {body} "
-                            "ORDER BY ALL")
-                count = con.execute(f"SELECT count(*) FROM {exp.to_identifier(spec.table).sql('duckdb')}").fetchall()[0][0]
+                con.execute(
+                    f"CREATE OR REPLACE TABLE {exp.to_identifier(spec.table).sql('duckdb')} AS {body} ORDER BY ALL"
+                )
+                count = con.execute(f"SELECT count(*) FROM {exp.to_identifier(spec.table).sql('duckdb')}").fetchall()[
+                    0
+                ][0]
                 seconds = time.perf_counter() - started
-                con.execute("INSERT INTO rollup_info VALUES (?, ?, ?, ?, ?)",
-                            [spec.name, spec.definition_hash(library), count, dt.datetime.now(), seconds])
+                con.execute(
+                    "INSERT INTO rollup_info VALUES (?, ?, ?, ?, ?)",
+                    [spec.name, spec.definition_hash(library), count, dt.datetime.now(), seconds],
+                )
                 rows[spec.name] = count
                 log(f"rollup {spec.name}: {count:,} rows in {seconds:.2f} s")
             con.execute("CHECKPOINT")

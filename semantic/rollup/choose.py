@@ -11,6 +11,7 @@ month, quarter and year, and only a range of whole months (or an open one),
 since it cannot split a month. The first declared rollup that answers is used,
 so rollups.yml lists the smallest first.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -52,8 +53,9 @@ def pick(lib: Library, measures: Sequence[str], keys, filters, span, available: 
     return None
 
 
-def from_rollup(lib: Library, measures, keys, filters, span, available: Mapping[str, str], signs=None,
-                extra_keys=()) -> exp.Select | None:
+def from_rollup(
+    lib: Library, measures, keys, filters, span, available: Mapping[str, str], signs=None, extra_keys=()
+) -> exp.Select | None:
     if extra_keys or not available:
         return None
     spec = pick(lib, measures, keys, filters, span, available)
@@ -74,7 +76,8 @@ def from_rollup(lib: Library, measures, keys, filters, span, available: Mapping[
         total = exp.Sum(this=exp.column(name, table=table))
         values.append(exp.alias_(exp.Neg(this=total) if signs and signs[i] < 0 else total, name))
     select = exp.select(*[exp.alias_(e, n) for n, e in key_exprs], *values, copy=False).from_(
-        sqlbits.table(table), copy=False)
+        sqlbits.table(table), copy=False
+    )
     conditions = span.conditions(day) + [exp.paren(bind(tree, column), copy=False) for tree in filters]
     if conditions:
         select = select.where(exp.and_(*conditions, copy=False), copy=False)

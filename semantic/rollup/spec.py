@@ -1,11 +1,11 @@
 """Rollup declarations, validated against the indicator library."""
+
 from __future__ import annotations
 
 import functools
 import hashlib
 import json
 from pathlib import Path
-
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -40,8 +40,11 @@ class RollupSpec(BaseModel):
 
 @functools.lru_cache(maxsize=256)  # asked for every measure of every compile; a library never changes
 def _definition_hash(spec: RollupSpec, library: Library) -> str:
-    body = {"measures": {m: library.measures[m].model_dump() for m in spec.measures},
-            "dimensions": {d: library.dimensions[d].sources for d in spec.dimensions}, "grain": spec.grain}
+    body = {
+        "measures": {m: library.measures[m].model_dump() for m in spec.measures},
+        "dimensions": {d: library.dimensions[d].sources for d in spec.dimensions},
+        "grain": spec.grain,
+    }
     return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
@@ -59,8 +62,10 @@ def _check(spec: RollupSpec, library: Library) -> None:
     for m in spec.measures:
         measure = library.measures[m]
         if (measure.table, measure.time, measure.filter) != (first.table, first.time, first.filter):
-            raise ModelError(f"{where}: measure '{m}' has another table, date or filter than '{spec.measures[0]}'; "
-                             "put it in a rollup of its own.")
+            raise ModelError(
+                f"{where}: measure '{m}' has another table, date or filter than '{spec.measures[0]}'; "
+                "put it in a rollup of its own."
+            )
         if measure.agg not in ("sum", "count", "count_distinct"):
             raise ModelError(f"{where}: measure '{m}' is a {measure.agg}, which does not add up across cells.")
     for d in spec.dimensions:
@@ -74,8 +79,10 @@ def _check(spec: RollupSpec, library: Library) -> None:
         owners = set(reachable(library.tables, counted))
         for d in spec.dimensions:
             if library.column(first.table, d).table not in owners:
-                raise ModelError(f"{where}: distinct '{m}' would not add up across '{d}' "
-                                 f"(not an attribute of {counted}); drop one of them.")
+                raise ModelError(
+                    f"{where}: distinct '{m}' would not add up across '{d}' "
+                    f"(not an attribute of {counted}); drop one of them."
+                )
 
 
 def _counted_entity(library: Library, table: str, expr: str) -> str:

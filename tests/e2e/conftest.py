@@ -4,6 +4,7 @@ cookie key in a temporary folder; Playwright drives Debian's Chromium.
 
 Under CI=true a missing browser is a failure, not a skip.
 """
+
 from __future__ import annotations
 
 import os
@@ -21,8 +22,16 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CONCORD_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
 
 
 def free_port() -> int:
@@ -44,9 +53,26 @@ class App:
     def start(self) -> App:
         out = open(self.log, "ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "serve.py"), "--server.port", str(self.port),
-             "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(ROOT / "serve.py"),
+                "--server.port",
+                str(self.port),
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+                "--server.fileWatcherType",
+                "none",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
         deadline = time.time() + 60
         while time.time() < deadline:
             if self.proc.poll() is not None:
@@ -75,10 +101,15 @@ def app_env(warehouse_path, tmp_path_factory):
     users = home / "users.yaml"
     shutil.copy(ROOT / "auth" / "users.yaml", users)
     env = dict(os.environ)
-    env.update({
-        "CONCORD_WAREHOUSE": str(warehouse_path), "CONCORD_METASTORE": str(home / "metastore.sqlite"),
-        "CONCORD_USERS": str(users), "CONCORD_COOKIE_KEY": secrets.token_urlsafe(32), "PYTHONPATH": str(ROOT),
-    })
+    env.update(
+        {
+            "CONCORD_WAREHOUSE": str(warehouse_path),
+            "CONCORD_METASTORE": str(home / "metastore.sqlite"),
+            "CONCORD_USERS": str(users),
+            "CONCORD_COOKIE_KEY": secrets.token_urlsafe(32),
+            "PYTHONPATH": str(ROOT),
+        }
+    )
     return env
 
 

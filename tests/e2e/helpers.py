@@ -1,16 +1,23 @@
 """Small steps shared by the browser tests."""
+
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PASSWORDS = {"ceo": "ceo-demo-2025", "cfo": "cfo-demo-2025", "sales_lead": "lead-demo-2025",
-             "sales_east": "east-demo-2025", "sales_south": "south-demo-2025", "admin": "admin-demo-2025"}
+PASSWORDS = {
+    "ceo": "ceo-demo-2025",
+    "cfo": "cfo-demo-2025",
+    "sales_lead": "lead-demo-2025",
+    "sales_east": "east-demo-2025",
+    "sales_south": "south-demo-2025",
+    "admin": "admin-demo-2025",
+}
 
 
 def login(page, app, user: str, path: str = "") -> None:
@@ -34,8 +41,12 @@ def settle(page, ms: int = 400) -> None:
 
 
 def cli_json(env: dict, *args: str) -> list[dict]:
-    done = subprocess.run([sys.executable, "-m", "semantic", "query", *args, "--format", "json",
-                           "--db", env["CONCORD_WAREHOUSE"]], capture_output=True, text=True, cwd=ROOT,
-                          env={**os.environ, **env})
+    done = subprocess.run(
+        [sys.executable, "-m", "semantic", "query", *args, "--format", "json", "--db", env["CONCORD_WAREHOUSE"]],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, **env},
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)

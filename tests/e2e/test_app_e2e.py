@@ -1,6 +1,7 @@
 """The app in a real browser: login per role, home KPIs equal the CLI's numbers,
 drag-select on a bar chart filters the table, drill from region into city,
 a shared Explore link reopens for another user, policy refusals, languages."""
+
 from __future__ import annotations
 
 import re
@@ -8,26 +9,30 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from semantic import default_library
 from tests.e2e.conftest import shot
 from tests.e2e.helpers import cli_json, login, settle
-from semantic import default_library
 from ui.fmt import format_value
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.mark.parametrize("user,metrics,absent", [
-    ("sales_east", ("revenue", "gross_profit", "orders"), "Cash in"),
-    ("cfo", ("cash_in", "cash_out", "ar_balance"), "Gross profit"),
-    ("ceo", ("revenue", "cash_in", "ar_balance"), None),
-])
+@pytest.mark.parametrize(
+    "user,metrics,absent",
+    [
+        ("sales_east", ("revenue", "gross_profit", "orders"), "Cash in"),
+        ("cfo", ("cash_in", "cash_out", "ar_balance"), "Gross profit"),
+        ("ceo", ("revenue", "cash_in", "ar_balance"), None),
+    ],
+)
 def test_home_kpis_equal_the_cli(page, app, app_env, user, metrics, absent):
     login(page, app, user)
     page.locator("[data-testid='stMetric']").first.wait_for()
     settle(page)
     cards = page.locator("[data-testid='stMetricValue']").all_inner_texts()
-    expected = cli_json(app_env, "--metrics", ",".join(metrics), "--from", "2025-12-01", "--to", "2025-12-31",
-                        "--as", user)[0]
+    expected = cli_json(
+        app_env, "--metrics", ",".join(metrics), "--from", "2025-12-01", "--to", "2025-12-31", "--as", user
+    )[0]
     for metric in metrics:
         fmt = default_library().metrics[metric].format
         assert format_value(expected[metric], fmt, "en") in cards, (metric, cards)
@@ -80,8 +85,12 @@ def test_drag_select_two_regions_filters_the_table_then_drill_into_city(page, ap
     page.wait_for_url(re.compile(r"f\.region="), timeout=30_000)
     settle(page)
     chosen = parse_qs(urlparse(page.url).query)["f.region"][0].split("|")
-    by_region = {r["region"]: r["revenue"] for r in cli_json(app_env, "--metrics", "revenue", "--by", "region",
-                                                                "--from", "2025-01-01", "--to", "2025-12-31")}
+    by_region = {
+        r["region"]: r["revenue"]
+        for r in cli_json(
+            app_env, "--metrics", "revenue", "--by", "region", "--from", "2025-01-01", "--to", "2025-12-31"
+        )
+    }
     top_two = sorted(by_region, key=by_region.get, reverse=True)[:2]
     assert sorted(chosen) == sorted(top_two)
     page.get_by_text("2 rows").first.wait_for()  # the table below has exactly the two regions
@@ -90,8 +99,19 @@ def test_drag_select_two_regions_filters_the_table_then_drill_into_city(page, ap
     page.get_by_role("button", name="Drill into City").click()
     page.wait_for_url(re.compile(r"by=city"), timeout=30_000)
     settle(page)
-    cities = cli_json(app_env, "--metrics", "revenue", "--by", "city", "--from", "2025-01-01", "--to", "2025-12-31",
-                      "--where", "region IN ('" + "', '".join(top_two) + "')")
+    cities = cli_json(
+        app_env,
+        "--metrics",
+        "revenue",
+        "--by",
+        "city",
+        "--from",
+        "2025-01-01",
+        "--to",
+        "2025-12-31",
+        "--where",
+        "region IN ('" + "', '".join(top_two) + "')",
+    )
     assert sorted(chart_labels(page)) == sorted(row["city"] for row in cities)
     page.get_by_text(f"{len(cities)} rows").first.wait_for()
     shot(page, "explore-drilled-city-en")
@@ -100,8 +120,12 @@ def test_drag_select_two_regions_filters_the_table_then_drill_into_city(page, ap
 def test_a_shared_link_reopens_the_same_view_for_another_user(browser, app):
     first = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = first.new_page()
-    login(page, app, "sales_lead", "explore?m=revenue,gross_margin_pct&by=channel&grain=none&from=2025-01-01"
-                                    "&to=2025-06-30&f.region=East|South")
+    login(
+        page,
+        app,
+        "sales_lead",
+        "explore?m=revenue,gross_margin_pct&by=channel&grain=none&from=2025-01-01&to=2025-06-30&f.region=East|South",
+    )
     settle(page)
     link = page.url
     view = chart_labels(page), page.get_by_text(re.compile(r"^\d+ rows")).first.inner_text().split(" · ")[0]
@@ -116,9 +140,17 @@ def test_a_shared_link_reopens_the_same_view_for_another_user(browser, app):
     second.close()
 
 
-PAGES = [("", "home"), ("explore?m=revenue,gross_margin_pct&by=region&grain=none", "explore"), ("catalog", "catalog"),
-         ("budget", "budget"), ("cash", "cash"), ("reconciliation", "reconciliation"), ("boards", "boards"),
-         ("alerts", "alerts"), ("data_quality", "data_quality")]
+PAGES = [
+    ("", "home"),
+    ("explore?m=revenue,gross_margin_pct&by=region&grain=none", "explore"),
+    ("catalog", "catalog"),
+    ("budget", "budget"),
+    ("cash", "cash"),
+    ("reconciliation", "reconciliation"),
+    ("boards", "boards"),
+    ("alerts", "alerts"),
+    ("data_quality", "data_quality"),
+]
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -148,7 +180,7 @@ def test_find_a_metric_in_chinese_and_download_excel(browser, app, tmp_path):
     page.get_by_label(re.compile("Search metrics")).last.fill("回款")
     page.keyboard.press("Enter")
     settle(page)
-    for attempt in range(3):  # the search reruns the page; open the list once it has settled
+    for _attempt in range(3):  # the search reruns the page; open the list once it has settled
         page.locator("[data-testid='stMultiSelect']").first.click()
         try:
             page.get_by_role("option", name=re.compile("Cash in")).click(timeout=10_000)
@@ -165,6 +197,7 @@ def test_find_a_metric_in_chinese_and_download_excel(browser, app, tmp_path):
         page.get_by_role("button", name="Download Excel").click()
     assert download.value.suggested_filename == "concord.xlsx"
     from openpyxl import load_workbook
+
     saved = tmp_path / "concord.xlsx"
     download.value.save_as(saved)
     book = load_workbook(saved)

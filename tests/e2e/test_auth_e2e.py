@@ -1,6 +1,7 @@
 """Sign-in in a real browser: the cookie is HttpOnly and SameSite=Strict (no page
 script can read it) and still keeps the user signed in across a reload; a logout
 ends the user's other live sessions; a slowed-down sign-in says until when."""
+
 from __future__ import annotations
 
 import os
@@ -91,8 +92,13 @@ def test_repeated_wrong_passwords_slow_down_with_a_time_then_an_admin_unlocks(br
     page.get_by_role("button", name="Sign in").last.click()
     settle(page, 300)
     assert page.get_by_text(re.compile("next try is possible at")).count()
-    done = subprocess.run([sys.executable, "-m", "auth", "unlock", "sales_south"], capture_output=True, text=True,
-                          cwd=ROOT, env={**os.environ, **app_env})
+    done = subprocess.run(
+        [sys.executable, "-m", "auth", "unlock", "sales_south"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, **app_env},
+    )
     assert done.returncode == 0, done.stderr
     login(page, app, "sales_south")
     context.close()
@@ -105,8 +111,10 @@ def test_a_link_from_another_site_still_opens_signed_in(browser, app):
     context, page = new_page(browser)
     login(page, app, "cfo")
     target = f"{app.url}/explore?m=cash_in&grain=month"
-    page.route("http://elsewhere.example/", lambda route: route.fulfill(
-        content_type="text/html", body=f'<a id="go" href="{target}">report</a>'))
+    page.route(
+        "http://elsewhere.example/",
+        lambda route: route.fulfill(content_type="text/html", body=f'<a id="go" href="{target}">report</a>'),
+    )
     page.goto("http://elsewhere.example/")
     page.click("#go")
     page.get_by_text(SIGNED_IN).first.wait_for()

@@ -1,5 +1,6 @@
 """Boards in the real browser: office-screen mode with display tokens, refusals,
 a sales screen that never shows finance numbers, a board that survives a restart."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,14 +25,37 @@ CEO = Principal("ceo", ("exec",))
 def boards(app_env):
     old = os.environ.get("CONCORD_METASTORE")
     os.environ["CONCORD_METASTORE"] = app_env["CONCORD_METASTORE"]
-    cash = store.save(Board(title="CFO cash wall", owner="cfo", sharing="roles", shared_roles=("finance", "exec"),
-                            refresh_seconds=5, theme="dark", tiles=(
-        Tile(Query(metrics=("cash_in", "dso"), time_from=dt.date(2025, 12, 1), time_to=dt.date(2025, 12, 31)),
-             title="December cash", rules=(Rule("dso", ">", 1, "critical"),)),
-        Tile(Query(metrics=("revenue",), group_by=("region",)), title="Revenue by region"))), CFO)
-    mixed = store.save(Board(title="Meeting room", owner="ceo", sharing="everyone", tiles=(
-        Tile(Query(metrics=("cash_in",)), title="Cash in total"),
-        Tile(Query(metrics=("revenue",)), title="Revenue total"))), CEO)
+    cash = store.save(
+        Board(
+            title="CFO cash wall",
+            owner="cfo",
+            sharing="roles",
+            shared_roles=("finance", "exec"),
+            refresh_seconds=5,
+            theme="dark",
+            tiles=(
+                Tile(
+                    Query(metrics=("cash_in", "dso"), time_from=dt.date(2025, 12, 1), time_to=dt.date(2025, 12, 31)),
+                    title="December cash",
+                    rules=(Rule("dso", ">", 1, "critical"),),
+                ),
+                Tile(Query(metrics=("revenue",), group_by=("region",)), title="Revenue by region"),
+            ),
+        ),
+        CFO,
+    )
+    mixed = store.save(
+        Board(
+            title="Meeting room",
+            owner="ceo",
+            sharing="everyone",
+            tiles=(
+                Tile(Query(metrics=("cash_in",)), title="Cash in total"),
+                Tile(Query(metrics=("revenue",)), title="Revenue total"),
+            ),
+        ),
+        CEO,
+    )
     yield {"cash": cash, "mixed": mixed}
     if old is None:
         os.environ.pop("CONCORD_METASTORE", None)
@@ -55,9 +79,12 @@ def test_a_screen_opens_with_a_token_and_no_login_and_refreshes_by_itself(browse
     assert page.get_by_role("button", name="Sign in").count() == 0
     assert not page.locator("[data-testid='stSidebar']").is_visible()
     first = page.locator(".st-key-kiosk_updated").inner_text()
-    page.wait_for_function("t => !document.querySelector('.st-key-kiosk_updated') || "
-                           "document.querySelector('.st-key-kiosk_updated').innerText !== t",
-                           arg=first, timeout=30_000)
+    page.wait_for_function(
+        "t => !document.querySelector('.st-key-kiosk_updated') || "
+        "document.querySelector('.st-key-kiosk_updated').innerText !== t",
+        arg=first,
+        timeout=30_000,
+    )
     settle(page)
     assert page.locator(".st-key-kiosk_updated").inner_text() != first
     shot(page, "kiosk-cash-dark")
@@ -69,8 +96,10 @@ def test_bad_tokens_and_other_boards_are_refused(browser, app, boards):
     cases = [(boards["cash"].id, token[:-2] + "xy", "not valid"), (boards["mixed"].id, token, "another board")]
     expired = tokens.create(boards["cash"].id, "finance", CFO)
     with metastore.session() as con:
-        con.execute("UPDATE display_tokens SET expires_at = '2020-01-01T00:00:00+00:00' WHERE id = "
-                    "(SELECT max(id) FROM display_tokens)")
+        con.execute(
+            "UPDATE display_tokens SET expires_at = '2020-01-01T00:00:00+00:00' WHERE id = "
+            "(SELECT max(id) FROM display_tokens)"
+        )
     cases.append((boards["cash"].id, expired, "expired"))
     revoked = tokens.create(boards["cash"].id, "finance", CFO)
     tokens.revoke(tokens.listed(boards["cash"].id)[-1]["id"], CFO)
@@ -121,9 +150,19 @@ def y_ticks(page) -> list[str]:
 
 
 def test_drag_select_on_one_tile_cross_filters_the_others(browser, app, boards):
-    board = store.save(Board(title="Sales wall", owner="ceo", sharing="everyone", columns=2, tiles=(
-        Tile(Query(metrics=("revenue",), group_by=("region",)), title="By region"),
-        Tile(Query(metrics=("revenue",), group_by=("channel",)), title="By channel"))), CEO)
+    board = store.save(
+        Board(
+            title="Sales wall",
+            owner="ceo",
+            sharing="everyone",
+            columns=2,
+            tiles=(
+                Tile(Query(metrics=("revenue",), group_by=("region",)), title="By region"),
+                Tile(Query(metrics=("revenue",), group_by=("channel",)), title="By channel"),
+            ),
+        ),
+        CEO,
+    )
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     login(page, app, "ceo", f"boards?id={board.id}")

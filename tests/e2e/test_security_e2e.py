@@ -2,6 +2,7 @@
 images and phish shows as its literal text on the office screen and on the boards
 page (no iframe, image or link made from it, no request to its host), and two
 tabs editing one board end with the second refused and nothing it typed lost."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,10 +20,12 @@ from tests.e2e.helpers import login, settle
 pytestmark = pytest.mark.browser
 CEO = Principal("ceo", ("exec",))
 CFO = Principal("cfo", ("finance",))
-TITLE = ("<iframe srcdoc=\"<script>parent.document.title='pwned'</script>\"></iframe><img src=x onerror=alert(1)>"
-         "**bold** [phish](http://evil.example)")
+TITLE = (
+    "<iframe srcdoc=\"<script>parent.document.title='pwned'</script>\"></iframe><img src=x onerror=alert(1)>"
+    "**bold** [phish](http://evil.example)"
+)
 TILE = "![x](http://evil.example/x.png)"
-DESCRIPTION = "<meta http-equiv=refresh content=\"0;url=http://evil.example\"> [d](http://evil.example) www.evil.example"
+DESCRIPTION = '<meta http-equiv=refresh content="0;url=http://evil.example"> [d](http://evil.example) www.evil.example'
 EVIL = "evil.example"
 
 
@@ -39,10 +42,23 @@ def metastore_env(app_env):
 
 @pytest.fixture(scope="module")
 def hostile(metastore_env):
-    return store.save(Board(title=TITLE, owner="ceo", sharing="everyone", description=DESCRIPTION, tiles=(
-        Tile(Query(metrics=("revenue",), time_from=dt.date(2025, 12, 1), time_to=dt.date(2025, 12, 31)), title=TILE,
-             rules=(Rule("revenue", ">", 1, "warning"),)),
-        Tile(Query(metrics=("revenue",), group_by=("region",)), title="Revenue by region"))), CEO)
+    return store.save(
+        Board(
+            title=TITLE,
+            owner="ceo",
+            sharing="everyone",
+            description=DESCRIPTION,
+            tiles=(
+                Tile(
+                    Query(metrics=("revenue",), time_from=dt.date(2025, 12, 1), time_to=dt.date(2025, 12, 31)),
+                    title=TILE,
+                    rules=(Rule("revenue", ">", 1, "warning"),),
+                ),
+                Tile(Query(metrics=("revenue",), group_by=("region",)), title="Revenue by region"),
+            ),
+        ),
+        CEO,
+    )
 
 
 def watch(page) -> list[str]:
@@ -147,8 +163,9 @@ def editor_page(browser, app, board_id):
 
 
 def test_two_tabs_renaming_one_board_end_with_the_second_refused_and_nothing_lost(browser, app, metastore_env):
-    board = store.save(Board(title="Month-end wall", owner="cfo", tiles=(
-        Tile(Query(metrics=("cash_in",)), title="Cash in"),)), CFO)
+    board = store.save(
+        Board(title="Month-end wall", owner="cfo", tiles=(Tile(Query(metrics=("cash_in",)), title="Cash in"),)), CFO
+    )
     first_ctx, first, first_title = editor_page(browser, app, board.id)
     second_ctx, second, second_title = editor_page(browser, app, board.id)
     first_title.fill("Renamed in tab one")
