@@ -16,7 +16,7 @@ from boards.schema import BoardError, label
 from data import metastore
 from semantic import plan
 from semantic.authorize import allowed, authorize
-from semantic.errors import PolicyError, SemanticError
+from semantic.errors import SemanticError
 from semantic.principal import Principal
 from semantic.query import Query, make_query
 
@@ -34,8 +34,6 @@ __all__ = [
     "get_unchecked",
     "import_json",
     "number_text",
-    "pin",
-    "pinned_for",
     "save",
     "visible",
 ]
@@ -100,16 +98,7 @@ class Board:
     problems: tuple[str, ...] = ()  # stored parts that could not be read (left out; a save drops them)
 
 
-@dataclass(frozen=True)
-class _AnyBoard:
-    """Unpinning asks only whether the role may be pinned for: a board shared with everyone."""
-
-    owner: str = ""
-    sharing: str = "everyone"
-    shared_roles: tuple[str, ...] = ()
-
-
-def _now() -> str:
+def now_text() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
@@ -215,13 +204,13 @@ def save(board: Board, who: Principal) -> Board:
                     board.refresh_seconds,
                     board.theme,
                     json.dumps(board.filters),
-                    _now(),
-                    _now(),
+                    now_text(),
+                    now_text(),
                 ),
             )
             board_id = cur.lastrowid
         else:
-            current = _load(con, board.id)
+            current = read_board(con, board.id)
             _may_edit(current, who)
             _check_webhooks(board, current, who)
             cur = con.execute(
@@ -237,7 +226,7 @@ def save(board: Board, who: Principal) -> Board:
                     board.refresh_seconds,
                     board.theme,
                     json.dumps(board.filters),
-                    _now(),
+                    now_text(),
                     board.id,
                     board.version,
                 ),
@@ -249,7 +238,7 @@ def save(board: Board, who: Principal) -> Board:
                 )
             board_id = board.id
         _write_tiles(con, board_id, board.tiles)
-        return _load(con, board_id)
+        return read_board(con, board_id)
 
 
 def _may_edit(current: Board, who: Principal) -> None:
@@ -295,7 +284,7 @@ def _write_tiles(con, board_id: int, tiles: tuple[Tile, ...]) -> None:
         con.execute(f"DELETE FROM tiles WHERE id IN ({', '.join('?' * len(gone))})", gone)
 
 
-def _load(con, board_id: int) -> Board:
+def read_board(con, board_id: int) -> Board:
     """A stored board. A tile or filter that cannot be read is left out and named in
     `problems` (the page shows them), so one bad row never breaks the whole board."""
     row = con.execute("SELECT * FROM boards WHERE id = ?", (board_id,)).fetchone()
@@ -377,75 +366,22 @@ def get_unchecked(board_id: int, why: str) -> Board:
     resolved for this board; the alert evaluator running as the board's owner)."""
     assert why, "say why the view check is skipped"
     with metastore.session() as con:
-        return _load(con, board_id)
+        return read_board(con, board_id)
 
 
 def visible(who: Principal) -> list[Board]:
     with metastore.session() as con:
         ids = [r[0] for r in con.execute("SELECT id FROM boards ORDER BY title")]
-        boards = [_load(con, i) for i in ids]
+        boards = [read_board(con, i) for i in ids]
     return [b for b in boards if can_view(b, who)]
 
 
 def delete(board_id: int, who: Principal) -> None:
     with metastore.session() as con, metastore.transaction(con):
-        board = _load(con, board_id)
+        board = read_board(con, board_id)
         if not can_edit(board, who):
             raise BoardError(f"only {board.owner} can delete board '{board.title}'.")
         con.execute("DELETE FROM boards WHERE id = ?", (board_id,))
-
-
-def pin(role: str, board_id: int | None, who: Principal) -> None:
-    """Pin a board on a role's home page (None unpins). Only a principal whose roles
-    are granted pins_for that role may, and only a board they can see that is shared
-    with the role. Every pin, unpin and refusal is audited."""
-    what = f"board {board_id} for role {role}" if board_id is not None else f"unpin role {role}"
-    try:
-        with metastore.session() as con, metastore.transaction(con):
-            before = con.execute("SELECT board_id FROM role_pins WHERE role = ?", (role,)).fetchone()
-            if board_id is None:
-                _may_pin(who, _AnyBoard(), role)
-                con.execute("DELETE FROM role_pins WHERE role = ?", (role,))
-            else:
-                board = _load(con, board_id)
-                if not can_view(board, who):
-                    raise BoardError(f"board {board_id} is not shared with you.")
-                _may_pin(who, board, role)
-                con.execute(
-                    "INSERT INTO role_pins (role, board_id, pinned_by, pinned_at) VALUES (?, ?, ?, ?) "
-                    "ON CONFLICT (role) DO UPDATE SET board_id = excluded.board_id, "
-                    "pinned_by = excluded.pinned_by, pinned_at = excluded.pinned_at",
-                    (role, board_id, who.username, _now()),
-                )
-    except BoardError as err:
-        audit.append("pin_refused", who.username, source="app", outcome="refused", message=f"{what}: {err}")
-        raise
-    replaced = f" (replacing board {before[0]})" if before and before[0] != board_id else ""
-    audit.append(
-        "board_pinned" if board_id is not None else "board_unpinned",
-        who.username,
-        source="app",
-        outcome="ok",
-        message=f"{what}{replaced}" if board_id is not None else f"role {role}{replaced}",
-    )
-
-
-def _may_pin(who: Principal, board, role: str) -> None:
-    try:
-        authorize(who, "pin", (board, role))
-    except PolicyError as err:
-        raise BoardError(str(err)) from None
-
-
-def pinned_for(who: Principal) -> Board | None:
-    with metastore.session() as con:
-        for role in who.roles:
-            row = con.execute("SELECT board_id FROM role_pins WHERE role = ?", (role,)).fetchone()
-            if row:
-                board = _load(con, row[0])
-                if can_view(board, who):
-                    return board
-    return None
 
 
 def export_json(board: Board) -> str:

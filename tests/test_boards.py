@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from boards import store, tokens
+from boards import pins, store, tokens
 from boards.store import Board, BoardError, Rule, Tile
 from data import metastore
 from semantic import Principal, Query
@@ -62,11 +62,11 @@ def test_tiles_store_the_query_never_data_or_sql(metastore_file):
 def test_pins_need_sharing_with_the_role(metastore_file):
     board = store.save(cash_board(), CFO)
     with pytest.raises(BoardError, match="share the board"):
-        store.pin("finance", board.id, CFO)
+        pins.pin("finance", board.id, CFO)
     store.save(dataclasses.replace(store.get(board.id, CFO), sharing="roles", shared_roles=("finance",)), CFO)
-    store.pin("finance", board.id, CFO)
-    assert store.pinned_for(Principal("x", ("finance",))).id == board.id
-    assert store.pinned_for(EAST) is None
+    pins.pin("finance", board.id, CFO)
+    assert pins.pinned_for(Principal("x", ("finance",))).id == board.id
+    assert pins.pinned_for(EAST) is None
 
 
 def test_export_and_import_between_installs(metastore_file):

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from boards import alerts, store
+from boards import alerts, pins, store
 from boards.store import Board, BoardError, Rule, Tile
 from data import metastore
 from semantic import Principal, Query
@@ -178,13 +178,13 @@ def shared(owner: Principal, *roles: str) -> Board:
 def test_only_roles_granted_pins_for_a_role_may_pin_there(metastore_file):
     mine = shared(EAST)
     with pytest.raises(BoardError, match="may not pin boards for role exec"):
-        store.pin("exec", mine.id, EAST)  # the owner of a board shared with everyone: not enough
+        pins.pin("exec", mine.id, EAST)  # the owner of a board shared with everyone: not enough
     with pytest.raises(BoardError, match="may not pin boards for role exec"):
-        store.pin("exec", shared(CFO).id, CFO)  # finance pins for finance only
-    store.pin("finance", shared(CFO, "finance").id, CFO)
-    store.pin("sales_rep", mine.id, LEAD)  # a sales manager pins for reps, on a board they did not make
-    store.pin("exec", mine.id, ADMIN)
-    assert store.pinned_for(CEO).id == mine.id and store.pinned_for(EAST).id == mine.id
+        pins.pin("exec", shared(CFO).id, CFO)  # finance pins for finance only
+    pins.pin("finance", shared(CFO, "finance").id, CFO)
+    pins.pin("sales_rep", mine.id, LEAD)  # a sales manager pins for reps, on a board they did not make
+    pins.pin("exec", mine.id, ADMIN)
+    assert pins.pinned_for(CEO).id == mine.id and pins.pinned_for(EAST).id == mine.id
     kinds = audit_kinds()
     assert [k for k, *_ in kinds].count("pin_refused") == 2 and [k for k, *_ in kinds].count("board_pinned") == 3
     assert ("board_pinned", "admin", f"board {mine.id} for role exec") in kinds
@@ -192,27 +192,27 @@ def test_only_roles_granted_pins_for_a_role_may_pin_there(metastore_file):
 
 def test_unpinning_needs_pins_for_that_role_too(metastore_file):
     board = shared(CEO)
-    store.pin("exec", board.id, CEO)
+    pins.pin("exec", board.id, CEO)
     with pytest.raises(BoardError, match="may not pin boards for role exec"):
-        store.pin("exec", None, EAST)
-    assert store.pinned_for(CEO).id == board.id
-    store.pin("exec", None, ADMIN)
-    assert store.pinned_for(CEO) is None
+        pins.pin("exec", None, EAST)
+    assert pins.pinned_for(CEO).id == board.id
+    pins.pin("exec", None, ADMIN)
+    assert pins.pinned_for(CEO) is None
     assert ("board_unpinned", "admin", f"role exec (replacing board {board.id})") in audit_kinds()
 
 
 def test_a_pin_names_a_board_the_pinner_can_see_and_shows_only_to_viewers(metastore_file):
     private = store.save(Board(title="Private", owner="cfo", tiles=(revenue_tile(),)), CFO)
     with pytest.raises(BoardError, match="not shared with you"):
-        store.pin("exec", private.id, CEO)
+        pins.pin("exec", private.id, CEO)
     finance_only = shared(CFO, "finance", "admin")
     with pytest.raises(BoardError, match="share the board with role exec"):
-        store.pin("exec", finance_only.id, ADMIN)
+        pins.pin("exec", finance_only.id, ADMIN)
     with pytest.raises(BoardError, match="not shared with you"):
-        store.pin("finance", finance_only.id, CEO)
-    store.pin("finance", finance_only.id, CFO)
-    assert store.pinned_for(Principal("other", ("finance", "sales_rep"), {"region": "East"})).id == finance_only.id
-    assert store.pinned_for(EAST) is None
+        pins.pin("finance", finance_only.id, CEO)
+    pins.pin("finance", finance_only.id, CFO)
+    assert pins.pinned_for(Principal("other", ("finance", "sales_rep"), {"region": "East"})).id == finance_only.id
+    assert pins.pinned_for(EAST) is None
 
 
 # ---- finding 13: a row that cannot be read never breaks the board -------------------

@@ -9,7 +9,7 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from boards import store, tokens
+from boards import pins, store, tokens
 from boards.store import Board, Rule, Tile
 from data import metastore
 from semantic import Principal, Query, default_library
@@ -179,7 +179,7 @@ def test_hostile_title_on_the_office_screen_and_home_pin(metastore_file):
         default_timeout=120,
     ).run()
     assert_user_text_is_inert(at)
-    store.pin("exec", board.id, USERS["ceo"])
+    pins.pin("exec", board.id, USERS["ceo"])
     assert_user_text_is_inert(open_view("home", "ceo"), title_as_text=False)
 
 

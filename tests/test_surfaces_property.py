@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from auth.accounts import principal_for
-from boards import alerts, evaluate, store
+from boards import alerts, evaluate, pins, store
 from boards.schema import BoardError
 from semantic import PolicyError, run
 from semantic.authorize import allowed
@@ -122,12 +122,12 @@ def test_no_surface_reveals_a_number_the_viewers_policy_refuses(
 
     # pin: only for a role the importer's grants name, and only a board shared with that role
     try:
-        store.pin(pin_role, board.id, owner)
+        pins.pin(pin_role, board.id, owner)
         assert pin_role in owner_access.pins_for
         assert sharing == "everyone" or (sharing == "roles" and pin_role in shared)
     except (BoardError, PolicyError):
         pass
-    pinned = store.pinned_for(who)
+    pinned = pins.pinned_for(who)
     assert pinned is None or allowed(who, "view_board", pinned)
 
     # alerts: evaluated under the owner; each webhook body is the owner's own number

@@ -7,7 +7,7 @@ import datetime as dt
 
 import streamlit as st
 
-from boards import store, tokens
+from boards import pins, store, tokens
 from boards.store import Board
 from semantic.detail import members
 from semantic.errors import SemanticError
@@ -121,7 +121,7 @@ def editor(board: Board) -> None:
             pin_role = a.selectbox(ctx.t("board.pin"), [None] + pin_roles, key=f"pin_{board.id}")
             if pin_role and a.button(ctx.t("board.pin"), key=f"pinb_{board.id}"):
                 try:
-                    store.pin(pin_role, board.id, me)
+                    pins.pin(pin_role, board.id, me)
                     a.success(plain(ctx.t("board.pinned", role=pin_role)))
                 except SemanticError as err:
                     a.error(plain(err))

@@ -124,10 +124,10 @@ def render() -> None:
 
 def pinned_board() -> None:
     """The board pinned for one of the user's roles, under the user's own policy."""
-    from boards import store
+    from boards import pins
     from ui.tiles import grid
 
-    board = store.pinned_for(ctx.principal())
+    board = pins.pinned_for(ctx.principal())
     if board is not None:
         st.subheader(f"📌 {plain(board.title)}", anchor=False)
         grid(board, ctx.principal())

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from boards import store, tokens
+from boards import pins, store, tokens
 from boards.store import Board, Rule, Tile
 from semantic import Principal, Query
 from tests.e2e.conftest import shot
@@ -132,7 +132,7 @@ def test_a_hostile_title_is_text_on_the_boards_page(browser, app, hostile, lang)
 def test_a_hostile_title_pinned_on_home_is_text(browser, app, hostile):
     """Home's pinned board heading is Markdown: the title goes through ui.safe.plain, which
     also keeps bare addresses from becoming links."""
-    store.pin("exec", hostile.id, CEO)
+    pins.pin("exec", hostile.id, CEO)
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     requests = watch(page)
@@ -145,7 +145,7 @@ def test_a_hostile_title_pinned_on_home_is_text(browser, app, hostile):
     assert_inert(page, requests)
     heading.scroll_into_view_if_needed()
     shot(page, "security-home-pinned-hostile")
-    store.pin("exec", None, CEO)
+    pins.pin("exec", None, CEO)
     context.close()
 
 
