@@ -9,15 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.test_auth import DEMO_PASSWORDS
+
 ROOT = Path(__file__).resolve().parents[2]
-PASSWORDS = {
-    "ceo": "ceo-demo-2025",
-    "cfo": "cfo-demo-2025",
-    "sales_lead": "lead-demo-2025",
-    "sales_east": "east-demo-2025",
-    "sales_south": "south-demo-2025",
-    "admin": "admin-demo-2025",
-}
+PASSWORDS = DEMO_PASSWORDS  # the demo accounts, written down once (tests/test_auth.py)
 
 
 def login(page, app, user: str, path: str = "") -> None:
