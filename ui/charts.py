@@ -120,6 +120,7 @@ def figure(
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
         legend={"orientation": "h", "y": -0.15},
         template="plotly_dark" if dark else "plotly_white",
+        **({"paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)"} if dark else {}),  # the screen's own
         yaxis={"tickformat": ".1%" if first_fmt == "percent" else ",.0f"},
     )
     if uses_second:

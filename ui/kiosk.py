@@ -33,7 +33,8 @@ CHROME = """<style>
 DARK = """<style>
 .stApp, [data-testid="stAppViewContainer"] {background: #0b1220 !important; color: #e5e7eb !important;}
 [data-testid="stMarkdownContainer"], [data-testid="stMetricValue"], [data-testid="stMetricLabel"],
-[data-testid="stText"], h1, h2, h3, p {color: #e5e7eb !important;}
+[data-testid="stText"], [data-testid="stText"] *, h1, h2, h3, p {color: #e5e7eb !important;}
+[data-testid="stAlert"] [data-testid="stMarkdownContainer"], [data-testid="stAlert"] p {color: #111827 !important;}
 </style>"""
 
 

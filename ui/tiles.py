@@ -155,7 +155,13 @@ def _body(board: Board, tile: Tile, frame: pd.DataFrame, lang: str, big: bool) -
         fig.update_layout(height=360 if big else 300)
         if big:  # a screen is for looking, not selecting
             fig.update_layout(dragmode=False)
-            st.plotly_chart(fig, config={"displayModeBar": False}, key=f"screen_{board.id}_{tile.id}")
+            dark = bool(st.session_state.get("kiosk_dark"))  # Streamlit's own theme would paint it white
+            st.plotly_chart(
+                fig,
+                config={"displayModeBar": False},
+                key=f"screen_{board.id}_{tile.id}",
+                theme=None if dark else "streamlit",
+            )
             return
         event = st.plotly_chart(
             fig,

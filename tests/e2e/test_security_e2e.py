@@ -150,6 +150,9 @@ def test_a_hostile_title_pinned_on_home_is_text(browser, app, hostile):
 
 
 def editor_page(browser, app, board_id):
+    from ui import prefs
+
+    prefs.set_language("cfo", "en")  # an earlier test may have left the CFO's language on 简体中文
     context = browser.new_context(viewport={"width": 1400, "height": 1200})
     page = context.new_page()
     login(page, app, "cfo", f"boards?id={board_id}")
