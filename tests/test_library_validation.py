@@ -99,10 +99,13 @@ CASES = [
         ["metrics.avg_order_value.expr", "not allowed"],
     ),
     ("finance.yml", "format: days", "format: hours", ["metrics.dso.format"]),
+    ("finance.yml", "good: down\n    change: absolute", "good: sideways\n    change: absolute", ["metrics.dso.good"]),
+    ("sales.yml", "    good: up\n    tags: [sales]", "    tags: [sales]", ["metrics.revenue.good", "Field required"]),
+    ("finance.yml", "change: absolute", "change: percent", ["metrics.net_cash_flow.change"]),
     (
         "finance.yml",
-        "    owner: Finance\n    format: currency\n    tags: [finance]\n    certified: true\n    synonyms: {en: [billings",
-        "    format: currency\n    tags: [finance]\n    certified: true\n    synonyms: {en: [billings",
+        "    owner: Finance\n    format: currency\n    good: up\n    tags: [finance]\n    certified: true\n",
+        "    format: currency\n    good: up\n    tags: [finance]\n    certified: true\n",
         ["metrics.invoiced.owner", "Field required"],
     ),
     (

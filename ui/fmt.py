@@ -50,3 +50,54 @@ def format_change(change, lang: str = "en") -> str | None:
     if _missing(change) or (isinstance(change, float) and math.isinf(change)):
         return None
     return f"{float(change) * 100:+,.1f}%"
+
+
+def _four(v: float) -> str:
+    """v (>= 1) with four significant digits: 1.945, 19.45, 194.5, 1,945."""
+    for limit, places in ((10, 3), (100, 2), (1000, 1)):
+        if round(v, places) < limit:
+            return f"{v:.{places}f}"
+    return f"{v:,.0f}"
+
+
+def headline(value, fmt: str, lang: str = "en") -> str:
+    """A card's big number, short enough to fit a card at 1280 px: money and large counts in four
+    significant digits with 万/亿 in Chinese and K/M/B in English (¥1,945万, ¥19.45M)."""
+    if _missing(value):
+        return "—"
+    value = float(value)
+    if fmt not in ("currency", "count") or (fmt == "count" and abs(value) < 1e4):
+        return format_value(value, fmt, lang)
+    sign, v = ("-" if value < 0 else ""), abs(value)
+    cuts = ((1e8, "亿"), (1e4, "万")) if lang == "zh" else ((1e9, "B"), (1e6, "M"), (1e3, "K"))
+    small = v < 1e4  # up to four digits read best as they are (¥1,945)
+    text = f"{v:,.0f}" if small else next(_four(v / cut) + s for cut, s in cuts if round(v / cut, 3) >= 1)
+    return f"{sign}¥{text}" if fmt == "currency" else f"{sign}{text}"
+
+
+def format_delta(value, prior, fmt: str, kind: str, lang: str = "en") -> str | None:
+    """The change from `prior` to `value` as its metric states it (MetricSpec.change_kind):
+    'relative' '+8.7%'; 'points' for a ratio '+0.13 pp' / '+0.13个百分点'; 'absolute' in the
+    metric's own unit, for a variance that can change sign ('+¥1.2万', '-3.5 days').
+    None when there is nothing to compare with. Negative changes start with '-' (st.metric colours by it)."""
+    if _missing(value) or _missing(prior):
+        return None
+    value, prior = float(value), float(prior)
+    if kind == "points":
+        diff = (value - prior) * 100
+        return f"{diff:+,.2f}个百分点" if lang == "zh" else f"{diff:+,.2f} pp"
+    if kind == "absolute":
+        diff = value - prior
+        text = headline(abs(diff), fmt, lang) if fmt in ("currency", "count") else format_value(abs(diff), fmt, lang)
+        return ("-" if diff < 0 else "+") + text
+    if prior == 0:
+        return None
+    return format_change((value - prior) / abs(prior), lang)
+
+
+DELTA_COLOR = {"up": "normal", "down": "inverse", "neutral": "off"}
+
+
+def delta_color(good: str) -> str:
+    """st.metric's delta_color for a metric whose good direction is `good` (MetricSpec.good)."""
+    return DELTA_COLOR.get(good, "off")

@@ -15,7 +15,7 @@ from semantic import PolicyError, SemanticError
 from semantic.query import member_filter
 from ui import charts
 from ui import context as ctx
-from ui.fmt import format_value
+from ui.fmt import delta_color, format_delta, format_value
 from ui.safe import plain
 
 TILE_ROWS = 5_000  # a tile with more rows says so instead of drawing a chart no one can read
@@ -131,12 +131,14 @@ def _body(board: Board, tile: Tile, frame: pd.DataFrame, lang: str, big: bool) -
     if not q.group_by and len(frame) == 1:
         cols = st.columns(len(q.metrics))
         for col, m in zip(cols, q.metrics):
-            change = frame.iloc[0].get(f"{m}__change_pct")
-            text = format_value(frame.iloc[0][m], formats[m], lang)
-            # on a screen the kiosk's style sheet makes these large
-            col.metric(
-                ctx.metric_label(m), text, None if change is None or pd.isna(change) else f"{change * 100:+.1f}%"
+            row, spec = frame.iloc[0], lib.metrics[m]
+            text = format_value(row[m], formats[m], lang)
+            # the change as the metric states it (pp for ratios, money for variances), coloured by its good direction
+            change = (
+                format_delta(row[m], row.get(f"{m}__prior"), spec.format, spec.change_kind, lang) if q.compare else None
             )
+            # on a screen the kiosk's style sheet makes these large
+            col.metric(ctx.metric_label(m), text, change, delta_color=delta_color(spec.good))
         return
     kind = tile.chart if tile.chart != "auto" else charts.choose(q.group_by, q.metrics, formats, len(frame))
     fig = charts.figure(

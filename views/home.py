@@ -12,7 +12,7 @@ from semantic.detail import as_of
 from semantic.policy import access_for
 from semantic.query import make_query
 from ui import context as ctx
-from ui.fmt import format_change, format_value
+from ui.fmt import delta_color, format_delta, headline
 from ui.periods import CHOICES, period_range, sparkline_range
 from ui.safe import plain
 
@@ -60,17 +60,35 @@ def _padded(values) -> list[float] | None:
     return [low - pad, high + pad]
 
 
+def change_text(spec, row, metric, lang) -> str | None:
+    """The change from the compared period, as the metric states it (pp for ratios, money for variances)."""
+    if row is None:
+        return None
+    return format_delta(row[metric], row[f"{metric}__prior"], spec.format, spec.change_kind, lang)
+
+
+def _coloured(text: str | None, row, metric, good: str) -> str:
+    """A caption's change in the card's colours: green when it moved the good way, red the bad way."""
+    if not text:
+        return "—"
+    diff = float(row[metric]) - float(row[f"{metric}__prior"])
+    if good == "neutral" or diff == 0:
+        return text
+    return f":{'green' if (diff > 0) == (good == 'up') else 'red'}[{text}]"
+
+
 def card(column, metric, value_row, prior_row, spark, lang):
-    fmt = ctx.library().metrics[metric].format
+    spec = ctx.library().metrics[metric]
     with column.container(border=True):
         st.metric(
             ctx.metric_label(metric),
-            format_value(value_row[metric], fmt, lang),
-            format_change(prior_row[f"{metric}__change_pct"]) if prior_row is not None else None,
-            help=f"{ctx.t('home.vs_prior')}",
+            headline(value_row[metric], spec.format, lang),
+            change_text(spec, prior_row, metric, lang),
+            delta_color=delta_color(spec.good),
+            help=ctx.t("home.vs_prior"),
         )
-        yoy = format_change(value_row[f"{metric}__change_pct"])
-        st.caption(f"{ctx.t('home.vs_year')}: {yoy or '—'}")
+        yoy = _coloured(change_text(spec, value_row, metric, lang), value_row, metric, spec.good)
+        st.caption(f"{ctx.t('home.vs_year')}: {yoy}")
         if spark is not None:
             st.plotly_chart(
                 sparkline(spark, metric), config={"displayModeBar": False, "staticPlot": True}, key=f"spark_{metric}"

@@ -98,6 +98,17 @@ class MetricSpec(Spec):
     add: tuple[str, ...] = ()
     subtract: tuple[str, ...] = ()
     formula: Text | None = None  # the definition in business words, for the catalog
+    # which way is good news: up (revenue), down (costs, receivables, DSO), neutral (a gap to explain)
+    good: Literal["up", "down", "neutral"]
+    # how a change is stated: relative (+8.7%), points (a ratio's +0.13 pp) or absolute (a variance's
+    # +¥1.2万, which can change sign so a relative change means nothing); default from the format
+    change: Literal["relative", "points", "absolute"] | None = None
+
+    @property
+    def change_kind(self) -> str:
+        if self.change is not None:
+            return self.change
+        return "points" if self.format == "percent" else "relative"
 
     @field_validator("tags")
     @classmethod
