@@ -181,3 +181,15 @@ def test_board_cards_colour_and_state_changes_like_home(metastore_file):
         assert proto.color == (GREEN if rising == (good == "up") else RED), (label, proto.delta)
     assert shown["Gross margin %"].proto.delta.endswith(" pp")
     assert "%" not in shown["Budget variance"].proto.delta
+
+
+@pytest.mark.parametrize("lang,want", [("en", "↓ lower is better"), ("zh", "↓ 越低越好")])
+def test_the_catalog_shows_which_direction_is_good(lang, want):
+    at = AppTest.from_file(str(ROOT / "views" / "catalog.py"), default_timeout=120)
+    at.session_state["principal"] = CEO
+    at.session_state["lang"] = lang
+    at.run()
+    at.text_input(key="catalog_search").input("cash_out").run()
+    assert not at.exception
+    cells = [str(v) for t in at.table for v in t.value.to_numpy().ravel()]
+    assert want in cells, cells

@@ -230,6 +230,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "download the full result (CSV or Excel, up to 1,000,000 rows).",
         "zh": "仅显示前 {n} 行：结果还有更多行。请缩小筛选范围，或下载完整结果（CSV 或 Excel，最多 1,000,000 行）。",
     },
+    # --- issue 11: home ---
+    "catalog.good": {"en": "Good direction", "zh": "向好方向"},
+    "catalog.good_up": {"en": "↑ higher is better", "zh": "↑ 越高越好"},
+    "catalog.good_down": {"en": "↓ lower is better", "zh": "↓ 越低越好"},
+    "catalog.good_neutral": {"en": "neither: a change is to be explained", "zh": "无：变化需解释"},
+    "catalog.change": {"en": "Change shown as", "zh": "变化表示为"},
+    "catalog.change_relative": {"en": "percent change (+8.7%)", "zh": "变化率（+8.7%）"},
+    "catalog.change_points": {"en": "percentage points (+0.13 pp)", "zh": "百分点（+0.13个百分点）"},
+    "catalog.change_absolute": {"en": "difference in its unit (+¥1.2万)", "zh": "差额（+¥1.2万）"},
 }
 
 

@@ -17,12 +17,15 @@ def render() -> None:
     shown = [e for e in entries if e.matches(needle)]
     st.caption(ctx.t("catalog.count", n=len(shown)))
     for e in shown:
+        spec = ctx.library().metrics[e.name]
         title = f"{e.label.get(lang) or e.label['en']} · `{e.name}`" + (" ✅" if e.certified else "")
         with st.expander(title):
             other = "en" if lang == "zh" else "zh"
             st.markdown(f"**{e.description.get(lang, '')}**  \n{e.description.get(other, '')}")
             rows = {
                 ctx.t("catalog.formula"): (e.formula or {}).get(lang, "") if e.formula else "",
+                ctx.t("catalog.good"): ctx.t(f"catalog.good_{spec.good}"),
+                ctx.t("catalog.change"): ctx.t(f"catalog.change_{spec.change_kind}"),
                 ctx.t("catalog.owner"): e.owner,
                 ctx.t("catalog.reads"): ", ".join(e.reads),
                 ctx.t("catalog.dimensions"): ", ".join(
