@@ -16,6 +16,13 @@ from ui.fmt import delta_color, format_delta, headline
 from ui.periods import CHOICES, period_range, sparkline_range
 from ui.safe import plain
 
+# A card's number shrinks with the window (five cards share 800 px of a 1280 px screen) and is
+# never cut off: at 1920 px it is Streamlit's full size. A long label wraps rather than ending in '…'.
+CARD_CSS = """<style>
+[data-testid="stMetricValue"] { font-size: clamp(1.35rem, 2.05vw, 2.25rem); }
+[data-testid="stMetricLabel"] p { white-space: normal; overflow: visible; text-overflow: clip; }
+</style>"""
+
 ROWS = {
     "sales": ("revenue", "gross_profit", "gross_margin_pct", "orders", "avg_order_value"),
     "finance": ("cash_in", "cash_out", "net_cash_flow", "ar_balance", "dso", "budget_variance"),
@@ -97,6 +104,7 @@ def card(column, metric, value_row, prior_row, spark, lang):
 
 def render() -> None:
     st.title(ctx.t("page.home"))
+    st.html(CARD_CSS)
     last_day = as_of(ctx.warehouse()) or dt.date.today()
     labels = {c: ctx.t(f"period.{c}") for c in CHOICES}
     choice = (
