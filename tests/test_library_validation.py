@@ -99,7 +99,12 @@ CASES = [
         ["metrics.avg_order_value.expr", "not allowed"],
     ),
     ("finance.yml", "format: days", "format: hours", ["metrics.dso.format"]),
-    ("finance.yml", "good: down\n    change: absolute", "good: sideways\n    change: absolute", ["metrics.dso.good"]),
+    (
+        "finance.yml",
+        "good: down\n    change: absolute",
+        "good: sideways\n    change: absolute",
+        ["finance.yml", "metrics.dso.good", "'up', 'down' or 'neutral'"],
+    ),
     ("sales.yml", "    good: up\n    tags: [sales]", "    tags: [sales]", ["metrics.revenue.good", "Field required"]),
     ("finance.yml", "change: absolute", "change: percent", ["metrics.net_cash_flow.change"]),
     (
