@@ -12,7 +12,7 @@ import pytest
 from semantic import default_library
 from tests.e2e.conftest import shot
 from tests.e2e.helpers import cli_json, login, settle
-from ui.fmt import format_value
+from ui.fmt import headline
 
 pytestmark = pytest.mark.browser
 
@@ -35,7 +35,7 @@ def test_home_kpis_equal_the_cli(page, app, app_env, user, metrics, absent):
     )[0]
     for metric in metrics:
         fmt = default_library().metrics[metric].format
-        assert format_value(expected[metric], fmt, "en") in cards, (metric, cards)
+        assert headline(expected[metric], fmt, "en") in cards, (metric, cards)
     if absent:
         assert absent not in page.locator("[data-testid='stMain']").inner_text()
     shot(page, f"home-{user}-en")
