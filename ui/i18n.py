@@ -230,6 +230,30 @@ MESSAGES: dict[str, dict[str, str]] = {
         "download the full result (CSV or Excel, up to 1,000,000 rows).",
         "zh": "仅显示前 {n} 行：结果还有更多行。请缩小筛选范围，或下载完整结果（CSV 或 Excel，最多 1,000,000 行）。",
     },
+    # --- issue 11: boardsux ---
+    "board.choose_role": {"en": "Choose a role", "zh": "选择角色"},
+    "board.pin_go": {"en": "Pin", "zh": "固定"},
+    "board.pinned_to": {"en": "Pinned to the home page of {role}.", "zh": "已固定到{role}的首页。"},
+    "board.delete_sure": {
+        "en": "I understand: deleting removes this board and its screen links for everyone",
+        "zh": "我已了解：删除后所有人都将无法看到此看板及其大屏链接",
+    },
+    "board.deleted": {"en": "Board “{title}” deleted.", "zh": "看板“{title}”已删除。"},
+    "board.imported": {"en": "Board “{title}” imported; it is shown below.", "zh": "看板“{title}”已导入，显示如下。"},
+    "board.no_screen_roles": {
+        "en": "No display role sees only what you may see, so you cannot make a screen link for this board.",
+        "zh": "没有哪个大屏角色的可见范围在您的权限之内，因此无法为此看板生成大屏链接。",
+    },
+    "board.screen_attribute": {"en": "{what} shown to {role}", "zh": "{role}看到的{what}"},
+    "board.qr": {"en": "Scan on the screen to open the board", "zh": "在大屏上扫码打开看板"},
+    "board.link_row": {
+        "en": "#{id} · {who} · {state} · last used {used}",
+        "zh": "#{id} · {who} · {state} · 最近使用 {used}",
+    },
+    "board.link_active": {"en": "valid until {date}", "zh": "有效期至 {date}"},
+    "board.link_expired": {"en": "expired {date}", "zh": "已于 {date} 过期"},
+    "board.link_revoked": {"en": "revoked", "zh": "已吊销"},
+    "board.link_suspended": {"en": "suspended", "zh": "已暂停"},
 }
 
 
