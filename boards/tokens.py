@@ -203,6 +203,7 @@ def _rows(sql: str, args: tuple = ()) -> list[dict]:
         board = boards[row["board_id"]]
         row["board_title"] = board.title
         row["attributes"] = attributes_of(row)
+        del row["attributes_json"]
         row["suspended"] = suspended(row["created_by"], row["display_role"], board, users, row["attributes"])
         row["status"] = (
             "revoked"

@@ -235,8 +235,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "board.pin_go": {"en": "Pin", "zh": "固定"},
     "board.pinned_to": {"en": "Pinned to the home page of {role}.", "zh": "已固定到{role}的首页。"},
     "board.delete_sure": {
-        "en": "I understand: deleting removes this board and its screen links for everyone",
-        "zh": "我已了解：删除后所有人都将无法看到此看板及其大屏链接",
+        "en": "I understand: this deletes the board and its screen links",
+        "zh": "我已了解：将删除此看板及其大屏链接",
     },
     "board.deleted": {"en": "Board “{title}” deleted.", "zh": "看板“{title}”已删除。"},
     "board.imported": {"en": "Board “{title}” imported; it is shown below.", "zh": "看板“{title}”已导入，显示如下。"},
@@ -254,6 +254,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "board.link_expired": {"en": "expired {date}", "zh": "已于 {date} 过期"},
     "board.link_revoked": {"en": "revoked", "zh": "已吊销"},
     "board.link_suspended": {"en": "suspended", "zh": "已暂停"},
+    "board.theme.light": {"en": "Light", "zh": "浅色"},
+    "board.theme.dark": {"en": "Dark", "zh": "深色"},
 }
 
 

@@ -69,13 +69,21 @@ def editor(board: Board) -> None:
                 key=k + "sharing",
             )
             shared = st.multiselect(
-                ctx.t("board.roles"), roles, [r for r in board.shared_roles if r in roles], key=k + "shared"
+                ctx.t("board.roles"),
+                roles,
+                [r for r in board.shared_roles if r in roles],
+                format_func=role_label,
+                key=k + "shared",
             )
             a, b, c = st.columns(3)
             columns = a.slider(ctx.t("board.columns"), 1, 4, board.columns, key=k + "columns")
             refresh = b.number_input(ctx.t("board.refresh"), 5, 86400, board.refresh_seconds, key=k + "refresh")
             theme = c.selectbox(
-                ctx.t("board.theme"), ("light", "dark"), index=("light", "dark").index(board.theme), key=k + "theme"
+                ctx.t("board.theme"),
+                ("light", "dark"),
+                index=("light", "dark").index(board.theme),
+                format_func=lambda theme: ctx.t(f"board.theme.{theme}"),
+                key=k + "theme",
             )
             regions = members("region", me, warehouse=ctx.warehouse())
             region = st.multiselect(
