@@ -256,6 +256,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "board.link_suspended": {"en": "suspended", "zh": "已暂停"},
     "board.theme.light": {"en": "Light", "zh": "浅色"},
     "board.theme.dark": {"en": "Dark", "zh": "深色"},
+    "board.choose_roles": {"en": "Choose roles", "zh": "选择角色"},
+    "board.all_regions": {"en": "All regions", "zh": "全部区域"},
 }
 
 

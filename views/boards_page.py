@@ -73,6 +73,7 @@ def editor(board: Board) -> None:
                 roles,
                 [r for r in board.shared_roles if r in roles],
                 format_func=role_label,
+                placeholder=ctx.t("board.choose_roles"),
                 key=k + "shared",
             )
             a, b, c = st.columns(3)
@@ -90,6 +91,8 @@ def editor(board: Board) -> None:
                 ctx.t("board.filters"),
                 regions,
                 [r for r in board.filters.get("region", []) if r in regions],
+                format_func=lambda r: ctx.member_label("region", r),
+                placeholder=ctx.t("board.all_regions"),
                 key=k + "region",
             )
             p1, p2 = st.columns(2)

@@ -40,7 +40,17 @@ def boards(app_env):
     doomed = store.save(
         Board(title="Old draft", owner="sales_lead", tiles=(Tile(Query(metrics=("orders",)), title="Orders"),)), LEAD
     )
-    yield {"wall": wall, "doomed": doomed}
+    shared = store.save(
+        Board(
+            title="Team board",
+            owner="sales_lead",
+            sharing="roles",
+            shared_roles=("sales_rep",),
+            tiles=(Tile(Query(metrics=("orders",)), title="Orders"),),
+        ),
+        LEAD,
+    )
+    yield {"wall": wall, "doomed": doomed, "shared": shared}
     if old is None:
         os.environ.pop("CONCORD_METASTORE", None)
     else:
@@ -140,4 +150,22 @@ def test_delete_asks_for_confirmation(browser, app, boards):
     settle(page)
     assert all(b.title != "Old draft" for b in store.visible(LEAD))
     shot(page, "boards-deleted-en")
+    context.close()
+
+
+def test_pinning_in_chinese_has_a_placeholder_and_says_where(browser, app, boards):
+    context, page = lead_page(browser, app, boards["shared"].id, "zh")
+    page.get_by_text("编辑", exact=True).first.click()
+    settle(page)
+    picker = page.get_by_label("固定到角色首页").first
+    picker.scroll_into_view_if_needed()
+    assert page.get_by_text("选择角色", exact=True).or_(page.get_by_placeholder("选择角色")).first.is_visible()
+    assert "None" not in options_of(page, "固定到角色首页")
+    page.get_by_role("option", name="销售代表", exact=True).click()
+    settle(page)
+    page.get_by_role("button", name="固定", exact=True).click()
+    page.get_by_text("已固定到销售代表的首页。").wait_for()
+    settle(page)
+    page.get_by_text("已固定到销售代表的首页。").scroll_into_view_if_needed()
+    shot(page, "boards-pinned-zh")
     context.close()
