@@ -118,6 +118,11 @@ class TileIn(_Strict):
     def _rules_read_the_tile(self, info: ValidationInfo) -> TileIn:
         if (info.context or {}).get("stored"):
             return self  # an older stored rule on another metric never fires: shown, refused at the next save
+        if self.rules and self.query.group_by:  # the evaluator reads one number; a grouped tile has one per row
+            raise Said(
+                f"alert rules need a tile with one number (no group-by); this tile is grouped by "
+                f"{', '.join(self.query.group_by)}: remove its rules, or save a tile without a group-by to watch"
+            )
         for rule in self.rules:
             if rule.metric not in self.query.metrics:
                 raise Said(
@@ -194,6 +199,17 @@ def check_filters(filters: dict) -> None:
     since, until = filters.get("time_from"), filters.get("time_to")
     if since and until and since > until:
         raise Said(f"the period starts ({since}) after it ends ({until})")
+
+
+def unique_title(title: str, taken) -> str:
+    """`title`, or 'title (2)', 'title (3)', … : the first not in `taken` (an import never
+    makes a second board of the same name for its importer)."""
+    taken = {t.strip().casefold() for t in taken}
+    base, n, new = title.strip(), 1, title
+    while new.strip().casefold() in taken:
+        n += 1
+        new = f"{base[: MAX_TITLE - 8]} ({n})"
+    return new
 
 
 def label(index: int, title: str = "", metrics=()) -> str:

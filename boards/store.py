@@ -396,7 +396,7 @@ def import_json(text: str | bytes, who: Principal) -> Board:
         _, checked = schema.parse_import(text)
         tiles = tuple(_tile_from(t, i) for i, t in enumerate(checked.tiles))
         board = Board(
-            title=checked.title,
+            title=schema.unique_title(checked.title, (b.title for b in visible(who))),
             owner=who.username,
             tiles=tiles,
             description=checked.description,

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import json
 import secrets
 from dataclasses import dataclass
 
@@ -25,6 +26,8 @@ from boards.store import Board, BoardError, can_edit, get_unchecked
 from data import metastore
 from semantic.authorize import authorize
 from semantic.errors import PolicyError
+from semantic.model.loader import default_library
+from semantic.policy import ATTRIBUTE, default_policy
 from semantic.principal import Principal
 
 DEFAULT_DAYS = 90
@@ -38,6 +41,7 @@ COLUMNS = (
     "revoked_at",
     "revoked_by",
     "last_used_at",
+    "attributes_json",
 )
 
 
@@ -58,10 +62,22 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def create(board_id: int, display_role: str, who: Principal, days: int = DEFAULT_DAYS) -> str:
+def needed_attributes(display_role: str) -> tuple[str, ...]:
+    """The user attributes the role's row filter reads (e.g. ('region',) for a sales rep),
+    which a screen link for that role must carry."""
+    role = default_policy(default_library()).roles.get(display_role)
+    return tuple(dict.fromkeys(ATTRIBUTE.findall(role.row_filter or ""))) if role else ()
+
+
+def create(
+    board_id: int, display_role: str, who: Principal, days: int = DEFAULT_DAYS, attributes: dict | None = None
+) -> str:
+    """A new link; `attributes` are the user attributes the display role's row filter reads
+    (stored with the token, given to the screen's principal)."""
+    attributes = {k: str(v) for k, v in (attributes or {}).items() if k in needed_attributes(display_role)}
     board = get_unchecked(board_id, "creating a link: authorize(create_token) follows")
     try:
-        authorize(who, "create_token", (board, display_role))
+        authorize(who, "create_token", (board, display_role, attributes))
     except PolicyError as err:
         raise BoardError(str(err)) from None
     if not 1 <= days <= 366:
@@ -69,8 +85,8 @@ def create(board_id: int, display_role: str, who: Principal, days: int = DEFAULT
     token = secrets.token_urlsafe(32)
     with metastore.session() as con:
         con.execute(
-            "INSERT INTO display_tokens (board_id, token_hash, display_role, created_by, created_at, expires_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO display_tokens (board_id, token_hash, display_role, created_by, created_at, expires_at, "
+            "attributes_json) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
                 board_id,
                 _hash(token),
@@ -78,13 +94,28 @@ def create(board_id: int, display_role: str, who: Principal, days: int = DEFAULT
                 who.username,
                 _now().isoformat(timespec="seconds"),
                 (_now() + dt.timedelta(days=days)).isoformat(timespec="seconds"),
+                json.dumps(attributes, sort_keys=True),
             ),
         )
-    audit.record_login(who.username, "token_created", f"board {board_id} as {display_role}")
+    audit.record_login(who.username, "token_created", f"board {board_id} as {display_role}{shown(attributes)}")
     return token
 
 
-def suspended(created_by: str, display_role: str, board: Board, users=None) -> str:
+def attributes_of(row) -> dict:
+    """The attributes stored with a token row ({} for links made before they were stored)."""
+    try:
+        data = json.loads(row["attributes_json"] or "{}")
+    except (ValueError, TypeError):
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def shown(attributes: dict) -> str:
+    """' (region East)' for a caption or audit line; '' without attributes."""
+    return f" ({', '.join(f'{k} {v}' for k, v in sorted(attributes.items()))})" if attributes else ""
+
+
+def suspended(created_by: str, display_role: str, board: Board, users=None, attributes: dict | None = None) -> str:
     """Why the creator's link no longer works ('' while it does): the creator is gone
     or disabled, or the display role now sees more than the creator may."""
     try:
@@ -97,7 +128,7 @@ def suspended(created_by: str, display_role: str, board: Board, users=None) -> s
     if user.disabled:
         return f"its creator {created_by} is disabled"
     try:
-        authorize(user.principal(), "create_token", (board, display_role))
+        authorize(user.principal(), "create_token", (board, display_role, attributes or {}))
     except PolicyError as err:
         return f"its creator {created_by} may no longer show it as {display_role} ({err})"
     return ""
@@ -119,7 +150,7 @@ def resolve(token: str, board_id: int, now: dt.datetime | None = None) -> Screen
             reason = "this screen link is for another board"
         else:
             board = get_unchecked(board_id, "display token: checking that its creator may still show it")
-            why = suspended(row["created_by"], row["display_role"], board)
+            why = suspended(row["created_by"], row["display_role"], board, attributes=attributes_of(row))
             if why:
                 reason = f"this screen link is suspended: {why}"
         if reason:
@@ -131,7 +162,8 @@ def resolve(token: str, board_id: int, now: dt.datetime | None = None) -> Screen
             "UPDATE display_tokens SET last_used_at = ? WHERE id = ?", (now.isoformat(timespec="seconds"), row["id"])
         )
     audit.record_login(f"token:{row['id']}", "token_use", f"board {board_id} as {row['display_role']}", source="kiosk")
-    return Screen(board_id, Principal(f"screen:{row['id']}", (row["display_role"],), {}, "Display"), row["id"])
+    screen = Principal(f"screen:{row['id']}", (row["display_role"],), attributes_of(row), "Display")
+    return Screen(board_id, screen, row["id"])
 
 
 def revoke(token_id: int, who: Principal) -> None:
@@ -170,7 +202,9 @@ def _rows(sql: str, args: tuple = ()) -> list[dict]:
             boards[row["board_id"]] = get_unchecked(row["board_id"], "listing links for their owner or a token manager")
         board = boards[row["board_id"]]
         row["board_title"] = board.title
-        row["suspended"] = suspended(row["created_by"], row["display_role"], board, users)
+        row["attributes"] = attributes_of(row)
+        del row["attributes_json"]
+        row["suspended"] = suspended(row["created_by"], row["display_role"], board, users, row["attributes"])
         row["status"] = (
             "revoked"
             if row["revoked_at"]

@@ -12,7 +12,8 @@ Actions and their resource:
     view_board    a Shared (owner, sharing)     owner, shared with everyone or with one of the roles
     edit_board    a Shared                      the owner only
     pin           (Shared, role)                pins_for grants the role, and the board is shared with it
-    create_token  (Shared, display role)        edit_board, and the display role sees no more than the creator
+    create_token  (Shared, display role[, attributes])  edit_board, and the display role (with the user
+                                                attributes its row filter reads) sees no more than the creator
     see_result    Evaluated                     a number computed under another principal (an alert's value):
                                                 view_board, query, and rows no narrower than that principal's
     set_webhook   None                          the set_webhooks permission
@@ -136,15 +137,13 @@ def _reason(principal: Principal, action: str, resource, library: Library) -> st
             return f"share the board with role {role} (or everyone) before pinning it there."
         return None
     if action == "create_token":
-        board, display_role = resource
+        board, display_role, *more = resource
         if board.owner != principal.username:
             return f"only {board.owner} can create screen links for this board."
         try:
-            theirs = policy.access_for(Principal("screen", (display_role,)), library)
+            theirs = policy.access_for(Principal("screen", (display_role,), more[0] if more else {}), library)
         except PolicyError:
-            return (
-                f"role {display_role} chooses its rows by a user's attributes, which a screen has not; choose another."
-            )
+            return f"role {display_role} chooses its rows by a user's attributes; choose them for the screen."
         if not theirs.roles:
             return f"unknown display role '{display_role}'."
         if not _within(theirs, access):

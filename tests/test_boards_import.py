@@ -142,7 +142,7 @@ def test_exported_boards_import_unchanged(metastore_file):
             filters={"region": ["East"], "time_from": "2025-01-01", "time_to": "2025-03-31"},
             tiles=(
                 Tile(
-                    Query(metrics=("revenue",), group_by=("region",), where="channel = 'Online'"),
+                    Query(metrics=("revenue",), where="channel = 'Online'"),  # a rule reads one number
                     title="Revenue",
                     width=2,
                     chart="bar",
@@ -154,7 +154,8 @@ def test_exported_boards_import_unchanged(metastore_file):
     )
     copy = store.import_json(store.export_json(board), CEO)
     assert copy.id != board.id and copy.problems == ()
-    assert store.export_json(copy) == store.export_json(board)
+    assert copy.title == "Round trip (2)"  # the importer already has a board of that title
+    assert store.export_json(copy) == store.export_json(board).replace('"Round trip"', '"Round trip (2)"')
 
 
 def test_the_import_chart_list_is_the_pages_chart_list():

@@ -239,6 +239,34 @@ MESSAGES: dict[str, dict[str, str]] = {
     "catalog.change_relative": {"en": "percent change (+8.7%)", "zh": "变化率（+8.7%）"},
     "catalog.change_points": {"en": "percentage points (+0.13 pp)", "zh": "百分点（+0.13个百分点）"},
     "catalog.change_absolute": {"en": "difference in its unit (+¥1.2万)", "zh": "差额（+¥1.2万）"},
+    # --- issue 11: boardsux ---
+    "board.choose_role": {"en": "Choose a role", "zh": "选择角色"},
+    "board.pin_go": {"en": "Pin", "zh": "固定"},
+    "board.pinned_to": {"en": "Pinned to the home page of {role}.", "zh": "已固定到{role}的首页。"},
+    "board.delete_sure": {
+        "en": "I understand: this deletes the board and its screen links",
+        "zh": "我已了解：将删除此看板及其大屏链接",
+    },
+    "board.deleted": {"en": "Board “{title}” deleted.", "zh": "看板“{title}”已删除。"},
+    "board.imported": {"en": "Board “{title}” imported; it is shown below.", "zh": "看板“{title}”已导入，显示如下。"},
+    "board.no_screen_roles": {
+        "en": "No display role sees only what you may see, so you cannot make a screen link for this board.",
+        "zh": "没有哪个大屏角色的可见范围在您的权限之内，因此无法为此看板生成大屏链接。",
+    },
+    "board.screen_attribute": {"en": "{what} shown to {role}", "zh": "{role}看到的{what}"},
+    "board.qr": {"en": "Scan on the screen to open the board", "zh": "在大屏上扫码打开看板"},
+    "board.link_row": {
+        "en": "#{id} · {who} · {state} · last used {used}",
+        "zh": "#{id} · {who} · {state} · 最近使用 {used}",
+    },
+    "board.link_active": {"en": "valid until {date}", "zh": "有效期至 {date}"},
+    "board.link_expired": {"en": "expired {date}", "zh": "已于 {date} 过期"},
+    "board.link_revoked": {"en": "revoked", "zh": "已吊销"},
+    "board.link_suspended": {"en": "suspended", "zh": "已暂停"},
+    "board.theme.light": {"en": "Light", "zh": "浅色"},
+    "board.theme.dark": {"en": "Dark", "zh": "深色"},
+    "board.choose_roles": {"en": "Choose roles", "zh": "选择角色"},
+    "board.all_regions": {"en": "All regions", "zh": "全部区域"},
 }
 
 

@@ -4,20 +4,36 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import io
+import os
 
+import segno
 import streamlit as st
 
 from boards import pins, store, tokens
 from boards.store import Board
+from semantic.authorize import allowed
 from semantic.detail import members
 from semantic.errors import SemanticError
 from semantic.policy import access_for, load_policy
 from ui import context as ctx
+from ui.i18n import label
 from ui.rules import parse_rules, rules_text
 from ui.safe import plain
 from ui.tiles import cross_filter, grid, set_cross_filter
 
 OPENED = "board_editor_opened"  # session: board id -> the version the editor opened
+FLASH = "boards_flash"  # session: a success message to show after the rerun that follows an action
+
+
+def role_label(role: str) -> str:
+    """A role as policies.yml labels it, in the user's language."""
+    spec = load_policy(ctx.library()).roles.get(role)
+    return label(spec.label, ctx.lang()) if spec else role
+
+
+def flash(message: str) -> None:
+    st.session_state[FLASH] = message
 
 
 def opened_version(board: Board) -> int:
@@ -53,19 +69,30 @@ def editor(board: Board) -> None:
                 key=k + "sharing",
             )
             shared = st.multiselect(
-                ctx.t("board.roles"), roles, [r for r in board.shared_roles if r in roles], key=k + "shared"
+                ctx.t("board.roles"),
+                roles,
+                [r for r in board.shared_roles if r in roles],
+                format_func=role_label,
+                placeholder=ctx.t("board.choose_roles"),
+                key=k + "shared",
             )
             a, b, c = st.columns(3)
             columns = a.slider(ctx.t("board.columns"), 1, 4, board.columns, key=k + "columns")
             refresh = b.number_input(ctx.t("board.refresh"), 5, 86400, board.refresh_seconds, key=k + "refresh")
             theme = c.selectbox(
-                ctx.t("board.theme"), ("light", "dark"), index=("light", "dark").index(board.theme), key=k + "theme"
+                ctx.t("board.theme"),
+                ("light", "dark"),
+                index=("light", "dark").index(board.theme),
+                format_func=lambda theme: ctx.t(f"board.theme.{theme}"),
+                key=k + "theme",
             )
             regions = members("region", me, warehouse=ctx.warehouse())
             region = st.multiselect(
                 ctx.t("board.filters"),
                 regions,
                 [r for r in board.filters.get("region", []) if r in regions],
+                format_func=lambda r: ctx.member_label("region", r),
+                placeholder=ctx.t("board.all_regions"),
                 key=k + "region",
             )
             p1, p2 = st.columns(2)
@@ -118,11 +145,18 @@ def editor(board: Board) -> None:
         a, b = st.columns(2)
         pin_roles = sorted(access_for(me, ctx.library()).pins_for)
         if pin_roles:
-            pin_role = a.selectbox(ctx.t("board.pin"), [None] + pin_roles, key=f"pin_{board.id}")
-            if pin_role and a.button(ctx.t("board.pin"), key=f"pinb_{board.id}"):
+            pin_role = a.selectbox(
+                ctx.t("board.pin"),
+                pin_roles,
+                index=None,
+                placeholder=ctx.t("board.choose_role"),
+                format_func=role_label,
+                key=f"pin_{board.id}",
+            )
+            if a.button(ctx.t("board.pin_go"), key=f"pinb_{board.id}", disabled=pin_role is None):
                 try:
                     pins.pin(pin_role, board.id, me)
-                    a.success(plain(ctx.t("board.pinned", role=pin_role)))
+                    a.success(plain(ctx.t("board.pinned_to", role=role_label(pin_role))))
                 except SemanticError as err:
                     a.error(plain(err))
         else:
@@ -134,12 +168,15 @@ def editor(board: Board) -> None:
             mime="application/json",
             key=f"exp_{board.id}",
         )
-        if b.button(ctx.t("board.delete"), key=f"del_{board.id}"):
+        sure = b.checkbox(ctx.t("board.delete_sure"), key=f"delok_{board.id}")
+        if b.button(ctx.t("board.delete"), key=f"del_{board.id}", disabled=not sure):
             try:
                 store.delete(board.id, me)
             except SemanticError as err:
                 b.error(plain(err))
             else:
+                flash(ctx.t("board.deleted", title=board.title))
+                st.session_state.pop("board_pick", None)
                 st.query_params.clear()
                 st.rerun()
     screens(board)
@@ -159,25 +196,82 @@ def _filters(region, since, until) -> dict:
     return out
 
 
+def screen_choices(board: Board) -> dict[str, dict[str, list[str]]]:
+    """The display roles a link may use for this owner, each with the values it may choose for
+    every user attribute the role's row filter reads (e.g. {"sales_rep": {"region": ["East", ...]}}).
+    A role is offered only when authorize(create_token) allows it with some choice."""
+    me = ctx.principal()
+    out: dict[str, dict[str, list[str]]] = {}
+    for role in load_policy(ctx.library()).roles:
+        needs = tokens.needed_attributes(role)
+        base = {}
+        choices: dict[str, list[str]] = {}
+        for name in needs:
+            values = members(name, me, warehouse=ctx.warehouse()) if name in ctx.library().dimensions else []
+            ok = [str(v) for v in values if allowed(me, "create_token", (board, role, {**base, name: str(v)}))]
+            if not ok:
+                break
+            choices[name], base[name] = ok, ok[0]
+        else:
+            if allowed(me, "create_token", (board, role, base)):
+                out[role] = choices
+    return out
+
+
+def public_url(path: str) -> str:
+    """`path` as a full address a TV can open: CONCORD_PUBLIC_URL if set, else the address
+    this browser reached the app at (Host, X-Forwarded-Host/Proto behind a proxy)."""
+    base = os.environ.get("CONCORD_PUBLIC_URL", "").rstrip("/")
+    if not base:
+        headers = st.context.headers or {}
+        host = headers.get("X-Forwarded-Host") or headers.get("Host") or "localhost:8501"
+        proto = headers.get("X-Forwarded-Proto") or "http"
+        base = f"{proto.split(',')[0].strip()}://{host.split(',')[0].strip()}"
+    return f"{base}{path}"
+
+
+def qr_png(url: str) -> bytes:
+    out = io.BytesIO()
+    segno.make(url, error="m").save(out, kind="png", scale=6, border=2)
+    return out.getvalue()
+
+
 def screens(board: Board) -> None:
     me = ctx.principal()
     with st.expander(ctx.t("board.screens")):
-        roles = list(load_policy(ctx.library()).roles)
-        a, b, c = st.columns([2, 1, 1])
-        role = a.selectbox(ctx.t("board.display_role"), roles, key=f"dr_{board.id}")
-        days = b.number_input(ctx.t("board.days"), 1, 366, tokens.DEFAULT_DAYS, key=f"dd_{board.id}")
-        if c.button(ctx.t("board.create_link"), key=f"mk_{board.id}"):
-            try:
-                token = tokens.create(board.id, role, me, int(days))
-            except SemanticError as err:
-                st.error(plain(err))
-            else:
-                st.info(ctx.t("board.link_once"))
-                st.code(f"/?board={board.id}&kiosk=1&token={token}")
+        offered = screen_choices(board)
+        if not offered:
+            st.info(ctx.t("board.no_screen_roles"))
+        else:
+            a, b = st.columns([2, 1])
+            role = a.selectbox(ctx.t("board.display_role"), list(offered), format_func=role_label, key=f"dr_{board.id}")
+            days = b.number_input(ctx.t("board.days"), 1, 366, tokens.DEFAULT_DAYS, key=f"dd_{board.id}")
+            attributes = {}
+            for name, values in offered[role].items():
+                attributes[name] = st.selectbox(
+                    ctx.t("board.screen_attribute", role=role_label(role), what=ctx.dimension_label(name)),
+                    values,
+                    format_func=lambda v, d=name: ctx.member_label(d, v),
+                    key=f"da_{board.id}_{role}_{name}",
+                )
+            if st.button(ctx.t("board.create_link"), key=f"mk_{board.id}"):
+                try:
+                    token = tokens.create(board.id, role, me, int(days), attributes)
+                except SemanticError as err:
+                    st.error(plain(err))
+                else:
+                    url = public_url(f"/?board={board.id}&kiosk=1&token={token}")
+                    st.info(ctx.t("board.link_once"))
+                    st.code(url, language=None, wrap_lines=True)
+                    st.image(qr_png(url), caption=ctx.t("board.qr"), width=220)
         for row in tokens.listed(board.id):
             x, y = st.columns([5, 1])
-            state = "revoked" if row["revoked_at"] else f"until {row['expires_at'][:10]}"
-            x.caption(plain(f"#{row['id']} · {row['display_role']} · {state} · last used {row['last_used_at'] or '—'}"))
+            who = role_label(row["display_role"]) + "".join(
+                f" · {ctx.dimension_label(k)}: {ctx.member_label(k, v)}" for k, v in sorted(row["attributes"].items())
+            )
+            state = ctx.t(f"board.link_{row['status']}", date=row["expires_at"][:10])
+            used = row["last_used_at"][:16].replace("T", " ") if row["last_used_at"] else "—"
+            x.caption(plain(ctx.t("board.link_row", id=row["id"], who=who, state=state, used=used)))
             if not row["revoked_at"] and y.button(ctx.t("board.revoke"), key=f"rv_{row['id']}"):
                 try:
                     tokens.revoke(row["id"], me)
@@ -190,16 +284,21 @@ def screens(board: Board) -> None:
 def render() -> None:
     st.title(ctx.t("page.boards"))
     me = ctx.principal()
-    boards = store.visible(me)
+    if FLASH in st.session_state:
+        st.success(plain(st.session_state.pop(FLASH)))
     with st.expander(ctx.t("board.import")):
         upload = st.file_uploader("JSON", type=["json"], key="import_board")
         if upload is not None and st.button(ctx.t("board.import"), key="import_go"):
             try:
                 made = store.import_json(upload.getvalue().decode("utf-8", errors="replace"), me)
-                st.query_params["id"] = str(made.id)
-                st.rerun()
             except SemanticError as err:
                 st.error(plain(err))
+            else:  # open exactly the imported board: the picker forgets its old choice
+                flash(ctx.t("board.imported", title=made.title))
+                st.session_state.pop("board_pick", None)
+                st.query_params["id"] = str(made.id)
+                st.rerun()
+    boards = store.visible(me)
     if not boards:
         st.info(ctx.t("board.none"))
         return
