@@ -180,6 +180,9 @@ def figure(
         stacked = kind == "stacked_bar" or (kind == "area" and any(t.stackgroup for t in traces))
         vals, labels = value_ticks(axis_values(traces, stacked), unit, lang)
         spec = {"tickvals": vals, "ticktext": labels, "range": [vals[0], vals[-1]] if len(vals) > 1 else None}
+        if "y2" in units.values():  # two axes: each says which metrics it measures
+            on_axis = [metric_label(m) for m in metrics if units[m] == axis]
+            spec["title"] = {"text": " · ".join(on_axis[:2]) + (" …" if len(on_axis) > 2 else ""), "font": {"size": 12}}
         if axis == "y":
             fig.update_layout(yaxis=spec)
         else:
@@ -302,9 +305,14 @@ def period_label(value, grain: str, lang: str) -> str:
     return f"{day.year}年{day.month}月{day.day}日" if zh else day.strftime("%-d %b %Y")
 
 
+def short_month(day: pd.Timestamp, lang: str) -> str:
+    """A month tick after the first of its year: '2月' / 'Feb' (the year is on the first tick and on January)."""
+    return f"{day.month}月" if lang == "zh" else day.strftime("%b")
+
+
 def time_axis(fig: go.Figure, times, grain: str, lang: str, most: int = 12) -> None:
     """One tick per period (every n-th when there are many), labelled by the grain in `lang`:
-    monthly points never get weekly ticks, whatever the range."""
+    monthly points never get weekly ticks, whatever the range; months name their year once."""
     points = sorted({pd.Timestamp(v) for v in times if v is not None and v is not pd.NaT})
     if not points:
         return
@@ -314,6 +322,9 @@ def time_axis(fig: go.Figure, times, grain: str, lang: str, most: int = 12) -> N
         xaxis={
             "tickmode": "array",
             "tickvals": [p.to_pydatetime() for p in shown],
-            "ticktext": [period_label(p, grain, lang) for p in shown],
+            "ticktext": [
+                period_label(p, grain, lang) if i == 0 or p.month == 1 or grain != "month" else short_month(p, lang)
+                for i, p in enumerate(shown)
+            ],
         }
     )

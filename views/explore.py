@@ -68,7 +68,7 @@ def controls(state: ExploreState, sig: str) -> ExploreState:
     applicable = [
         d for d in lib.dimensions if d in dims_ok and all(m not in lib.metrics or lib.applies(m, d) for m in chosen)
     ]
-    a, b, c, d = st.columns([3, 1, 1, 1])
+    a, b, c, d = st.columns([2.6, 1, 1.6, 1.2])
     by_options = applicable + [g for g in state.group_by if g not in applicable]
     by = a.multiselect(
         ctx.t("explore.group_by"),
