@@ -102,7 +102,7 @@ def fig_for(frame, metrics, lang="en", kind="line", keys=("metric_time__month",)
 @pytest.mark.parametrize(
     ("metrics", "left", "right"),
     [
-        (("dso", "ar_balance"), "days", "currency"),
+        (("dso", "ar_balance"), "days", "currency"),  # money on the left, days on the right
         (("gross_margin_pct", "revenue"), "percent", "currency"),
         (("orders", "revenue"), "count", "currency"),
     ],
@@ -117,8 +117,10 @@ def test_the_second_axis_takes_the_unit_of_its_metrics(metrics, left, right, lan
         "orders": [1200.0, 1350.0, 1411.0],
     }
     fig = fig_for(month_frame({m: values[m] for m in metrics}), metrics, lang)
-    assert [t.yaxis for t in fig.data] == ["y", "y2"]
-    for axis, unit in ((fig.layout.yaxis, left), (fig.layout.yaxis2, right)):
+    on = {t.name: t.yaxis for t in fig.data}
+    assert sorted(on.values()) == ["y", "y2"]  # two units, two axes
+    unit_of = {on[metrics[0]]: left, on[metrics[1]]: right}
+    for axis, unit in ((fig.layout.yaxis, unit_of["y"]), (fig.layout.yaxis2, unit_of["y2"])):
         text = list(axis.ticktext)
         assert len(set(text)) == len(text), text  # no repeated tick label
         assert not any("%" in t for t in text) or unit == "percent", text
@@ -156,6 +158,15 @@ def test_time_ticks_follow_the_grain_and_language(lang, grain, expected):
     fig = fig_for(frame, ("revenue",), lang, keys=(f"metric_time__{grain}",))
     assert list(fig.layout.xaxis.ticktext) == expected  # one tick per point, never weekly ticks
     assert [pd.Timestamp(v) for v in fig.layout.xaxis.tickvals] == list(frame[f"metric_time__{grain}"])
+
+
+def test_combo_bars_start_at_zero_and_ratios_go_right():
+    frame = pd.DataFrame({"region": ["A", "B"], "gross_margin_pct": [0.275, 0.29], "revenue": [5.9e6, 1.7e7]})
+    fig = fig_for(frame, ("gross_margin_pct", "revenue"), "zh", kind="combo", keys=("region",))
+    bar = next(t for t in fig.data if t.type == "bar")
+    line = next(t for t in fig.data if t.type == "scatter")
+    assert (bar.name, bar.yaxis, line.name, line.yaxis) == ("revenue", "y", "gross_margin_pct", "y2")
+    assert fig.layout.yaxis.tickvals[0] == 0 and fig.layout.yaxis.ticktext[0] == "0"
 
 
 def test_ten_series_get_ten_distinct_colours():

@@ -101,7 +101,7 @@ def figure(
                         stackgroup="one" if kind == "area" and axis == "y" and not compare else None,
                         yaxis=axis,
                         customdata=part[[cats[0]]].values if cats else None,
-                        line={"color": colour},
+                        line={"color": colour, "dash": DASHES[(i * len(metrics) + j) // len(PALETTE) % len(DASHES)]},
                         **hover(when, part[m], formats.get(m), lang),
                     )
                 )
@@ -178,7 +178,8 @@ def figure(
             continue
         unit = next(formats.get(m) for m in metrics if units[m] == axis)
         stacked = kind == "stacked_bar" or (kind == "area" and any(t.stackgroup for t in traces))
-        vals, labels = value_ticks(axis_values(traces, stacked), unit, lang)
+        bars = any(isinstance(t, go.Bar) for t in traces)  # a bar's length is its value: from zero
+        vals, labels = value_ticks(axis_values(traces, stacked), unit, lang, from_zero=bars)
         spec = {"tickvals": vals, "ticktext": labels, "range": [vals[0], vals[-1]] if len(vals) > 1 else None}
         if "y2" in units.values():  # two axes: each says which metrics it measures
             on_axis = [metric_label(m) for m in metrics if units[m] == axis]
@@ -191,9 +192,10 @@ def figure(
 
 
 def axis_units(metrics: Sequence[str], formats: dict[str, str]) -> dict[str, str]:
-    """Which axis each metric is drawn on: the first metric's unit on the left, any
-    other unit on the right (a ratio next to money, money next to days)."""
-    first = formats.get(metrics[0]) if metrics else None
+    """Which axis each metric is drawn on: the unit of the first amount (money, count) on the
+    left, any other unit on the right, so ratios and days go right of money (as a line in a combo)."""
+    amounts = [m for m in metrics if formats.get(m) not in RATIO_FORMATS]
+    first = formats.get((amounts or list(metrics) or [None])[0])
     return {m: "y" if formats.get(m) == first else "y2" for m in metrics}
 
 
@@ -239,6 +241,7 @@ def selected_span(event) -> tuple[str, str] | None:
 
 
 # ---- axes in the metric's unit and the user's language -------------------------------------------
+DASHES = ("solid", "dot", "dashdot")  # beyond twelve series, colours repeat with another dash
 SCALES = {"zh": ((1e8, "亿"), (1e4, "万")), "en": ((1e9, "B"), (1e6, "M"), (1e3, "K"))}
 
 
@@ -248,13 +251,15 @@ def nice_step(span: float, ticks: int = 5) -> float:
     return next(f * power for f in (1, 2, 2.5, 5, 10) if f * power >= raw)
 
 
-def value_ticks(values: Sequence[float], fmt: str | None, lang: str) -> tuple[list[float], list[str]]:
+def value_ticks(
+    values: Sequence[float], fmt: str | None, lang: str, from_zero: bool = False
+) -> tuple[list[float], list[str]]:
     """About five round tick values covering `values` (from zero for money and counts, and for
     ratios near zero) and their labels in one unit per axis: ¥ with 万/亿 in Chinese and K/M/B in
     English, percentages and days, with the decimals the step needs (no two labels read the same)."""
     values = [v for v in values if v is not None and not math.isnan(v)] or [0.0]
     lo, hi = min(values), max(values)
-    if fmt not in ("percent", "days") or lo <= 0 or lo < (hi - lo):
+    if from_zero or fmt not in ("percent", "days") or lo <= 0 or lo < (hi - lo):
         lo = min(lo, 0.0)  # money and counts from zero unless the range is far from it
     if hi == lo:
         hi = lo + (abs(lo) * 0.1 or 1.0)
