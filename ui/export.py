@@ -68,6 +68,8 @@ def to_excel(
         sheet.append([_cell(v) for v in row])
     for i, column in enumerate(columns, start=1):
         fmt = EXCEL_FORMATS.get(formats.get(column, ""))
+        if column.endswith("__prior"):  # the prior value is the metric itself, a year (or period) back
+            fmt = EXCEL_FORMATS.get(formats.get(column.split("__")[0], ""))
         if column.endswith("__change_pct"):
             fmt = EXCEL_FORMATS["percent"]
         letter = get_column_letter(i)

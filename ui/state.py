@@ -65,7 +65,8 @@ class ExploreState:
             if key.startswith("f.") and value
         )
         return cls(
-            metrics=names("m") or default_metrics,
+            # no m at all: the default metrics; an empty m: the user cleared them (the page asks for one)
+            metrics=names("m") if "m" in params else default_metrics,
             group_by=names("by"),
             grain=grain if grain in GRAINS else None,
             filters=filters,

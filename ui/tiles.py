@@ -150,6 +150,8 @@ def _body(board: Board, tile: Tile, frame: pd.DataFrame, lang: str, big: bool) -
         member_label=ctx.member_label,
         formats=formats,
         dark=bool(st.session_state.get("kiosk_dark")),
+        lang=lang,
+        compare=q.compare,
     )
     if fig is None:
         st.dataframe(frame, hide_index=True, width="stretch")

@@ -44,6 +44,11 @@ def parent_of(dimension: str) -> str | None:
 
 
 def controls(state: ExploreState, sig: str) -> ExploreState:
+    """The widgets hold names (labels come from format_func) and their keys carry the language:
+    a widget keeps its value by its label, so a language switch would otherwise turn a name into
+    the old language's label (m=Revenue)."""
+    sig = f"{sig}_{ctx.lang()}"
+    choose = ctx.t("explore.placeholder")
     lib = ctx.library()
     visible = ctx.visible_metrics()
     entries = {e.name: e for e in catalog(ctx.principal(), lib)}
@@ -54,27 +59,32 @@ def controls(state: ExploreState, sig: str) -> ExploreState:
         ctx.t("explore.metrics"),
         options,
         default=list(state.metrics),
-        format_func=ctx.metric_label,
+        format_func=frozen(ctx.metric_label, options),
+        placeholder=choose,
         key=f"metrics_{sig}",
     )
+    chosen = [m for m in chosen if m in options]  # names only, whatever the widget hands back
     dims_ok = sorted(access_for(ctx.principal(), lib).dimensions)
     applicable = [
         d for d in lib.dimensions if d in dims_ok and all(m not in lib.metrics or lib.applies(m, d) for m in chosen)
     ]
-    a, b, c, d = st.columns([3, 1, 1, 1])
+    a, b, c, d = st.columns([2.6, 1, 1.6, 1.2])
+    by_options = applicable + [g for g in state.group_by if g not in applicable]
     by = a.multiselect(
         ctx.t("explore.group_by"),
-        applicable + [g for g in state.group_by if g not in applicable],
+        by_options,
         default=list(state.group_by),
-        format_func=ctx.dimension_label,
+        format_func=frozen(ctx.dimension_label, by_options),
+        placeholder=choose,
         key=f"by_{sig}",
     )
+    by = [d for d in by if d in lib.dimensions]
     grains = [None, *GRAINS]
     grain = b.selectbox(
         ctx.t("explore.grain"),
         grains,
         index=grains.index(state.grain),
-        format_func=lambda g: ctx.t("explore.no_time") if g is None else g,
+        format_func=frozen(lambda g: ctx.t("explore.no_time") if g is None else ctx.t(f"explore.grain.{g}"), grains),
         key=f"grain_{sig}",
     )
     compares = [None, "prior_period", "prior_year"]
@@ -82,14 +92,14 @@ def controls(state: ExploreState, sig: str) -> ExploreState:
         ctx.t("explore.compare"),
         compares,
         index=compares.index(state.compare),
-        format_func=lambda x: ctx.t(f"explore.compare.{x or 'none'}"),
+        format_func=frozen(lambda x: ctx.t(f"explore.compare.{x or 'none'}"), compares),
         key=f"cmp_{sig}",
     )
     chart = d.selectbox(
         ctx.t("explore.chart"),
         charts.KINDS,
         index=charts.KINDS.index(state.chart) if state.chart in charts.KINDS else 0,
-        format_func=lambda k: ctx.t("explore.chart.auto") if k == "auto" else k,
+        format_func=frozen(lambda k: ctx.t(f"explore.chart.{k}"), charts.KINDS),
         key=f"chart_{sig}",
     )
     last_day = as_of(ctx.warehouse()) or dt.date.today()
@@ -112,15 +122,23 @@ def controls(state: ExploreState, sig: str) -> ExploreState:
             except SemanticError as err:
                 st.warning(plain(err))
                 continue
+            offered = values + [v for v in current if v not in values]
             picked = st.multiselect(
                 ctx.dimension_label(dim),
-                values + [v for v in current if v not in values],
+                offered,
                 default=list(current),
-                format_func=lambda v, d=dim: ctx.member_label(d, v),
+                format_func=frozen(lambda v, d=dim: ctx.member_label(d, v), offered),
+                placeholder=choose,
                 key=f"f_{dim}_{sig}",
             )
             new = new.with_filter(dim, picked)
     return new
+
+
+def frozen(label, options):
+    """A format_func whose labels are fixed when the widget is made (in that run's language)."""
+    shown = {option: label(option) for option in options}
+    return lambda option: shown[option] if option in shown else label(option)
 
 
 def chips(state: ExploreState) -> None:
@@ -160,7 +178,9 @@ def drill_buttons(state: ExploreState) -> None:
     if (
         state.grain in TIME_DRILL
         and short
-        and cols[i % 4].button(ctx.t("drill.into", dim=TIME_DRILL[state.grain]), key="drill_time")
+        and cols[i % 4].button(
+            ctx.t("drill.into", dim=ctx.t(f"explore.grain.{TIME_DRILL[state.grain]}")), key="drill_time"
+        )
     ):
         go(ExploreState(**{**state.__dict__, "grain": TIME_DRILL[state.grain]}))
 
@@ -187,21 +207,35 @@ def apply_selection(state: ExploreState, event, kind: str) -> None:
             go(state.with_filter(cats[0], values))
 
 
-def result_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+def column_label(col: str, compare: str | None) -> str:
+    """A result column as people call it: 'Revenue, prior year' / '营业收入（上年同期）', 'Month' / '月份'."""
+    base = col.split("__")[0]
+    if base in ctx.library().metrics:
+        shown = ctx.metric_label(base)
+        if col.endswith("__prior"):
+            return ctx.t(f"explore.col.{compare or 'prior_period'}", metric=shown)
+        if col.endswith("__change_pct"):
+            return ctx.t(f"explore.col.change.{compare or 'prior_period'}", metric=shown)
+        return shown
+    if charts.is_time(col):
+        return ctx.t(f"explore.period.{charts.split_grain(col)}")
+    return ctx.dimension_label(col)
+
+
+def result_table(frame: pd.DataFrame, lang: str, compare: str | None = None) -> pd.DataFrame:
     lib = ctx.library()
     shown = pd.DataFrame(index=frame.index)
     for col in frame.columns:
         base = col.split("__")[0]
+        header = column_label(col, compare)
         if col.endswith("__change_pct"):
-            shown[ctx.metric_label(col)] = [format_value(v, "percent", lang) for v in frame[col]]
+            shown[header] = [format_value(v, "percent", lang) for v in frame[col]]
         elif base in lib.metrics:
-            shown[ctx.metric_label(col)] = [
-                format_value(v, lib.metrics[base].format, lang, short=False) for v in frame[col]
-            ]
+            shown[header] = [format_value(v, lib.metrics[base].format, lang, short=False) for v in frame[col]]
         elif charts.is_time(col):
-            shown[ctx.dimension_label(col)] = pd.to_datetime(frame[col]).dt.date
+            shown[header] = [charts.period_label(v, charts.split_grain(col), lang) for v in frame[col]]
         else:
-            shown[ctx.dimension_label(col)] = [ctx.member_label(col, v) for v in frame[col]]
+            shown[header] = [ctx.member_label(col, v) for v in frame[col]]
     return shown
 
 
@@ -256,6 +290,8 @@ def render() -> None:
         metric_label=ctx.metric_label,
         member_label=ctx.member_label,
         formats=formats,
+        lang=lang,
+        compare=state.compare,
     )
     if kind == "big_number" and len(frame) == 1:
         cols = st.columns(len(state.metrics))
@@ -273,7 +309,7 @@ def render() -> None:
         )
         apply_selection(state, event, kind)
     drill_buttons(state)
-    st.dataframe(result_table(frame, lang), hide_index=True, width="stretch")
+    st.dataframe(result_table(frame, lang, state.compare), hide_index=True, width="stretch")
     st.caption(
         ctx.t("explore.rows", n=len(frame))
         + f" · {result.execute_seconds * 1000:.0f} ms"
@@ -281,20 +317,17 @@ def render() -> None:
         + " · "
         + ctx.t("explore.link")
     )
-    downloads(query, frame, formats, full=len(frame) >= ctx.PAGE_ROWS)
+    downloads(query, frame, formats, full=len(frame) >= ctx.PAGE_ROWS, compare=state.compare)
     with st.expander(ctx.t("explore.show_sql")):
         st.code(result.sql, language="sql")
     save_tile(state, query)
     detail(state)
 
 
-def downloads(query, frame: pd.DataFrame, formats: dict, full: bool) -> None:
+def downloads(query, frame: pd.DataFrame, formats: dict, full: bool, compare: str | None = None) -> None:
     """CSV and Excel of the result. When the page shows only the first PAGE_ROWS rows, the
     downloads run the same query (same user, same policy) when clicked, up to EXPORT_ROWS."""
-    lib = ctx.library()
-    headers = {
-        c: ctx.metric_label(c) if c.split("__")[0] in lib.metrics else ctx.dimension_label(c) for c in frame.columns
-    }
+    headers = {c: column_label(c, compare) for c in frame.columns}
     user, ran_at = ctx.principal().username, dt.datetime.now().astimezone()
     fetch = ctx.export_rows(query, "page:explore") if full else (lambda: frame)
 
