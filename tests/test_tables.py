@@ -49,8 +49,8 @@ def type_of(config: dict) -> str:
 @pytest.mark.parametrize(
     "lang, headers, month, money, ratio, members",
     [
-        ("en", ["Month", "Region", "Revenue", "Gross margin %", "Order date"], "YYYY-MM", "¥%,.2f", "percent", None),
-        ("zh", ["月份", "区域", "营业收入", "毛利率", "下单日期"], "YYYY年M月", "¥%,.2f", "percent", ["华中", "华东"]),
+        ("en", ["Month", "Region", "Revenue", "Gross margin %", "Order date"], "YYYY-MM", "¥%,.2f", "%,.1f%%", None),
+        ("zh", ["月份", "区域", "营业收入", "毛利率", "下单日期"], "YYYY年M月", "¥%,.2f", "%,.1f%%", ["华中", "华东"]),
     ],
 )
 def test_column_config_for_money_ratio_date_month_and_region(library, lang, headers, month, money, ratio, members):
@@ -65,6 +65,7 @@ def test_column_config_for_money_ratio_date_month_and_region(library, lang, head
     assert config["revenue"]["alignment"] == "right"
     assert shown["revenue"].tolist() == [1234567.891, -42.5]  # the number itself is unchanged
     assert config["gross_margin_pct"]["type_config"]["format"] == ratio
+    assert shown["gross_margin_pct"].tolist() == pytest.approx([29.82, 29.95])  # shown as 29.8%, 30.0%
     assert type_of(config["region"]) == "text"
     assert shown["region"].tolist() == (members or ["Central", "East"])
 
@@ -100,6 +101,17 @@ def test_quarter_year_days_counts_ids_and_compact_money(library):
     assert zh["metric_time__quarter"]["type_config"]["format"] == "YYYY年第Q季度"
     assert zh["dso"]["type_config"]["format"] == "%,.1f 天"
     assert shown["revenue"].tolist() == ["¥1.23亿"] and zh["revenue"]["alignment"] == "right"
+
+
+@pytest.mark.parametrize(
+    "grain, en, zh",
+    [("month", "2025-07", "2025年7月"), ("quarter", "2025 Q3", "2025年第3季度"), ("year", "2025", "2025年")],
+)
+def test_periods_read_as_their_grain(grain, en, zh):
+    assert (table.period_text(dt.date(2025, 7, 1), grain, "en"), table.period_text("2025-07-01", grain, "zh")) == (
+        en,
+        zh,
+    )
 
 
 def test_value_maps_and_overrides(library):

@@ -240,7 +240,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "quality.state.fail": {"en": "Fail", "zh": "未通过"},
     "quality.state.error": {"en": "Error", "zh": "出错"},
     "quality.blocking_yes": {"en": "Yes", "zh": "是"},
-    "quality.name": {"en": "Check name (command line)", "zh": "检查名（命令行）"},
     "recon.status.unpaid": {"en": "Unpaid", "zh": "未回款"},
     "recon.gap_by_region": {"en": "Gap by month and region", "zh": "按月份和区域的差异"},
     "recon.totals": {"en": "Rows and total by reason", "zh": "按差异类型的行数与合计"},

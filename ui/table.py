@@ -20,9 +20,9 @@ L = dict[str, str]
 # Fact and work-list columns that are not in the library (drill-through rows, invoices, reconciliation).
 COLUMNS: dict[str, tuple[L, str]] = {
     # name: ({en, zh}, kind) with kind one of money, date, id, count, rate, text
-    "order_id": ({"en": "Order", "zh": "订单号"}, "id"),
+    "order_id": ({"en": "Order no.", "zh": "订单号"}, "id"),
     "order_date": ({"en": "Order date", "zh": "下单日期"}, "date"),
-    "line_no": ({"en": "Line", "zh": "行号"}, "id"),
+    "line_no": ({"en": "Line no.", "zh": "行号"}, "id"),
     "product_id": ({"en": "Product no.", "zh": "产品编号"}, "id"),
     "customer_id": ({"en": "Customer no.", "zh": "客户编号"}, "id"),
     "rep_id": ({"en": "Rep no.", "zh": "销售编号"}, "id"),
@@ -35,20 +35,20 @@ COLUMNS: dict[str, tuple[L, str]] = {
     "cost_amount": ({"en": "Cost", "zh": "成本"}, "money"),
     "amount": ({"en": "Amount", "zh": "金额"}, "money"),
     "value": ({"en": "Value", "zh": "金额"}, "money"),
-    "invoice_id": ({"en": "Invoice", "zh": "发票号"}, "id"),
+    "invoice_id": ({"en": "Invoice no.", "zh": "发票号"}, "id"),
     "invoice_date": ({"en": "Invoice date", "zh": "开票日期"}, "date"),
     "due_date": ({"en": "Due date", "zh": "到期日"}, "date"),
-    "receipt_id": ({"en": "Receipt", "zh": "收款单号"}, "id"),
+    "receipt_id": ({"en": "Receipt no.", "zh": "收款单号"}, "id"),
     "receipt_date": ({"en": "Receipt date", "zh": "收款日期"}, "date"),
-    "bill_id": ({"en": "Bill", "zh": "账单号"}, "id"),
+    "bill_id": ({"en": "Bill no.", "zh": "账单号"}, "id"),
     "bill_date": ({"en": "Bill date", "zh": "账单日期"}, "date"),
     "supplier_name": ({"en": "Supplier", "zh": "供应商"}, "text"),
-    "payment_id": ({"en": "Payment", "zh": "付款单号"}, "id"),
+    "payment_id": ({"en": "Payment no.", "zh": "付款单号"}, "id"),
     "payment_date": ({"en": "Payment date", "zh": "付款日期"}, "date"),
-    "expense_id": ({"en": "Expense", "zh": "费用单号"}, "id"),
+    "expense_id": ({"en": "Expense no.", "zh": "费用单号"}, "id"),
     "expense_date": ({"en": "Expense date", "zh": "费用日期"}, "date"),
     "month": ({"en": "Month", "zh": "月份"}, "date"),
-    "entry_id": ({"en": "Entry", "zh": "凭证号"}, "id"),
+    "entry_id": ({"en": "Entry no.", "zh": "凭证号"}, "id"),
     "entry_date": ({"en": "Entry date", "zh": "记账日期"}, "date"),
     "account_code": ({"en": "Account code", "zh": "科目代码"}, "text"),
     "account_name": ({"en": "Account", "zh": "科目"}, "text"),
@@ -84,7 +84,7 @@ GRAINS: dict[str, tuple[L, L]] = {  # header, momentJS display of the period's f
 }
 NUMBER = {  # printf formats of st.column_config.NumberColumn by the metric's declared format
     "currency": {"en": "¥%,.2f", "zh": "¥%,.2f"},
-    "percent": {"en": "percent", "zh": "percent"},
+    "percent": {"en": "%,.1f%%", "zh": "%,.1f%%"},  # of the value x 100: one decimal everywhere, as on cards
     "days": {"en": "%,.1f days", "zh": "%,.1f 天"},
     "count": {"en": "%,d", "zh": "%,d"},
     "number": {"en": "%,.2f", "zh": "%,.2f"},
@@ -174,7 +174,8 @@ def spec(
                 shown[col] = [format_value(v, "currency", lang) for v in numbers]
                 config[col] = _config("right", header)
             else:
-                shown[col] = numbers.astype(float) if fmt not in ("count", "id") else numbers
+                scale = 100.0 if fmt == "percent" else 1.0
+                shown[col] = numbers.astype(float) * scale if fmt not in ("count", "id") else numbers
                 config[col] = _config("number", header, NUMBER[fmt][lang])
         elif pd.api.types.is_datetime64_any_dtype(frame[col].dtype):
             shown[col] = _as_dates(frame[col])
@@ -184,6 +185,24 @@ def spec(
         else:
             config[col] = _config("text", header)
     return shown, config
+
+
+def period_text(value, grain: str, lang: str) -> str:
+    """A period as people write it: 2025-07 / 2025年7月, 2025 Q3 / 2025年第3季度, 2025 / 2025年."""
+    day = pd.Timestamp(value)
+    q = (day.month - 1) // 3 + 1
+    shapes = {
+        "month": {"en": f"{day:%Y-%m}", "zh": f"{day.year}年{day.month}月"},
+        "quarter": {"en": f"{day.year} Q{q}", "zh": f"{day.year}年第{q}季度"},
+        "year": {"en": f"{day.year}", "zh": f"{day.year}年"},
+    }
+    return shapes.get(grain, {}).get(lang) or f"{day:%Y-%m-%d}"
+
+
+def table_label(name: str, library, lang: str) -> str:
+    """A warehouse table's label (order_lines -> Order lines / 订单明细)."""
+    spec_ = library.tables.get(name)
+    return label(spec_.label, lang) if spec_ is not None else _readable(name)
 
 
 def _numbers(column: pd.Series) -> bool:
@@ -227,6 +246,8 @@ def drill_rows(rows, query, *, key: str) -> None:
     from ui import context as ctx
     from ui.export import to_csv
 
+    name = table_label(rows.table, ctx.library(), ctx.lang())
+    st.caption(ctx.t("drill.of", n=f"{rows.total_rows:,}", table=name) + f" · {rows.page}/{rows.pages}")
     show(rows.frame, key=f"{key}_table")
     who, where = ctx.principal(), ctx.warehouse()
 

@@ -17,7 +17,7 @@ from ui.fmt import format_value
 from ui.forecast import run_rate
 from ui.periods import add_months
 from ui.safe import plain
-from ui.table import drill_rows, show
+from ui.table import drill_rows, period_text, show
 
 METRICS = ("budget", "expense", "budget_variance", "budget_variance_pct")
 
@@ -55,7 +55,7 @@ def render() -> None:
         ctx.t("budget.as_of_month"),
         upto_choices,
         index=len(upto_choices) - 1,
-        format_func=lambda m: m.strftime("%Y-%m"),
+        format_func=lambda m: period_text(m, "month", lang),
         key="b_upto",
     )
     upto_end = add_months(upto, 1) - dt.timedelta(days=1)
@@ -160,7 +160,6 @@ def render() -> None:
                 time_to=dt.date(year, 12, 31),
             )
             rows = drill_through(expense_rows, me, warehouse=wh, page_size=200)
-            st.caption(ctx.t("drill.of", n=f"{rows.total_rows:,}", table=rows.table))
             drill_rows(rows, expense_rows, key="b_rows")
 
 

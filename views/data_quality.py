@@ -42,7 +42,6 @@ def render() -> None:
                 ctx.t("quality.last_run"): run["ran_at"].replace("T", " ")[:16] + " UTC"
                 if run
                 else ctx.t("quality.never"),
-                ctx.t("quality.name"): name,
             }
         )
     palette = {ctx.t(f"quality.state.{s}"): colour for s, colour in COLOURS.items()}

@@ -215,7 +215,6 @@ def detail(state: ExploreState) -> None:
         except SemanticError as err:
             st.error(plain(err))
             return
-        st.caption(ctx.t("drill.of", n=f"{rows.total_rows:,}", table=rows.table) + f" · {page}/{rows.pages}")
         drill_rows(rows, query, key="detail")  # every row the user may see, not the page shown
 
 

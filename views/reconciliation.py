@@ -17,7 +17,7 @@ from semantic.query import make_query
 from ui import context as ctx
 from ui.export import to_csv
 from ui.fmt import format_value
-from ui.table import show
+from ui.table import period_text, show
 
 
 def render() -> None:
@@ -53,7 +53,9 @@ def render() -> None:
     if not months:
         st.success(ctx.t("recon.no_gap"))
     else:
-        month = st.selectbox(ctx.t("recon.month"), months, format_func=lambda m: m.strftime("%Y-%m"), key="r_month")
+        month = st.selectbox(
+            ctx.t("recon.month"), months, format_func=lambda m: period_text(m, "month", lang), key="r_month"
+        )
         if st.button(ctx.t("recon.explain"), type="primary", key="r_explain"):
             started = time.perf_counter()
             rows = gap_rows(month, me, warehouse=wh)
