@@ -187,3 +187,18 @@ def test_data_quality_status_is_text(monkeypatch, warehouse_path, metastore_file
     status = at.dataframe[0].value.iloc[:, 0].tolist()
     assert status and set(status) <= words, status
     assert not any(re.search(r"[\u2600-\u27bf\U0001f300-\U0001faff]", s) for s in status)
+
+
+def test_missing_values_show_a_dash_not_none(library):
+    """The grid writes "None" in an empty number or date cell; a finance table shows "—"."""
+    frame = pd.DataFrame(
+        {
+            "outstanding": [12.5, None],
+            "last_receipt": pd.to_datetime(["2025-03-01", None]),
+            "gross_margin_pct": [0.25, None],
+        }
+    )
+    shown, config = table.spec(frame, "en", library)
+    assert shown["outstanding"].tolist() == ["¥12.50", "—"] and config["outstanding"]["alignment"] == "right"
+    assert shown["last_receipt"].tolist() == ["2025-03-01", "—"] and type_of(config["last_receipt"]) == "text"
+    assert shown["gross_margin_pct"].tolist() == ["25.0%", "—"]

@@ -114,7 +114,26 @@ def _config(kind: str, header: str, fmt: str | None = None):
 
 
 def _as_dates(column: pd.Series) -> pd.Series:
-    return pd.to_datetime(column, errors="coerce").dt.date
+    """Dates (no midnight time); a missing date shows as "—", not the grid's "None"."""
+    days = pd.to_datetime(column, errors="coerce")
+    if days.isna().any():
+        return pd.Series(["—" if pd.isna(d) else f"{d:%Y-%m-%d}" for d in days], index=column.index, dtype=object)
+    return days.dt.date
+
+
+def _date_kind(column: pd.Series) -> str:
+    return "text" if column.map(lambda v: isinstance(v, str)).any() else "date"
+
+
+def _text(value, fmt: str, lang: str, compact: bool) -> str:
+    """A number as text, for columns the grid cannot format (compact money, missing values)."""
+    if pd.isna(value):
+        return "—"
+    if fmt == "id":
+        return f"{int(value)}"
+    if fmt == "currency":
+        return format_value(value, "currency", lang, short=compact)
+    return format_value(value, fmt if fmt in ("percent", "days", "count") else "number", lang, short=False)
 
 
 def spec(
@@ -142,7 +161,7 @@ def spec(
             header_l, shapes = GRAINS.get(grain or "day", GRAINS["day"])
             header = header_l[lang] if base == TIME else COLUMNS[name][0][lang]
             shown[col] = _as_dates(frame[col])
-            config[col] = _config("date", (labels or {}).get(name, header), shapes[lang])
+            config[col] = _config(_date_kind(shown[col]), (labels or {}).get(name, header), shapes[lang])
             continue
         if base in library.metrics:
             spec_ = library.metrics[base]
@@ -167,11 +186,11 @@ def spec(
             config[col] = _config("right", header)
         elif fmt == "date":
             shown[col] = _as_dates(frame[col])
-            config[col] = _config("date", header)
+            config[col] = _config(_date_kind(shown[col]), header)
         elif fmt in NUMBER and (pd.api.types.is_numeric_dtype(frame[col].dtype) or _numbers(frame[col])):
             numbers = pd.to_numeric(frame[col], errors="coerce")
-            if compact and fmt == "currency":
-                shown[col] = [format_value(v, "currency", lang) for v in numbers]
+            if (compact and fmt == "currency") or numbers.isna().any():  # the grid would say "None"
+                shown[col] = [_text(v, fmt, lang, compact) for v in numbers]
                 config[col] = _config("right", header)
             else:
                 scale = 100.0 if fmt == "percent" else 1.0
@@ -179,7 +198,7 @@ def spec(
                 config[col] = _config("number", header, NUMBER[fmt][lang])
         elif pd.api.types.is_datetime64_any_dtype(frame[col].dtype):
             shown[col] = _as_dates(frame[col])
-            config[col] = _config("date", header)
+            config[col] = _config(_date_kind(shown[col]), header)
         elif pd.api.types.is_numeric_dtype(frame[col].dtype) and not pd.api.types.is_bool_dtype(frame[col].dtype):
             config[col] = _config("number", header, "%,d" if pd.api.types.is_integer_dtype(frame[col]) else "%,.2f")
         else:
