@@ -137,6 +137,43 @@ def drill_through(
     return DetailPage(frame.drop(columns=[TOTAL]), total, page, page_size, table, sql)
 
 
+EXPORT_CAP = 1_000_000  # rows a drill-through download may carry
+
+
+@kept(maxsize=64)
+def _all_sql(library, query, principal, cap) -> tuple[str, str]:
+    table, select = detail_plan(query, principal, library)
+    every = select.select(exp.alias_(exp.Window(this=exp.Count(this=exp.Star())), TOTAL), copy=True)
+    return table, every.limit(cap, copy=False).sql(dialect="duckdb", pretty=True)
+
+
+def drill_through_all(
+    query: Query,
+    principal: Principal | None = None,
+    *,
+    warehouse: Warehouse,
+    library: Library | None = None,
+    cap: int = EXPORT_CAP,
+    source: str = "drill_through:export",
+) -> DetailPage:
+    """Every row behind the first metric that `principal` may see (the same plan, policy and
+    audit as `drill_through`), at most `cap`; `total_rows` says how many there are in all,
+    so a caller can tell the user when the cap cut the rows."""
+    if not (1 <= cap <= EXPORT_CAP):
+        raise QueryError(f"a download holds from 1 to {EXPORT_CAP:,} rows, got {cap}.")
+    principal = principal or Principal.operator()
+    started = time.perf_counter()
+    try:
+        table, sql = _all_sql(library or default_library(), query, principal, cap)
+        frame = warehouse.run(sql)[0]
+        total = int(frame[TOTAL].iloc[0]) if len(frame) else 0
+    except SemanticError as err:
+        report(query, principal, source, started, error=err)
+        raise
+    report(query, principal, source, started, rows=len(frame))
+    return DetailPage(frame.drop(columns=[TOTAL]), total, 1, cap, table, sql)
+
+
 def members(
     dimension: str,
     principal: Principal | None = None,

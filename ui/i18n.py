@@ -229,6 +229,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Showing the first {n} rows only: the result has more. Narrow the filters, or "
         "download the full result (CSV or Excel, up to 1,000,000 rows).",
         "zh": "仅显示前 {n} 行：结果还有更多行。请缩小筛选范围，或下载完整结果（CSV 或 Excel，最多 1,000,000 行）。",
+    },  # --- issue 11: tables ---
+    "tables.download_all": {"en": "Download all {n} rows (CSV)", "zh": "下载全部 {n} 行（CSV）"},
+    "tables.download_capped": {
+        "en": "The download holds the first {n} of {total} rows (the most a download may carry). "
+        "Narrow the filters to get the rest.",
+        "zh": "下载仅包含 {total} 行中的前 {n} 行（单次下载上限）。请缩小筛选范围以获取其余行。",
     },
     # --- issue 11: home ---
     "catalog.good": {"en": "Good direction", "zh": "向好方向"},
@@ -293,6 +299,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "explore.chart.stacked_bar": {"en": "Stacked bar", "zh": "堆叠柱状图"},
     "explore.chart.big_number": {"en": "Big number", "zh": "指标卡"},
     "explore.chart.table": {"en": "Table only", "zh": "仅表格"},
+    "quality.state.pass": {"en": "Pass", "zh": "通过"},
+    "quality.state.fail": {"en": "Fail", "zh": "未通过"},
+    "quality.state.error": {"en": "Error", "zh": "出错"},
+    "quality.blocking_yes": {"en": "Yes", "zh": "是"},
+    "recon.status.unpaid": {"en": "Unpaid", "zh": "未回款"},
+    "recon.gap_by_region": {"en": "Gap by month and region", "zh": "按月份和区域的差异"},
+    "recon.totals": {"en": "Rows and total by reason", "zh": "按差异类型的行数与合计"},
 }
 
 

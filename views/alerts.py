@@ -9,6 +9,7 @@ import streamlit as st
 from boards import alerts
 from ui import context as ctx
 from ui.fmt import format_value
+from ui.table import show
 
 COLUMNS = {
     "time": {"en": "Breached at (UTC)", "zh": "触发时间 (UTC)"},
@@ -60,7 +61,7 @@ def render() -> None:
     if not rows:
         st.info(EMPTY[ctx.lang()])
         return
-    st.dataframe(table(rows, ctx.lang()), hide_index=True, width="stretch")
+    show(table(rows, ctx.lang()), right=(COLUMNS["value"][ctx.lang()],))
 
 
 ctx.guard(render)

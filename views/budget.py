@@ -17,6 +17,7 @@ from ui.fmt import format_value
 from ui.forecast import run_rate
 from ui.periods import add_months
 from ui.safe import plain
+from ui.table import drill_rows, period_text, show
 
 METRICS = ("budget", "expense", "budget_variance", "budget_variance_pct")
 
@@ -54,7 +55,7 @@ def render() -> None:
         ctx.t("budget.as_of_month"),
         upto_choices,
         index=len(upto_choices) - 1,
-        format_func=lambda m: m.strftime("%Y-%m"),
+        format_func=lambda m: period_text(m, "month", lang),
         key="b_upto",
     )
     upto_end = add_months(upto, 1) - dt.timedelta(days=1)
@@ -145,21 +146,21 @@ def render() -> None:
         )
         if accounts is not None:
             st.caption(plain(ctx.t("budget.accounts", dept=ctx.member_label("department", dept))))
-            st.dataframe(accounts.frame, hide_index=True, width="stretch")
-            account = st.selectbox(ctx.t("budget.rows"), list(accounts.frame["account"]), key="b_account")
-            rows = drill_through(
-                make_query(
-                    metrics=("expense",),
-                    where=member_filter({"department": [dept], "account": [account], "region": regions}),
-                    time_from=dt.date(year, 1, 1),
-                    time_to=dt.date(year, 12, 31),
-                ),
-                me,
-                warehouse=wh,
-                page_size=200,
+            show(accounts.frame)
+            account = st.selectbox(
+                ctx.t("budget.rows"),
+                list(accounts.frame["account"]),
+                format_func=lambda v: ctx.member_label("account", v),
+                key="b_account",
             )
-            st.caption(ctx.t("drill.of", n=f"{rows.total_rows:,}", table=rows.table))
-            st.dataframe(rows.frame, hide_index=True, width="stretch")
+            expense_rows = make_query(
+                metrics=("expense",),
+                where=member_filter({"department": [dept], "account": [account], "region": regions}),
+                time_from=dt.date(year, 1, 1),
+                time_to=dt.date(year, 12, 31),
+            )
+            rows = drill_through(expense_rows, me, warehouse=wh, page_size=200)
+            drill_rows(rows, expense_rows, key="b_rows")
 
 
 ctx.guard(render)

@@ -15,6 +15,7 @@ from ui import context as ctx
 from ui.export import to_csv
 from ui.fmt import format_value
 from ui.periods import add_months
+from ui.table import show
 
 BUCKET_METRICS = dict(zip(BUCKETS, ("ar_not_due", "ar_1_30", "ar_31_60", "ar_61_90", "ar_over_90")))
 
@@ -127,7 +128,7 @@ def render() -> None:
     )
     if customers is not None:
         st.caption(ctx.t("cash.by_customer"))
-        st.dataframe(customers.frame, hide_index=True, width="stretch")
+        show(customers.frame)
     st.subheader(ctx.t("cash.overdue_list"))
     overdue = open_invoices(day, me, warehouse=wh, overdue_only=True)
     st.caption(
@@ -135,7 +136,13 @@ def render() -> None:
         + " · "
         + format_value(float(overdue["outstanding"].sum()) if len(overdue) else 0, "currency", lang)
     )
-    st.dataframe(overdue, hide_index=True, width="stretch")
+    show(
+        overdue,
+        values={
+            "bucket": lambda b: ctx.t(f"cash.bucket.{b}"),
+            "status": lambda s: ctx.t(f"recon.status.{s}"),
+        },
+    )
     st.download_button(
         ctx.t("explore.download_csv"), to_csv(overdue), file_name=f"overdue-{day}.csv", mime="text/csv", key="cash_csv"
     )

@@ -12,8 +12,10 @@ from semantic.quality import load_checks, run_checks
 from ui import context as ctx
 from ui.i18n import label
 from ui.safe import plain
+from ui.table import show
 
-ICONS = {"pass": "✅", "fail": "❌", "error": "⚠️"}
+COLOURS = {"pass": "#15803d", "fail": "#b91c1c", "error": "#b45309"}  # constant colours, never user text
+BADGES = {"pass": "green", "fail": "red", "error": "orange"}
 
 
 def render() -> None:
@@ -27,30 +29,33 @@ def render() -> None:
             quality_runs.record(run_checks(ctx.warehouse()))
     last = quality_runs.latest()
     checks = load_checks()
-    rows = []
+    rows, status = [], ctx.t("quality.status")
     for name, check in checks.items():
         run = last.get(name)
         rows.append(
             {
-                ctx.t("quality.status"): ICONS.get(run["status"], "") if run else "—",
+                status: ctx.t(f"quality.state.{run['status']}") if run else "—",
                 ctx.t("quality.check"): label(check.label, lang),
                 ctx.t("quality.rule"): label(check.description, lang),
                 ctx.t("quality.failing"): run["failing_rows"] if run else None,
-                ctx.t("quality.blocking"): "●" if check.blocking else "",
+                ctx.t("quality.blocking"): ctx.t("quality.blocking_yes") if check.blocking else "",
                 ctx.t("quality.last_run"): run["ran_at"].replace("T", " ")[:16] + " UTC"
                 if run
                 else ctx.t("quality.never"),
-                "name": name,
             }
         )
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    palette = {ctx.t(f"quality.state.{s}"): colour for s, colour in COLOURS.items()}
+    show(pd.DataFrame(rows), colours={status: palette}, formats={ctx.t("quality.failing"): "count"})
     for name, check in checks.items():
         run = last.get(name)
         if run and run["status"] != "pass":
-            with st.expander(f"{ICONS[run['status']]} {label(check.label, lang)} · {run['failing_rows']}"):
+            state = ctx.t(f"quality.state.{run['status']}")
+            failing = "—" if run["failing_rows"] is None else f"{run['failing_rows']:,}"
+            with st.expander(f"{state} · {label(check.label, lang)} · {failing}"):
+                st.badge(state, color=BADGES[run["status"]])
                 if run["message"]:
                     st.error(plain(run["message"]))
-                st.dataframe(pd.DataFrame(run["sample"]), hide_index=True, width="stretch")
+                show(pd.DataFrame(run["sample"]))
 
 
 ctx.guard(render)

@@ -21,6 +21,7 @@ from ui.export import to_csv, to_excel
 from ui.fmt import format_value
 from ui.safe import plain
 from ui.state import GRAINS, TIME_DRILL, ExploreState
+from ui.table import drill_rows
 
 DEFAULT_METRICS = ("revenue",)
 
@@ -243,21 +244,12 @@ def detail(state: ExploreState) -> None:
     with st.expander(ctx.t("drill.through")):
         page = st.number_input(ctx.t("drill.page"), min_value=1, value=1, step=1, key="detail_page")
         try:
-            rows = drill_through(
-                state.query(limit=None), ctx.principal(), warehouse=ctx.warehouse(), page=int(page), page_size=100
-            )
+            query = state.query(limit=None)
+            rows = drill_through(query, ctx.principal(), warehouse=ctx.warehouse(), page=int(page), page_size=100)
         except SemanticError as err:
             st.error(plain(err))
             return
-        st.caption(ctx.t("drill.of", n=f"{rows.total_rows:,}", table=rows.table) + f" · {page}/{rows.pages}")
-        st.dataframe(rows.frame, hide_index=True, width="stretch")
-        st.download_button(
-            ctx.t("explore.download_csv"),
-            to_csv(rows.frame),
-            file_name=f"{rows.table}.csv",
-            mime="text/csv",
-            key="detail_csv",
-        )
+        drill_rows(rows, query, key="detail")  # every row the user may see, not the page shown
 
 
 def render() -> None:

@@ -17,6 +17,7 @@ from semantic.query import make_query
 from ui import context as ctx
 from ui.export import to_csv
 from ui.fmt import format_value
+from ui.table import period_text, show
 
 
 def render() -> None:
@@ -39,9 +40,11 @@ def render() -> None:
     )
     if by_month is None or by_region is None:
         return
-    st.dataframe(by_month.frame, hide_index=True, width="stretch")
+    show(by_month.frame)
+    st.caption(ctx.t("recon.gap_by_region"))
     grid = by_region.frame.pivot(index="metric_time__month", columns="region", values="revenue_recon_gap")
-    st.dataframe(grid, width="stretch")
+    grid.columns = [ctx.member_label("region", r) for r in grid.columns]
+    show(grid, index=True, formats={c: "currency" for c in grid.columns})
     months = [
         pd.Timestamp(m).date()
         for m, g in zip(by_month.frame["metric_time__month"], by_month.frame["revenue_recon_gap"])
@@ -50,7 +53,9 @@ def render() -> None:
     if not months:
         st.success(ctx.t("recon.no_gap"))
     else:
-        month = st.selectbox(ctx.t("recon.month"), months, format_func=lambda m: m.strftime("%Y-%m"), key="r_month")
+        month = st.selectbox(
+            ctx.t("recon.month"), months, format_func=lambda m: period_text(m, "month", lang), key="r_month"
+        )
         if st.button(ctx.t("recon.explain"), type="primary", key="r_explain"):
             started = time.perf_counter()
             rows = gap_rows(month, me, warehouse=wh)
@@ -61,8 +66,8 @@ def render() -> None:
                 ].iloc[0]
             )
             totals = rows.groupby("kind")["difference"].agg(["count", "sum"]).reindex(KINDS).dropna()
-            totals.index = [ctx.t(f"recon.kind.{k}") for k in totals.index]
-            st.dataframe(totals, width="stretch")
+            totals.index = pd.Index([ctx.t(f"recon.kind.{k}") for k in totals.index], name="kind")
+            show(totals, index=True)
             st.caption(
                 ctx.t(
                     "recon.adds_up",
@@ -72,8 +77,7 @@ def render() -> None:
                 + " "
                 + ctx.t("recon.took", ms=f"{took:.0f}")
             )
-            shown = rows.assign(kind=[ctx.t(f"recon.kind.{k}") for k in rows["kind"]])
-            st.dataframe(shown, hide_index=True, width="stretch")
+            show(rows, values={"kind": lambda k: ctx.t(f"recon.kind.{k}")})
             st.download_button(
                 ctx.t("explore.download_csv"),
                 to_csv(rows),
@@ -85,9 +89,14 @@ def render() -> None:
     if ctx.require_metrics("overdue_ar"):
         invoices = open_invoices(last_day, me, warehouse=wh)
         odd = invoices[invoices["status"].isin(["partial", "overpaid"])]
-        odd = odd.assign(status=[ctx.t(f"recon.status.{s}") for s in odd["status"]])
         st.caption(ctx.t("explore.rows", n=len(odd)))
-        st.dataframe(odd, hide_index=True, width="stretch")
+        show(
+            odd,
+            values={
+                "status": lambda s: ctx.t(f"recon.status.{s}"),
+                "bucket": lambda b: ctx.t(f"cash.bucket.{b}"),
+            },
+        )
 
 
 ctx.guard(render)
