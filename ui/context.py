@@ -108,9 +108,14 @@ def ask(query: Query, source: str, max_rows: int | None = None, downloadable: bo
     return result
 
 
-def show_error(err) -> None:
+def said(err) -> str:
     """A SemanticError (or its text) as one line for a browser user, in their language (ui.messages)."""
-    st.error(plain(browser(err, lang())))
+    return browser(err, lang())
+
+
+def show_error(err) -> None:
+    """st.error of `said(err)`: what a page shows for a SemanticError."""
+    st.error(plain(said(err)))
 
 
 def export_rows(query: Query, source: str):

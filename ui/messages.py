@@ -67,7 +67,7 @@ KNOWN: tuple[tuple[re.Pattern, dict[str, str]], ...] = tuple(
             r"dimension '(?P<dimension>[^']+)' does not apply to metric '(?P<metric>[^']+)'",
             {
                 "en": "{metric} cannot be broken down by {dimension}: choose a dimension that applies to it.",
-                "zh": "{metric} 不能按{dimension}拆分：请选择适用于该指标的维度。",
+                "zh": "{metric}不能按{dimension}拆分：请选择适用于该指标的维度。",
             },
         ),
         (
@@ -139,15 +139,22 @@ def browser(err, lang: str = "en") -> str:
 
 
 def _label(kind: str, name: str, lang: str) -> str:
-    """A metric's or dimension's library label in `lang` (the name itself when the library does not know it)."""
-    if kind not in ("metric", "dimension"):
+    """A metric's, dimension's or roles' label in `lang` (the name itself when the library does not know it)."""
+    if kind not in ("metric", "dimension", "roles"):
         return name
     from semantic import default_library
+    from semantic.policy import default_policy
     from ui.i18n import label
 
     try:
-        items = getattr(default_library(), f"{kind}s")
+        library = default_library()
+        if kind == "roles":
+            roles = default_policy(library).roles
+            names = [n.strip() for n in name.split(",")]
+            return ("、" if lang == "zh" else ", ").join(
+                label(roles[n].label, lang) if n in roles else n for n in names
+            )
+        spec = getattr(library, f"{kind}s").get(name)
     except Exception:  # noqa: BLE001 - a message must never fail on its own account
         return name
-    spec = items.get(name)
     return label(spec.label, lang) or name if spec is not None else name
