@@ -29,14 +29,34 @@ def render() -> None:
     user = b.text_input(ctx.t("audit.user"), key="audit_user").strip() or None
     kind = c.selectbox(
         ctx.t("audit.kind"),
-        [None, "query", "login_ok", "login_failed", "login_refused", "lockout", "unlock", "logout", "token_use"],
+        KINDS,
+        index=None,
+        format_func=lambda k: ctx.t(f"audit.kind.{k}"),
+        placeholder=ctx.t("audit.all_kinds"),
         key="audit_kind",
     )
     events = read_events(since, username=user, kind=kind)
     if not events:
         st.info(ctx.t("audit.none"))
         return
-    st.dataframe(pd.DataFrame(events), hide_index=True, width="stretch")
+    table(pd.DataFrame(events))
+
+
+KINDS = ("query", "login_ok", "login_cookie", "login_failed", "login_refused", "lockout", "unlock", "logout")
+KINDS += ("token_use", "account")
+SHOWN = ("at", "kind", "username", "roles", "source", "metrics", "dimensions", "where_text", "time_from", "time_to")
+SHOWN += ("rows", "duration_ms", "outcome", "message")
+
+
+def table(frame: pd.DataFrame) -> None:
+    """The events with readable headers and kinds in the user's language (the id column is not shown)."""
+    frame = frame[[c for c in SHOWN if c in frame.columns]].copy()
+    frame["at"] = frame["at"].str.slice(0, 19).str.replace("T", " ")
+    frame["kind"] = frame["kind"].map(lambda k: ctx.t(f"audit.kind.{k}") if k in KINDS else k)
+    config = {c: st.column_config.TextColumn(ctx.t(f"audit.col.{c}")) for c in frame.columns}
+    config["rows"] = st.column_config.NumberColumn(ctx.t("audit.col.rows"), format="localized")
+    config["duration_ms"] = st.column_config.NumberColumn(ctx.t("audit.col.duration_ms"), format="%.1f")
+    st.dataframe(frame, hide_index=True, width="stretch", column_config=config)
 
 
 def slowed_down() -> None:
