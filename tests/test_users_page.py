@@ -53,9 +53,9 @@ def test_an_admin_adds_a_user_sets_region_resets_the_password_and_disables_them(
 
     at.text_input(key="users_new_username").input("sales_north")
     at.text_input(key="users_new_name").input("Zhao Yu · Sales North")
-    at.multiselect(key="users_new_roles").select("sales_rep")
+    at.multiselect(key="users_new_roles_en").select("sales_rep")
     at.run()
-    region = at.selectbox(key="users_new_attr_region")  # the rep's row filter needs a region: real members offered
+    region = at.selectbox(key="users_new_attr_region_en")  # the rep's row filter needs a region: real members offered
     assert {"East", "North", "South"} <= set(region.options) or {"East", "North"} <= set(region.options)
     region.select("North")
     at.text_input(key="users_new_password").input("north-secret-1")
@@ -69,7 +69,7 @@ def test_an_admin_adds_a_user_sets_region_resets_the_password_and_disables_them(
     assert "sales_north" in set(at.dataframe[0].value["username"])
     assert at.selectbox(key="users_pick").value == "sales_north"
 
-    at.selectbox(key="users_sales_north_attr_region").select("East")
+    at.selectbox(key="users_sales_north_attr_region_en").select("East")
     at.button(key="users_save").click()
     at.run()
     assert dict(accounts.load_users()["sales_north"].attributes) == {"region": "East"}
@@ -99,7 +99,7 @@ def test_an_admin_cannot_disable_or_demote_themselves():
     at.button(key="users_toggle").click()
     at.run()
     assert "cannot disable yourself" in shown(at) and not accounts.load_users()["admin"].disabled
-    at.multiselect(key="users_roles_admin").unselect("admin").select("finance")
+    at.multiselect(key="users_roles_admin_en").unselect("admin").select("finance")
     at.run()
     at.button(key="users_save").click()
     at.run()
@@ -110,14 +110,14 @@ def test_an_admin_cannot_disable_or_demote_themselves():
 def test_the_page_refuses_bad_input_in_one_line_in_chinese():
     at = open_users(ADMIN, "zh")
     at.text_input(key="users_new_username").input("sales_west")
-    at.multiselect(key="users_new_roles").select("sales_rep")
+    at.multiselect(key="users_new_roles_zh").select("sales_rep")
     at.run()
     at.text_input(key="users_new_password").input("short")
     at.text_input(key="users_new_again").input("short")
     at.button(key="users_add").click()
     at.run()
     assert [e.value.replace("\\", "") for e in at.error] == ["所选角色需要设置区域：请选择。"]
-    at.selectbox(key="users_new_attr_region").select("East")
+    at.selectbox(key="users_new_attr_region_zh").select("East")
     at.button(key="users_add").click()
     at.run()
     assert [e.value.replace("\\", "") for e in at.error] == ["密码至少需要 8 个字符。"]

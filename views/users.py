@@ -97,9 +97,15 @@ def attribute_pickers(roles, current: dict, prefix: str) -> dict[str, str | None
             format_func={v: ctx.member_label(dimension, v) for v in options}.get,
             placeholder=ctx.t("users.pick_member"),
             help=ctx.t("users.attribute_help", role=role_label(role), dimension=ctx.dimension_label(dimension)),
-            key=f"{prefix}_attr_{attribute}",
+            key=attr_key(prefix, attribute),
         )
     return chosen
+
+
+def attr_key(prefix: str, attribute: str) -> str:
+    """Widgets whose options are shown translated carry the language in their key: Streamlit keeps a
+    multiselect's value as the shown labels, which would not match after a language switch."""
+    return f"{prefix}_attr_{attribute}_{ctx.lang()}"
 
 
 def roles_picker(key: str, default=()) -> list[str]:
@@ -110,7 +116,7 @@ def roles_picker(key: str, default=()) -> list[str]:
         default=list(default),
         format_func=labels.get,
         placeholder=ctx.t("users.pick_roles"),
-        key=key,
+        key=f"{key}_{ctx.lang()}",
     )
 
 
@@ -159,7 +165,7 @@ def change_form(users: dict[str, accounts.User]) -> None:
 
 
 def _values(prefix: str, roles) -> dict[str, str]:
-    return {a: st.session_state.get(f"{prefix}_attr_{a}") for a in accounts.attributes_needed(roles)}
+    return {a: st.session_state.get(attr_key(prefix, a)) for a in accounts.attributes_needed(roles)}
 
 
 def _check(password: str, again: str, roles, attributes: dict) -> None:
@@ -214,7 +220,7 @@ def _act(action, user: str, done: str, clear: tuple[str, ...] = ()) -> None:
 def do_add() -> None:
     state = st.session_state
     username = (state.get("users_new_username") or "").strip().lower()
-    roles = state.get("users_new_roles") or []
+    roles = state.get(f"users_new_roles_{ctx.lang()}") or []
     attributes = _values("users_new", roles)
 
     def add():
@@ -231,6 +237,9 @@ def do_add() -> None:
             source=SOURCE,
         )
         state["users_pick"] = username
+        state[f"users_new_roles_{ctx.lang()}"] = []  # an empty form for the next person
+        for attribute in attributes:
+            state.pop(attr_key("users_new", attribute), None)
 
     _act(
         add, username, "users.added", ("users_new_username", "users_new_name", "users_new_password", "users_new_again")
@@ -238,7 +247,7 @@ def do_add() -> None:
 
 
 def do_save(name: str) -> None:
-    roles = st.session_state.get(f"users_roles_{name}") or []
+    roles = st.session_state.get(f"users_roles_{name}_{ctx.lang()}") or []
     attributes = _values(f"users_{name}", roles)
 
     def save():
