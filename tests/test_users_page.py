@@ -181,3 +181,9 @@ def test_the_audit_kind_selector_filters_by_the_chosen_kind():
     at.selectbox(key="audit_kind").select("logout")
     at.run()
     assert set(at.dataframe[0].value["kind"]) == {"Signed out"}
+
+
+def test_the_audit_table_shows_empty_cells_not_none():
+    at = open_audit("en")
+    frame = at.dataframe[0].value
+    assert not frame.isna().any().any() and "None" not in set(frame.astype(str).stack())

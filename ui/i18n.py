@@ -327,6 +327,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "audit.kind.logout": {"en": "Signed out", "zh": "退出登录"},
     "audit.kind.token_use": {"en": "Screen link used", "zh": "大屏链接访问"},
     "audit.kind.account": {"en": "Account changed", "zh": "账户变更"},
+    "audit.outcome.ok": {"en": "OK", "zh": "成功"},
+    "audit.outcome.refused": {"en": "Refused", "zh": "拒绝"},
+    "audit.outcome.error": {"en": "Error", "zh": "错误"},
 }
 
 

@@ -44,18 +44,26 @@ def render() -> None:
 
 KINDS = ("query", "login_ok", "login_cookie", "login_failed", "login_refused", "lockout", "unlock", "logout")
 KINDS += ("token_use", "account")
-SHOWN = ("at", "kind", "username", "roles", "source", "metrics", "dimensions", "where_text", "time_from", "time_to")
-SHOWN += ("rows", "duration_ms", "outcome", "message")
+# who did what first (the message says to whom and by whom), then the query's details
+SHOWN = ("at", "kind", "username", "outcome", "message", "source", "roles", "metrics", "dimensions", "where_text")
+SHOWN += ("time_from", "time_to", "rows", "duration_ms")
+OUTCOMES = ("ok", "refused", "error")
 
 
 def table(frame: pd.DataFrame) -> None:
-    """The events with readable headers and kinds in the user's language (the id column is not shown)."""
+    """The events with readable headers and kinds in the user's language (the id column is not shown);
+    an empty cell is empty, not "None"."""
     frame = frame[[c for c in SHOWN if c in frame.columns]].copy()
     frame["at"] = frame["at"].str.slice(0, 19).str.replace("T", " ")
     frame["kind"] = frame["kind"].map(lambda k: ctx.t(f"audit.kind.{k}") if k in KINDS else k)
+    frame["outcome"] = frame["outcome"].map(lambda o: ctx.t(f"audit.outcome.{o}") if o in OUTCOMES else o)
+    frame["rows"] = frame["rows"].map(lambda n: "" if pd.isna(n) else f"{int(n):,}")
+    frame["duration_ms"] = frame["duration_ms"].map(lambda n: "" if pd.isna(n) else f"{float(n):,.1f}")
+    frame = frame.astype(object).where(frame.notna(), "")
     config = {c: st.column_config.TextColumn(ctx.t(f"audit.col.{c}")) for c in frame.columns}
-    config["rows"] = st.column_config.NumberColumn(ctx.t("audit.col.rows"), format="localized")
-    config["duration_ms"] = st.column_config.NumberColumn(ctx.t("audit.col.duration_ms"), format="%.1f")
+    for name in ("rows", "duration_ms"):
+        config[name] = st.column_config.TextColumn(ctx.t(f"audit.col.{name}"), alignment="right")
+    config["message"] = st.column_config.TextColumn(ctx.t("audit.col.message"), width="large")
     st.dataframe(frame, hide_index=True, width="stretch", column_config=config)
 
 

@@ -40,8 +40,10 @@ def pick(page, testid: str, label: str, option: str) -> None:
 
 
 def shown(widget) -> str:
-    """A widget's text and its inputs' values (a selectbox shows its choice in an input)."""
-    return widget.evaluate("e => e.textContent + ' ' + [...e.querySelectorAll('input')].map(i => i.value).join(' ')")
+    """A widget's text and its inputs' values and placeholders (a selectbox shows its choice in an input)."""
+    return widget.evaluate(
+        "e => e.textContent + ' ' + [...e.querySelectorAll('input')].map(i => i.value + ' ' + (i.placeholder || '')).join(' ')"
+    )
 
 
 def sign_in_as(page, app, user: str, password: str) -> None:
@@ -100,7 +102,15 @@ def test_an_admin_adds_a_user_who_then_signs_in_and_is_signed_out_when_disabled(
     assert "添加用户" in text and "销售代表" in text and "启用账户" in text and "Traceback" not in text
     admin.get_by_role("heading", name="用户管理").scroll_into_view_if_needed()
     shot(admin, "users-admin-zh")
+    admin.goto(f"{app.url}/audit")  # the account changes are in the audit log, with readable kinds and headers
+    admin.get_by_role("heading", name="审计日志").wait_for()
+    settle(admin, 800)
+    assert "全部类型" in shown(admin.locator("[data-testid='stSelectbox']").first)
+    shot(admin, "users-audit-zh")
     admin.get_by_text("English").click()  # the language is remembered per user: leave it as found
-    admin.get_by_role("heading", name="Users").wait_for()
-    settle(admin)
+    admin.get_by_role("heading", name="Audit log").wait_for()
+    settle(admin, 800)
+    assert "All kinds" in shown(admin.locator("[data-testid='stSelectbox']").first)
+    assert "None" not in shown(admin.locator("[data-testid='stSelectbox']").first)
+    shot(admin, "users-audit-en")
     admin_context.close()
