@@ -187,3 +187,16 @@ def test_the_audit_table_shows_empty_cells_not_none():
     at = open_audit("en")
     frame = at.dataframe[0].value
     assert not frame.isna().any().any() and "None" not in set(frame.astype(str).stack())
+
+
+def test_the_shell_shares_the_code_so_its_changes_are_audited_and_guarded_too():
+    from tests.test_auth import cli
+
+    assert cli("set-roles", "sales_lead", "finance").returncode == 0
+    assert cli("disable", "sales_lead").returncode == 0
+    said = [(e["source"], e["message"]) for e in audit.read_events(username="sales_lead", kind="account")]
+    assert [m.split(" by ")[0] for _, m in said] == ["disabled", "roles sales_manager -> finance"]
+    assert all(source == "cli" and " by shell user" in m for source, m in said), said
+    assert cli("set-roles", "sales_east", "sales_rep,finance").returncode == 0  # keeps its region: allowed
+    done = cli("disable", "admin")  # the last account that can manage users
+    assert done.returncode == 2 and "last account that can manage users" in done.stderr
