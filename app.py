@@ -37,7 +37,9 @@ def sign_in():
 def hidden_pages() -> None:
     """While the login form shows, every page is registered but hidden and not run,
     so a shared link's page and query parameters are still there after signing in."""
-    names = ["home", "explore", "boards", "alerts", "catalog", "audit"] + [name for name, _, _ in FINANCE_PAGES]
+    names = ["home", "explore", "boards", "alerts", "catalog", "audit", "users"] + [
+        name for name, _, _ in FINANCE_PAGES
+    ]
     st.navigation([page(n, icon="lock", default=(n == "home")) for n in names], position="hidden")
 
 
@@ -79,7 +81,7 @@ def navigation(principal):
     if finance:
         groups[ctx.t("nav.finance")] = finance
     if allowed(principal, "manage_users", library=ctx.library()):
-        groups[ctx.t("nav.admin")] = [page("audit", icon="policy")]
+        groups[ctx.t("nav.admin")] = [page("users", icon="group"), page("audit", icon="policy")]
     return st.navigation(groups)
 
 

@@ -66,7 +66,7 @@ def main(argv=None) -> int:
     log.add_argument(
         "--kind",
         default=None,
-        help="query, login_ok, login_failed, login_refused, lockout, unlock, logout, token_use ...",
+        help="query, login_ok, login_failed, login_refused, lockout, unlock, logout, token_use, account ...",
     )
     log.add_argument("--format", choices=("table", "json"), default="table")
     try:
@@ -80,31 +80,39 @@ def main(argv=None) -> int:
         return 2
 
 
+def by() -> str:
+    """Who changes accounts from the shell (the audit log's 'by')."""
+    try:
+        return f"shell user {getpass.getuser()}"
+    except (KeyError, OSError):
+        return "shell user"
+
+
 def cmd_add(args) -> int:
     names = tuple(r.strip() for r in args.roles.split(",") if r.strip())
-    user = accounts.add_user(args.username, args.name, read_password(), names, parse_attrs(args.attr), args.email)
+    attrs = parse_attrs(args.attr)
+    user = accounts.create(args.username, args.name, read_password(), names, attrs, args.email, by=by(), source="cli")
     print(f"added {user.username} ({', '.join(user.roles)})")
     return 0
 
 
 def cmd_password(args) -> int:
     accounts.find(args.username)
-    accounts.update_user(args.username, password=accounts.hash_password(read_password("New password: ")))
+    accounts.reset_password(args.username, read_password("New password: "), by=by(), source="cli")
     print(f"password of {args.username} changed")
     return 0
 
 
 def cmd_roles(args) -> int:
     accounts.find(args.username)
-    names = accounts.check_roles(tuple(r.strip() for r in args.roles.split(",") if r.strip()))
-    accounts.update_user(args.username, roles=names)
+    names = tuple(r.strip() for r in args.roles.split(",") if r.strip())
+    names = accounts.change(args.username, roles=names, by=by(), source="cli").roles
     print(f"{args.username}: {', '.join(names)}")
     return 0
 
 
 def cmd_disable(args, disabled: bool = True) -> int:
-    accounts.find(args.username)
-    accounts.update_user(args.username, disabled=disabled)
+    accounts.change(args.username, disabled=disabled, by=by(), source="cli")
     print(f"{args.username} {'disabled' if disabled else 'enabled'}")
     return 0
 

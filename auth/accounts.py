@@ -4,6 +4,7 @@ and attributes per user, and the Principal each one becomes."""
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -163,4 +164,119 @@ def update_user(username: str, **changes) -> User:
     user = replace(find(username, users), **changes)
     users[username] = user
     save_users(users)
+    return user
+
+
+# --- account changes made by someone (the Users page and `python -m auth`): checked, written and audited here ---
+
+ATTRIBUTE_OF_ROLE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*=\s*\{\{\s*user\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+
+
+def role_specs() -> dict[str, dict]:
+    """Each role of policies.yml as written (label {en, zh}, row_filter ...), in file order."""
+    return dict((load_yaml(POLICIES.read_text(encoding="utf-8")) or {}).get("roles", {}))
+
+
+def attributes_needed(roles) -> dict[str, str]:
+    """{attribute: dimension} the roles' row filters read from the user, e.g. {'region': 'region'}
+    for a filter `region = {{ user.region }}`: the account must carry them or it sees no rows."""
+    specs = role_specs()
+    needed = {}
+    for role in roles:
+        for dimension, attribute in ATTRIBUTE_OF_ROLE.findall((specs.get(role) or {}).get("row_filter") or ""):
+            needed.setdefault(attribute, dimension)
+    return needed
+
+
+def check_new_password(password: str, again: str | None = None) -> str:
+    if again is not None and password != again:
+        raise AccountError("the two passwords differ; nothing was changed.")
+    hash_password(password)  # the length rule lives there
+    return password
+
+
+def manages_users(user: User) -> bool:
+    """True when this account is enabled and granted manage_users (asked of semantic.authorize)."""
+    from semantic import default_library
+    from semantic.authorize import allowed
+
+    return not user.disabled and allowed(user.principal(), "manage_users", library=default_library())
+
+
+def _guard_admins(by: str, username: str, after: User, users: dict[str, User]) -> None:
+    """Refuse a change that takes manage_users from the one making it, or from the last account that has it."""
+    before = users[username]
+    if not manages_users(before) or manages_users(after):
+        return
+    if username == by:
+        raise AccountError("you cannot disable yourself or remove your own user administration; ask another admin.")
+    others = [u for u in users.values() if u.username != username and manages_users(u)]
+    if not others:
+        raise AccountError(f"'{username}' is the last account that can manage users; keep it enabled and an admin.")
+
+
+def _record(username: str, what: str, by: str, source: str) -> None:
+    from auth import audit
+
+    audit.append("account", username, source=source, outcome="ok", message=f"{what} by {by}")
+
+
+def create(
+    username: str,
+    name: str,
+    password: str,
+    roles,
+    attributes: dict | None = None,
+    email: str = "",
+    *,
+    by: str,
+    source: str,
+) -> User:
+    if username.strip().lower() in load_users():
+        raise AccountError(
+            f"user '{username.strip().lower()}' already exists; use set-password or set-roles to change it."
+        )
+    hash_password(password)  # the length rule, before anything else is asked
+    missing = [a for a in attributes_needed(check_roles(tuple(roles))) if not (attributes or {}).get(a)]
+    if missing:
+        raise AccountError(f"the roles need the attribute {', '.join(missing)}; give it (e.g. region=East).")
+    user = add_user(username.strip(), name.strip(), password, tuple(roles), attributes, email)
+    attrs = ", ".join(f"{k}={v}" for k, v in user.attributes.items())
+    _record(user.username, f"added with roles {','.join(user.roles)}" + (f" ({attrs})" if attrs else ""), by, source)
+    return user
+
+
+def change(username: str, *, by: str, source: str, **changes) -> User:
+    """Change an account (roles, attributes, disabled, name): checked, written, audited."""
+    users = load_users()
+    before = find(username, users)
+    if "roles" in changes:
+        changes["roles"] = check_roles(tuple(changes["roles"]))
+    if "attributes" in changes:
+        changes["attributes"] = MappingProxyType({k: v for k, v in dict(changes["attributes"]).items() if v})
+    after = replace(before, **changes)
+    missing = [a for a in attributes_needed(after.roles) if not after.attributes.get(a)]
+    if missing and not after.disabled:
+        raise AccountError(f"the roles need the attribute {', '.join(missing)}; give it (e.g. region=East).")
+    _guard_admins(by, username, after, users)
+    users[username] = after
+    save_users(users)
+    said = []
+    if after.disabled != before.disabled:
+        said.append("disabled" if after.disabled else "enabled")
+    if after.roles != before.roles:
+        said.append(f"roles {','.join(before.roles)} -> {','.join(after.roles)}")
+    if dict(after.attributes) != dict(before.attributes):
+        said.append("attributes " + (", ".join(f"{k}={v}" for k, v in after.attributes.items()) or "none"))
+    if after.name != before.name:
+        said.append(f"name {after.name}")
+    if said:
+        _record(username, "; ".join(said), by, source)
+    return after
+
+
+def reset_password(username: str, password: str, *, by: str, source: str) -> User:
+    find(username)
+    user = update_user(username, password=hash_password(password))
+    _record(username, "password reset", by, source)
     return user

@@ -24,6 +24,7 @@ from semantic.model.library import TIME, split_time
 from semantic.query import make_query
 from semantic.service import DEFAULT_PAGE_ROWS
 from ui.i18n import label, text
+from ui.messages import browser
 from ui.safe import plain
 
 PRINCIPAL_KEY = "principal"
@@ -100,11 +101,21 @@ def ask(query: Query, source: str, max_rows: int | None = None, downloadable: bo
     try:
         result = run_capped(query, principal(), max_rows=limit, source=source)
     except SemanticError as err:
-        st.error(plain(err))
+        show_error(err)
         return None
     if result.truncated:
         st.warning(t("rows.truncated_download" if downloadable else "rows.truncated", n=f"{limit:,}"))
     return result
+
+
+def said(err) -> str:
+    """A SemanticError (or its text) as one line for a browser user, in their language (ui.messages)."""
+    return browser(err, lang())
+
+
+def show_error(err) -> None:
+    """st.error of `said(err)`: what a page shows for a SemanticError."""
+    st.error(plain(said(err)))
 
 
 def export_rows(query: Query, source: str):
@@ -130,7 +141,7 @@ def guard(render) -> None:
     try:
         render()
     except SemanticError as err:
-        st.error(plain(err))
+        show_error(err)
     except Exception as err:  # noqa: BLE001 - the last line of defence (st.stop/rerun are BaseExceptions)
         st.error(plain(t("error.page", message=f"{type(err).__name__}: {err}")))
 

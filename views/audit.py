@@ -29,14 +29,42 @@ def render() -> None:
     user = b.text_input(ctx.t("audit.user"), key="audit_user").strip() or None
     kind = c.selectbox(
         ctx.t("audit.kind"),
-        [None, "query", "login_ok", "login_failed", "login_refused", "lockout", "unlock", "logout", "token_use"],
+        KINDS,
+        index=None,
+        format_func=lambda k: ctx.t(f"audit.kind.{k}"),
+        placeholder=ctx.t("audit.all_kinds"),
         key="audit_kind",
     )
     events = read_events(since, username=user, kind=kind)
     if not events:
         st.info(ctx.t("audit.none"))
         return
-    st.dataframe(pd.DataFrame(events), hide_index=True, width="stretch")
+    table(pd.DataFrame(events))
+
+
+KINDS = ("query", "login_ok", "login_cookie", "login_failed", "login_refused", "lockout", "unlock", "logout")
+KINDS += ("token_use", "account")
+# who did what first (the message says to whom and by whom), then the query's details
+SHOWN = ("at", "kind", "username", "outcome", "message", "source", "roles", "metrics", "dimensions", "where_text")
+SHOWN += ("time_from", "time_to", "rows", "duration_ms")
+OUTCOMES = ("ok", "refused", "error")
+
+
+def table(frame: pd.DataFrame) -> None:
+    """The events with readable headers and kinds in the user's language (the id column is not shown);
+    an empty cell is empty, not "None"."""
+    frame = frame[[c for c in SHOWN if c in frame.columns]].copy()
+    frame["at"] = frame["at"].str.slice(0, 19).str.replace("T", " ")
+    frame["kind"] = frame["kind"].map(lambda k: ctx.t(f"audit.kind.{k}") if k in KINDS else k)
+    frame["outcome"] = frame["outcome"].map(lambda o: ctx.t(f"audit.outcome.{o}") if o in OUTCOMES else o)
+    frame["rows"] = frame["rows"].map(lambda n: "" if pd.isna(n) else f"{int(n):,}")
+    frame["duration_ms"] = frame["duration_ms"].map(lambda n: "" if pd.isna(n) else f"{float(n):,.1f}")
+    frame = frame.astype(object).where(frame.notna(), "")
+    config = {c: st.column_config.TextColumn(ctx.t(f"audit.col.{c}")) for c in frame.columns}
+    for name in ("rows", "duration_ms"):
+        config[name] = st.column_config.TextColumn(ctx.t(f"audit.col.{name}"), alignment="right")
+    config["message"] = st.column_config.TextColumn(ctx.t("audit.col.message"), width="large")
+    st.dataframe(frame, hide_index=True, width="stretch", column_config=config)
 
 
 def slowed_down() -> None:
