@@ -75,7 +75,8 @@ def test_catalog_lists_exactly_the_granted_metrics(user):
 
 def test_a_forbidden_metric_in_the_url_gives_the_policy_message():
     at = open_view("explore", "sales_east", m="cash_in")
-    assert [e.value for e in at.error] == [plain("metric cash_in is not available to your roles: sales_rep.")]
+    said = "Cash in is not available to your roles (Sales rep); ask an administrator if you need it."
+    assert [e.value for e in at.error] == [plain(said)]  # ui.messages: labels, no raw names
 
 
 def test_the_home_rows_follow_the_role():

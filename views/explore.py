@@ -79,6 +79,13 @@ def controls(state: ExploreState, sig: str) -> ExploreState:
         placeholder=choose,
         key=f"by_{sig}",
     )
+    for unknown in [
+        d for d in by if d not in lib.dimensions
+    ]:  # a hand-edited URL: say so after the rerun that drops it
+        try:
+            lib.dimension(unknown)
+        except SemanticError as err:
+            st.session_state[NOTICE] = ctx.said(err)
     by = [d for d in by if d in lib.dimensions]
     grains = [None, *GRAINS]
     grain = b.selectbox(
@@ -121,7 +128,7 @@ def controls(state: ExploreState, sig: str) -> ExploreState:
             try:
                 values = members(dim, ctx.principal(), warehouse=ctx.warehouse())
             except SemanticError as err:
-                st.warning(plain(err))
+                st.warning(plain(ctx.said(err)))
                 continue
             offered = values + [v for v in current if v not in values]
             picked = st.multiselect(
@@ -134,6 +141,9 @@ def controls(state: ExploreState, sig: str) -> ExploreState:
             )
             new = new.with_filter(dim, picked)
     return new
+
+
+NOTICE = "explore_notice"
 
 
 def frozen(label, options):
@@ -247,13 +257,15 @@ def detail(state: ExploreState) -> None:
             query = state.query(limit=None)
             rows = drill_through(query, ctx.principal(), warehouse=ctx.warehouse(), page=int(page), page_size=100)
         except SemanticError as err:
-            st.error(plain(err))
+            ctx.show_error(err)
             return
         drill_rows(rows, query, key="detail")  # every row the user may see, not the page shown
 
 
 def render() -> None:
     st.title(ctx.t("page.explore"))
+    if NOTICE in st.session_state:  # what was dropped from the URL, said once
+        st.warning(plain(st.session_state.pop(NOTICE)))
     state = current_state()
     new = controls(state, signature(state))
     if new != state:
@@ -265,7 +277,7 @@ def render() -> None:
     try:
         query = state.query()
     except SemanticError as err:
-        st.error(plain(err))
+        ctx.show_error(err)
         return
     result = ctx.ask(query, "page:explore", downloadable=True)
     if result is None:
@@ -367,7 +379,7 @@ def save_tile(state: ExploreState, query) -> None:
             try:
                 saved = store.save(dataclasses.replace(board, tiles=board.tiles + (tile,)), me)
             except SemanticError as err:
-                st.error(plain(err))
+                ctx.show_error(err)
             else:
                 st.success(plain(ctx.t("board.tile_saved", board=saved.title)))
 

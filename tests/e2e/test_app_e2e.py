@@ -56,7 +56,7 @@ def test_sales_rep_does_not_reach_finance_pages_and_urls_get_the_policy_message(
     context = browser.new_context()
     page = context.new_page()
     login(page, app, "sales_east", "explore?m=cash_in&grain=month")
-    page.get_by_text("metric cash_in is not available to your roles: sales_rep").wait_for()
+    page.get_by_text("Cash in is not available to your roles (Sales rep)").wait_for()
     context.close()
 
 
