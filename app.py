@@ -48,7 +48,7 @@ def sidebar(principal) -> None:
 
     with st.sidebar:
         st.markdown(f"**{ctx.t('sidebar.user')}:** {plain(principal.display_name or principal.username)}")
-        st.caption(f"{ctx.t('sidebar.roles')}: {', '.join(principal.roles)}")
+        st.caption(plain(f"{ctx.t('sidebar.roles')}: {', '.join(ctx.role_label(r) for r in principal.roles)}"))
         codes = list(LANGUAGES)
         choice = st.radio(
             ctx.t("sidebar.language"),

@@ -72,6 +72,14 @@ def metric_label(name: str) -> str:
     return shown
 
 
+def role_label(role: str) -> str:
+    """A role as policies.yml labels it, in the user's language (its name where it has none)."""
+    from semantic.policy import default_policy
+
+    spec = default_policy(library()).roles.get(role)
+    return label(spec.label, lang()) if spec else role
+
+
 def dimension_label(name: str) -> str:
     base, grain = split_time(name)
     if base == TIME:

@@ -17,19 +17,12 @@ from semantic.detail import members
 from semantic.errors import SemanticError
 from semantic.policy import access_for, load_policy
 from ui import context as ctx
-from ui.i18n import label
 from ui.rules import parse_rules, rules_text
 from ui.safe import plain
 from ui.tiles import cross_filter, grid, set_cross_filter
 
 OPENED = "board_editor_opened"  # session: board id -> the version the editor opened
 FLASH = "boards_flash"  # session: a success message to show after the rerun that follows an action
-
-
-def role_label(role: str) -> str:
-    """A role as policies.yml labels it, in the user's language."""
-    spec = load_policy(ctx.library()).roles.get(role)
-    return label(spec.label, ctx.lang()) if spec else role
 
 
 def flash(message: str) -> None:
@@ -72,7 +65,7 @@ def editor(board: Board) -> None:
                 ctx.t("board.roles"),
                 roles,
                 [r for r in board.shared_roles if r in roles],
-                format_func=role_label,
+                format_func=ctx.role_label,
                 placeholder=ctx.t("board.choose_roles"),
                 key=k + "shared",
             )
@@ -150,13 +143,13 @@ def editor(board: Board) -> None:
                 pin_roles,
                 index=None,
                 placeholder=ctx.t("board.choose_role"),
-                format_func=role_label,
+                format_func=ctx.role_label,
                 key=f"pin_{board.id}",
             )
             if a.button(ctx.t("board.pin_go"), key=f"pinb_{board.id}", disabled=pin_role is None):
                 try:
                     pins.pin(pin_role, board.id, me)
-                    a.success(plain(ctx.t("board.pinned_to", role=role_label(pin_role))))
+                    a.success(plain(ctx.t("board.pinned_to", role=ctx.role_label(pin_role))))
                 except SemanticError as err:
                     a.error(plain(err))
         else:
@@ -244,12 +237,14 @@ def screens(board: Board) -> None:
             st.info(ctx.t("board.no_screen_roles"))
         else:
             a, b = st.columns([2, 1])
-            role = a.selectbox(ctx.t("board.display_role"), list(offered), format_func=role_label, key=f"dr_{board.id}")
+            role = a.selectbox(
+                ctx.t("board.display_role"), list(offered), format_func=ctx.role_label, key=f"dr_{board.id}"
+            )
             days = b.number_input(ctx.t("board.days"), 1, 366, tokens.DEFAULT_DAYS, key=f"dd_{board.id}")
             attributes = {}
             for name, values in offered[role].items():
                 attributes[name] = st.selectbox(
-                    ctx.t("board.screen_attribute", role=role_label(role), what=ctx.dimension_label(name)),
+                    ctx.t("board.screen_attribute", role=ctx.role_label(role), what=ctx.dimension_label(name)),
                     values,
                     format_func=lambda v, d=name: ctx.member_label(d, v),
                     key=f"da_{board.id}_{role}_{name}",
@@ -266,7 +261,7 @@ def screens(board: Board) -> None:
                     st.image(qr_png(url), caption=ctx.t("board.qr"), width=220)
         for row in tokens.listed(board.id):
             x, y = st.columns([5, 1])
-            who = role_label(row["display_role"]) + "".join(
+            who = ctx.role_label(row["display_role"]) + "".join(
                 f" · {ctx.dimension_label(k)}: {ctx.member_label(k, v)}" for k, v in sorted(row["attributes"].items())
             )
             state = ctx.t(f"board.link_{row['status']}", date=row["expires_at"][:10])

@@ -12,7 +12,6 @@ from auth import accounts
 from semantic.authorize import authorize
 from semantic.errors import PolicyError, SemanticError
 from ui import context as ctx
-from ui.i18n import label
 from ui.messages import browser
 from ui.safe import plain
 
@@ -40,11 +39,6 @@ def render() -> None:
         change_form(users)
 
 
-def role_label(role: str) -> str:
-    spec = accounts.role_specs().get(role) or {}
-    return label(spec.get("label"), ctx.lang()) or role
-
-
 def attributes_text(user: accounts.User) -> str:
     return ", ".join(f"{ctx.dimension_label(k)}: {ctx.member_label(k, v)}" for k, v in user.attributes.items())
 
@@ -55,7 +49,7 @@ def listing(users: dict[str, accounts.User]) -> None:
             {
                 "username": u.username,
                 "name": u.name,
-                "roles": ", ".join(role_label(r) for r in u.roles),
+                "roles": ", ".join(ctx.role_label(r) for r in u.roles),
                 "attributes": attributes_text(u),
                 "status": ctx.t("users.disabled" if u.disabled else "users.active"),
             }
@@ -96,7 +90,7 @@ def attribute_pickers(roles, current: dict, prefix: str) -> dict[str, str | None
             index=options.index(value) if value in options else None,
             format_func={v: ctx.member_label(dimension, v) for v in options}.get,
             placeholder=ctx.t("users.pick_member"),
-            help=ctx.t("users.attribute_help", role=role_label(role), dimension=ctx.dimension_label(dimension)),
+            help=ctx.t("users.attribute_help", role=ctx.role_label(role), dimension=ctx.dimension_label(dimension)),
             key=attr_key(prefix, attribute),
         )
     return chosen
@@ -109,7 +103,7 @@ def attr_key(prefix: str, attribute: str) -> str:
 
 
 def roles_picker(key: str, default=()) -> list[str]:
-    labels = {r: role_label(r) for r in accounts.role_specs()}  # a dict, not a function of the session's language
+    labels = {r: ctx.role_label(r) for r in accounts.role_specs()}  # a dict, not a function of the session's language
     return st.multiselect(
         ctx.t("users.roles"),
         list(labels),
