@@ -15,7 +15,18 @@ ROOT = Path(__file__).resolve().parents[2]
 PASSWORDS = DEMO_PASSWORDS  # the demo accounts, written down once (tests/test_auth.py)
 
 
-def login(page, app, user: str, path: str = "") -> None:
+def login(page, app, user: str, path: str = "", lang: str | None = "en") -> None:
+    """Sign `user` in through the form. The language is remembered per user, so a test starts in `lang`
+    (English unless it asks), whatever an earlier test left; `lang=None` keeps the remembered one."""
+    if lang is not None:
+        from data import metastore
+
+        with metastore.session(app.env["CONCORD_METASTORE"]) as con:
+            con.execute(
+                "INSERT INTO user_prefs (username, key, value) VALUES (?, 'lang', ?) "
+                "ON CONFLICT (username, key) DO UPDATE SET value = excluded.value",
+                (user, lang),
+            )
     page.goto(f"{app.url}/{path}")
     page.get_by_role("button", name="Sign in").first.wait_for()
     settle(page, 300)

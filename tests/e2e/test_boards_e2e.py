@@ -141,6 +141,16 @@ def test_a_board_survives_an_app_restart(browser, app, boards):
     context.close()
 
 
+SCALE = {"K": 1e3, "M": 1e6, "B": 1e9, "万": 1e4, "亿": 1e8}
+
+
+def tick_value(text: str) -> float:
+    """An axis label as a number: '¥5M' -> 5e6, '¥200万' -> 2e6, '12,000' -> 12000."""
+    text = text.replace("¥", "").replace(",", "").replace("\u2212", "-").strip()
+    factor = SCALE.get(text[-1:], 1.0)
+    return float(text[:-1] if text[-1:] in SCALE else text) * factor
+
+
 def y_ticks(page) -> list[str]:
     """The value-axis labels of the second tile's chart, once drawn."""
     ticks = page.locator("[data-testid='stPlotlyChart']").nth(1).locator(".ytick text")
@@ -177,7 +187,7 @@ def test_drag_select_on_one_tile_cross_filters_the_others(browser, app, boards):
     page.get_by_role("button", name=re.compile("Selection: Region")).wait_for(timeout=30_000)
     settle(page)
     after = y_ticks(page)
-    top = lambda ticks: max(float(t.replace(",", "")) for t in ticks if t.replace(",", "").replace(".", "").isdigit())
+    top = lambda ticks: max(tick_value(t) for t in ticks)  # noqa: E731
     assert top(after) < top(before)  # the channel tile now adds up one region only: a lower axis
     shot(page, "board-cross-filter")
     context.close()

@@ -63,7 +63,7 @@ def lead_page(browser, app, board_id, lang="en"):
     prefs.set_language("sales_lead", lang)
     context = browser.new_context(viewport={"width": 1400, "height": 1400})
     page = context.new_page()
-    login(page, app, "sales_lead", f"boards?id={board_id}")
+    login(page, app, "sales_lead", f"boards?id={board_id}", lang=lang)
     page.locator("[data-testid='stMetricValue']").first.wait_for()
     settle(page)
     return context, page

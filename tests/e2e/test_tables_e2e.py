@@ -12,6 +12,7 @@ import re
 import duckdb
 import pytest
 
+from semantic.execute import SEALED
 from tests.e2e.conftest import shot
 from tests.e2e.helpers import login, settle
 
@@ -92,7 +93,8 @@ def test_underlying_rows_download_holds_every_row(browser, app, app_env, tmp_pat
     page.goto(f"{app.url}/explore?m=revenue&grain=none&{MARCH}")
     settle(page, 800)
     open_everything(page)
-    with duckdb.connect(app_env["CONCORD_WAREHOUSE"], read_only=True) as con:
+    # sealed like every other connection to this file in the test process (DuckDB refuses a second configuration)
+    with duckdb.connect(app_env["CONCORD_WAREHOUSE"], read_only=True, config=dict(SEALED)) as con:
         expected = con.execute(HAND_ROWS.format(region=region)).fetchall()[0][0]
     assert expected > 100
     button = page.get_by_role("button", name=re.compile(r"Download all .* rows"))

@@ -83,7 +83,7 @@ def test_an_admin_adds_a_user_who_then_signs_in_and_is_signed_out_when_disabled(
     sign_in_as(user, app, NEW_USER, NEW_PASSWORD)
     settle(user)
     sidebar = user.locator("[data-testid='stSidebar']").inner_text()
-    assert "Zhao Yu · Sales West" in sidebar and "sales_rep" in sidebar
+    assert "Zhao Yu · Sales West" in sidebar and "Roles: Sales rep" in sidebar  # roles by their labels
     shot(user, "users-new-user-home-en")
 
     admin.get_by_role("button", name="Disable account").click()  # the change form shows the user just added
