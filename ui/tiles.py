@@ -10,9 +10,9 @@ import pandas as pd
 import streamlit as st
 
 from boards import alerts
+from boards.schema import with_board_filters
 from boards.store import Board, Tile
 from semantic import PolicyError, SemanticError
-from semantic.query import member_filter
 from ui import charts
 from ui import context as ctx
 from ui.fmt import delta_color, format_delta, format_value
@@ -23,7 +23,6 @@ LEVEL_ICONS = {"critical": ":material/error:", "warning": ":material/warning:"}
 TILE_CSS = "<style>[class*='st-key-tile_title_'] [data-testid='stText'] {font-weight: 700;}</style>"
 
 
-PERIOD_KEYS = ("time_from", "time_to")  # board filters that set every tile's period
 XFILTER = "board_cross_filter"  # session: board id -> (source tile id, {dimension: members})
 
 
@@ -48,19 +47,12 @@ def _generation(board: Board) -> int:
 
 def tile_query(tile: Tile, board: Board):
     """The tile's query with the board's filters, and a selection made on another
-    tile (cross-filter), added where they apply to all its metrics."""
-    lib = ctx.library()
+    tile (cross-filter), applied as the board applies its own (boards.schema.with_board_filters)."""
     source, selected = cross_filter(board)
-    filters = {d: v for d, v in (board.filters or {}).items() if d not in PERIOD_KEYS}
-    query = tile.query
-    period = {k: dt.date.fromisoformat(v) for k, v in (board.filters or {}).items() if k in PERIOD_KEYS and v}
-    if period:  # the board's period replaces each tile's own range
-        query = query.with_(**period)
+    filters = dict(board.filters or {})
     if source is not None and source != tile.id:
         filters.update(selected)
-    extra = {d: v for d, v in filters.items() if v and all(lib.applies(m, d) for m in tile.query.metrics)}
-    where = member_filter(extra, query.where)
-    return query.with_(where=where) if where != query.where else query
+    return with_board_filters(tile.query, filters, ctx.library())
 
 
 def draw(board: Board, tile: Tile, principal, big: bool = False) -> None:
