@@ -4,7 +4,6 @@ and attributes per user, and the Principal each one becomes."""
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -18,7 +17,6 @@ from semantic.model.loader import load_yaml
 from semantic.principal import Principal
 
 DEFAULT_USERS = Path(__file__).resolve().parent / "users.yaml"
-POLICIES = Path(__file__).resolve().parent.parent / "semantic" / "policies.yml"
 MIN_PASSWORD = 8
 HEADER = (
     "# Concord accounts. Passwords are bcrypt hashes, never plain text.\n"
@@ -55,7 +53,8 @@ def users_path() -> Path:
 
 
 def known_roles() -> tuple[str, ...]:
-    return tuple((load_yaml(POLICIES.read_text(encoding="utf-8")) or {}).get("roles", {}))
+    """The roles of policies.yml, in file order."""
+    return tuple(_policy().roles)
 
 
 def load_users(path: Path | None = None) -> dict[str, User]:
@@ -169,23 +168,19 @@ def update_user(username: str, **changes) -> User:
 
 # --- account changes made by someone (the Users page and `python -m auth`): checked, written and audited here ---
 
-ATTRIBUTE_OF_ROLE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*=\s*\{\{\s*user\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 
+def _policy():
+    from semantic import default_library
+    from semantic.policy import default_policy
 
-def role_specs() -> dict[str, dict]:
-    """Each role of policies.yml as written (label {en, zh}, row_filter ...), in file order."""
-    return dict((load_yaml(POLICIES.read_text(encoding="utf-8")) or {}).get("roles", {}))
+    return default_policy(default_library())
 
 
 def attributes_needed(roles) -> dict[str, str]:
-    """{attribute: dimension} the roles' row filters read from the user, e.g. {'region': 'region'}
-    for a filter `region = {{ user.region }}`: the account must carry them or it sees no rows."""
-    specs = role_specs()
-    needed = {}
-    for role in roles:
-        for dimension, attribute in ATTRIBUTE_OF_ROLE.findall((specs.get(role) or {}).get("row_filter") or ""):
-            needed.setdefault(attribute, dimension)
-    return needed
+    """{attribute: dimension} the roles' row filters read from the user (semantic.policy decides)."""
+    from semantic.policy import attributes_needed as needed
+
+    return needed(_policy(), roles)
 
 
 def check_new_password(password: str, again: str | None = None) -> str:

@@ -27,7 +27,7 @@ from data import metastore
 from semantic.authorize import authorize
 from semantic.errors import PolicyError
 from semantic.model.loader import default_library
-from semantic.policy import ATTRIBUTE, default_policy
+from semantic.policy import attributes_needed, default_policy
 from semantic.principal import Principal
 
 DEFAULT_DAYS = 90
@@ -65,8 +65,7 @@ def _now() -> dt.datetime:
 def needed_attributes(display_role: str) -> tuple[str, ...]:
     """The user attributes the role's row filter reads (e.g. ('region',) for a sales rep),
     which a screen link for that role must carry."""
-    role = default_policy(default_library()).roles.get(display_role)
-    return tuple(dict.fromkeys(ATTRIBUTE.findall(role.row_filter or ""))) if role else ()
+    return tuple(attributes_needed(default_policy(default_library()), (display_role,)))
 
 
 def create(

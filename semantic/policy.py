@@ -185,6 +185,20 @@ def _bind_attributes(role: str, template: str, principal: Principal, library: Li
     return rebuild(tree.transform(value), tuple(library.dimensions))
 
 
+ROLE_ATTRIBUTE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*=\s*\{\{\s*user\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+
+
+def attributes_needed(policy: Policy, roles) -> dict[str, str]:
+    """{attribute: dimension} the roles' row filters read from a user, e.g. {'region': 'region'} for
+    `region = {{ user.region }}`: an account (or a screen link) with these roles must carry them."""
+    needed: dict[str, str] = {}
+    for name in roles:
+        role = policy.roles.get(name)
+        for dimension, attribute in ROLE_ATTRIBUTE.findall((role.row_filter or "") if role else ""):
+            needed.setdefault(attribute, dimension)
+    return needed
+
+
 def roles_text(access: Access) -> str:
     return ", ".join(access.roles) or "none"
 

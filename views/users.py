@@ -103,7 +103,7 @@ def attr_key(prefix: str, attribute: str) -> str:
 
 
 def roles_picker(key: str, default=()) -> list[str]:
-    labels = {r: ctx.role_label(r) for r in accounts.role_specs()}  # a dict, not a function of the session's language
+    labels = {r: ctx.role_label(r) for r in accounts.known_roles()}  # a dict, not a function of the session's language
     return st.multiselect(
         ctx.t("users.roles"),
         list(labels),
