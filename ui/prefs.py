@@ -12,10 +12,11 @@ def language(username: str, default: str = "en") -> str:
     return row[0] if row and row[0] in LANGUAGES else default
 
 
-def set_language(username: str, lang: str) -> None:
+def set_language(username: str, lang: str, where=None) -> None:
+    """Remember `username`'s language (in the metadata store at `where`, default: the app's)."""
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}")
-    with metastore.session() as con:
+    with metastore.session(where) as con:
         con.execute(
             "INSERT INTO user_prefs (username, key, value) VALUES (?, 'lang', ?) "
             "ON CONFLICT (username, key) DO UPDATE SET value = excluded.value",

@@ -19,14 +19,9 @@ def login(page, app, user: str, path: str = "", lang: str | None = "en") -> None
     """Sign `user` in through the form. The language is remembered per user, so a test starts in `lang`
     (English unless it asks), whatever an earlier test left; `lang=None` keeps the remembered one."""
     if lang is not None:
-        from data import metastore
+        from ui import prefs
 
-        with metastore.session(app.env["CONCORD_METASTORE"]) as con:
-            con.execute(
-                "INSERT INTO user_prefs (username, key, value) VALUES (?, 'lang', ?) "
-                "ON CONFLICT (username, key) DO UPDATE SET value = excluded.value",
-                (user, lang),
-            )
+        prefs.set_language(user, lang, where=app.env["CONCORD_METASTORE"])
     page.goto(f"{app.url}/{path}")
     page.get_by_role("button", name="Sign in").first.wait_for()
     settle(page, 300)
