@@ -406,6 +406,56 @@ MESSAGES: dict[str, dict[str, str]] = {
     "audit.outcome.ok": {"en": "OK", "zh": "成功"},
     "audit.outcome.refused": {"en": "Refused", "zh": "拒绝"},
     "audit.outcome.error": {"en": "Error", "zh": "错误"},
+    # --- issue 11: finance ---
+    "finance.all_departments": {"en": "All departments", "zh": "全部部门"},
+    "finance.all_regions": {"en": "All regions", "zh": "全部区域"},
+    "finance.no_rows": {
+        "en": "No rows for this filter: nothing is booked for the chosen departments and regions in {period}.",
+        "zh": "此筛选条件下没有数据：所选部门和区域在{period}没有记录。",
+    },
+    "finance.span": {"en": "{start} – {end}", "zh": "{start}至{end}"},
+    "finance.no_rows_period": {"en": "No rows for {period}.", "zh": "{period}没有数据。"},
+    "budget.total_variance": {"en": "Total variance", "zh": "差异合计"},
+    "budget.variance_axis": {"en": "Variance (actual − budget)", "zh": "差异（实际 − 预算）"},
+    "budget.hover": {
+        "en": "{who}<br>Budget {budget} · actual {actual}<br>Variance {variance}",
+        "zh": "{who}<br>预算 {budget} · 实际 {actual}<br>差异 {variance}",
+    },
+    "budget.waterfall_caption": {
+        "en": "{period}: budget {budget}, actual {actual}. Each bar is a department's variance (actual − budget), "
+        "stacked from zero: red over budget, green under; the last bar is the total variance.",
+        "zh": "{period}：预算 {budget}，实际 {actual}。每根柱为一个部门的差异（实际 − 预算），从零起累计："
+        "红色为超支，绿色为节约；最后一根为差异合计。",
+    },
+    "budget.months_caption": {
+        "en": "Budget for every month of {year}; actuals up to {upto}. Later months show the budget only (hatched).",
+        "zh": "{year}全年各月预算；实际数截至{upto}。之后的月份只显示预算（斜线）。",
+    },
+    "budget.months_caption_all": {
+        "en": "Budget and actual for every month of {year}.",
+        "zh": "{year}各月预算与实际。",
+    },
+    "budget.accounts_period": {"en": "Accounts of {dept}, {period}", "zh": "{dept} 的科目，{period}"},
+    "budget.not_actual": {"en": "Budget (no actuals yet)", "zh": "预算（尚无实际数）"},
+    "budget.no_actuals": {"en": "No actuals yet", "zh": "尚无实际数"},
+    "budget.vs_budget": {"en": "{pct} vs budget", "zh": "{pct}（相对预算）"},
+    "budget.ytd_period": {"en": "Year to date, {start} – {end}", "zh": "本年累计，{start}至{end}"},
+    "cash.flows_caption": {
+        "en": "{start} – {end}, by month. The line (right axis) is the running total of net cash flow over these months.",
+        "zh": "{start}至{end}，按月。折线（右轴）为这些月份净现金流的累计。",
+    },
+    "cash.ar_caption": {
+        "en": "{start} – {end}: AR balance at each month end (bars, left axis) and DSO in days (line, right axis).",
+        "zh": "{start}至{end}：各月末应收余额（柱，左轴）与应收账款周转天数（折线，右轴）。",
+    },
+    "cash.no_ageing": {"en": "No receivables open on {day}.", "zh": "{day}没有未结应收。"},
+    "recon.gap_caption": {
+        "en": "{year}, by month: revenue from orders minus revenue in the ledger. {n} of {months} months do not reconcile.",
+        "zh": "{year}，按月：业务收入减总账收入。{months}个月中有{n}个月未对平。",
+    },
+    "recon.gap_up": {"en": "Orders above ledger", "zh": "业务收入高于总账"},
+    "recon.gap_down": {"en": "Ledger above orders", "zh": "总账高于业务收入"},
+    "recon.gap_zero": {"en": "Reconciled", "zh": "已对平"},
 }
 
 

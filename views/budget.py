@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from semantic.detail import as_of, drill_through, members
 from semantic.query import make_query, member_filter
 from ui import context as ctx
-from ui.fmt import format_value
+from ui import finance_charts as charts
+from ui.fmt import format_change, format_value
 from ui.forecast import run_rate
 from ui.periods import add_months
 from ui.safe import plain
@@ -22,24 +21,10 @@ from ui.table import drill_rows, period_text, show
 METRICS = ("budget", "expense", "budget_variance", "budget_variance_pct")
 
 
-def waterfall(by_dept: pd.DataFrame, lang: str) -> go.Figure:
-    budget = float(by_dept["budget"].sum())
-    names = [ctx.t("budget.full_year") + " · " + ctx.metric_label("budget")]
-    names += [ctx.member_label("department", d) for d in by_dept["department"]] + [ctx.metric_label("expense")]
-    values = [budget] + [float(v) for v in by_dept["budget_variance"]] + [0]
-    fig = go.Figure(
-        go.Waterfall(
-            x=names,
-            y=values,
-            measure=["absolute"] + ["relative"] * len(by_dept) + ["total"],
-            text=[format_value(v, "currency", lang) for v in values[:-1]]
-            + [format_value(float(by_dept["expense"].sum()), "currency", lang)],
-            increasing={"marker": {"color": "#e11d48"}},
-            decreasing={"marker": {"color": "#10b981"}},
-        )
-    )
-    fig.update_layout(height=380, margin={"l": 10, "r": 10, "t": 30, "b": 10}, template="plotly_white")
-    return fig
+def vs_budget(change) -> str | None:
+    """'+4.5% vs budget' (st.metric colours by its sign; expense is good down), None without a budget."""
+    pct = format_change(change)
+    return ctx.t("budget.vs_budget", pct=pct) if pct else None
 
 
 def render() -> None:
@@ -63,22 +48,41 @@ def render() -> None:
         ctx.t("budget.department"),
         members("department", me, warehouse=wh),
         format_func=lambda v: ctx.member_label("department", v),
+        placeholder=ctx.t("finance.all_departments"),
         key="b_depts",
     )
     regions = d.multiselect(
         ctx.t("budget.region"),
         members("region", me, warehouse=wh),
         format_func=lambda v: ctx.member_label("region", v),
+        placeholder=ctx.t("finance.all_regions"),
         key="b_regions",
     )
     where = member_filter({"department": depts, "region": regions})
-    year_range = {"time_from": dt.date(year, 1, 1), "time_to": dt.date(year, 12, 31), "where": where}
-    monthly = ctx.ask(make_query(metrics=METRICS, group_by=("metric_time__month",), **year_range), "page:budget")
-    ytd = ctx.ask(
-        make_query(metrics=METRICS, time_from=dt.date(year, 1, 1), time_to=upto_end, where=where), "page:budget"
+    ytd_range = {"time_from": dt.date(year, 1, 1), "time_to": upto_end, "where": where}
+    ytd_text = ctx.t(
+        "budget.ytd_period", start=period_text(dt.date(year, 1, 1), "month", lang), end=period_text(upto, "month", lang)
     )
-    by_dept = ctx.ask(make_query(metrics=METRICS, group_by=("department",), **year_range), "page:budget")
-    if monthly is None or ytd is None or by_dept is None:
+    monthly = ctx.ask(
+        make_query(
+            metrics=METRICS,
+            group_by=("metric_time__month",),
+            time_from=dt.date(year, 1, 1),
+            time_to=dt.date(year, 12, 31),
+            where=where,
+        ),
+        "page:budget",
+    )
+    if monthly is None:
+        return
+    if monthly.frame.empty:  # the chosen departments and regions have nothing booked in the year
+        year_text = period_text(dt.date(year, 1, 1), "year", lang)
+        filtered = depts or regions
+        st.info(ctx.t("finance.no_rows" if filtered else "finance.no_rows_period", period=year_text))
+        return
+    ytd = ctx.ask(make_query(metrics=METRICS, **ytd_range), "page:budget")
+    by_dept = ctx.ask(make_query(metrics=METRICS, group_by=("department",), **ytd_range), "page:budget")
+    if ytd is None or by_dept is None:
         return
     _, avg, projected = run_rate(monthly.frame, year, upto)
     full_budget = float(monthly.frame["budget"].sum())
@@ -87,7 +91,7 @@ def render() -> None:
     k[0].metric(
         ctx.t("budget.ytd") + " · " + ctx.metric_label("expense"),
         format_value(row["expense"], "currency", lang),
-        f"{format_value(row['budget_variance_pct'], 'percent', lang)} vs {ctx.metric_label('budget')}",
+        vs_budget(row["budget_variance_pct"]),
         delta_color="inverse",
     )
     k[1].metric(ctx.t("budget.ytd") + " · " + ctx.metric_label("budget"), format_value(row["budget"], "currency", lang))
@@ -97,33 +101,35 @@ def render() -> None:
     k[3].metric(
         ctx.t("budget.forecast"),
         format_value(projected, "currency", lang),
-        format_value((projected - full_budget) / full_budget if full_budget else None, "percent", lang),
+        vs_budget((projected - full_budget) / full_budget if full_budget else None),
         delta_color="inverse",
     )
     st.caption(ctx.t("budget.forecast_note", avg=format_value(avg, "currency", lang)))
     st.subheader(ctx.t("budget.waterfall"))
-    st.plotly_chart(waterfall(by_dept.frame, lang), key="b_waterfall")
+    if by_dept.frame.empty:
+        st.info(ctx.t("finance.no_rows", period=ytd_text))
+    else:
+        st.caption(
+            plain(
+                ctx.t(
+                    "budget.waterfall_caption",
+                    period=ytd_text,
+                    budget=format_value(row["budget"], "currency", lang),
+                    actual=format_value(row["expense"], "currency", lang),
+                )
+            )
+        )
+        st.plotly_chart(charts.variance_waterfall(by_dept.frame, lang, ctx.library()), key="b_waterfall")
     st.subheader(ctx.t("budget.by_month"))
-    frame = monthly.frame.copy()
-    fig = go.Figure(
-        [
-            go.Bar(
-                x=frame["metric_time__month"],
-                y=frame["budget"],
-                name=ctx.metric_label("budget"),
-                marker_color="#94a3b8",
-            ),
-            go.Bar(
-                x=frame["metric_time__month"],
-                y=frame["expense"],
-                name=ctx.metric_label("expense"),
-                marker_color="#2563eb",
-            ),
-        ]
-    )
-    fig.update_layout(barmode="group", height=320, margin={"l": 10, "r": 10, "t": 10, "b": 10}, template="plotly_white")
-    st.plotly_chart(fig, key="b_months")
+    year_text = period_text(dt.date(year, 1, 1), "year", lang)
+    if upto.month == 12:
+        st.caption(ctx.t("budget.months_caption_all", year=year_text))
+    else:
+        st.caption(ctx.t("budget.months_caption", year=year_text, upto=period_text(upto, "month", lang)))
+    st.plotly_chart(charts.budget_months(monthly.frame, upto, lang, ctx.library()), key="b_months")
     st.subheader(ctx.t("budget.drill"))
+    if by_dept.frame.empty:
+        return
     dept = st.selectbox(
         ctx.t("budget.drill"),
         list(by_dept.frame["department"]),
@@ -138,14 +144,16 @@ def render() -> None:
                 metrics=METRICS,
                 group_by=("account",),
                 time_from=dt.date(year, 1, 1),
-                time_to=dt.date(year, 12, 31),
+                time_to=upto_end,
                 where=where_dept,
                 order_by=("-budget_variance",),
             ),
             "page:budget",
         )
         if accounts is not None:
-            st.caption(plain(ctx.t("budget.accounts", dept=ctx.member_label("department", dept))))
+            st.caption(
+                plain(ctx.t("budget.accounts_period", dept=ctx.member_label("department", dept), period=ytd_text))
+            )
             show(accounts.frame)
             account = st.selectbox(
                 ctx.t("budget.rows"),
@@ -157,7 +165,7 @@ def render() -> None:
                 metrics=("expense",),
                 where=member_filter({"department": [dept], "account": [account], "region": regions}),
                 time_from=dt.date(year, 1, 1),
-                time_to=dt.date(year, 12, 31),
+                time_to=upto_end,
             )
             rows = drill_through(expense_rows, me, warehouse=wh, page_size=200)
             drill_rows(rows, expense_rows, key="b_rows")

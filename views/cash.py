@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-import plotly.graph_objects as go
 import streamlit as st
 
 from semantic.detail import as_of
 from semantic.finance.receivables import BUCKETS, open_invoices
 from semantic.query import make_query
 from ui import context as ctx
+from ui import finance_charts as charts
+from ui.charts import period_label
 from ui.export import to_csv
 from ui.fmt import format_value
 from ui.periods import add_months
-from ui.table import show
+from ui.table import period_text, show
 
 BUCKET_METRICS = dict(zip(BUCKETS, ("ar_not_due", "ar_1_30", "ar_31_60", "ar_61_90", "ar_over_90")))
 
@@ -39,83 +40,29 @@ def render() -> None:
     if flows is None:
         return
     f = flows.frame.sort_values("metric_time__month")
+    span = {"start": period_text(start, "month", lang), "end": period_text(last_day, "month", lang)}
     st.subheader(ctx.t("cash.flows"))
-    fig = go.Figure(
-        [
-            go.Bar(x=f["metric_time__month"], y=f["cash_in"], name=ctx.metric_label("cash_in"), marker_color="#10b981"),
-            go.Bar(
-                x=f["metric_time__month"],
-                y=-f["cash_out"].astype(float),
-                name=ctx.metric_label("cash_out"),
-                marker_color="#e11d48",
-            ),
-            go.Scatter(
-                x=f["metric_time__month"],
-                y=f["net_cash_flow"].astype(float).cumsum(),
-                yaxis="y2",
-                name=ctx.t("cash.cumulative"),
-                mode="lines+markers",
-                line={"color": "#2563eb"},
-            ),
-        ]
-    )
-    fig.update_layout(
-        barmode="relative",
-        height=360,
-        template="plotly_white",
-        margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        yaxis2={"overlaying": "y", "side": "right", "showgrid": False},
-        legend={"orientation": "h"},
-    )
-    st.plotly_chart(fig, key="cash_flows")
-    st.subheader(ctx.t("cash.ar_trend"))
-    fig = go.Figure(
-        [
-            go.Bar(
-                x=f["metric_time__month"],
-                y=f["ar_balance"],
-                name=ctx.metric_label("ar_balance"),
-                marker_color="#94a3b8",
-            ),
-            go.Scatter(
-                x=f["metric_time__month"],
-                y=f["dso"],
-                name=ctx.metric_label("dso"),
-                yaxis="y2",
-                mode="lines+markers",
-                line={"color": "#f97316"},
-            ),
-        ]
-    )
-    fig.update_layout(
-        height=320,
-        template="plotly_white",
-        margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        yaxis2={"overlaying": "y", "side": "right", "showgrid": False},
-        legend={"orientation": "h"},
-    )
-    st.plotly_chart(fig, key="cash_ar")
+    moved = not f.empty and bool(f[["cash_in", "cash_out"]].fillna(0).abs().to_numpy().sum())
+    if not moved:  # balances run on over a dense calendar; without a receipt or payment there is nothing to draw
+        st.info(ctx.t("finance.no_rows_period", period=ctx.t("finance.span", **span)))
+    else:
+        st.caption(ctx.t("cash.flows_caption", **span))
+        st.plotly_chart(charts.cash_flows(f, lang, ctx.library()), key="cash_flows")
+    if not f.empty:
+        st.subheader(ctx.t("cash.ar_trend"))
+        st.caption(ctx.t("cash.ar_caption", **span))
+        st.plotly_chart(charts.ar_trend(f, lang, ctx.library()), key="cash_ar")
 
     day = st.date_input(ctx.t("cash.as_of"), last_day, max_value=last_day, key="cash_day")
-    st.subheader(ctx.t("cash.ageing", day=day.isoformat()))
+    day_text = period_label(day, "day", lang)
+    st.subheader(ctx.t("cash.ageing", day=day_text))
     ageing = ctx.ask(make_query(metrics=tuple(BUCKET_METRICS.values()), group_by=("region",), time_to=day), "page:cash")
     if ageing is not None:
         a = ageing.frame
-        fig = go.Figure(
-            [
-                go.Bar(
-                    y=[ctx.member_label("region", r) for r in a["region"]],
-                    x=a[m],
-                    orientation="h",
-                    name=ctx.t(f"cash.bucket.{b}"),
-                )
-                for b, m in BUCKET_METRICS.items()
-            ]
-        )
-        fig.update_layout(
-            barmode="stack", height=300, template="plotly_white", margin={"l": 10, "r": 10, "t": 10, "b": 10}
-        )
-        st.plotly_chart(fig, key="cash_ageing")
+        if a.empty or not a[list(BUCKET_METRICS.values())].fillna(0).abs().to_numpy().sum():
+            st.info(ctx.t("cash.no_ageing", day=day_text))
+        else:
+            st.plotly_chart(charts.ageing(a, BUCKET_METRICS, lang, ctx.library()), key="cash_ageing")
     customers = ctx.ask(
         make_query(
             metrics=("overdue_ar", "ar_over_90"),

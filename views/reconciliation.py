@@ -15,6 +15,7 @@ from semantic.finance.receivables import open_invoices
 from semantic.finance.recon import KINDS, gap_rows
 from semantic.query import make_query
 from ui import context as ctx
+from ui import finance_charts as charts
 from ui.export import to_csv
 from ui.fmt import format_value
 from ui.table import period_text, show
@@ -40,16 +41,18 @@ def render() -> None:
     )
     if by_month is None or by_region is None:
         return
+    year_text = period_text(dt.date(year, 1, 1), "year", lang)
+    if by_month.frame.empty:
+        st.info(ctx.t("finance.no_rows_period", period=year_text))
+        return
+    months = charts.unreconciled(by_month.frame)
+    st.caption(ctx.t("recon.gap_caption", year=year_text, n=len(months), months=len(by_month.frame)))
+    st.plotly_chart(charts.recon_gap(by_month.frame, lang, ctx.library()), key="r_gap")
     show(by_month.frame)
     st.caption(ctx.t("recon.gap_by_region"))
     grid = by_region.frame.pivot(index="metric_time__month", columns="region", values="revenue_recon_gap")
     grid.columns = [ctx.member_label("region", r) for r in grid.columns]
     show(grid, index=True, formats={c: "currency" for c in grid.columns})
-    months = [
-        pd.Timestamp(m).date()
-        for m, g in zip(by_month.frame["metric_time__month"], by_month.frame["revenue_recon_gap"])
-        if abs(float(g)) >= 0.005
-    ]
     if not months:
         st.success(ctx.t("recon.no_gap"))
     else:
