@@ -317,7 +317,10 @@ def ageing(frame: pd.DataFrame, buckets: dict[str, str], lang: str, library) -> 
     )
     totals = frame[list(buckets.values())].astype(float).sum(axis=1)
     fig.update_layout(barmode="stack", xaxis=axis(totals, "currency", lang), yaxis={"autorange": "reversed"})
-    return layout(fig, 300)
+    layout(fig, 300)
+    # the legend reads from not yet due to over 90 days; room on the right for the last tick's label
+    fig.update_layout(legend={"traceorder": "normal"}, margin={"r": 40})
+    return fig
 
 
 # ---- Reconciliation ------------------------------------------------------------------------------

@@ -108,3 +108,48 @@ def test_underlying_rows_download_holds_every_row(browser, app, app_env, tmp_pat
     if region:
         assert {r["region"] for r in rows} == {"East"}
     context.close()
+
+
+FINANCE_PAGES = ("budget", "cash", "reconciliation")
+ENGLISH_IN_CHARTS = re.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b|\d[KMB]\b|\d{1,3}(,\d{3}){2,}")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_finance_pages_draw_their_charts_in_the_users_language(page, app, lang):
+    """Budget vs actual, Cash and receivables and Reconciliation at 1280 px: every chart's axis
+    ticks read as money/months/days in the user's language (no '20M', 'Jan 2025' or '70,000,000'
+    in Chinese), the filters' placeholders are translated, and the gap chart is on Reconciliation."""
+    page.set_viewport_size({"width": 1280, "height": 2400})
+    login(page, app, "cfo", lang=lang)
+    for name in FINANCE_PAGES:
+        page.goto(f"{app.url}/{name}")
+        settle(page, 800)
+        charts = page.locator("[data-testid='stPlotlyChart']")
+        charts.first.locator(".ytick text").first.wait_for()
+        ticks = charts.locator(".xtick text, .ytick text, .y2tick text").evaluate_all(
+            "els => els.map(e => e.textContent)"
+        )
+        assert ticks, name
+        if lang == "zh":
+            english = [t for t in ticks if ENGLISH_IN_CHARTS.search(t)]
+            assert not english, f"{name}: English or raw ticks {english[:5]}"
+            assert any("万" in t or "亿" in t for t in ticks), f"{name}: {ticks[:8]}"
+        else:
+            assert any(re.search(r"¥[\d.,]+[KM]$", t) for t in ticks), f"{name}: {ticks[:8]}"
+        if name == "budget":
+            html = page.locator("[data-testid='stMultiSelect']").first.inner_html()
+            assert ("全部部门" if lang == "zh" else "All departments") in html, html[:300]
+            assert "Choose options" not in html
+        if name == "reconciliation":
+            assert charts.count() >= 1
+        shot(page, f"finance-{name}-{lang}")
+        if name == "budget":  # actuals up to June: later months are budget only, in both charts' period
+            page.locator(".st-key-b_upto").click()
+            page.get_by_role("option", name="2025年6月" if lang == "zh" else "2025-06").click()
+            settle(page, 800)
+            later = "预算（尚无实际数）" if lang == "zh" else "Budget (no actuals yet)"
+            legend = charts.nth(1).locator(".legendtext").evaluate_all("els => els.map(e => e.textContent)")
+            assert later in legend, legend
+            period = "2025年1月至2025年6月" if lang == "zh" else "2025-01 – 2025-06"
+            assert page.get_by_text(re.compile(re.escape(period))).count()
+            shot(page, f"finance-budget-upto-june-{lang}")
