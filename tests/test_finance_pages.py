@@ -203,3 +203,23 @@ def test_a_year_without_data_says_so(view, monkeypatch):
     at = open_view(view, "en")
     assert any("No rows for" in i.value for i in at.info), [i.value for i in at.info]
     assert not at.error
+
+
+def test_an_underspend_is_green_and_a_negative_total_is_green_too(library):
+    """Demo departments all overspend; a frame with underspends shows them green, signed, in 万."""
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        {
+            "department": ["Finance", "Sales"],
+            "budget": [100_000.0, 500_000.0],
+            "expense": [120_000.0, 400_000.0],
+            "budget_variance": [20_000.0, -100_000.0],
+        }
+    )
+    bars = finance_charts.variance_waterfall(frame, "zh", library).data[0]
+    assert list(bars.x) == ["财务部", "销售部", "差异合计"]
+    assert list(bars.text) == ["+¥2.0万", "-¥10.0万", "-¥8.0万"]
+    assert bars.decreasing.marker.color == finance_charts.UNDER
+    assert bars.totals.marker.color == finance_charts.UNDER
+    assert "预算 ¥50.0万 · 实际 ¥40.0万" in bars.hovertext[1]
