@@ -162,3 +162,41 @@ def require_metrics(*metrics: str) -> bool:
     missing = [m for m in metrics if m not in visible_metrics()] or list(metrics)
     st.error(plain(text("error.not_granted", lang(), metrics=", ".join(missing), roles=", ".join(principal().roles))))
     return False
+
+
+def is_empty(result: Result) -> bool:
+    """No rows, or only rows without a single number (a total over nothing comes back as one empty row)."""
+    frame = result.frame
+    if frame.empty:
+        return True
+    numbers = [c for c in frame.columns if str(c).split("__")[0] in library().metrics]
+    return bool(numbers) and bool(frame[numbers].isna().all().all())
+
+
+def empty(result: Result | None) -> bool:
+    """True (having said why, in the user's language) when `result` has nothing to show: either
+    nothing matches the filter and period, or the user's row policy narrowed the query (the layer's
+    Result.row_policy; what the policy hid is never said). A page stops drawing its result there."""
+    if result is None or not is_empty(result):
+        return False
+    st.info(t("empty.row_policy" if result.row_policy else "empty.no_rows"))
+    return True
+
+
+def roles_text(roles) -> str:
+    """Role labels joined for a sentence: 'Executive, Finance or Administrator' / '管理层、财务或系统管理员'."""
+    shown = [role_label(r) for r in roles]
+    if len(shown) < 2:
+        return "".join(shown)
+    comma = "、" if lang() == "zh" else ", "
+    return comma.join(shown[:-1]) + t("roles.or") + shown[-1]
+
+
+def no_access(page_title: str, roles) -> None:
+    """What a page the user may not open shows instead of itself: one line naming the page and the
+    roles (by their labels) that would open it."""
+    st.title(page_title)
+    if roles:
+        st.warning(plain(t("no_access", page=page_title, roles=roles_text(roles))))
+    else:
+        st.warning(plain(t("no_access.none", page=page_title)))

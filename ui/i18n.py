@@ -406,6 +406,25 @@ MESSAGES: dict[str, dict[str, str]] = {
     "audit.outcome.ok": {"en": "OK", "zh": "成功"},
     "audit.outcome.refused": {"en": "Refused", "zh": "拒绝"},
     "audit.outcome.error": {"en": "Error", "zh": "错误"},
+    # --- issue 11: states ---
+    "empty.no_rows": {
+        "en": "No rows for this filter and period. Widen the period or clear some filters.",
+        "zh": "此筛选条件和期间内没有数据。请放宽期间或清除部分筛选条件。",
+    },
+    "empty.row_policy": {
+        "en": "No rows you may see: your role's row policy limits this data. "
+        "Widen the period or clear some filters, or ask an administrator if you need more.",
+        "zh": "没有您可查看的数据：您角色的行级权限限制了这些数据。请放宽期间或清除部分筛选条件，如需更多数据请联系管理员。",
+    },
+    "no_access": {
+        "en": "You do not have access to {page}; ask an administrator for the {roles} role.",
+        "zh": "您无权访问“{page}”；如需访问，请联系管理员授予“{roles}”角色。",
+    },
+    "no_access.none": {
+        "en": "You do not have access to {page}; ask an administrator.",
+        "zh": "您无权访问“{page}”；如需访问，请联系管理员。",
+    },
+    "roles.or": {"en": " or ", "zh": "或"},
 }
 
 

@@ -11,6 +11,7 @@ import streamlit as st
 from semantic.authorize import allowed, authorize
 from semantic.errors import PolicyError
 from ui import context as ctx
+from ui.table import show
 
 
 def render() -> None:
@@ -51,20 +52,27 @@ OUTCOMES = ("ok", "refused", "error")
 
 
 def table(frame: pd.DataFrame) -> None:
-    """The events with readable headers and kinds in the user's language (the id column is not shown);
-    an empty cell is empty, not "None"."""
+    """The events through the one table helper (ui.table.show): headers and kinds in the user's language
+    (the id column is not shown), dates as dates, counts and durations as right-aligned numbers; an
+    empty text cell is empty, an empty number or date "—", never "None"."""
     frame = frame[[c for c in SHOWN if c in frame.columns]].copy()
     frame["at"] = frame["at"].str.slice(0, 19).str.replace("T", " ")
-    frame["kind"] = frame["kind"].map(lambda k: ctx.t(f"audit.kind.{k}") if k in KINDS else k)
-    frame["outcome"] = frame["outcome"].map(lambda o: ctx.t(f"audit.outcome.{o}") if o in OUTCOMES else o)
-    frame["rows"] = frame["rows"].map(lambda n: "" if pd.isna(n) else f"{int(n):,}")
-    frame["duration_ms"] = frame["duration_ms"].map(lambda n: "" if pd.isna(n) else f"{float(n):,.1f}")
-    frame = frame.astype(object).where(frame.notna(), "")
-    config = {c: st.column_config.TextColumn(ctx.t(f"audit.col.{c}")) for c in frame.columns}
-    for name in ("rows", "duration_ms"):
-        config[name] = st.column_config.TextColumn(ctx.t(f"audit.col.{name}"), alignment="right")
-    config["message"] = st.column_config.TextColumn(ctx.t("audit.col.message"), width="large")
-    st.dataframe(frame, hide_index=True, width="stretch", column_config=config)
+    text = [c for c in frame.columns if c not in NUMBERS + DATES]
+    frame[text] = frame[text].astype(object).where(frame[text].notna(), "")
+    show(
+        frame,
+        key="audit_events",
+        labels={c: ctx.t(f"audit.col.{c}") for c in frame.columns},
+        formats={"rows": "count", "duration_ms": "number"} | {c: "date" for c in DATES},
+        values={
+            "kind": lambda k: ctx.t(f"audit.kind.{k}") if k in KINDS else k,
+            "outcome": lambda o: ctx.t(f"audit.outcome.{o}") if o in OUTCOMES else o,
+        },
+    )
+
+
+NUMBERS = ("rows", "duration_ms")
+DATES = ("time_from", "time_to")
 
 
 def slowed_down() -> None:

@@ -21,7 +21,7 @@ from ui.export import to_csv, to_excel
 from ui.fmt import format_value
 from ui.safe import plain
 from ui.state import GRAINS, TIME_DRILL, ExploreState
-from ui.table import drill_rows
+from ui.table import drill_rows, show
 
 DEFAULT_METRICS = ("revenue",)
 
@@ -233,21 +233,11 @@ def column_label(col: str, compare: str | None) -> str:
     return ctx.dimension_label(col)
 
 
-def result_table(frame: pd.DataFrame, lang: str, compare: str | None = None) -> pd.DataFrame:
-    lib = ctx.library()
-    shown = pd.DataFrame(index=frame.index)
-    for col in frame.columns:
-        base = col.split("__")[0]
-        header = column_label(col, compare)
-        if col.endswith("__change_pct"):
-            shown[header] = [format_value(v, "percent", lang) for v in frame[col]]
-        elif base in lib.metrics:
-            shown[header] = [format_value(v, lib.metrics[base].format, lang, short=False) for v in frame[col]]
-        elif charts.is_time(col):
-            shown[header] = [charts.period_label(v, charts.split_grain(col), lang) for v in frame[col]]
-        else:
-            shown[header] = [ctx.member_label(col, v) for v in frame[col]]
-    return shown
+def result_table(frame: pd.DataFrame, compare: str | None = None) -> None:
+    """The result through the one table helper (ui.table.show): library labels in the user's language
+    (the comparison columns named for the chosen comparison), each metric in its format, periods as
+    their grain, member labels, numbers right-aligned."""
+    show(frame, key="explore_result", labels={str(c): column_label(c, compare) for c in frame.columns})
 
 
 def detail(state: ExploreState) -> None:
@@ -284,6 +274,11 @@ def render() -> None:
         return
     lib, lang = ctx.library(), ctx.lang()
     frame = result.frame
+    if ctx.empty(result):  # says why: nothing in this filter and period, or nothing the row policy lets through
+        with st.expander(ctx.t("explore.show_sql")):
+            st.code(result.sql, language="sql")
+        save_tile(state, query)
+        return
     formats = {m: lib.metrics[m].format for m in state.metrics if m in lib.metrics}
     kind = state.chart if state.chart != "auto" else charts.choose(state.keys, state.metrics, formats, len(frame))
     fig = charts.figure(
@@ -313,7 +308,7 @@ def render() -> None:
         )
         apply_selection(state, event, kind)
     drill_buttons(state)
-    st.dataframe(result_table(frame, lang, state.compare), hide_index=True, width="stretch")
+    result_table(frame, state.compare)
     st.caption(
         ctx.t("explore.rows", n=len(frame))
         + f" · {result.execute_seconds * 1000:.0f} ms"
