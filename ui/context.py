@@ -23,6 +23,7 @@ from semantic.execute import DEFAULT_WAREHOUSE
 from semantic.model.library import TIME, split_time
 from semantic.query import make_query
 from semantic.service import DEFAULT_PAGE_ROWS
+from ui.fmt import format_value
 from ui.i18n import label, text
 from ui.messages import browser
 from ui.safe import plain
@@ -200,3 +201,42 @@ def no_access(page_title: str, roles) -> None:
         st.warning(plain(t("no_access", page=page_title, roles=roles_text(roles))))
     else:
         st.warning(plain(t("no_access.none", page=page_title)))
+
+
+def threshold_text(value: float, fmt: str) -> str:
+    """A rule's threshold in its metric's format and the user's language (¥1,000,000, 30.0%, 45.0 days)."""
+    shown = format_value(value, fmt, lang(), short=False)
+    return shown.removesuffix(".00") if fmt == "currency" else shown
+
+
+def rule_text(rule) -> str:
+    """A board rule as people say it, in their language: 'DSO above 45.0 days' / '应收账款周转天数高于45.0 天',
+    never 'dso > 45'."""
+    spec = library().metrics.get(rule.metric)
+    value = threshold_text(rule.value, spec.format if spec else "number")
+    return t("alert.rule", metric=metric_label(rule.metric), op=t(f"alert.op.{rule.op}"), value=value)
+
+
+def level_text(level: str, news: str) -> str:
+    """A breach's level and what it means by its metric's good direction: 'Critical · bad news'."""
+    return f"{t(f'alert.level.{level}')} · {t(f'alert.news.{news}')}"
+
+
+def show_breaches(breaches, icons: dict | None = None) -> None:
+    """A tile's breached rules (boards.alerts.level_of), one box per meaning: bad news red (critical) or
+    amber (warning), good news green, neutral blue, each rule worded by rule_text."""
+    from boards.alerts import news
+
+    by_news: dict[str, list] = {}
+    for rule, _ in breaches:
+        by_news.setdefault(news(rule, library()), []).append(rule)
+    for meaning, rules in by_news.items():
+        shown = plain("; ".join(rule_text(r) for r in rules))
+        critical = any(r.level == "critical" for r in rules)
+        icon = (icons or {}).get("critical" if critical else "warning")
+        if meaning == "bad":
+            (st.error if critical else st.warning)(shown, icon=icon)
+        elif meaning == "good":
+            st.success(shown, icon=":material/check_circle:")
+        else:
+            st.info(shown, icon=":material/info:")

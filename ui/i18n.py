@@ -425,6 +425,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "您无权访问“{page}”；如需访问，请联系管理员。",
     },
     "roles.or": {"en": " or ", "zh": "或"},
+    "alert.rule": {"en": "{metric} {op} {value}", "zh": "{metric}{op}{value}"},
+    "alert.op.>": {"en": "above", "zh": "高于"},
+    "alert.op.>=": {"en": "at or above", "zh": "不低于"},
+    "alert.op.<": {"en": "below", "zh": "低于"},
+    "alert.op.<=": {"en": "at or below", "zh": "不高于"},
+    "alert.news.bad": {"en": "bad news", "zh": "不利"},
+    "alert.news.good": {"en": "good news", "zh": "有利"},
+    "alert.news.neutral": {"en": "to look at", "zh": "需关注"},
+    "alert.level.warning": {"en": "Warning", "zh": "警告"},
+    "alert.level.critical": {"en": "Critical", "zh": "严重"},
 }
 
 
