@@ -119,7 +119,8 @@ def a_query_event(rows: int, ms: float) -> None:
     from auth import audit
 
     audit.append(
-        "query", "cfo", roles="finance", source="page:explore", metrics="revenue", dimensions="region",
+        "query", "cfo", roles="finance", source="page:explore", metrics="revenue,gross_margin_pct",
+        dimensions="metric_time__month,region",
         time_from="2025-03-01", time_to="2025-03-31", rows=rows, duration_ms=ms, outcome="ok",
     )  # fmt: skip
 
@@ -141,6 +142,13 @@ def test_audit_rows_and_durations_are_numbers_and_periods_dates(lang):
     for name in ("time_from", "time_to"):
         assert config[name]["type_config"]["type"] == "date", name
     assert set(value["kind"]) == {text("audit.kind.query", lang)}
+    # names as people call them: no snake_case in cells either
+    row = value.iloc[0]
+    assert (row["metrics"], row["dimensions"], row["roles"], row["source"]) == {
+        "en": ("Revenue, Gross margin %", "Month, Region", "Finance", "Explore"),
+        "zh": ("营业收入、毛利率", "月份、区域", "财务", "自助分析"),
+    }[lang]
+    assert config["message"]["width"] == "large"
 
 
 def test_audit_cells_are_never_none_or_midnight():
@@ -152,3 +160,26 @@ def test_audit_cells_are_never_none_or_midnight():
     value, _ = table_of(at)
     cells = value.astype(str).to_numpy().ravel().tolist()
     assert not [c for c in cells if "00:00:00" in c or c in ("None", "nan", "NaT", "<NA>")], cells
+
+
+# ---- a ratio's change in Explore's table is in percentage points (defect 4), checked by hand SQL ----
+@pytest.mark.parametrize("lang, unit", [("en", " pp"), ("zh", "个百分点")])
+def test_explore_states_a_ratios_change_in_points_against_hand_sql(raw, lang, unit):
+    import datetime as dt
+
+    from tests.handsql import expected
+
+    at = explore(CFO, lang, m="gross_margin_pct,revenue", grain="month", cmp="prior_year",
+                 **{"from": "2025-01-01", "to": "2025-03-31"})  # fmt: skip
+    assert not at.exception and not at.error
+    value, config = table_of(at)
+    key = "metric_time__month"
+    now = expected(raw, "gross_margin_pct", (key,), None, dt.date(2025, 1, 1), dt.date(2025, 3, 31))
+    before = expected(raw, "gross_margin_pct", (key,), None, dt.date(2024, 1, 1), dt.date(2024, 3, 31))
+    assert len(value) == len(now) == len(before) == 3
+    for i in range(3):
+        points = (float(now["gross_margin_pct"].iloc[i]) - float(before["gross_margin_pct"].iloc[i])) * 100
+        assert value["gross_margin_pct__change_pct"].iloc[i] == f"{points:+,.2f}{unit}"
+    assert config["gross_margin_pct__change_pct"]["alignment"] == "right"
+    # revenue keeps its relative change, as a number in percent
+    assert config["revenue__change_pct"]["type_config"]["format"].endswith("%%")

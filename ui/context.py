@@ -83,8 +83,8 @@ def role_label(role: str) -> str:
 
 def dimension_label(name: str) -> str:
     base, grain = split_time(name)
-    if base == TIME:
-        return {"en": "Time", "zh": "时间"}[lang()] + (f" ({grain})" if grain else "")
+    if base == TIME:  # a period by its grain (Month / 月份), never 'Time (month)'
+        return t(f"explore.period.{grain}") if grain else {"en": "Time", "zh": "时间"}[lang()]
     spec = library().dimensions.get(base)
     return label(spec.label, lang()) if spec else name
 

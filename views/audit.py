@@ -67,8 +67,25 @@ def table(frame: pd.DataFrame) -> None:
         values={
             "kind": lambda k: ctx.t(f"audit.kind.{k}") if k in KINDS else k,
             "outcome": lambda o: ctx.t(f"audit.outcome.{o}") if o in OUTCOMES else o,
+            "metrics": lambda names: _names(names, ctx.metric_label),
+            "dimensions": lambda names: _names(names, ctx.dimension_label),
+            "roles": lambda names: _names(names, ctx.role_label),
+            "source": _source,
         },
+        widths={"message": "large"},
     )
+
+
+def _names(text: str, label) -> str:
+    """A comma-separated list of names (metrics, dimensions, roles) as their labels."""
+    return ("、" if ctx.lang() == "zh" else ", ").join(label(n) for n in str(text or "").split(",") if n)
+
+
+def _source(source: str) -> str:
+    """'page:explore' as the page's title (Explore / 自助分析); other sources as recorded."""
+    kind, _, name = str(source or "").partition(":")
+    key = f"page.{name}"
+    return ctx.t(key) if kind == "page" and ctx.t(key) != key else source
 
 
 NUMBERS = ("rows", "duration_ms")

@@ -18,7 +18,7 @@ from semantic.policy import access_for
 from ui import charts
 from ui import context as ctx
 from ui.export import to_csv, to_excel
-from ui.fmt import format_value
+from ui.fmt import format_delta, format_value
 from ui.safe import plain
 from ui.state import GRAINS, TIME_DRILL, ExploreState
 from ui.table import drill_rows, show
@@ -236,8 +236,22 @@ def column_label(col: str, compare: str | None) -> str:
 def result_table(frame: pd.DataFrame, compare: str | None = None) -> None:
     """The result through the one table helper (ui.table.show): library labels in the user's language
     (the comparison columns named for the chosen comparison), each metric in its format, periods as
-    their grain, member labels, numbers right-aligned."""
-    show(frame, key="explore_result", labels={str(c): column_label(c, compare) for c in frame.columns})
+    their grain, member labels, numbers right-aligned. A change is stated as its metric states it
+    (MetricSpec.change_kind): a ratio's in percentage points, a variance's or DSO's in its own unit,
+    never a relative change of a percentage."""
+    lib, lang = ctx.library(), ctx.lang()
+    shown, stated = frame.copy(), []
+    for col in frame.columns:
+        base = str(col).split("__")[0]
+        spec, prior = lib.metrics.get(base), f"{base}__prior"
+        if not str(col).endswith("__change_pct") or spec is None or spec.change_kind == "relative":
+            continue
+        if base in frame.columns and prior in frame.columns:
+            changes = zip(frame[base], frame[prior])
+            shown[col] = [format_delta(v, p, spec.format, spec.change_kind, lang) or "—" for v, p in changes]
+            stated.append(str(col))
+    labels = {str(c): column_label(c, compare) for c in frame.columns}
+    show(shown, key="explore_result", labels=labels, right=tuple(stated))
 
 
 def detail(state: ExploreState) -> None:

@@ -60,3 +60,86 @@ def test_the_cfo_still_opens_cash(page, app):
     settle(page, 800)
     assert "You do not have access" not in main_text(page)
     assert "¥" in main_text(page)
+
+
+EMPTY = {
+    ("row_policy", "en"): "No rows you may see: your role's row policy limits this data.",
+    ("row_policy", "zh"): "没有您可查看的数据：您角色的行级权限限制了这些数据。",
+    ("no_rows", "en"): "No rows for this filter and period.",
+    ("no_rows", "zh"): "此筛选条件和期间内没有数据。",
+}
+MARCH = "from=2025-03-01&to=2025-03-31"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_an_empty_explore_for_a_rep_blames_the_row_policy(page, app, lang):
+    login(page, app, "sales_east", lang=lang)
+    page.goto(f"{app.url}/explore?m=revenue&grain=month&f.region=West&{MARCH}")
+    settle(page, 800)
+    page.get_by_text(EMPTY[("row_policy", lang)]).wait_for()
+    assert not page.locator("[data-testid='stDataFrame']").count()
+    shot(page, f"states-empty-row-policy-{lang}")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_an_empty_explore_for_the_cfo_blames_the_filter(page, app, lang):
+    login(page, app, "cfo", lang=lang)
+    page.goto(f"{app.url}/explore?m=revenue&grain=month&f.region=Nowhere&{MARCH}")
+    settle(page, 800)
+    page.get_by_text(EMPTY[("no_rows", lang)]).wait_for()
+    assert EMPTY[("row_policy", lang)] not in main_text(page)
+    shot(page, f"states-empty-no-rows-{lang}")
+
+
+@pytest.fixture(scope="module")
+def breaches(app_env):
+    import os
+
+    from boards import evaluate, store
+    from boards.store import Board, Rule, Tile
+    from semantic import Principal, Query, Warehouse
+
+    old = os.environ.get("CONCORD_METASTORE")
+    os.environ["CONCORD_METASTORE"] = app_env["CONCORD_METASTORE"]
+    dec = {"time_from": "2025-12-01", "time_to": "2025-12-31"}
+    try:
+        board = store.save(
+            Board(
+                title="CFO watch",
+                owner="cfo",
+                tiles=(
+                    Tile(Query(metrics=("dso",), **dec), title="DSO", rules=(Rule("dso", ">", 1, "critical"),)),
+                    Tile(Query(metrics=("cash_out",), **dec), title="Cash out", rules=(Rule("cash_out", ">", 1),)),
+                    Tile(Query(metrics=("revenue",), **dec), title="Revenue", rules=(Rule("revenue", ">", 1000),)),
+                ),
+            ),
+            Principal("cfo", ("finance",)),
+        )
+        warehouse = Warehouse(app_env["CONCORD_WAREHOUSE"])
+        evaluate.evaluate_board(board, warehouse, post=lambda *a: None)
+        yield board
+    finally:
+        if old is None:
+            os.environ.pop("CONCORD_METASTORE", None)
+        else:
+            os.environ["CONCORD_METASTORE"] = old
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_alert_log_reads_bad_news_as_bad_in_words(page, app, breaches, lang):
+    login(page, app, "cfo", path="alerts", lang=lang)
+    settle(page, 800)
+    page.locator("[data-testid='stDataFrame']").first.wait_for()
+    cells = [c.strip() for c in page.locator("[data-testid='stDataFrame'] [role='gridcell']").all_inner_texts()]
+    want = {
+        "en": [
+            "Days sales outstanding above 1.0 days",
+            "Critical · bad news",
+            "Cash out above ¥1",
+            "Warning · good news",
+        ],
+        "zh": ["应收账款周转天数高于1.0 天", "严重 · 不利", "付款高于¥1", "警告 · 有利"],
+    }[lang]
+    assert all(w in cells for w in want), cells
+    assert not [c for c in cells if re.fullmatch(r"[a-z_]+ [<>]=? [\d.]+", c)], cells  # never 'dso > 1'
+    shot(page, f"states-alert-log-{lang}")
