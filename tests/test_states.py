@@ -148,7 +148,7 @@ def test_audit_rows_and_durations_are_numbers_and_periods_dates(lang):
         "en": ("Revenue, Gross margin %", "Month, Region", "Finance", "Explore"),
         "zh": ("营业收入、毛利率", "月份、区域", "财务", "自助分析"),
     }[lang]
-    assert config["message"]["width"] == "large"
+    assert config["message"]["width"] == "medium"
 
 
 def test_audit_cells_are_never_none_or_midnight():
@@ -156,8 +156,11 @@ def test_audit_cells_are_never_none_or_midnight():
 
     a_query_event(3, 1.0)
     audit.record_login("cfo", "login_ok")  # no rows, no duration, no period
+    for source in ("page:explore:export", "board:7", "drill_through"):
+        audit.append("query", "cfo", source=source, outcome="ok")
     at = audit_page("en")
     value, _ = table_of(at)
+    assert {"Explore (download)", "Board 7", "Underlying rows", "Sign-in"} <= set(value["source"])
     cells = value.astype(str).to_numpy().ravel().tolist()
     assert not [c for c in cells if "00:00:00" in c or c in ("None", "nan", "NaT", "<NA>")], cells
 

@@ -72,7 +72,7 @@ def table(frame: pd.DataFrame) -> None:
             "roles": lambda names: _names(names, ctx.role_label),
             "source": _source,
         },
-        widths={"message": "large"},
+        widths={"message": "medium"},
     )
 
 
@@ -81,11 +81,34 @@ def _names(text: str, label) -> str:
     return ("、" if ctx.lang() == "zh" else ", ").join(label(n) for n in str(text or "").split(",") if n)
 
 
+SOURCES = {  # where a recorded event came from, as people say it
+    "app": {"en": "Sign-in", "zh": "登录"},
+    "app:audit": {"en": "Audit log", "zh": "审计日志"},
+    "drill_through": {"en": "Underlying rows", "zh": "明细数据"},
+    "members": {"en": "Filter choices", "zh": "筛选选项"},
+    "kiosk": {"en": "Office screen", "zh": "大屏"},
+    "cli": {"en": "Command line", "zh": "命令行"},
+    "cli:query": {"en": "Command line", "zh": "命令行"},
+    "board": {"en": "Board {n}", "zh": "看板 {n}"},
+    "alert": {"en": "Alert check, board {n}", "zh": "预警检查，看板 {n}"},
+    "export": {"en": "{what} (download)", "zh": "{what}（下载）"},
+}
+
+
 def _source(source: str) -> str:
-    """'page:explore' as the page's title (Explore / 自助分析); other sources as recorded."""
-    kind, _, name = str(source or "").partition(":")
-    key = f"page.{name}"
-    return ctx.t(key) if kind == "page" and ctx.t(key) != key else source
+    """'page:explore' as the page's title (Explore / 自助分析), 'board:3' as 'Board 3', a download
+    as '… (download)'; an unknown source as recorded."""
+    lang, source = ctx.lang(), str(source or "")
+    if source.endswith(":export"):
+        return SOURCES["export"][lang].format(what=_source(source.removesuffix(":export")))
+    if source in SOURCES:
+        return SOURCES[source][lang]
+    kind, _, name = source.partition(":")
+    if kind == "page" and ctx.t(f"page.{name}") != f"page.{name}":
+        return ctx.t(f"page.{name}")
+    if kind in ("board", "alert") and name.isdigit():
+        return SOURCES[kind][lang].format(n=name)
+    return source
 
 
 NUMBERS = ("rows", "duration_ms")
