@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
 import itertools
+import json
 
 import openpyxl
 import pandas as pd
