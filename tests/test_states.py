@@ -184,5 +184,10 @@ def test_explore_states_a_ratios_change_in_points_against_hand_sql(raw, lang, un
         points = (float(now["gross_margin_pct"].iloc[i]) - float(before["gross_margin_pct"].iloc[i])) * 100
         assert value["gross_margin_pct__change_pct"].iloc[i] == f"{points:+,.2f}{unit}"
     assert config["gross_margin_pct__change_pct"]["alignment"] == "right"
-    # revenue keeps its relative change, as a number in percent
-    assert config["revenue__change_pct"]["type_config"]["format"].endswith("%%")
+    # revenue keeps its relative change, signed as cards write it
+    now = expected(raw, "revenue", (key,), None, dt.date(2025, 1, 1), dt.date(2025, 3, 31))
+    before = expected(raw, "revenue", (key,), None, dt.date(2024, 1, 1), dt.date(2024, 3, 31))
+    for i in range(3):
+        change = (float(now["revenue"].iloc[i]) / float(before["revenue"].iloc[i]) - 1) * 100
+        assert value["revenue__change_pct"].iloc[i] == f"{change:+,.1f}%"
+    assert config["revenue__change_pct"]["alignment"] == "right"

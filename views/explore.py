@@ -18,7 +18,7 @@ from semantic.policy import access_for
 from ui import charts
 from ui import context as ctx
 from ui.export import to_csv, to_excel
-from ui.fmt import format_delta, format_value
+from ui.fmt import format_change, format_delta, format_value
 from ui.safe import plain
 from ui.state import GRAINS, TIME_DRILL, ExploreState
 from ui.table import drill_rows, show
@@ -244,9 +244,12 @@ def result_table(frame: pd.DataFrame, compare: str | None = None) -> None:
     for col in frame.columns:
         base = str(col).split("__")[0]
         spec, prior = lib.metrics.get(base), f"{base}__prior"
-        if not str(col).endswith("__change_pct") or spec is None or spec.change_kind == "relative":
+        if not str(col).endswith("__change_pct") or spec is None:
             continue
-        if base in frame.columns and prior in frame.columns:
+        if spec.change_kind == "relative":  # signed, as cards write it: +45.9%, -10.6%
+            shown[col] = [format_change(v, lang) or "—" for v in frame[col]]
+            stated.append(str(col))
+        elif base in frame.columns and prior in frame.columns:
             changes = zip(frame[base], frame[prior])
             shown[col] = [format_delta(v, p, spec.format, spec.change_kind, lang) or "—" for v, p in changes]
             stated.append(str(col))
