@@ -68,6 +68,9 @@ def sidebar(principal) -> None:
 
 
 def navigation(principal):
+    """The pages `principal` may open, listed; every other page is registered too, hidden from the
+    menu, so its address (/cash, /users typed or shared) says who may open it instead of falling
+    back to Home without a word."""
     groups = {
         ctx.t("nav.overview"): [page("home", icon="home", default=True)],
         ctx.t("nav.analysis"): [
@@ -77,11 +80,14 @@ def navigation(principal):
             page("catalog", icon="menu_book"),
         ],
     }
-    finance = [page(name, icon=icon) for name, icon, needs in FINANCE_PAGES if may_open(principal, needs)]
+    finance = [(name, icon) for name, icon, needs in FINANCE_PAGES if may_open(principal, needs)]
     if finance:
-        groups[ctx.t("nav.finance")] = finance
+        groups[ctx.t("nav.finance")] = [page(name, icon=icon) for name, icon in finance]
     if allowed(principal, "manage_users", library=ctx.library()):
         groups[ctx.t("nav.admin")] = [page("users", icon="group"), page("audit", icon="policy")]
+    listed = {p.url_path for pages in groups.values() for p in pages}
+    # hidden in a section that always has a listed page, so no empty heading shows
+    groups[ctx.t("nav.overview")] += [locked(name, needs) for name, needs in NEEDS.items() if name not in listed]
     return st.navigation(groups)
 
 
@@ -100,6 +106,35 @@ FINANCE_PAGES = (
     ("data_quality", "fact_check", "check_data_quality"),
 )
 TITLES = {"reconciliation": "recon", "data_quality": "quality"}
+NEEDS = {name: needs for name, _, needs in FINANCE_PAGES} | {"users": "manage_users", "audit": "manage_users"}
+
+
+def locked(name: str, needs):
+    """`name`'s address for a user who may not open it: a hidden page saying so, naming (by label) the
+    roles that would open it. The real page is never run for them."""
+    title = ctx.t(f"page.{TITLES.get(name, name)}")
+    return st.Page(
+        lambda: ctx.no_access(title, granting(needs)),
+        title=title,
+        icon=":material/lock:",
+        url_path=name,
+        visibility="hidden",
+    )
+
+
+def granting(needs) -> list[str]:
+    """The roles in policies.yml that would open a page needing `needs`, each asked of semantic.authorize
+    as a user holding only that role (with any attribute its row filter reads: rows do not open pages)."""
+    from semantic import Principal
+    from semantic.policy import attributes_needed, default_policy
+
+    policy = default_policy(ctx.library())
+    out = []
+    for role in policy.roles:
+        attributes = {a: "-" for a in attributes_needed(policy, (role,))}
+        if may_open(Principal(f"role:{role}", (role,), attributes), needs):
+            out.append(role)
+    return out
 
 
 # A view file must not share a name with a top-level package: Streamlit puts the

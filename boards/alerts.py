@@ -20,6 +20,8 @@ from boards.store import Board, BoardError, Rule, Tile, get_unchecked
 from data import metastore
 from semantic.authorize import Evaluated, allowed
 from semantic.errors import SemanticError
+from semantic.model.library import Library
+from semantic.model.loader import default_library
 from semantic.principal import Principal
 from semantic.query import Query, make_query
 
@@ -30,6 +32,30 @@ WHY_UNCHECKED = "the alert log asks see_result for each breach"
 
 def _stamp(now: dt.datetime | None = None) -> str:
     return (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).isoformat(timespec="seconds")
+
+
+UPWARD = (">", ">=")  # a rule that fires when its number is high
+
+
+def news(rule: Rule, library: Library | None = None) -> str:
+    """What a breach of `rule` means by its metric's declared `good` direction (the YAML library):
+    'bad' (cash_out > X, revenue < X), 'good' (revenue > X, cash_out < X) or 'neutral' (a gap, or a
+    metric the library does not know). Pages colour and word a breach by this, never by metric name."""
+    spec = (library or default_library()).metrics.get(rule.metric)
+    if spec is None or spec.good == "neutral":
+        return "neutral"
+    return "good" if (rule.op in UPWARD) == (spec.good == "up") else "bad"
+
+
+def rule_of(text: str, level: str = "warning") -> Rule | None:
+    """A stored rule text ('dso > 45') back as a Rule; None when it does not read as one."""
+    parts = (text or "").split()
+    if len(parts) != 3 or parts[1] not in (">", ">=", "<", "<="):
+        return None
+    try:
+        return Rule(parts[0], parts[1], float(parts[2]), level)
+    except ValueError:
+        return None
 
 
 def level_of(tile: Tile, values: dict) -> tuple[str | None, list[tuple[Rule, float]]]:
@@ -196,6 +222,7 @@ def _principal_of(row: dict) -> Principal:
 
 def _shown(row: dict, board: Board | None) -> dict:
     metric = row["rule"].split(" ", 1)[0]
+    rule = rule_of(row["rule"], row["level"])
     return {
         "id": row["id"],
         "breached_at": row["breached_at"],
@@ -205,6 +232,7 @@ def _shown(row: dict, board: Board | None) -> dict:
         "rule": row["rule"],
         "metric": metric,
         "level": row["level"],
+        "news": news(rule) if rule else "neutral",
         "value": row["value"],
         "cleared_at": row["cleared_at"],
         "cleared_reason": row["cleared_reason"] or "",

@@ -8,6 +8,7 @@ not, is reported to the event listeners (the audit log).
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass
 
@@ -43,6 +44,9 @@ class Result:
     cached: bool = False
     rollups: tuple[str, ...] = ()  # rollups that answered part of it
     truncated: bool = False  # more rows than max_rows: `frame` holds the first max_rows
+    # a row policy (the principal's row filter) narrowed this query: an empty result may be the policy's doing.
+    # Only that a filter applied, never what it hid.
+    row_policy: bool = False
 
     @property
     def rows(self) -> int:
@@ -124,5 +128,20 @@ def run(
         frame = frame.iloc[:max_rows].copy()
     report(query, principal, source, started, rows=len(frame))
     return Result(
-        frame, sql, compiled.columns, compile_seconds, execute_seconds, version, cached, compiled.rollups, truncated
+        frame,
+        sql,
+        compiled.columns,
+        compile_seconds,
+        execute_seconds,
+        version,
+        cached,
+        compiled.rollups,
+        truncated,
+        row_policy=narrowed(principal, library or default_library()),
     )
+
+
+@functools.lru_cache(maxsize=1024)
+def narrowed(principal: Principal, library: Library) -> bool:
+    """Whether `principal`'s roles put a row filter around every query they run (Result.row_policy)."""
+    return policy.access_for(principal, library).row_filter is not None

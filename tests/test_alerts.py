@@ -363,7 +363,10 @@ def test_the_cron_command_as_a_process(env, warehouse_path, tmp_path):
     assert done.returncode == 2 and done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
 
 
-@pytest.mark.parametrize("lang, header, level", [("en", "Value", "critical"), ("zh", "数值", "严重")])
+# the level says what the breach means by the metric's good direction (cash_in above a line: good news)
+@pytest.mark.parametrize(
+    "lang, header, level", [("en", "Value", "Critical · good news"), ("zh", "数值", "严重 · 有利")]
+)
 def test_the_alert_log_page_shows_readable_columns_of_the_viewers_breaches_only(
     env, warehouse, warehouse_path, monkeypatch, lang, header, level
 ):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import itertools
+import json
 
 import openpyxl
 import pandas as pd
@@ -220,7 +221,9 @@ def test_the_chart_draws_the_prior_year_series(warehouse, lang):
 def test_the_compare_columns_are_named_in_both_languages(lang, expected):
     at = explore(lang, m="revenue", grain="month", cmp="prior_year", **{"from": "2025-01-01", "to": "2025-06-30"})
     assert not at.exception, [e.value for e in at.exception]
-    headers = list(at.dataframe[0].value.columns)
+    # ui.table.show: the frame keeps its names, the grid shows the column_config labels
+    labels = json.loads(at.dataframe[0].proto.columns)
+    headers = [labels[c]["label"] for c in at.dataframe[0].value.columns]
     assert headers == expected
     assert not any("__" in h or "Compare" in h or "对比" in h for h in headers)
 

@@ -23,6 +23,7 @@ from semantic.execute import DEFAULT_WAREHOUSE
 from semantic.model.library import TIME, split_time
 from semantic.query import make_query
 from semantic.service import DEFAULT_PAGE_ROWS
+from ui.fmt import format_value
 from ui.i18n import label, text
 from ui.messages import browser
 from ui.safe import plain
@@ -82,8 +83,8 @@ def role_label(role: str) -> str:
 
 def dimension_label(name: str) -> str:
     base, grain = split_time(name)
-    if base == TIME:
-        return {"en": "Time", "zh": "时间"}[lang()] + (f" ({grain})" if grain else "")
+    if base == TIME:  # a period by its grain (Month / 月份), never 'Time (month)'
+        return t(f"explore.period.{grain}") if grain else {"en": "Time", "zh": "时间"}[lang()]
     spec = library().dimensions.get(base)
     return label(spec.label, lang()) if spec else name
 
@@ -162,3 +163,80 @@ def require_metrics(*metrics: str) -> bool:
     missing = [m for m in metrics if m not in visible_metrics()] or list(metrics)
     st.error(plain(text("error.not_granted", lang(), metrics=", ".join(missing), roles=", ".join(principal().roles))))
     return False
+
+
+def is_empty(result: Result) -> bool:
+    """No rows, or only rows without a single number (a total over nothing comes back as one empty row)."""
+    frame = result.frame
+    if frame.empty:
+        return True
+    numbers = [c for c in frame.columns if str(c).split("__")[0] in library().metrics]
+    return bool(numbers) and bool(frame[numbers].isna().all().all())
+
+
+def empty(result: Result | None) -> bool:
+    """True (having said why, in the user's language) when `result` has nothing to show: either
+    nothing matches the filter and period, or the user's row policy narrowed the query (the layer's
+    Result.row_policy; what the policy hid is never said). A page stops drawing its result there."""
+    if result is None or not is_empty(result):
+        return False
+    st.info(t("empty.row_policy" if result.row_policy else "empty.no_rows"))
+    return True
+
+
+def roles_text(roles) -> str:
+    """Role labels joined for a sentence: 'Executive, Finance or Administrator' / '管理层、财务或系统管理员'."""
+    shown = [role_label(r) for r in roles]
+    if len(shown) < 2:
+        return "".join(shown)
+    comma = "、" if lang() == "zh" else ", "
+    return comma.join(shown[:-1]) + t("roles.or") + shown[-1]
+
+
+def no_access(page_title: str, roles) -> None:
+    """What a page the user may not open shows instead of itself: one line naming the page and the
+    roles (by their labels) that would open it."""
+    st.title(page_title)
+    if roles:
+        st.warning(plain(t("no_access", page=page_title, roles=roles_text(roles))))
+    else:
+        st.warning(plain(t("no_access.none", page=page_title)))
+
+
+def threshold_text(value: float, fmt: str) -> str:
+    """A rule's threshold in its metric's format and the user's language (¥1,000,000, 30.0%, 45.0 days)."""
+    shown = format_value(value, fmt, lang(), short=False)
+    return shown.removesuffix(".00") if fmt == "currency" else shown
+
+
+def rule_text(rule) -> str:
+    """A board rule as people say it, in their language: 'DSO above 45.0 days' / '应收账款周转天数高于45.0 天',
+    never 'dso > 45'."""
+    spec = library().metrics.get(rule.metric)
+    value = threshold_text(rule.value, spec.format if spec else "number")
+    return t("alert.rule", metric=metric_label(rule.metric), op=t(f"alert.op.{rule.op}"), value=value)
+
+
+def level_text(level: str, news: str) -> str:
+    """A breach's level and what it means by its metric's good direction: 'Critical · bad news'."""
+    return f"{t(f'alert.level.{level}')} · {t(f'alert.news.{news}')}"
+
+
+def show_breaches(breaches, icons: dict | None = None) -> None:
+    """A tile's breached rules (boards.alerts.level_of), one box per meaning: bad news red (critical) or
+    amber (warning), good news green, neutral blue, each rule worded by rule_text."""
+    from boards.alerts import news
+
+    by_news: dict[str, list] = {}
+    for rule, _ in breaches:
+        by_news.setdefault(news(rule, library()), []).append(rule)
+    for meaning, rules in by_news.items():
+        shown = plain("; ".join(rule_text(r) for r in rules))
+        critical = any(r.level == "critical" for r in rules)
+        icon = (icons or {}).get("critical" if critical else "warning")
+        if meaning == "bad":
+            (st.error if critical else st.warning)(shown, icon=icon)
+        elif meaning == "good":
+            st.success(shown, icon=":material/check_circle:")
+        else:
+            st.info(shown, icon=":material/info:")

@@ -456,6 +456,35 @@ MESSAGES: dict[str, dict[str, str]] = {
     "recon.gap_up": {"en": "Orders above ledger", "zh": "业务收入高于总账"},
     "recon.gap_down": {"en": "Ledger above orders", "zh": "总账高于业务收入"},
     "recon.gap_zero": {"en": "Reconciled", "zh": "已对平"},
+    # --- issue 11: states ---
+    "empty.no_rows": {
+        "en": "No rows for this filter and period. Widen the period or clear some filters.",
+        "zh": "此筛选条件和期间内没有数据。请放宽期间或清除部分筛选条件。",
+    },
+    "empty.row_policy": {
+        "en": "No rows you may see: your role's row policy limits this data. "
+        "Widen the period or clear some filters, or ask an administrator if you need more.",
+        "zh": "没有您可查看的数据：您角色的行级权限限制了这些数据。请放宽期间或清除部分筛选条件，如需更多数据请联系管理员。",
+    },
+    "no_access": {
+        "en": "You do not have access to {page}; ask an administrator for the {roles} role.",
+        "zh": "您无权访问“{page}”；如需访问，请联系管理员授予“{roles}”角色。",
+    },
+    "no_access.none": {
+        "en": "You do not have access to {page}; ask an administrator.",
+        "zh": "您无权访问“{page}”；如需访问，请联系管理员。",
+    },
+    "roles.or": {"en": " or ", "zh": "或"},
+    "alert.rule": {"en": "{metric} {op} {value}", "zh": "{metric}{op}{value}"},
+    "alert.op.>": {"en": "above", "zh": "高于"},
+    "alert.op.>=": {"en": "at or above", "zh": "不低于"},
+    "alert.op.<": {"en": "below", "zh": "低于"},
+    "alert.op.<=": {"en": "at or below", "zh": "不高于"},
+    "alert.news.bad": {"en": "bad news", "zh": "不利"},
+    "alert.news.good": {"en": "good news", "zh": "有利"},
+    "alert.news.neutral": {"en": "to look at", "zh": "需关注"},
+    "alert.level.warning": {"en": "Warning", "zh": "警告"},
+    "alert.level.critical": {"en": "Critical", "zh": "严重"},
 }
 
 

@@ -146,11 +146,12 @@ def spec(
     values: Mapping[str, Callable[[object], str]] | None = None,
     compact: bool = False,
     right: tuple[str, ...] = (),
+    widths: Mapping[str, str] | None = None,
 ) -> tuple[pd.DataFrame, dict]:
     """(frame to show, column_config) for `frame`. `labels` and `formats` (a metric format or a
     COLUMNS kind) override per column; `values` maps a column's codes to text (e.g. status).
     `compact` shows money as ¥1.2M / ¥120.5万 (preformatted text, still right-aligned); `right`
-    names columns of text already formatted as numbers (right-aligned)."""
+    names columns of text already formatted as numbers (right-aligned); `widths` sets a column's width."""
     shown, config = frame.copy(), {}
     for col in frame.columns:
         name = str(col)
@@ -203,6 +204,9 @@ def spec(
             config[col] = _config("number", header, "%,d" if pd.api.types.is_integer_dtype(frame[col]) else "%,.2f")
         else:
             config[col] = _config("text", header)
+    for name, width in (widths or {}).items():  # "small", "medium" or "large", e.g. a long message
+        if name in config:
+            config[name] = {**config[name], "width": width}
     return shown, config
 
 

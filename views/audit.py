@@ -11,6 +11,7 @@ import streamlit as st
 from semantic.authorize import allowed, authorize
 from semantic.errors import PolicyError
 from ui import context as ctx
+from ui.table import show
 
 
 def render() -> None:
@@ -51,20 +52,67 @@ OUTCOMES = ("ok", "refused", "error")
 
 
 def table(frame: pd.DataFrame) -> None:
-    """The events with readable headers and kinds in the user's language (the id column is not shown);
-    an empty cell is empty, not "None"."""
+    """The events through the one table helper (ui.table.show): headers and kinds in the user's language
+    (the id column is not shown), dates as dates, counts and durations as right-aligned numbers; an
+    empty text cell is empty, an empty number or date "—", never "None"."""
     frame = frame[[c for c in SHOWN if c in frame.columns]].copy()
     frame["at"] = frame["at"].str.slice(0, 19).str.replace("T", " ")
-    frame["kind"] = frame["kind"].map(lambda k: ctx.t(f"audit.kind.{k}") if k in KINDS else k)
-    frame["outcome"] = frame["outcome"].map(lambda o: ctx.t(f"audit.outcome.{o}") if o in OUTCOMES else o)
-    frame["rows"] = frame["rows"].map(lambda n: "" if pd.isna(n) else f"{int(n):,}")
-    frame["duration_ms"] = frame["duration_ms"].map(lambda n: "" if pd.isna(n) else f"{float(n):,.1f}")
-    frame = frame.astype(object).where(frame.notna(), "")
-    config = {c: st.column_config.TextColumn(ctx.t(f"audit.col.{c}")) for c in frame.columns}
-    for name in ("rows", "duration_ms"):
-        config[name] = st.column_config.TextColumn(ctx.t(f"audit.col.{name}"), alignment="right")
-    config["message"] = st.column_config.TextColumn(ctx.t("audit.col.message"), width="large")
-    st.dataframe(frame, hide_index=True, width="stretch", column_config=config)
+    text = [c for c in frame.columns if c not in NUMBERS + DATES]
+    frame[text] = frame[text].astype(object).where(frame[text].notna(), "")
+    show(
+        frame,
+        key="audit_events",
+        labels={c: ctx.t(f"audit.col.{c}") for c in frame.columns},
+        formats={"rows": "count", "duration_ms": "number"} | {c: "date" for c in DATES},
+        values={
+            "kind": lambda k: ctx.t(f"audit.kind.{k}") if k in KINDS else k,
+            "outcome": lambda o: ctx.t(f"audit.outcome.{o}") if o in OUTCOMES else o,
+            "metrics": lambda names: _names(names, ctx.metric_label),
+            "dimensions": lambda names: _names(names, ctx.dimension_label),
+            "roles": lambda names: _names(names, ctx.role_label),
+            "source": _source,
+        },
+        widths={"message": "medium"},
+    )
+
+
+def _names(text: str, label) -> str:
+    """A comma-separated list of names (metrics, dimensions, roles) as their labels."""
+    return ("、" if ctx.lang() == "zh" else ", ").join(label(n) for n in str(text or "").split(",") if n)
+
+
+SOURCES = {  # where a recorded event came from, as people say it
+    "app": {"en": "Sign-in", "zh": "登录"},
+    "app:audit": {"en": "Audit log", "zh": "审计日志"},
+    "drill_through": {"en": "Underlying rows", "zh": "明细数据"},
+    "members": {"en": "Filter choices", "zh": "筛选选项"},
+    "kiosk": {"en": "Office screen", "zh": "大屏"},
+    "cli": {"en": "Command line", "zh": "命令行"},
+    "cli:query": {"en": "Command line", "zh": "命令行"},
+    "board": {"en": "Board {n}", "zh": "看板 {n}"},
+    "alert": {"en": "Alert check, board {n}", "zh": "预警检查，看板 {n}"},
+    "export": {"en": "{what} (download)", "zh": "{what}（下载）"},
+}
+
+
+def _source(source: str) -> str:
+    """'page:explore' as the page's title (Explore / 自助分析), 'board:3' as 'Board 3', a download
+    as '… (download)'; an unknown source as recorded."""
+    lang, source = ctx.lang(), str(source or "")
+    if source.endswith(":export"):
+        return SOURCES["export"][lang].format(what=_source(source.removesuffix(":export")))
+    if source in SOURCES:
+        return SOURCES[source][lang]
+    kind, _, name = source.partition(":")
+    if kind == "page" and ctx.t(f"page.{name}") != f"page.{name}":
+        return ctx.t(f"page.{name}")
+    if kind in ("board", "alert") and name.isdigit():
+        return SOURCES[kind][lang].format(n=name)
+    return source
+
+
+NUMBERS = ("rows", "duration_ms")
+DATES = ("time_from", "time_to")
 
 
 def slowed_down() -> None:

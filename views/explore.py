@@ -18,10 +18,10 @@ from semantic.policy import access_for
 from ui import charts
 from ui import context as ctx
 from ui.export import to_csv, to_excel
-from ui.fmt import format_value
+from ui.fmt import format_change, format_delta, format_value
 from ui.safe import plain
 from ui.state import GRAINS, TIME_DRILL, ExploreState
-from ui.table import drill_rows
+from ui.table import drill_rows, show
 
 DEFAULT_METRICS = ("revenue",)
 
@@ -233,21 +233,28 @@ def column_label(col: str, compare: str | None) -> str:
     return ctx.dimension_label(col)
 
 
-def result_table(frame: pd.DataFrame, lang: str, compare: str | None = None) -> pd.DataFrame:
-    lib = ctx.library()
-    shown = pd.DataFrame(index=frame.index)
+def result_table(frame: pd.DataFrame, compare: str | None = None) -> None:
+    """The result through the one table helper (ui.table.show): library labels in the user's language
+    (the comparison columns named for the chosen comparison), each metric in its format, periods as
+    their grain, member labels, numbers right-aligned. A change is stated as its metric states it
+    (MetricSpec.change_kind): a ratio's in percentage points, a variance's or DSO's in its own unit,
+    never a relative change of a percentage."""
+    lib, lang = ctx.library(), ctx.lang()
+    shown, stated = frame.copy(), []
     for col in frame.columns:
-        base = col.split("__")[0]
-        header = column_label(col, compare)
-        if col.endswith("__change_pct"):
-            shown[header] = [format_value(v, "percent", lang) for v in frame[col]]
-        elif base in lib.metrics:
-            shown[header] = [format_value(v, lib.metrics[base].format, lang, short=False) for v in frame[col]]
-        elif charts.is_time(col):
-            shown[header] = [charts.period_label(v, charts.split_grain(col), lang) for v in frame[col]]
-        else:
-            shown[header] = [ctx.member_label(col, v) for v in frame[col]]
-    return shown
+        base = str(col).split("__")[0]
+        spec, prior = lib.metrics.get(base), f"{base}__prior"
+        if not str(col).endswith("__change_pct") or spec is None:
+            continue
+        if spec.change_kind == "relative":  # signed, as cards write it: +45.9%, -10.6%
+            shown[col] = [format_change(v, lang) or "—" for v in frame[col]]
+            stated.append(str(col))
+        elif base in frame.columns and prior in frame.columns:
+            changes = zip(frame[base], frame[prior])
+            shown[col] = [format_delta(v, p, spec.format, spec.change_kind, lang) or "—" for v, p in changes]
+            stated.append(str(col))
+    labels = {str(c): column_label(c, compare) for c in frame.columns}
+    show(shown, key="explore_result", labels=labels, right=tuple(stated))
 
 
 def detail(state: ExploreState) -> None:
@@ -284,6 +291,11 @@ def render() -> None:
         return
     lib, lang = ctx.library(), ctx.lang()
     frame = result.frame
+    if ctx.empty(result):  # says why: nothing in this filter and period, or nothing the row policy lets through
+        with st.expander(ctx.t("explore.show_sql")):
+            st.code(result.sql, language="sql")
+        save_tile(state, query)
+        return
     formats = {m: lib.metrics[m].format for m in state.metrics if m in lib.metrics}
     kind = state.chart if state.chart != "auto" else charts.choose(state.keys, state.metrics, formats, len(frame))
     fig = charts.figure(
@@ -313,7 +325,7 @@ def render() -> None:
         )
         apply_selection(state, event, kind)
     drill_buttons(state)
-    st.dataframe(result_table(frame, lang, state.compare), hide_index=True, width="stretch")
+    result_table(frame, state.compare)
     st.caption(
         ctx.t("explore.rows", n=len(frame))
         + f" · {result.execute_seconds * 1000:.0f} ms"
