@@ -98,6 +98,7 @@ def report_for(args, target: Target, records, began, ended, watch, runs_log) -> 
             "board": args.board,
             "started_server": args.start,
         },
+        "window": {"start": round(began, 3), "end": round(ended, 3)},
         **summarise(records, args.duration, args.refresh),
     }
     intervals = {r.interval for r in records if r.interval}
