@@ -233,3 +233,12 @@ def test_one_generated_screen_causes_the_reruns_of_one_chromium_screen(bench_ser
     assert f["sent"] == f["answered"] == fragment_runs(ended)[generated]
     assert f["unanswered_sent"] == 0 and report["errors"]["count"] == 0
     assert report["refresh_latency_s"]["count"] == f["answered"]
+
+
+def test_profile_areas_name_the_package_a_function_belongs_to():
+    from bench.screens.profile import area
+
+    assert area("/x/.venv/lib/python3.11/site-packages/plotly/basedatatypes.py") == "plotly"
+    assert area(str(ROOT / "ui" / "tiles.py")) == "ui"
+    assert area(str(ROOT / "bench" / "screens" / "launch.py")) == "project:bench"
+    assert area("~") == "<builtin>" and area("<string>") == "<builtin>"
