@@ -118,6 +118,8 @@ async def main_async(args) -> dict:
     started = None
     try:
         if args.start:
+            if args.profile:
+                args.profile.mkdir(parents=True, exist_ok=True)
             started = server.start(args.warehouse, args.refresh, args.app_root, args.profile)
             args.url, args.board, args.token = started.url, started.board, started.token
         base = args.url.rstrip("/")
