@@ -61,6 +61,8 @@ def test_summary_adds_up_screens():
     assert s["refreshes"]["expected"] == 12 + 7 + 2
     assert (s["refreshes"]["sent"], s["refreshes"]["answered"], s["refreshes"]["unanswered_sent"]) == (5, 4, 1)
     assert s["refreshes"]["answered_pct"] == round(100 * 4 / 21, 1)
+    # due: a's timer from 1 s (11 ticks to 120 s), b's from 53 s (6), c never loaded: its ideal 2
+    assert s["refreshes"]["due"] == 11 + 6 + 2
     assert s["refresh_latency_s"]["p50"] == 0.25 and s["refresh_latency_s"]["max"] == 0.5
     assert (s["first_board_s"]["loaded"], s["first_board_s"]["screens"], s["first_board_s"]["p50"]) == (2, 3, 2.0)
     assert s["errors"]["kinds"] == {"disconnected": 2, "connect": 1}
