@@ -108,6 +108,15 @@ def test_a_refresh_is_answered_by_the_first_successful_run_that_started_after_it
     assert screen.pending == [] and screen.record.session_id == "s1" and screen.page_script_hash == "page"
 
 
+def test_after_a_dropped_connection_the_time_to_the_board_again_is_a_recovery(monkeypatch):
+    screen = _screen()
+    monkeypatch.setattr("bench.screens.screen.time.monotonic", lambda: 30.0)
+    screen.record.first_board_s, screen.record.down_since = 1.0, 26.5
+    screen._on_message(_msg("new_session"))
+    screen._on_message(_msg("finished", status=ForwardMsg.FINISHED_SUCCESSFULLY, fragments=[]))
+    assert screen.record.recoveries == [3.5] and screen.record.down_since is None
+
+
 def test_an_error_box_instead_of_a_board_is_fatal_with_its_text():
     screen = _screen()
     screen._on_message(_msg("new_session"))

@@ -52,6 +52,8 @@ class Screen:
             except Fatal:
                 raise
             except (OSError, TimeoutError, websockets.WebSocketException, ScreenError) as err:
+                if self.record.down_since is None:
+                    self.record.down_since = time.monotonic()
                 self.record.error("disconnected", f"websocket: {type(err).__name__}: {err}"[:200])
             if time.monotonic() >= hang_up:
                 break
@@ -131,6 +133,9 @@ class Screen:
             if self.timer is None and self.first_run_errors:
                 raise Fatal(self.first_run_errors[0])
             self.record.first_board_s = now - self.record.opened_at
+        if self.record.down_since is not None:
+            self.record.recoveries.append(now - self.record.down_since)
+            self.record.down_since = None
         answered = [t for t in self.pending if t <= self.run_started]
         self.pending = [t for t in self.pending if t > self.run_started]
         self.record.latencies.extend(now - t for t in answered)

@@ -23,6 +23,8 @@ class ScreenRecord:
     unanswered: int = 0
     discarded_runs: int = 0  # script_finished FINISHED_EARLY_FOR_RERUN: output thrown away
     reconnects: int = 0
+    down_since: float | None = None  # when the websocket dropped, until a run succeeds again
+    recoveries: list[float] = field(default_factory=list)  # drop -> the board shown again, seconds
     errors: dict[str, int] = field(default_factory=dict)
     error_text: str = ""
 
@@ -111,6 +113,7 @@ def summarise(records: list[ScreenRecord], duration: float, refresh: float) -> d
         "first_board_s": {**_dist(first), "screens": len(records), "loaded": len(first)},
         "errors": {"count": sum(errors.values()), "kinds": errors, "examples": examples},
         "reconnects": sum(r.reconnects for r in records),
+        "recovery_s": _dist([x for r in records for x in r.recoveries]),
     }
 
 
@@ -127,6 +130,7 @@ def _s(v, unit: str = "s") -> str:
 def table(report: dict) -> str:
     """A short text table of a report."""
     c, f, lat, fb = report["config"], report["refreshes"], report["refresh_latency_s"], report["first_board_s"]
+    rec = report.get("recovery_s") or {}
     mode = "burst" if c["spread_s"] == 0 else f"spread {c['spread_s']:g} s"
     rows = [
         ("screens", f"{c['screens']} ({mode}), refresh {c['refresh_s']:g} s, {c['duration_s']:g} s"),
@@ -138,6 +142,11 @@ def table(report: dict) -> str:
         ("refresh latency", f"p50 {_s(lat['p50'])}  p95 {_s(lat['p95'])}  max {_s(lat['max'])}"),
         ("first board", f"{fb['loaded']}/{fb['screens']} loaded, p50 {_s(fb['p50'])}  max {_s(fb['max'])}"),
         ("discarded runs", str(f["discarded_runs"])),
+        *(
+            [("reconnects", f"{report['reconnects']}; board again after p50 {_s(rec['p50'])}  max {_s(rec['max'])}")]
+            if report.get("reconnects")
+            else []
+        ),
         ("errors", f"{report['errors']['count']} {report['errors']['kinds'] or ''}".strip()),
     ]
     server = report.get("server")
