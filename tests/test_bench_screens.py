@@ -253,3 +253,14 @@ def test_profile_areas_name_the_package_a_function_belongs_to():
     assert area(str(ROOT / "ui" / "tiles.py")) == "ui"
     assert area(str(ROOT / "bench" / "screens" / "launch.py")) == "project:bench"
     assert area("~") == "<builtin>" and area("<string>") == "<builtin>"
+
+
+def test_an_unexpected_failure_in_a_screen_is_recorded_not_raised(monkeypatch):
+    screen = Screen(Target("http://127.0.0.1:1", "kiosk=1"), ScreenRecord(0, 0.0), time.monotonic(), 0.0, 0.0)
+
+    async def broken():
+        raise ValueError("odd answer")
+
+    monkeypatch.setattr(screen, "_load_page", broken)
+    asyncio.run(screen.run())
+    assert screen.record.errors == {"internal": 1} and screen.record.error_text == "ValueError: odd answer"

@@ -12,6 +12,7 @@ import asyncio
 import time
 
 import websockets
+from google.protobuf.message import DecodeError
 from websockets.asyncio.client import connect
 
 from bench.screens import protocol
@@ -38,6 +39,19 @@ class Screen:
         self.first_run_errors: list[str] = []
 
     async def run(self) -> None:
+        try:
+            await self._run()
+        except (Fatal, asyncio.CancelledError):
+            raise
+        except Exception as err:  # recorded, never a traceback: the report says what went wrong
+            self.record.error("internal", f"{type(err).__name__}: {err}"[:200])
+        finally:
+            if self.timer:
+                self.timer.cancel()
+            self.record.unanswered += len(self.pending)
+            self.pending.clear()
+
+    async def _run(self) -> None:
         await asyncio.sleep(max(0.0, self.start + self.record.offset - time.monotonic()))
         self.record.opened_at = time.monotonic()
         try:
@@ -51,7 +65,7 @@ class Screen:
                 await self._session(hang_up)
             except Fatal:
                 raise
-            except (OSError, TimeoutError, websockets.WebSocketException, ScreenError) as err:
+            except (OSError, TimeoutError, websockets.WebSocketException, ScreenError, DecodeError) as err:
                 if self.record.down_since is None:
                     self.record.down_since = time.monotonic()
                 self.record.error("disconnected", f"websocket: {type(err).__name__}: {err}"[:200])
@@ -59,10 +73,6 @@ class Screen:
                 break
             self.record.reconnects += 1
             await asyncio.sleep(1.0)  # the browser's first reconnect delay is of this order
-        if self.timer:
-            self.timer.cancel()
-        self.record.unanswered += len(self.pending)
-        self.pending.clear()
 
     async def _load_page(self) -> None:
         status = await protocol.http_get(self.target.page_url, self.cookies)
