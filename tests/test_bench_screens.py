@@ -264,3 +264,10 @@ def test_an_unexpected_failure_in_a_screen_is_recorded_not_raised(monkeypatch):
     monkeypatch.setattr(screen, "_load_page", broken)
     asyncio.run(screen.run())
     assert screen.record.errors == {"internal": 1} and screen.record.error_text == "ValueError: odd answer"
+
+
+def test_a_message_that_is_not_a_forward_msg_is_one_line():
+    from bench.screens.protocol import ScreenError, decode
+
+    with pytest.raises(ScreenError, match="not a ForwardMsg"):
+        decode(b"\xff\xff\xff")

@@ -123,7 +123,10 @@ def rerun(
 
 def decode(data: bytes) -> ForwardMsg:
     msg = ForwardMsg()
-    msg.ParseFromString(data)
+    try:
+        msg.ParseFromString(data)
+    except Exception as err:  # protobuf's DecodeError; its module is streamlit's dependency, not ours
+        raise ScreenError(f"the server sent a message that is not a ForwardMsg ({type(err).__name__})") from None
     return msg
 
 

@@ -12,7 +12,6 @@ import asyncio
 import time
 
 import websockets
-from google.protobuf.message import DecodeError
 from websockets.asyncio.client import connect
 
 from bench.screens import protocol
@@ -65,7 +64,7 @@ class Screen:
                 await self._session(hang_up)
             except Fatal:
                 raise
-            except (OSError, TimeoutError, websockets.WebSocketException, ScreenError, DecodeError) as err:
+            except (OSError, TimeoutError, websockets.WebSocketException, ScreenError) as err:
                 if self.record.down_since is None:
                     self.record.down_since = time.monotonic()
                 self.record.error("disconnected", f"websocket: {type(err).__name__}: {err}"[:200])
