@@ -271,3 +271,15 @@ def test_a_message_that_is_not_a_forward_msg_is_one_line():
 
     with pytest.raises(ScreenError, match="not a ForwardMsg"):
         decode(b"\xff\xff\xff")
+
+
+def test_steady_cpu_counts_only_after_every_screen_showed_its_board():
+    from bench.screens.stats import steady_cpu
+
+    a = ScreenRecord(0, 0.0, opened_at=100.0, first_board_s=2.0, answered_at=[101.0, 112.0, 122.0])
+    b = ScreenRecord(1, 5.0, opened_at=105.0, first_board_s=5.0, answered_at=[121.0, 131.0])  # loaded at 110
+    samples = [(100.0, 1.0), (105.0, 3.0), (110.5, 4.0), (120.0, 4.5), (131.5, 5.2)]
+    steady = steady_cpu(samples, [a, b])
+    assert steady == {"seconds": 21.0, "cpu_s": 1.2, "answered": 4, "cpu_s_per_refresh": 0.3}
+    never = ScreenRecord(2, 0.0, opened_at=100.0)
+    assert steady_cpu(samples, [a, b, never]) is None  # a screen never loaded: no steady state

@@ -20,7 +20,7 @@ from urllib.parse import urlencode, urlsplit
 from bench.screens import server
 from bench.screens.protocol import ScreenError, Target, http_get
 from bench.screens.screen import Fatal, Screen
-from bench.screens.stats import ScreenRecord, offsets, summarise, table
+from bench.screens.stats import ScreenRecord, offsets, steady_cpu, summarise, table
 
 
 class Parser(argparse.ArgumentParser):
@@ -105,7 +105,7 @@ def report_for(args, target: Target, records, began, ended, watch, runs_log) -> 
     if intervals and intervals != {float(args.refresh)}:
         report["warning"] = f"the server refreshes every {sorted(intervals)} s, not --refresh {args.refresh}"
     if watch:
-        report["server"] = watch.report(report["refreshes"]["answered"])
+        report["server"] = watch.report(report["refreshes"]["answered"], steady_cpu(watch.samples, records))
     runs = server.read_runs(runs_log, began, ended) if runs_log else []
     if runs:
         report["server_runs"] = server.runs_summary(runs, ended - began)

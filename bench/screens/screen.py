@@ -148,6 +148,7 @@ class Screen:
         answered = [t for t in self.pending if t <= self.run_started]
         self.pending = [t for t in self.pending if t > self.run_started]
         self.record.latencies.extend(now - t for t in answered)
+        self.record.answered_at.extend(now for _ in answered)
 
     def _on_auto_rerun(self, fragment_id: str, interval: float) -> None:
         if self.record.interval == interval and self.fragment_id == fragment_id and self.timer:

@@ -171,6 +171,7 @@ class Watch:
     peak: dict = field(default_factory=dict)
     began: float = 0.0
     ended: float = 0.0
+    samples: list = field(default_factory=list)  # (monotonic time, CPU seconds of all the processes)
 
     def begin(self) -> None:
         self.began = time.monotonic()
@@ -185,6 +186,7 @@ class Watch:
             cpu = cpu_seconds(p)
             if cpu is not None:
                 self.cpu1[p] = cpu
+        self.samples.append((time.monotonic(), sum(self.cpu1.values())))
 
     async def sample_until(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
@@ -196,7 +198,7 @@ class Watch:
         self._sample()
         self.ended = time.monotonic()
 
-    def report(self, answered: int) -> dict:
+    def report(self, answered: int, steady: dict | None = None) -> dict:
         procs = []
         for p in self.pids:
             used = None if self.cpu0.get(p) is None or p not in self.cpu1 else self.cpu1[p] - self.cpu0[p]
@@ -219,6 +221,7 @@ class Watch:
             "cpu_pct_of_one_core": round(100 * total / wall, 1),
             "cpu_s_per_refresh": round(total / answered, 4) if answered else None,
             "peak_rss_mb": round(sum(p["peak_rss_mb"] for p in procs), 1),
+            "steady": steady,
         }
 
 

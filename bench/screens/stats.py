@@ -20,6 +20,7 @@ class ScreenRecord:
     interval: float | None = None  # the fragment's run_every, from the server's auto_rerun message
     sent: int = 0  # timed reruns sent (the browser's setInterval ticks while connected)
     latencies: list[float] = field(default_factory=list)  # one per answered refresh
+    answered_at: list[float] = field(default_factory=list)  # when each answer arrived (monotonic)
     unanswered: int = 0
     discarded_runs: int = 0  # script_finished FINISHED_EARLY_FOR_RERUN: output thrown away
     reconnects: int = 0
@@ -117,10 +118,29 @@ def summarise(records: list[ScreenRecord], duration: float, refresh: float) -> d
     }
 
 
-def cpu_per_refresh(cpu_seconds: float | None, answered: int) -> float | None:
-    if cpu_seconds is None or answered <= 0:
+def steady_from(records: list[ScreenRecord]) -> float | None:
+    """When the last screen showed its first board (monotonic): after it, the server only refreshes."""
+    loaded = [r.opened_at + r.first_board_s for r in records if r.first_board_s is not None and r.opened_at]
+    return max(loaded) if len(loaded) == len(records) and loaded else None
+
+
+def steady_cpu(samples: list[tuple[float, float]], records: list[ScreenRecord]) -> dict | None:
+    """Server CPU per refresh answered after every screen loaded: `samples` are (monotonic time, total
+    server CPU seconds). Leaves out the initial full runs and the server's warm-up."""
+    since = steady_from(records)
+    if since is None or not samples:
         return None
-    return cpu_seconds / answered
+    after = [(t, c) for t, c in samples if t >= since]
+    if len(after) < 2:
+        return None
+    (t0, c0), (t1, c1) = after[0], after[-1]
+    answered = sum(1 for r in records for t in r.answered_at if t0 <= t <= t1)
+    return {
+        "seconds": round(t1 - t0, 1),
+        "cpu_s": round(c1 - c0, 2),
+        "answered": answered,
+        "cpu_s_per_refresh": round((c1 - c0) / answered, 4) if answered else None,
+    }
 
 
 def _s(v, unit: str = "s") -> str:
@@ -154,11 +174,12 @@ def table(report: dict) -> str:
         for p in server["processes"]:
             rows.append((f"server pid {p['pid']}", f"CPU {p['cpu_s']:.1f} s, peak RSS {p['peak_rss_mb']:.0f} MB"))
         per = server.get("cpu_s_per_refresh")
+        steady = server.get("steady") or {}
         rows.append(
             (
                 "server CPU",
                 f"{server['cpu_s']:.1f} s = {server['cpu_pct_of_one_core']:.0f}% of one core; "
-                f"per answered refresh {_s(per)}",
+                f"per answered refresh {_s(per)}; after every screen loaded {_s(steady.get('cpu_s_per_refresh'))}",
             )
         )
     runs = report.get("server_runs")
