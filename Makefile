@@ -9,7 +9,7 @@ SCALE ?= 0.1
 SEED ?= 42
 PORT ?= 8501
 
-.PHONY: run test lint setup warehouse browser bench clean
+.PHONY: run test lint setup warehouse browser bench bench-screens clean
 
 $(BIN)/.installed: requirements.txt
 	$(PY) -m venv $(VENV)
@@ -53,6 +53,10 @@ test: setup browser lint
 
 bench: setup
 	$(BIN)/python -m bench --scale $(SCALE)
+
+# Office screens as load (bench/screens): SCREENS kiosk screens against a fresh server over $(WAREHOUSE); see `python -m bench.screens --help`.
+bench-screens: setup $(WAREHOUSE)
+	$(BIN)/python -m bench.screens --start --warehouse $(WAREHOUSE) --screens $(or $(SCREENS),10) --spread 20 --refresh 10 --duration 120
 
 clean:
 	rm -rf $(VENV) $(WAREHOUSE) tests/artifacts .pytest_cache
