@@ -406,6 +406,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "audit.outcome.ok": {"en": "OK", "zh": "成功"},
     "audit.outcome.refused": {"en": "Refused", "zh": "拒绝"},
     "audit.outcome.error": {"en": "Error", "zh": "错误"},
+    # --- issue 11: screens ---
+    "screen.page": {"en": "page {n} of {of}", "zh": "第 {n}/{of} 页"},
 }
 
 
