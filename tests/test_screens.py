@@ -135,3 +135,26 @@ def test_a_category_chart_keeps_its_own_range_on_a_screen():
     assert [t.name for t in fig.data] == ["revenue", "gross_margin_pct（右轴）"]
     assert not fig.layout.yaxis.title.text and not fig.layout.yaxis2.title.text
     assert fig.layout.yaxis2.tickfont.size >= 20
+
+
+def test_a_table_tile_shows_labels_and_member_labels_not_raw_names(warehouse_path, metastore_file, monkeypatch):
+    """A tile drawn as a table goes through ui.table (it was a raw st.dataframe: 'revenue', 'East')."""
+    from boards import store
+    from tests.test_pages_apptest import USERS, open_view
+
+    monkeypatch.setenv("CONCORD_WAREHOUSE", str(warehouse_path))
+    board = store.save(
+        Board(
+            title="Table",
+            owner="cfo",
+            tiles=(Tile(Query(metrics=("revenue",), group_by=("region",)), title="By region", chart="table"),),
+        ),
+        USERS["cfo"],
+    )
+    at = open_view("boards_page", "cfo", id=str(board.id), lang="zh")
+    at.session_state["lang"] = "zh"
+    at.run()
+    assert not at.exception
+    shown = at.dataframe[0].value
+    assert list(shown.columns) == ["region", "revenue"]  # the frame keeps its names; the headers are config
+    assert "华东" in set(shown["region"]) and "East" not in set(shown["region"])

@@ -214,7 +214,7 @@ def _body(board: Board, tile: Tile, frame: pd.DataFrame, lang: str, big: bool) -
         compare=q.compare,
     )
     if fig is None:
-        table.show(frame)  # labels, formats and member labels in the viewer's language
+        table.show(frame, key=f"table_{'screen' if big else 'board'}_{board.id}_{tile.id}")  # labels, formats, members
     else:
         fig.update_layout(height=360 if big else 300)
         if big:  # a screen is for looking, not selecting: large text, and the chart takes the tile's height

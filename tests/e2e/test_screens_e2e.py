@@ -63,7 +63,6 @@ def open_screen(browser, app, screen, width, height, lang="en", theme=""):
     context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
     page.goto(f"{app.url}/?board={board_id}&kiosk=1&token={token}&lang={lang}" + (f"&theme={theme}" if theme else ""))
-    page.locator("[class*='st-key-screen_tile_']").first.wait_for()
     page.locator(".js-plotly-plot .xtick").first.wait_for()
     settle(page, 600)
     return context, page
@@ -72,12 +71,13 @@ def open_screen(browser, app, screen, width, height, lang="en", theme=""):
 MEASURE = """() => {
   const box = el => el.getBoundingClientRect();
   const size = el => parseFloat(getComputedStyle(el).fontSize);
-  const tiles = [...document.querySelectorAll("[class*='st-key-screen_tile_']")].map(box);
+  const tile = t => t.parentElement.closest("[data-testid='stVerticalBlock']");  // the bordered box around a title
+  const tiles = [...document.querySelectorAll("[class*='st-key-tile_title_']")].map(tile).map(box);
   const main = document.querySelector("[data-testid='stMain']");
-  const charts = [...document.querySelectorAll("[class*='st-key-screen_tile_'] .js-plotly-plot")];
+  const charts = [...document.querySelectorAll(".js-plotly-plot")];
   return {
     tiles: tiles.map(r => [r.top, r.bottom, r.left, r.right]),
-    charts: charts.map(c => { const r = box(c), t = box(c.closest("[class*='st-key-screen_tile_']"));
+    charts: charts.map(c => { const r = box(c), t = box(c.closest("[data-testid='stColumn'] [data-testid='stVerticalBlock']"));
       return [r.height, r.bottom, t.bottom]; }),
     scroll: Math.max(document.scrollingElement.scrollHeight, main.scrollHeight),
     ticks: [...document.querySelectorAll(".xtick text, .ytick text, .y2tick text")].map(size),
@@ -118,6 +118,9 @@ def test_a_board_fills_the_screen_and_reads_from_across_the_room(browser, app, s
     top, bottom = min(t[0] for t in seen["tiles"]), max(t[1] for t in seen["tiles"])
     assert (bottom - top) / height >= 0.85, seen["tiles"]
     assert bottom <= height and max(t[3] for t in seen["tiles"]) <= width
+    assert bottom >= 0.95 * height  # down to the bottom edge, not a board in the top half
+    heights = [t[1] - t[0] for t in seen["tiles"]]
+    assert max(heights) - min(heights) <= 2, heights  # the rows share the height equally, tiles in a row alike
     assert seen["scroll"] <= height + 1
     # each chart takes its tile's height and stays inside it
     assert len(seen["charts"]) == 4
@@ -157,7 +160,7 @@ def test_a_board_of_more_than_eight_tiles_shows_pages_in_turn(browser, app, scre
     context = browser.new_context(viewport={"width": 1920, "height": 1080})
     page = context.new_page()
     page.goto(f"{app.url}/?board={board_id}&kiosk=1&token={token}&rotate=6")
-    page.locator("[class*='st-key-screen_tile_']").first.wait_for()
+    page.locator("[class*='st-key-tile_title_']").first.wait_for()
     settle(page, 600)
     header = page.locator(".st-key-kiosk_updated").inner_text()
     first = re.search(r"page (\d) of 2", header)
