@@ -158,3 +158,19 @@ def test_a_table_tile_shows_labels_and_member_labels_not_raw_names(warehouse_pat
     shown = at.dataframe[0].value
     assert list(shown.columns) == ["region", "revenue"]  # the frame keeps its names; the headers are config
     assert "华东" in set(shown["region"]) and "East" not in set(shown["region"])
+
+
+def test_a_locked_tile_says_why_in_the_viewers_words(warehouse_path, metastore_file, monkeypatch):
+    from boards import store
+    from tests.test_pages_apptest import USERS, open_view
+
+    monkeypatch.setenv("CONCORD_WAREHOUSE", str(warehouse_path))
+    board = store.save(
+        Board(title="Mixed", owner="ceo", sharing="everyone", tiles=(Tile(Query(metrics=("cash_in",)), title="Cash"),)),
+        USERS["ceo"],
+    )
+    at = open_view("boards_page", "sales_lead", id=str(board.id))
+    assert not at.exception
+    captions = " ".join(c.value for c in at.caption).replace("\\", "")  # Markdown escapes
+    assert "Cash in is not available to your roles (Sales manager)" in captions
+    assert "cash_in" not in captions and "sales_manager" not in captions

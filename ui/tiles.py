@@ -76,17 +76,18 @@ def draw(board: Board, tile: Tile, principal, big: bool = False) -> None:
             st.session_state[key] = (frame, dt.datetime.now())
             stale = None
         except PolicyError as err:
-            st.markdown(f"🔒 {plain(ctx.t('board.locked'))}")
-            st.caption(plain(err))
+            st.markdown(f":material/lock: {plain(ctx.t('board.locked'))}")  # an icon, not an emoji a TV may lack
+            if not big:  # the page says why, in the viewer's words; a wall screen just says it is locked
+                st.caption(plain(ctx.said(err)))
             return
         except SemanticError as err:
             if key not in st.session_state:
-                st.warning(plain(err))
+                st.warning(plain(ctx.said(err)))
                 return
             frame, since = st.session_state[key]
             stale = since
         if stale is not None:
-            st.caption(f"⚠️ {plain(ctx.t('board.stale', since=stale.strftime('%H:%M')))}")
+            st.caption(f":material/warning: {plain(ctx.t('board.stale', since=stale.strftime('%H:%M')))}")
         values = frame.iloc[0].to_dict() if len(frame) == 1 else {}
         level, breaches = alerts.level_of(tile, values)  # the viewer's own numbers; recording is boards.evaluate's
         if level:
