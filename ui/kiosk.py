@@ -37,6 +37,7 @@ CHROME = """<style>
 [data-testid="stDecoration"], footer {display: none !important;}
 .block-container, [data-testid="stMainBlockContainer"] {padding: 0 !important; max-width: 100% !important;}
 [data-testid="stMain"] {overflow: hidden !important;}
+[data-stale="true"] {opacity: 1 !important; transition: none !important;}  /* no dimming at every refresh */
 .st-key-kiosk_head {position: fixed; top: 0; left: 1.4vw; right: 1.4vw; height: var(--screen-head);
   z-index: 10; justify-content: center; width: auto !important;}
 .st-key-kiosk_title [data-testid="stText"] {font-size: clamp(28px, 3.8vh, 60px); font-weight: 700; line-height: 1.15;
@@ -45,11 +46,12 @@ CHROME = """<style>
 .st-key-screen_grid {position: fixed; top: var(--screen-head); bottom: var(--screen-gap); left: 1.4vw; right: 1.4vw;
   gap: var(--screen-gap) !important; overflow: hidden; width: auto !important;}
 .st-key-screen_grid > [data-testid="stLayoutWrapper"], [class*="st-key-screen_row_"] > [data-testid="stLayoutWrapper"],
-[class*="st-key-screen_row_"] [data-testid="stColumn"] > [data-testid="stVerticalBlock"] > [data-testid="stLayoutWrapper"]
-  {flex: 1 1 0 !important; min-height: 0 !important;}
+[class*="st-key-screen_row_"] > * > [data-testid="stHorizontalBlock"] > [data-testid="stColumn"] > [data-testid="stVerticalBlock"]
+  > [data-testid="stLayoutWrapper"] {flex: 1 1 0 !important; min-height: 0 !important;}
 [class*="st-key-screen_row_"] {height: 100%; min-height: 0;}
-[class*="st-key-screen_row_"] [data-testid="stHorizontalBlock"] {height: 100%; align-items: stretch;}
-[class*="st-key-screen_row_"] [data-testid="stColumn"] > [data-testid="stVerticalBlock"] {height: 100%;}
+[class*="st-key-screen_row_"] > * > [data-testid="stHorizontalBlock"] {height: 100%; align-items: stretch;}
+[class*="st-key-screen_row_"] > * > [data-testid="stHorizontalBlock"] > [data-testid="stColumn"] > [data-testid="stVerticalBlock"]
+  {height: 100%;}
 [class*="st-key-screen_tile_"] {height: 100%; min-height: 0; overflow: hidden; padding: clamp(10px, 1.4vh, 22px) !important;}
 [class*="st-key-screen_tile_"] > [data-testid="stElementContainer"]:has([data-testid="stPlotlyChart"])
   {flex: 1 1 0 !important; min-height: 0 !important; height: auto !important;}
@@ -60,9 +62,9 @@ CHROME = """<style>
 [class*="st-key-screen_tile_"] [data-testid="stMetricValue"], [class*="st-key-screen_tile_"] [data-testid="stMetricValue"] p
   {font-size: clamp(36px, min(9vh, 19cqw), 140px) !important; font-weight: 700; line-height: 1.1;}
 [class*="st-key-screen_tile_"] > [data-testid="stLayoutWrapper"]:has([data-testid="stMetric"])
-  {flex: 1 1 0 !important; min-height: 0 !important;}
+  {flex: 1 1 0 !important; min-height: 0 !important; display: flex !important; flex-direction: column !important;}
 [class*="st-key-screen_tile_"] > [data-testid="stLayoutWrapper"] > [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"])
-  {height: 100%; align-items: center;}
+  {align-items: flex-end; flex: 0 0 auto !important; margin: auto 0;}  /* centred in the tile, values on one line */
 [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] p {font-size: clamp(20px, 2.3vh, 34px) !important; opacity: .8;}
 [data-testid="stMetricLabel"] * {white-space: normal !important; overflow: visible !important; text-overflow: clip !important;}
 [data-testid="stMetricDelta"], [data-testid="stMetricDelta"] div {font-size: clamp(20px, 2.3vh, 34px) !important;}

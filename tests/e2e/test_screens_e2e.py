@@ -159,7 +159,7 @@ def test_a_board_of_more_than_eight_tiles_shows_pages_in_turn(browser, app, scre
     board_id, token = screens["many"]
     context = browser.new_context(viewport={"width": 1920, "height": 1080})
     page = context.new_page()
-    page.goto(f"{app.url}/?board={board_id}&kiosk=1&token={token}&rotate=6")
+    page.goto(f"{app.url}/?board={board_id}&kiosk=1&token={token}&rotate=12")
     page.locator("[class*='st-key-tile_title_']").first.wait_for()
     settle(page, 600)
     header = page.locator(".st-key-kiosk_updated").inner_text()
@@ -171,7 +171,11 @@ def test_a_board_of_more_than_eight_tiles_shows_pages_in_turn(browser, app, scre
     shot(page, f"screen-pages-{first.group(1)}")
     other = "2" if first.group(1) == "1" else "1"
     page.get_by_text(f"page {other} of 2").wait_for(timeout=30_000)
-    settle(page, 600)
+    page.wait_for_function(  # the new page's tiles drawn, the last page's gone (a fragment run is not instant)
+        "n => document.querySelectorAll(\"[class*='st-key-tile_title_']\").length === n",
+        arg=8 if other == "1" else 2,
+    )
+    page.wait_for_timeout(800)  # its charts drawn
     assert len(page.evaluate(MEASURE)["tiles"]) == (8 if other == "1" else 2)
     shot(page, f"screen-pages-{other}")
     context.close()
