@@ -179,3 +179,14 @@ def test_a_board_of_more_than_eight_tiles_shows_pages_in_turn(browser, app, scre
     assert len(page.evaluate(MEASURE)["tiles"]) == (8 if other == "1" else 2)
     shot(page, f"screen-pages-{other}")
     context.close()
+
+
+def test_a_screen_link_without_a_language_speaks_its_browsers(browser, app, screens):
+    board_id, token = screens["wall"]
+    for locale, said in (("zh-CN", "更新于"), ("en-GB", "updated")):
+        context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale=locale)
+        page = context.new_page()
+        page.goto(f"{app.url}/?board={board_id}&kiosk=1&token={token}")
+        page.locator(".js-plotly-plot .xtick").first.wait_for()
+        assert said in page.locator(".st-key-kiosk_updated").inner_text()
+        context.close()
