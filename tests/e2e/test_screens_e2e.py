@@ -111,6 +111,7 @@ ENGLISH_MEMBERS = re.compile(r"\b(East|North|South|Central|Southwest|Jan|Feb|Mar
 def test_a_board_fills_the_screen_and_reads_from_across_the_room(browser, app, screens, lang, theme, width, height):
     context, page = open_screen(browser, app, screens["wall"], width, height, lang=lang, theme=theme)
     seen = page.evaluate(MEASURE)
+    text = page.locator("[data-testid='stMain']").inner_text()
     shot(page, f"screen-{lang}-{theme or 'light'}-{width}")
     context.close()
     # six tiles in two rows share the screen: they cover most of its height, and nothing scrolls
@@ -134,8 +135,10 @@ def test_a_board_fills_the_screen_and_reads_from_across_the_room(browser, app, s
     # axes formatted like the rest of the app, members and months in the screen's language
     assert not [t for t in seen["tick_text"] if re.search(r"\d{1,3}(,\d{3}){2,}", t)], seen["tick_text"]
     assert any(("万" if lang == "zh" else "M") in t and t.startswith("¥") for t in seen["tick_text"])
+    assert "00:00:00" not in text + seen["svg_text"]
     if lang == "zh":
-        assert not ENGLISH_MEMBERS.search(seen["svg_text"]), seen["svg_text"]
+        assert not ENGLISH_MEMBERS.search(seen["svg_text"] + text), seen["svg_text"]
+        assert not re.search(r"\b(days|Revenue >|updated|data as of)\b", text), text  # the owner's titles aside
         assert "华东" in seen["svg_text"] and "2025年1月" in seen["svg_text"]
     else:
         assert "East" in seen["svg_text"] and "Jan 2025" in seen["svg_text"]
