@@ -485,6 +485,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "alert.news.neutral": {"en": "to look at", "zh": "需关注"},
     "alert.level.warning": {"en": "Warning", "zh": "警告"},
     "alert.level.critical": {"en": "Critical", "zh": "严重"},
+    # --- issue 11: screens ---
+    "screen.page": {"en": "page {n} of {of}", "zh": "第 {n}/{of} 页"},
 }
 
 

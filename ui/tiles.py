@@ -13,13 +13,15 @@ from boards import alerts
 from boards.schema import with_board_filters
 from boards.store import Board, Tile
 from semantic import PolicyError, SemanticError
-from ui import charts
+from ui import charts, screen_charts, table
 from ui import context as ctx
 from ui.fmt import delta_color, format_delta, format_value
+from ui.i18n import label
 from ui.safe import plain
 
 TILE_ROWS = 5_000  # a tile with more rows says so instead of drawing a chart no one can read
-LEVEL_ICONS = {"critical": ":material/error:", "warning": ":material/warning:"}
+LEVEL_ICONS = {"critical": ":material/error:", "warning": ":material/warning:", "good": ":material/check_circle:"}
+OPS = {">": ">", ">=": "≥", "<": "<", "<=": "≤"}
 TILE_CSS = "<style>[class*='st-key-tile_title_'] [data-testid='stText'] {font-weight: 700;}</style>"
 
 
@@ -61,7 +63,7 @@ def draw(board: Board, tile: Tile, principal, big: bool = False) -> None:
     own numbers."""
     key = f"last_good_{board.id}_{tile.id}"
     lang = ctx.lang()
-    with st.container(border=True):
+    with st.container(border=True, key=f"{'screen' if big else 'board'}_tile_{board.id}_{tile.id}"):
         if tile.title:
             with st.container(key=f"tile_title_{board.id}_{tile.id}"):
                 st.text(tile.title)  # the owner's text: plain, never HTML or Markdown
@@ -74,22 +76,22 @@ def draw(board: Board, tile: Tile, principal, big: bool = False) -> None:
             st.session_state[key] = (frame, dt.datetime.now())
             stale = None
         except PolicyError as err:
-            st.markdown(f"🔒 {plain(ctx.t('board.locked'))}")
-            st.caption(plain(err))
+            st.markdown(f":material/lock: {plain(ctx.t('board.locked'))}")  # an icon, not an emoji a TV may lack
+            if not big:  # the page says why, in the viewer's words; a wall screen just says it is locked
+                st.caption(plain(ctx.said(err)))
             return
         except SemanticError as err:
             if key not in st.session_state:
-                st.warning(plain(err))
+                st.warning(plain(ctx.said(err)))
                 return
             frame, since = st.session_state[key]
             stale = since
         if stale is not None:
-            st.caption(f"⚠️ {plain(ctx.t('board.stale', since=stale.strftime('%H:%M')))}")
+            st.caption(f":material/warning: {plain(ctx.t('board.stale', since=stale.strftime('%H:%M')))}")
         values = frame.iloc[0].to_dict() if len(frame) == 1 else {}
         level, breaches = alerts.level_of(tile, values)  # the viewer's own numbers; recording is boards.evaluate's
         if level:
-            shown = plain("; ".join(r.text() for r, _ in breaches))
-            (st.error if level == "critical" else st.warning)(shown, icon=LEVEL_ICONS[level])
+            _banners(breaches, lang)
         _body(board, tile, frame, lang, big)
 
 
@@ -106,14 +108,81 @@ def rows(board: Board) -> list[list[Tile]]:
     return out
 
 
-def grid(board: Board, principal, big: bool = False) -> None:
-    st.html(TILE_CSS)
+SCREEN_TILES = 8  # tiles a screen shows at once; a board with more shows its rows in pages that take turns
+
+
+def pages(board: Board, most: int = SCREEN_TILES) -> list[list[list[Tile]]]:
+    """A board's rows grouped into screen pages of at most `most` tiles (whole rows; a row is never split)."""
+    out: list[list[list[Tile]]] = []
+    count = most
     for row in rows(board):
+        if count + len(row) > most:
+            out.append([])
+            count = 0
+        out[-1].append(row)
+        count += len(row)
+    return out or [[]]
+
+
+def grid(board: Board, principal, big: bool = False, shown: list[list[Tile]] | None = None) -> None:
+    """The board's tiles row by row (`shown`: only these rows, a screen's page). On a screen each row
+    is a keyed container (screen_row_N) the kiosk's style sheet gives an equal share of the height."""
+    st.html(TILE_CSS)
+    for i, row in enumerate(rows(board) if shown is None else shown):
         spare = board.columns - sum(t.width for t in row)
-        cells = st.columns([t.width for t in row] + ([spare] if spare else []))
-        for cell, tile in zip(cells, row):
-            with cell:
-                draw(board, tile, principal, big=big)
+        with st.container(key=f"screen_row_{i}") if big else st.container():
+            cells = st.columns([t.width for t in row] + ([spare] if spare else []))
+            for cell, tile in zip(cells, row):
+                with cell:
+                    draw(board, tile, principal, big=big)
+
+
+# ---- a breached rule, as people read it --------------------------------------------------------------
+def threshold_text(value: float, fmt: str, lang: str) -> str:
+    """A rule's threshold in its metric's format, exact (never rounded): ¥500万 / ¥5M, 30%, 60 天 / 60 days."""
+    v = float(value)
+    if fmt == "percent":
+        return f"{_exact(v * 100)}%"
+    if fmt == "days":
+        unit = "天" if lang == "zh" else ("day" if abs(v) == 1 else "days")
+        return f"{_exact(v)} {unit}"
+    if fmt == "currency":
+        sign, a = ("-" if v < 0 else ""), abs(v)
+        scales = ((1e8, "亿"), (1e4, "万")) if lang == "zh" else ((1e9, "B"), (1e6, "M"), (1e3, "K"))
+        for cut, suffix in scales:
+            if a >= cut and abs(round(a / cut, 2) * cut - a) < 1e-6:
+                return f"{sign}¥{_exact(a / cut)}{suffix}"
+        return f"{sign}¥{_exact(a)}"
+    return _exact(v)
+
+
+def _exact(v: float) -> str:
+    return f"{v:,.6f}".rstrip("0").rstrip(".")
+
+
+def rule_text(rule, lang: str) -> str:
+    """'应收账款周转天数 > 1 天' / 'Days sales outstanding > 1 day': the metric by its label, the threshold in its format."""
+    spec = ctx.library().metrics.get(rule.metric)
+    if spec is None:
+        return rule.text()
+    return f"{label(spec.label, lang)} {OPS.get(rule.op, rule.op)} {threshold_text(rule.value, spec.format, lang)}"
+
+
+def banner_kind(rule, good: str | None) -> str:
+    """'good' when a breach is a move in the metric's good direction (revenue above a target); else the rule's level."""
+    rising = rule.op in (">", ">=")
+    return "good" if good == ("up" if rising else "down") else rule.level
+
+
+def _banners(breaches, lang: str) -> None:
+    lib = ctx.library()
+    kinds: dict[str, list[str]] = {}
+    for rule, _ in breaches:
+        spec = lib.metrics.get(rule.metric)
+        kinds.setdefault(banner_kind(rule, spec.good if spec else None), []).append(rule_text(rule, lang))
+    for kind, show in (("critical", st.error), ("warning", st.warning), ("good", st.success)):
+        if kind in kinds:
+            show(plain("; ".join(kinds[kind])), icon=LEVEL_ICONS[kind])
 
 
 def _body(board: Board, tile: Tile, frame: pd.DataFrame, lang: str, big: bool) -> None:
@@ -146,17 +215,21 @@ def _body(board: Board, tile: Tile, frame: pd.DataFrame, lang: str, big: bool) -
         compare=q.compare,
     )
     if fig is None:
-        st.dataframe(frame, hide_index=True, width="stretch")
+        table.show(frame, key=f"table_{'screen' if big else 'board'}_{board.id}_{tile.id}")  # labels, formats, members
     else:
         fig.update_layout(height=360 if big else 300)
-        if big:  # a screen is for looking, not selecting
-            fig.update_layout(dragmode=False)
-            dark = bool(st.session_state.get("kiosk_dark"))  # Streamlit's own theme would paint it white
+        if big:  # a screen is for looking, not selecting: large text, and the chart takes the tile's height
+            dark = bool(st.session_state.get("kiosk_dark"))
+            when = next((k for k in q.group_by if charts.is_time(k)), None)
+            if when and when in frame.columns:  # fewer period ticks on a narrow tile, so large ones stay level
+                most = max(3, min(12, round(12 * tile.width / max(board.columns, 1))))
+                charts.time_axis(fig, frame[when], charts.split_grain(when), lang, most=most)
             st.plotly_chart(
-                fig,
-                config={"displayModeBar": False},
+                screen_charts.for_screen(fig, dark, lang),
+                config={"displayModeBar": False, "responsive": True, "staticPlot": False},
                 key=f"screen_{board.id}_{tile.id}",
-                theme=None if dark else "streamlit",
+                theme=None,  # Streamlit's theme would shrink the text and paint a dark screen white
+                height="stretch",
             )
             return
         event = st.plotly_chart(
