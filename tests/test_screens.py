@@ -7,19 +7,22 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from boards.alerts import news
 from boards.store import Board, Rule, Tile
 from semantic import Query
 from ui import charts, screen_charts
-from ui.tiles import banner_kind, pages, rule_text, threshold_text
+from ui.context import rule_text
+from ui.fmt import exact as threshold_text
+from ui.tiles import pages
 
 
 @pytest.mark.parametrize(
     "value,fmt,lang,shown",
     [
         (1, "days", "en", "1 day"),
-        (1, "days", "zh", "1 天"),
+        (1, "days", "zh", "1天"),
         (60, "days", "en", "60 days"),
-        (45.5, "days", "zh", "45.5 天"),
+        (45.5, "days", "zh", "45.5天"),
         (5_000_000, "currency", "en", "¥5M"),
         (5_000_000, "currency", "zh", "¥500万"),
         (250_000_000, "currency", "zh", "¥2.5亿"),
@@ -38,27 +41,27 @@ def test_a_threshold_reads_in_its_metrics_format(value, fmt, lang, shown):
 
 def test_a_rule_names_its_metric_by_label_in_the_screens_language():
     rule = Rule("dso", ">", 1, "critical")
-    assert rule_text(rule, "en") == "Days sales outstanding > 1 day"
-    assert rule_text(rule, "zh") == "应收账款周转天数 > 1 天"
-    assert rule_text(Rule("revenue", ">=", 5e6), "zh") == "营业收入 ≥ ¥500万"
-    assert rule_text(Rule("gross_margin_pct", "<", 0.25), "en") == "Gross margin % < 25%"
+    assert rule_text(rule, "en") == "Days sales outstanding above 1 day"
+    assert rule_text(rule, "zh") == "应收账款周转天数高于1天"
+    assert rule_text(Rule("revenue", ">=", 5e6), "zh") == "营业收入不低于¥500万"
+    assert rule_text(Rule("gross_margin_pct", "<", 0.25), "en") == "Gross margin % below 25%"
     assert rule_text(Rule("gone_metric", "<", 3), "en") == "gone_metric < 3"  # a metric the library no longer has
 
 
 @pytest.mark.parametrize(
-    "rule,good,kind",
+    "rule,meaning",
     [
-        (Rule("dso", ">", 60, "critical"), "down", "critical"),  # DSO up is bad news: red
-        (Rule("dso", "<", 30, "warning"), "down", "good"),  # DSO below 30 is good news: green
-        (Rule("revenue", ">", 1, "warning"), "up", "good"),
-        (Rule("revenue", "<=", 1, "warning"), "up", "warning"),
-        (Rule("cash_out", ">", 1, "critical"), "down", "critical"),
-        (Rule("expense", ">", 1, "warning"), "neutral", "warning"),  # no direction: the rule's own level
-        (Rule("expense", ">", 1, "warning"), None, "warning"),
+        (Rule("dso", ">", 60, "critical"), "bad"),  # DSO up is bad news: red
+        (Rule("dso", "<", 30, "warning"), "good"),  # DSO below 30 is good news: green
+        (Rule("revenue", ">", 1, "warning"), "good"),
+        (Rule("revenue", "<=", 1, "warning"), "bad"),
+        (Rule("cash_out", ">", 1, "critical"), "bad"),
+        (Rule("revenue_recon_gap", ">", 1, "warning"), "neutral"),  # no direction: neither good nor bad
+        (Rule("gone_metric", ">", 1, "warning"), "neutral"),
     ],
 )
-def test_a_banner_is_coloured_by_the_metrics_good_direction(rule, good, kind):
-    assert banner_kind(rule, good) == kind
+def test_a_banner_is_coloured_by_the_metrics_good_direction(rule, meaning):
+    assert news(rule) == meaning
 
 
 def _board(widths: list[int], columns: int) -> Board:

@@ -1,7 +1,7 @@
 """Alerts read by their metric's good direction (issue 11, branch states): a breach that is bad news
 (cash_out or DSO above a line, revenue below one) reads as bad, one that is good news (revenue above
 a line) reads as good, and the alert says its rule in words, with the metric's label and the threshold
-in its format and the user's language ('Days sales outstanding above 1.0 days', not 'dso > 1')."""
+in its format and the user's language ('Days sales outstanding above 1 day', not 'dso > 1')."""
 
 from __future__ import annotations
 
@@ -73,11 +73,11 @@ def alert_log(lang: str) -> AppTest:
 
 WORDS = {
     "en": {
-        "DSO": ("Days sales outstanding above 1.0 days", "Critical · bad news"),
-        "Revenue": ("Revenue above ¥1,000", "Warning · good news"),
+        "DSO": ("Days sales outstanding above 1 day", "Critical · bad news"),
+        "Revenue": ("Revenue above ¥1K", "Warning · good news"),
     },
     "zh": {
-        "DSO": ("应收账款周转天数高于1.0 天", "严重 · 不利"),
+        "DSO": ("应收账款周转天数高于1天", "严重 · 不利"),
         "Revenue": ("营业收入高于¥1,000", "警告 · 有利"),
     },
 }
@@ -106,6 +106,6 @@ def test_a_tile_boxes_its_breaches_by_what_they_mean():
 
     at = AppTest.from_function(script, default_timeout=60).run()
     assert not at.exception
-    assert [e.value for e in at.error] == [plain("Days sales outstanding above 45.0 days")]
-    assert [s.value for s in at.success] == [plain("Revenue above ¥1,000,000")]
+    assert [e.value for e in at.error] == [plain("Days sales outstanding above 45 days")]
+    assert [s.value for s in at.success] == [plain("Revenue above ¥1M")]
     assert not at.warning

@@ -23,7 +23,7 @@ from semantic.execute import DEFAULT_WAREHOUSE
 from semantic.model.library import TIME, split_time
 from semantic.query import make_query
 from semantic.service import DEFAULT_PAGE_ROWS
-from ui.fmt import format_value
+from ui.fmt import exact
 from ui.i18n import label, text
 from ui.messages import browser
 from ui.safe import plain
@@ -203,18 +203,21 @@ def no_access(page_title: str, roles) -> None:
         st.warning(plain(t("no_access.none", page=page_title)))
 
 
-def threshold_text(value: float, fmt: str) -> str:
-    """A rule's threshold in its metric's format and the user's language (¥1,000,000, 30.0%, 45.0 days)."""
-    shown = format_value(value, fmt, lang(), short=False)
-    return shown.removesuffix(".00") if fmt == "currency" else shown
-
-
-def rule_text(rule) -> str:
-    """A board rule as people say it, in their language: 'DSO above 45.0 days' / '应收账款周转天数高于45.0 天',
-    never 'dso > 45'."""
+def rule_text(rule, language: str | None = None) -> str:
+    """A board rule as people say it, in their language, its threshold exact (ui.fmt.exact):
+    'Days sales outstanding above 45 days' / '应收账款周转天数高于45 天', never 'dso > 45'."""
+    language = language or lang()
     spec = library().metrics.get(rule.metric)
-    value = threshold_text(rule.value, spec.format if spec else "number")
-    return t("alert.rule", metric=metric_label(rule.metric), op=t(f"alert.op.{rule.op}"), value=value)
+    if spec is None:  # a metric the library no longer has: the rule as written
+        return rule.text()
+    value = exact(rule.value, spec.format, language)
+    return text(
+        "alert.rule",
+        language,
+        metric=label(spec.label, language),
+        op=text(f"alert.op.{rule.op}", language),
+        value=value,
+    )
 
 
 def level_text(level: str, news: str) -> str:

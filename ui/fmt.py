@@ -101,3 +101,26 @@ DELTA_COLOR = {"up": "normal", "down": "inverse", "neutral": "off"}
 def delta_color(good: str) -> str:
     """st.metric's delta_color for a metric whose good direction is `good` (MetricSpec.good)."""
     return DELTA_COLOR.get(good, "off")
+
+
+def exact(value: float, fmt: str, lang: str) -> str:
+    """A rule's threshold in its metric's format, exact (never rounded): ¥500万 / ¥5M, 30%, 60 天 / 60 days."""
+    v = float(value)
+    if fmt == "percent":
+        return f"{_exact_number(v * 100)}%"
+    if fmt == "days":
+        if lang == "zh":
+            return f"{_exact_number(v)}天"
+        return f"{_exact_number(v)} {'day' if abs(v) == 1 else 'days'}"
+    if fmt == "currency":
+        sign, a = ("-" if v < 0 else ""), abs(v)
+        scales = ((1e8, "亿"), (1e4, "万")) if lang == "zh" else ((1e9, "B"), (1e6, "M"), (1e3, "K"))
+        for cut, suffix in scales:
+            if a >= cut and abs(round(a / cut, 2) * cut - a) < 1e-6:
+                return f"{sign}¥{_exact_number(a / cut)}{suffix}"
+        return f"{sign}¥{_exact_number(a)}"
+    return _exact_number(v)
+
+
+def _exact_number(v: float) -> str:
+    return f"{v:,.6f}".rstrip("0").rstrip(".")

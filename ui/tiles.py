@@ -16,12 +16,10 @@ from semantic import PolicyError, SemanticError
 from ui import charts, screen_charts, table
 from ui import context as ctx
 from ui.fmt import delta_color, format_delta, format_value
-from ui.i18n import label
 from ui.safe import plain
 
 TILE_ROWS = 5_000  # a tile with more rows says so instead of drawing a chart no one can read
 LEVEL_ICONS = {"critical": ":material/error:", "warning": ":material/warning:", "good": ":material/check_circle:"}
-OPS = {">": ">", ">=": "≥", "<": "<", "<=": "≤"}
 TILE_CSS = "<style>[class*='st-key-tile_title_'] [data-testid='stText'] {font-weight: 700;}</style>"
 
 
@@ -91,7 +89,7 @@ def draw(board: Board, tile: Tile, principal, big: bool = False) -> None:
         values = frame.iloc[0].to_dict() if len(frame) == 1 else {}
         level, breaches = alerts.level_of(tile, values)  # the viewer's own numbers; recording is boards.evaluate's
         if level:
-            _banners(breaches, lang)
+            ctx.show_breaches(breaches, icons=LEVEL_ICONS)
         _body(board, tile, frame, lang, big)
 
 
@@ -135,54 +133,6 @@ def grid(board: Board, principal, big: bool = False, shown: list[list[Tile]] | N
             for cell, tile in zip(cells, row):
                 with cell:
                     draw(board, tile, principal, big=big)
-
-
-# ---- a breached rule, as people read it --------------------------------------------------------------
-def threshold_text(value: float, fmt: str, lang: str) -> str:
-    """A rule's threshold in its metric's format, exact (never rounded): ¥500万 / ¥5M, 30%, 60 天 / 60 days."""
-    v = float(value)
-    if fmt == "percent":
-        return f"{_exact(v * 100)}%"
-    if fmt == "days":
-        unit = "天" if lang == "zh" else ("day" if abs(v) == 1 else "days")
-        return f"{_exact(v)} {unit}"
-    if fmt == "currency":
-        sign, a = ("-" if v < 0 else ""), abs(v)
-        scales = ((1e8, "亿"), (1e4, "万")) if lang == "zh" else ((1e9, "B"), (1e6, "M"), (1e3, "K"))
-        for cut, suffix in scales:
-            if a >= cut and abs(round(a / cut, 2) * cut - a) < 1e-6:
-                return f"{sign}¥{_exact(a / cut)}{suffix}"
-        return f"{sign}¥{_exact(a)}"
-    return _exact(v)
-
-
-def _exact(v: float) -> str:
-    return f"{v:,.6f}".rstrip("0").rstrip(".")
-
-
-def rule_text(rule, lang: str) -> str:
-    """'应收账款周转天数 > 1 天' / 'Days sales outstanding > 1 day': the metric by its label, the threshold in its format."""
-    spec = ctx.library().metrics.get(rule.metric)
-    if spec is None:
-        return rule.text()
-    return f"{label(spec.label, lang)} {OPS.get(rule.op, rule.op)} {threshold_text(rule.value, spec.format, lang)}"
-
-
-def banner_kind(rule, good: str | None) -> str:
-    """'good' when a breach is a move in the metric's good direction (revenue above a target); else the rule's level."""
-    rising = rule.op in (">", ">=")
-    return "good" if good == ("up" if rising else "down") else rule.level
-
-
-def _banners(breaches, lang: str) -> None:
-    lib = ctx.library()
-    kinds: dict[str, list[str]] = {}
-    for rule, _ in breaches:
-        spec = lib.metrics.get(rule.metric)
-        kinds.setdefault(banner_kind(rule, spec.good if spec else None), []).append(rule_text(rule, lang))
-    for kind, show in (("critical", st.error), ("warning", st.warning), ("good", st.success)):
-        if kind in kinds:
-            show(plain("; ".join(kinds[kind])), icon=LEVEL_ICONS[kind])
 
 
 def _body(board: Board, tile: Tile, frame: pd.DataFrame, lang: str, big: bool) -> None:

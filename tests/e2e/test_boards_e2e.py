@@ -75,7 +75,7 @@ def test_a_screen_opens_with_a_token_and_no_login_and_refreshes_by_itself(browse
     context, page = open_screen(browser, app, boards["cash"].id, token)
     page.get_by_text("CFO cash wall").wait_for()
     page.get_by_text("December cash").wait_for()
-    page.get_by_text("Days sales outstanding > 1 day").wait_for()  # the breached rule turns the tile red
+    page.get_by_text("Days sales outstanding above 1 day").wait_for()  # the breached rule turns the tile red
     assert page.get_by_role("button", name="Sign in").count() == 0
     assert not page.locator("[data-testid='stSidebar']").is_visible()
     first = page.locator(".st-key-kiosk_updated").inner_text()

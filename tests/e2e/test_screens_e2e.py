@@ -89,8 +89,8 @@ MEASURE = """() => {
   };
 }"""
 BANNERS = {
-    "en": ("Days sales outstanding > 1 day", "Revenue > ¥5M", "data as of 31 Dec 2025"),
-    "zh": ("应收账款周转天数 > 1 天", "营业收入 > ¥500万", "数据截至 2025年12月31日"),
+    "en": ("Days sales outstanding above 1 day", "Revenue above ¥5M", "data as of 31 Dec 2025"),
+    "zh": ("应收账款周转天数高于1天", "营业收入高于¥500万", "数据截至 2025年12月31日"),
 }
 ENGLISH_MEMBERS = re.compile(r"\b(East|North|South|Central|Southwest|Jan|Feb|Mar|Apr|Dec)\b")
 
