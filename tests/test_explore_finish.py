@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from semantic import Principal, default_library, run
 from semantic.query import make_query
+from tests.handsql import metric_sql
 from ui import charts
 from ui.export import to_excel
 
@@ -237,3 +238,21 @@ def test_the_excel_prior_column_has_the_metric_number_format(warehouse):
     revenue = header.index("revenue") + 1
     assert sheet.cell(2, prior).number_format == sheet.cell(2, revenue).number_format
     assert "¥" in sheet.cell(2, prior).number_format
+
+
+# ---- a one-number result: the card states its change as the metric does -------------------------
+@pytest.mark.parametrize("lang,unit", [("en", " pp"), ("zh", "个百分点")])
+def test_a_single_ratio_card_changes_in_percentage_points(raw, lang, unit):
+    """Explore's big-number card wrote a ratio's change as a relative % ('+0.4%' for 29.82% -> 29.95%)
+    with the default colours; it must read in percentage points, by hand SQL over the raw tables."""
+    sql = metric_sql("gross_margin_pct", (), None, dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+    prior = metric_sql("gross_margin_pct", (), None, dt.date(2024, 1, 1), dt.date(2024, 12, 31))
+    now, before = raw.execute(sql).fetchone()[0], raw.execute(prior).fetchone()[0]
+    at = explore(
+        lang, m="gross_margin_pct", grain="none", cmp="prior_year", **{"from": "2025-01-01", "to": "2025-12-31"}
+    )
+    assert not at.exception, [e.value for e in at.exception]
+    card = at.metric[0]
+    points = (float(now) - float(before)) * 100
+    assert card.delta == f"{points:+.2f}{unit}", (card.delta, points)
+    assert card.value == f"{float(now) * 100:.1f}%"

@@ -15,7 +15,7 @@ from boards.store import Board, Tile
 from semantic import PolicyError, SemanticError
 from ui import charts, screen_charts, table
 from ui import context as ctx
-from ui.fmt import delta_color, format_delta, format_value
+from ui.cards import number_cards
 from ui.safe import plain
 
 TILE_ROWS = 5_000  # a tile with more rows says so instead of drawing a chart no one can read
@@ -140,16 +140,7 @@ def _body(board: Board, tile: Tile, frame: pd.DataFrame, lang: str, big: bool) -
     q = tile.query
     formats = {m: lib.metrics[m].format for m in q.metrics if m in lib.metrics}
     if not q.group_by and len(frame) == 1:
-        cols = st.columns(len(q.metrics))
-        for col, m in zip(cols, q.metrics):
-            row, spec = frame.iloc[0], lib.metrics[m]
-            text = format_value(row[m], formats[m], lang)
-            # the change as the metric states it (pp for ratios, money for variances), coloured by its good direction
-            change = (
-                format_delta(row[m], row.get(f"{m}__prior"), spec.format, spec.change_kind, lang) if q.compare else None
-            )
-            # on a screen the kiosk's style sheet makes these large
-            col.metric(ctx.metric_label(m), text, change, delta_color=delta_color(spec.good))
+        number_cards(frame.iloc[0], q.metrics, q.compare, lang)  # on a screen the kiosk's style sheet makes these large
         return
     kind = tile.chart if tile.chart != "auto" else charts.choose(q.group_by, q.metrics, formats, len(frame))
     fig = charts.figure(

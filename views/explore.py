@@ -17,8 +17,9 @@ from semantic.errors import SemanticError
 from semantic.policy import access_for
 from ui import charts
 from ui import context as ctx
+from ui.cards import number_cards
 from ui.export import to_csv, to_excel
-from ui.fmt import format_change, format_delta, format_value
+from ui.fmt import format_change, format_delta
 from ui.safe import plain
 from ui.state import GRAINS, TIME_DRILL, ExploreState
 from ui.table import drill_rows, show
@@ -310,14 +311,7 @@ def render() -> None:
         compare=state.compare,
     )
     if kind == "big_number" and len(frame) == 1:
-        cols = st.columns(len(state.metrics))
-        for col, m in zip(cols, state.metrics):
-            change = frame.iloc[0].get(f"{m}__change_pct")
-            col.metric(
-                ctx.metric_label(m),
-                format_value(frame.iloc[0][m], formats[m], lang),
-                None if change is None or pd.isna(change) else f"{change * 100:+.1f}%",
-            )
+        number_cards(frame.iloc[0], state.metrics, state.compare, lang)
     elif fig is not None:
         st.caption(ctx.t("drill.hint"))
         event = st.plotly_chart(
