@@ -35,7 +35,7 @@ def sample() -> pd.DataFrame:
         {
             "metric_time__month": pd.to_datetime(["2025-07-01", "2025-08-01"]),
             "region": ["Central", "East"],
-            "revenue": [1234567.891, -42.5],
+            "revenue": [1234567.891, 42.5],
             "gross_margin_pct": [0.2982, 0.2995],
             "order_date": pd.to_datetime(["2025-07-03", "2025-08-04"]),
         }
@@ -63,7 +63,7 @@ def test_column_config_for_money_ratio_date_month_and_region(library, lang, head
     assert shown["order_date"].tolist() == [dt.date(2025, 7, 3), dt.date(2025, 8, 4)]  # dates, not timestamps
     assert type_of(config["revenue"]) == "number" and config["revenue"]["type_config"]["format"] == money
     assert config["revenue"]["alignment"] == "right"
-    assert shown["revenue"].tolist() == [1234567.891, -42.5]  # the number itself is unchanged
+    assert shown["revenue"].tolist() == [1234567.891, 42.5]  # the number itself is unchanged
     assert config["gross_margin_pct"]["type_config"]["format"] == ratio
     assert shown["gross_margin_pct"].tolist() == pytest.approx([29.82, 29.95])  # shown as 29.8%, 30.0%
     assert type_of(config["region"]) == "text"
@@ -202,3 +202,15 @@ def test_missing_values_show_a_dash_not_none(library):
     assert shown["outstanding"].tolist() == ["¥12.50", "—"] and config["outstanding"]["alignment"] == "right"
     assert shown["last_receipt"].tolist() == ["2025-03-01", "—"] and type_of(config["last_receipt"]) == "text"
     assert shown["gross_margin_pct"].tolist() == ["25.0%", "—"]
+
+
+@pytest.mark.parametrize("lang,header", [("en", "Budget variance (¥)"), ("zh", "预算差异（¥）")])
+def test_negative_money_reads_as_a_statement_does(library, lang, header):
+    """printf wrote '¥-2,179.48'; a money column with negatives shows (2,179.48) under a ¥ header,
+    and stays a number the grid sorts; a column without negatives keeps ¥ in each cell."""
+    frame = pd.DataFrame({"budget_variance": [-2179.48, 350.0], "revenue": [10.0, 20.0]})
+    shown, config = table.spec(frame, lang, library)
+    assert config["budget_variance"]["label"] == header
+    assert config["budget_variance"]["type_config"]["format"] == "accounting"
+    assert shown["budget_variance"].tolist() == [-2179.48, 350.0]
+    assert config["revenue"]["type_config"]["format"] == "¥%,.2f"

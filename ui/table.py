@@ -90,6 +90,7 @@ NUMBER = {  # printf formats of st.column_config.NumberColumn by the metric's de
     "number": {"en": "%,.2f", "zh": "%,.2f"},
     "id": {"en": "%d", "zh": "%d"},
 }
+CURRENCY_HEADER = {"en": " (¥)", "zh": "（¥）"}  # money columns with negatives: accounting brackets
 KIND_FORMAT = {"money": "currency", "count": "count", "rate": "percent", "id": "id"}
 SUFFIXES = {"__prior": {"en": "prior period", "zh": "对比期"}, "__change_pct": {"en": "Δ%", "zh": "Δ%"}}
 
@@ -193,6 +194,10 @@ def spec(
             if (compact and fmt == "currency") or numbers.isna().any():  # the grid would say "None"
                 shown[col] = [_text(v, fmt, lang, compact) for v in numbers]
                 config[col] = _config("right", header)
+            elif fmt == "currency" and (numbers < 0).any():
+                # the grid's printf would write ¥-2,179.48; a statement writes (2,179.48) under a ¥ header
+                shown[col] = numbers.astype(float)
+                config[col] = _config("number", header + CURRENCY_HEADER[lang], "accounting")
             else:
                 scale = 100.0 if fmt == "percent" else 1.0
                 shown[col] = numbers.astype(float) * scale if fmt not in ("count", "id") else numbers
