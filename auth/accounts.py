@@ -57,9 +57,19 @@ def known_roles() -> tuple[str, ...]:
     return tuple(_policy().roles)
 
 
+_read: dict[str, tuple[tuple[int, int, int], dict[str, User]]] = {}  # path -> (file version, users)
+
+
 def load_users(path: Path | None = None) -> dict[str, User]:
+    """The accounts file, parsed once per version of the file (inode, mtime, size): every screen
+    link is checked against its creator's account at each refresh. Each call returns its own dict of frozen Users."""
     path = path or users_path()
     try:
+        stat = path.stat()
+        version = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        kept = _read.get(str(path))
+        if kept is not None and kept[0] == version:
+            return dict(kept[1])  # a copy: callers add or replace accounts before saving
         raw = load_yaml(path.read_text(encoding="utf-8")) or {}
     except FileNotFoundError:
         raise AccountError(f"no accounts file at {path}; restore auth/users.yaml or set CONCORD_USERS.") from None
@@ -76,6 +86,7 @@ def load_users(path: Path | None = None) -> dict[str, User]:
             email=entry.get("email", ""),
             disabled=bool(entry.get("disabled", False)),
         )
+    _read[str(path)] = (version, dict(users))
     return users
 
 

@@ -54,6 +54,11 @@ class Screen:
     token_id: int
 
 
+def digest(token: str) -> str:
+    """The token as stored (SHA-256): what may key a cache, never the token itself."""
+    return _hash(token)
+
+
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
@@ -133,25 +138,34 @@ def suspended(created_by: str, display_role: str, board: Board, users=None, attr
     return ""
 
 
+def _refusal(con, token: str, board_id: int, now: dt.datetime):
+    """(row, why not) for a token shown for `board_id`: why is '' while it works."""
+    row = con.execute("SELECT * FROM display_tokens WHERE token_hash = ?", (_hash(token or ""),)).fetchone()
+    if row is None or not hmac.compare_digest(row["token_hash"], _hash(token or "")):
+        return row, "this screen link is not valid"
+    if row["revoked_at"]:
+        return row, "this screen link was revoked"
+    if dt.datetime.fromisoformat(row["expires_at"]) <= now:
+        return row, "this screen link has expired"
+    if row["board_id"] != board_id:
+        return row, "this screen link is for another board"
+    board = get_unchecked(board_id, "display token: checking that its creator may still show it")
+    why = suspended(row["created_by"], row["display_role"], board, attributes=attributes_of(row))
+    return row, (f"this screen link is suspended: {why}" if why else "")
+
+
+def _screen(row, board_id: int) -> Screen:
+    return Screen(
+        board_id, Principal(f"screen:{row['id']}", (row["display_role"],), attributes_of(row), "Display"), row["id"]
+    )
+
+
 def resolve(token: str, board_id: int, now: dt.datetime | None = None) -> Screen:
-    """The screen a token opens, or a BoardError that says why not (every use is audited)."""
+    """The screen a token opens, or a BoardError that says why not (every use is audited):
+    what a screen calls when it opens."""
     now = now or _now()
     with metastore.session() as con:
-        row = con.execute("SELECT * FROM display_tokens WHERE token_hash = ?", (_hash(token or ""),)).fetchone()
-        reason = None
-        if row is None or not hmac.compare_digest(row["token_hash"], _hash(token or "")):
-            reason = "this screen link is not valid"
-        elif row["revoked_at"]:
-            reason = "this screen link was revoked"
-        elif dt.datetime.fromisoformat(row["expires_at"]) <= now:
-            reason = "this screen link has expired"
-        elif row["board_id"] != board_id:
-            reason = "this screen link is for another board"
-        else:
-            board = get_unchecked(board_id, "display token: checking that its creator may still show it")
-            why = suspended(row["created_by"], row["display_role"], board, attributes=attributes_of(row))
-            if why:
-                reason = f"this screen link is suspended: {why}"
+        row, reason = _refusal(con, token, board_id, now)
         if reason:
             audit.record_login(
                 f"token:{row['id'] if row else '?'}", "token_refused", f"{reason} (board {board_id})", source="kiosk"
@@ -161,8 +175,17 @@ def resolve(token: str, board_id: int, now: dt.datetime | None = None) -> Screen
             "UPDATE display_tokens SET last_used_at = ? WHERE id = ?", (now.isoformat(timespec="seconds"), row["id"])
         )
     audit.record_login(f"token:{row['id']}", "token_use", f"board {board_id} as {row['display_role']}", source="kiosk")
-    screen = Principal(f"screen:{row['id']}", (row["display_role"],), attributes_of(row), "Display")
-    return Screen(board_id, screen, row["id"])
+    return _screen(row, board_id)
+
+
+def check(token: str, board_id: int, now: dt.datetime | None = None) -> Screen:
+    """The same question as resolve, asked again by an open screen at each refresh (revoked,
+    expired or suspended links stop at once): nothing is written; its opening was audited."""
+    with metastore.session() as con:
+        row, reason = _refusal(con, token, board_id, now or _now())
+    if reason:
+        raise BoardError(f"{reason}; ask the board's owner for a new one.")
+    return _screen(row, board_id)
 
 
 def revoke(token_id: int, who: Principal) -> None:

@@ -487,6 +487,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "alert.level.critical": {"en": "Critical", "zh": "严重"},
     # --- issue 11: screens ---
     "screen.page": {"en": "page {n} of {of}", "zh": "第 {n}/{of} 页"},
+    # --- issue 12: kiosk ---
+    "screen.stale": {
+        "en": "Not updated since {time}: showing the last numbers while the screen reconnects",
+        "zh": "自 {time} 起未能更新：显示最近一次的数字，正在重新连接",
+    },
 }
 
 

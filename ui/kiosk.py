@@ -24,6 +24,7 @@ from boards.store import BoardError
 from semantic.detail import as_of
 from semantic.errors import SemanticError
 from ui import context as ctx
+from ui import shared
 from ui.charts import period_label
 from ui.safe import plain
 from ui.tiles import grid, pages
@@ -101,28 +102,106 @@ def _language(params: dict, token: str | None) -> None:
         st.session_state["lang"] = "zh" if str(st.context.locale or "").lower().startswith("zh") else "en"
 
 
+# A screen keeps its last numbers when the server cannot answer (a restart, a dropped network):
+# the page's own timer notices that "updated" has not changed for 2.5 refreshes and says since when,
+# in the screen's language (the text comes from the hidden kiosk_stale element; textContent only).
+# Streamlit's frontend reconnects by itself; the first answer replaces the numbers and the note.
+STALE_WATCH = """<script>
+(() => {
+  if (window.concordStaleWatch) return;
+  let seen = null, since = Date.now();
+  window.concordStaleWatch = setInterval(() => {
+    const doc = window.document, updated = doc.querySelector('.st-key-kiosk_updated');
+    if (!updated) return;
+    const text = updated.textContent, every = (updated.closest('[class*="st-key-kiosk_every_"]') || updated)
+      .className.match(/st-key-kiosk_every_(\\d+)/);
+    if (text !== seen) { seen = text; since = Date.now(); }
+    const late = Date.now() - since > 2500 * (every ? Number(every[1]) : 60);
+    let note = doc.getElementById('concord-stale');
+    if (late && !note) {
+      note = doc.createElement('div');
+      note.id = 'concord-stale';
+      note.setAttribute('role', 'status');
+      const template = (doc.querySelector('.st-key-kiosk_stale') || {}).textContent || 'Stale since {time}';
+      const at = new Date(since);
+      const pad = (n) => String(n).padStart(2, '0');
+      note.textContent = template.replace('{time}', pad(at.getHours()) + ':' + pad(at.getMinutes()) + ':' + pad(at.getSeconds()));
+      doc.body.appendChild(note);
+    } else if (!late && note) {
+      note.remove();
+    }
+  }, 1000);
+})();
+</script>"""
+STALE_CSS = """<style>
+.st-key-kiosk_stale {display: none !important;}
+#concord-stale {position: fixed; top: 0; left: 0; right: 0; z-index: 1000; padding: 0.3em 1.4vw;
+  background: #b45309; color: #fff; font-size: clamp(20px, 2.3vh, 34px); font-weight: 600; text-align: center;}
+</style>"""
+
+
+def _principal(params: dict, token: str | None, board_ids: list[int], sign_in):
+    """Who the screen shows the board as. A token is resolved (and audited) when the screen opens;
+    later runs of the same session ask tokens.check again (nothing written), so a revoked, expired
+    or suspended link stops at the next refresh."""
+    if not board_ids:
+        raise BoardError("a screen link needs board=ID (a number)")
+    if not token:
+        principal = sign_in()
+        _language(params, token)  # signing in sets the user's own language; the link's wins
+        return principal
+    if len(board_ids) != 1 or params.get("playlist"):
+        raise BoardError("a screen link shows exactly one board")
+    if st.session_state.get("kiosk_token") == token:
+        return tokens.check(token, board_ids[0]).principal
+    screen = tokens.resolve(token, board_ids[0])
+    st.session_state["kiosk_token"] = token
+    return screen.principal
+
+
+def _board(board_id: int, principal, token: str | None):
+    """The board as it is now, read at most once a second for all the screens of this process."""
+    board = shared.memo(("board", board_id), lambda: store.get_unchecked(board_id, "checked below"), ttl=1.0)
+    if not token and not store.can_view(board, principal):  # a token was checked for this board by tokens
+        raise BoardError(f"board {board_id} is not shared with you.")
+    return board
+
+
+def _token_state(token: str | None, board_id: int) -> str:
+    """'' while the link works, else why not: asked at most once a second per link for all screens."""
+    if not token:
+        return ""
+
+    def ask() -> str:
+        try:
+            tokens.check(token, board_id)
+            return ""
+        except BoardError as err:
+            return str(err)
+
+    return shared.memo(("token", tokens.digest(token), board_id), ask, ttl=1.0)
+
+
+def _data_date(lang: str) -> str:
+    wh = ctx.warehouse()
+    day = shared.memo(("as_of", wh.version()), lambda: as_of(wh))
+    return period_label(day, "day", lang) if day else "—"
+
+
 def show(params: dict, sign_in) -> None:
     st.markdown(CHROME, unsafe_allow_html=True)
+    st.markdown(STALE_CSS, unsafe_allow_html=True)
     board_ids = _ids(params.get("board"))
     token = params.get("token")
     _language(params, token)
     try:
-        if not board_ids:
-            raise BoardError("a screen link needs board=ID (a number)")
-        if token:
-            if len(board_ids) != 1 or params.get("playlist"):
-                raise BoardError("a screen link shows exactly one board")
-            screen = tokens.resolve(token, board_ids[0])
-            st.session_state[ctx.PRINCIPAL_KEY] = screen.principal
-            playlist = board_ids
-            first = store.get_unchecked(playlist[0], "display token resolved for this board")
-        else:
-            st.session_state[ctx.PRINCIPAL_KEY] = sign_in()
-            _language(params, token)  # signing in sets the user's own language; the link's wins
-            playlist = _ids(params.get("playlist")) or board_ids
-            first = store.get(playlist[0], st.session_state[ctx.PRINCIPAL_KEY])
+        principal = _principal(params, token, board_ids, sign_in)
+        st.session_state[ctx.PRINCIPAL_KEY] = principal
+        playlist = board_ids if token else (_ids(params.get("playlist")) or board_ids)
+        first = _board(playlist[0], principal, token)
     except SemanticError as err:  # a bad link, token or board: one line, never a traceback
         st.session_state.pop(ctx.PRINCIPAL_KEY, None)
+        st.session_state.pop("kiosk_token", None)
         st.error(plain(ctx.said(err)))
         st.stop()
     rotate = max(5, int(params.get("rotate", "30"))) if str(params.get("rotate", "30")).isdigit() else 30
@@ -130,43 +209,59 @@ def show(params: dict, sign_in) -> None:
     st.session_state["kiosk_dark"] = dark
     if dark:
         st.markdown(DARK, unsafe_allow_html=True)
-    # the fragment runs every refresh, and at each turn when boards or pages take turns
+    # the screen checks every refresh, and at each turn when boards or pages take turns
     turns = len(playlist) > 1 or len(pages(first)) > 1
     every = min(first.refresh_seconds, rotate) if turns else first.refresh_seconds
 
-    @st.fragment(run_every=dt.timedelta(seconds=every))
-    def screen_body() -> None:
-        principal = st.session_state[ctx.PRINCIPAL_KEY]
+    def view() -> tuple:
+        """What the screen shows now: when this changes, the board is drawn again; else nothing is."""
         slot = int(time.time() // rotate)
         board_id = playlist[slot % len(playlist)]
-        try:
-            board = (
-                store.get_unchecked(board_id, "display token resolved for this board")
-                if token
-                else store.get(board_id, principal)
-            )
-        except SemanticError as err:
-            st.error(plain(ctx.said(err)))
-            return
-        screens = pages(board)
-        page = (slot // len(playlist)) % len(screens)
-        day = as_of(ctx.warehouse())
-        lang = ctx.lang()
-        updated = ctx.t(
-            "board.updated",
-            time=dt.datetime.now().strftime("%H:%M:%S"),
-            date=period_label(day, "day", lang) if day else "—",
-        )
-        if len(screens) > 1:
-            updated += " · " + ctx.t("screen.page", n=page + 1, of=len(screens))
-        with st.container(key="kiosk_head"):
-            left, right = st.columns([3, 2], vertical_alignment="center")
-            with left.container(key="kiosk_title"):
-                st.text(board.title)  # the title is the owner's text: plain, never HTML or Markdown
-            with right.container(key="kiosk_updated"):
-                st.text(updated, width="stretch", text_alignment="right")
-        with st.container(key="screen_grid"):
-            grid(board, principal, big=True, shown=screens[page])
+        board = _board(board_id, principal, token)
+        page = (slot // len(playlist)) % len(pages(board))
+        wh = ctx.warehouse()
+        return (board_id, board.version, page, wh.version(), ctx.lang(), _token_state(token, playlist[0]), board)
 
-    screen_body()
+    try:
+        now = view()
+    except SemanticError as err:
+        st.error(plain(ctx.said(err)))
+        st.stop()
+    board, page = now[-1], now[2]
+    st.session_state["kiosk_view"] = now[:-1]
+    screens = pages(board)
+    lang = ctx.lang()
+    with st.container(key="kiosk_head"):
+        left, right = st.columns([3, 2], vertical_alignment="center")
+        with left.container(key="kiosk_title"):
+            st.text(board.title)  # the title is the owner's text: plain, never HTML or Markdown
+        with right.container(key=f"kiosk_every_{every}"):
+            _updated(view, every, page, len(screens), lang)
+    with st.container(key="kiosk_stale"):
+        st.text(ctx.t("screen.stale"))
+    st.html(STALE_WATCH, unsafe_allow_javascript=True)
+    with st.container(key="screen_grid"):
+        grid(board, principal, big=True, shown=screens[page])
     st.stop()
+
+
+def _updated(view, every: int, page: int, of: int, lang: str) -> None:
+    """The only part of a screen that runs at each refresh: it asks whether what the screen shows has
+    changed (the board, its page, the data, the link) and draws the board again only when it has;
+    otherwise it writes the time of the check, so the screen says it is live."""
+
+    @st.fragment(run_every=dt.timedelta(seconds=every))
+    def check() -> None:
+        try:
+            changed = view()[:-1] != st.session_state.get("kiosk_view")
+        except SemanticError:
+            changed = True  # the full run says why (a revoked link, a board no longer shared)
+        if changed:
+            st.rerun()
+        updated = ctx.t("board.updated", time=dt.datetime.now().strftime("%H:%M:%S"), date=_data_date(lang))
+        if of > 1:
+            updated += " · " + ctx.t("screen.page", n=page + 1, of=of)
+        with st.container(key="kiosk_updated"):
+            st.text(updated, width="stretch", text_alignment="right")
+
+    check()

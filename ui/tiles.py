@@ -13,7 +13,7 @@ from boards import alerts
 from boards.schema import with_board_filters
 from boards.store import Board, Tile
 from semantic import PolicyError, SemanticError
-from ui import charts, screen_charts, table
+from ui import charts, screen_charts, shared, table
 from ui import context as ctx
 from ui.cards import number_cards
 from ui.safe import plain
@@ -70,7 +70,7 @@ def draw(board: Board, tile: Tile, principal, big: bool = False) -> None:
             if capped.truncated:
                 st.info(ctx.t("board.too_many_rows", n=f"{TILE_ROWS:,}"))
                 return
-            frame = capped.frame
+            frame, data_key = capped.frame, (capped.sql, capped.version)
             st.session_state[key] = (frame, dt.datetime.now())
             stale = None
         except PolicyError as err:
@@ -83,14 +83,14 @@ def draw(board: Board, tile: Tile, principal, big: bool = False) -> None:
                 st.warning(plain(ctx.said(err)))
                 return
             frame, since = st.session_state[key]
-            stale = since
+            stale, data_key = since, None
         if stale is not None:
             st.caption(f":material/warning: {plain(ctx.t('board.stale', since=stale.strftime('%H:%M')))}")
         values = frame.iloc[0].to_dict() if len(frame) == 1 else {}
         level, breaches = alerts.level_of(tile, values)  # the viewer's own numbers; recording is boards.evaluate's
         if level:
             ctx.show_breaches(breaches, icons=LEVEL_ICONS)
-        _body(board, tile, frame, lang, big)
+        _body(board, tile, frame, lang, big, data_key)
 
 
 def rows(board: Board) -> list[list[Tile]]:
@@ -135,14 +135,9 @@ def grid(board: Board, principal, big: bool = False, shown: list[list[Tile]] | N
                     draw(board, tile, principal, big=big)
 
 
-def _body(board: Board, tile: Tile, frame: pd.DataFrame, lang: str, big: bool) -> None:
-    lib = ctx.library()
+def _figure(board: Board, tile: Tile, frame: pd.DataFrame, kind: str, formats: dict, lang: str, big: bool, dark: bool):
+    """The tile's chart (None: shown as a table); on a screen, large text and fewer period ticks on a narrow tile."""
     q = tile.query
-    formats = {m: lib.metrics[m].format for m in q.metrics if m in lib.metrics}
-    if not q.group_by and len(frame) == 1:
-        number_cards(frame.iloc[0], q.metrics, q.compare, lang)  # on a screen the kiosk's style sheet makes these large
-        return
-    kind = tile.chart if tile.chart != "auto" else charts.choose(q.group_by, q.metrics, formats, len(frame))
     fig = charts.figure(
         frame,
         kind,
@@ -151,28 +146,50 @@ def _body(board: Board, tile: Tile, frame: pd.DataFrame, lang: str, big: bool) -
         metric_label=ctx.metric_label,
         member_label=ctx.member_label,
         formats=formats,
-        dark=bool(st.session_state.get("kiosk_dark")),
+        dark=dark,
         lang=lang,
         compare=q.compare,
     )
     if fig is None:
+        return None
+    fig.update_layout(height=360 if big else 300)
+    if not big:
+        return fig
+    when = next((k for k in q.group_by if charts.is_time(k)), None)
+    if when and when in frame.columns:  # fewer period ticks on a narrow tile, so large ones stay level
+        most = max(3, min(12, round(12 * tile.width / max(board.columns, 1))))
+        charts.time_axis(fig, frame[when], charts.split_grain(when), lang, most=most)
+    return screen_charts.for_screen(fig, dark, lang)
+
+
+def _body(board: Board, tile: Tile, frame: pd.DataFrame, lang: str, big: bool, data_key=None) -> None:
+    """`data_key` names the data (compiled SQL and warehouse version): the figure drawn from it is
+    built once and shared by every session showing it (ui.shared), as a hundred screens on one board do."""
+    lib = ctx.library()
+    q = tile.query
+    formats = {m: lib.metrics[m].format for m in q.metrics if m in lib.metrics}
+    if not q.group_by and len(frame) == 1:
+        number_cards(frame.iloc[0], q.metrics, q.compare, lang)  # on a screen the kiosk's style sheet makes these large
+        return
+    kind = tile.chart if tile.chart != "auto" else charts.choose(q.group_by, q.metrics, formats, len(frame))
+    dark = bool(st.session_state.get("kiosk_dark"))
+
+    def build():
+        return _figure(board, tile, frame, kind, formats, lang, big, dark)
+
+    shape = (kind, tile.width, board.columns, q.group_by, q.metrics, q.compare, lang, big, dark)
+    fig = shared.memo(("tile_figure", data_key, shape), build) if data_key else build()
+    if fig is None:
         table.show(frame, key=f"table_{'screen' if big else 'board'}_{board.id}_{tile.id}")  # labels, formats, members
+    elif big:  # a screen is for looking, not selecting: the chart takes the tile's height
+        st.plotly_chart(
+            fig,
+            config={"displayModeBar": False, "responsive": True, "staticPlot": False},
+            key=f"screen_{board.id}_{tile.id}",
+            theme=None,  # Streamlit's theme would shrink the text and paint a dark screen white
+            height="stretch",
+        )
     else:
-        fig.update_layout(height=360 if big else 300)
-        if big:  # a screen is for looking, not selecting: large text, and the chart takes the tile's height
-            dark = bool(st.session_state.get("kiosk_dark"))
-            when = next((k for k in q.group_by if charts.is_time(k)), None)
-            if when and when in frame.columns:  # fewer period ticks on a narrow tile, so large ones stay level
-                most = max(3, min(12, round(12 * tile.width / max(board.columns, 1))))
-                charts.time_axis(fig, frame[when], charts.split_grain(when), lang, most=most)
-            st.plotly_chart(
-                screen_charts.for_screen(fig, dark, lang),
-                config={"displayModeBar": False, "responsive": True, "staticPlot": False},
-                key=f"screen_{board.id}_{tile.id}",
-                theme=None,  # Streamlit's theme would shrink the text and paint a dark screen white
-                height="stretch",
-            )
-            return
         event = st.plotly_chart(
             fig,
             on_select="rerun",

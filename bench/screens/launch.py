@@ -3,7 +3,8 @@
 Instrumentation outside the app tree: ScriptRunner._run_script is wrapped so that each script run
 appends one JSON line to $CONCORD_BENCH_RUNS: start (unix time), wall and thread-CPU seconds, the
 session id, the fragments it ran, whether the browser's timer asked for it, and whether it was
-the run's whole script. With $CONCORD_BENCH_PROFILE=DIR every fragment run is also profiled
+the run's whole script. With $CONCORD_BENCH_PROFILE=DIR every fragment run (and every full run with
+$CONCORD_BENCH_PROFILE_FULL=1) is also profiled
 (cProfile, the script thread only) into DIR/run-N.prof. Nothing else changes in the server."""
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ def _install(log_path: str, profile_dir: str | None) -> None:
     def counted(self, rerun_data):
         fragments = list(rerun_data.fragment_id_queue or ([rerun_data.fragment_id] if rerun_data.fragment_id else []))
         started, cpu = time.time(), time.thread_time()
-        profiler = cProfile.Profile() if profile_dir and fragments else None
+        wanted = fragments or os.environ.get("CONCORD_BENCH_PROFILE_FULL")  # full runs too, when asked
+        profiler = cProfile.Profile() if profile_dir and wanted else None
         if profiler:
             profiler.enable()
         try:
