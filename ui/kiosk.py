@@ -135,8 +135,10 @@ STALE_WATCH = """<script>
 </script>"""
 STALE_CSS = """<style>
 .st-key-kiosk_stale {display: none !important;}
-#concord-stale {position: fixed; top: 0; left: 0; right: 0; z-index: 1000; padding: 0.3em 1.4vw;
-  background: #b45309; color: #fff; font-size: clamp(20px, 2.3vh, 34px); font-weight: 600; text-align: center;}
+[data-baseweb="modal"], [data-testid="stDialog"] {display: none !important;}  /* Streamlit's "Connection error" box */
+#concord-stale {position: fixed; top: 0; right: 0; width: 46vw; height: var(--screen-head); z-index: 1000;
+  display: flex; align-items: center; justify-content: flex-end; padding: 0 1.4vw; box-sizing: border-box;
+  background: #b45309; color: #fff; font-size: clamp(18px, 2vh, 30px); font-weight: 600; text-align: right;}
 </style>"""
 
 

@@ -6,19 +6,22 @@ Run with CONCORD_METASTORE (and CONCORD_WAREHOUSE) pointing at the temporary cop
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 
 from boards import store, tokens
 from boards.store import Board, Tile
-from semantic import Principal, Query
+from semantic import Principal, Query, default_library
 
 CFO = Principal("cfo", ("finance",))
 
 
 def board(refresh: int) -> Board:
     numbers = ("revenue", "gross_margin_pct", "orders", "cash_in", "ar_balance", "dso")
-    tiles = [Tile(Query(metrics=(m,)), title=m.replace("_", " "), chart="big_number") for m in numbers]
+    library = default_library()
+    year = {"time_from": dt.date(2025, 1, 1), "time_to": dt.date(2025, 12, 31)}  # the demo's last full year
+    tiles = [Tile(Query(metrics=(m,), **year), title=library.metrics[m].label.en, chart="big_number") for m in numbers]
     tiles.append(
         Tile(Query(metrics=("revenue",), group_by=("metric_time__month",)), title="Revenue by month", chart="line")
     )

@@ -40,6 +40,21 @@ class Started:
     home: tempfile.TemporaryDirectory
     runs_log: Path
     log: Path
+    command: list[str] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
+    cwd: Path | None = None
+
+    def kill(self) -> None:
+        """Stop the server at once (SIGKILL), keeping its files: a crash, for fault tests."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+
+    def restart(self) -> None:
+        """Start the same server again on the same port (after kill), and wait until it is healthy."""
+        with open(self.log, "ab") as out:
+            self.proc = subprocess.Popen(self.command, cwd=self.cwd, env=self.env, stdout=out, stderr=subprocess.STDOUT)
+        _wait_healthy(self)
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -93,6 +108,13 @@ def start(warehouse: Path, refresh: int, app_root: Path = ROOT, profile_dir: Pat
     with open(log, "ab") as out:
         proc = subprocess.Popen(command, cwd=app_root, env=env, stdout=out, stderr=subprocess.STDOUT)
     started = Started(f"http://127.0.0.1:{port}", made["board"], made["token"], proc, home, base / "runs.jsonl", log)
+    started.command, started.env, started.cwd = command, env, app_root
+    _wait_healthy(started)
+    return started
+
+
+def _wait_healthy(started: Started) -> None:
+    proc, log = started.proc, started.log
     deadline = time.time() + 90
     while time.time() < deadline:
         if proc.poll() is not None:
@@ -102,7 +124,7 @@ def start(warehouse: Path, refresh: int, app_root: Path = ROOT, profile_dir: Pat
         try:
             with urllib.request.urlopen(f"{started.url}/_stcore/health", timeout=2) as r:
                 if r.status == 200:
-                    return started
+                    return
         except OSError:
             time.sleep(0.3)
     started.stop()

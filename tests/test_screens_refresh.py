@@ -1,0 +1,187 @@
+"""Office screens at scale (issue 12): a refresh that finds nothing changed draws nothing again;
+what every screen asks is computed once per process (ui.shared); a revoked link stops every screen
+showing it at its next refresh; a screen whose server went away keeps its numbers, says since when,
+and comes back by itself when the server is back.
+
+The real-server tests drive screens with bench.screens (Streamlit's own websocket protocol, as
+Chromium speaks it) against `streamlit run serve.py`; the stale-note test uses a real Chromium."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from bench.screens import server
+from bench.screens.protocol import Target, error_text
+from bench.screens.screen import Screen
+from bench.screens.stats import ScreenRecord
+from ui import shared
+
+
+# ---- ui.shared: one build per key ----------------------------------------------------------------
+def test_concurrent_callers_of_one_key_share_one_build():
+    shared.clear()
+    builds = []
+    gate = threading.Event()
+
+    def build():
+        builds.append(1)
+        gate.wait(2)  # slow: every other caller arrives while it runs
+        return object()
+
+    got = []
+    threads = [threading.Thread(target=lambda: got.append(shared.memo(("k", 1), build))) for _ in range(50)]
+    for t in threads:
+        t.start()
+    time.sleep(0.2)
+    gate.set()
+    for t in threads:
+        t.join(5)
+    assert len(builds) == 1 and len(got) == 50 and len({id(g) for g in got}) == 1
+
+
+def test_a_ttl_asks_again_and_a_failed_build_is_not_kept():
+    shared.clear()
+    calls = []
+    assert shared.memo("t", lambda: calls.append(1) or len(calls), ttl=0.05) == 1
+    assert shared.memo("t", lambda: calls.append(1) or len(calls), ttl=0.05) == 1
+    time.sleep(0.06)
+    assert shared.memo("t", lambda: calls.append(1) or len(calls), ttl=0.05) == 2
+
+    def broken():
+        raise ValueError("store locked")
+
+    with pytest.raises(ValueError):
+        shared.memo("b", broken)
+    assert shared.memo("b", lambda: "fine") == "fine"
+
+
+# ---- a screen as the generator sees it, counting what each run sends ------------------------------
+class CountingScreen(Screen):
+    """A bench screen that also counts the elements (deltas) of each run, and keeps error texts."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.deltas_per_run: list[tuple[float, int, bool]] = []  # (finished at, deltas, fragment run)
+        self.errors: list[tuple[float, str]] = []
+        self._deltas = 0
+
+    def _on_message(self, msg) -> None:
+        kind = msg.WhichOneof("type")
+        if kind == "new_session":
+            self._deltas = 0
+        elif kind == "delta":
+            self._deltas += 1
+            found = error_text(msg)
+            if found:
+                self.errors.append((time.monotonic(), found[1]))
+        elif kind == "script_finished":
+            self.deltas_per_run.append((time.monotonic(), self._deltas, bool(msg.metadata.run.fragment_ids)))
+        super()._on_message(msg)
+
+
+async def _drive(target: Target, n: int, seconds: float, during=None) -> list[CountingScreen]:
+    start = time.monotonic() + 0.2
+    screens = [CountingScreen(target, ScreenRecord(i, 0.0), start, start + seconds, 3.0) for i in range(n)]
+    tasks = [asyncio.create_task(s.run()) for s in screens]
+    if during:
+        tasks.append(asyncio.create_task(during()))
+    await asyncio.gather(*tasks)
+    return screens
+
+
+@pytest.fixture()
+def screen_server(warehouse_path):
+    started = server.start(Path(warehouse_path), refresh=5)
+    yield started
+    started.stop()
+
+
+def _target(started) -> Target:
+    from urllib.parse import urlencode
+
+    return Target(started.url, urlencode({"kiosk": "1", "board": started.board, "token": started.token}))
+
+
+def test_a_refresh_with_nothing_changed_sends_only_the_time_and_new_data_draws_the_board(screen_server):
+    """Every refresh used to rebuild and resend all eight tiles; now a refresh whose board, data and
+    link are unchanged sends the 'updated' line only, and a new warehouse version redraws the board."""
+    warehouse = Path(screen_server.env["CONCORD_WAREHOUSE"])
+
+    async def touch_the_warehouse():
+        await asyncio.sleep(14)
+        os.utime(warehouse)  # a new file version: as a sync that swapped the file in
+
+    screens = asyncio.run(_drive(_target(screen_server), 3, 26, touch_the_warehouse))
+    for s in screens:
+        assert s.record.first_board_s is not None and not s.errors, s.errors
+        first = s.deltas_per_run[0]
+        assert not first[2] and first[1] >= 20  # the first run draws the whole board (8 tiles and more)
+        refreshes = [d for _, d, fragment in s.deltas_per_run if fragment]
+        assert len(refreshes) >= 3 and all(d <= 3 for d in refreshes), refreshes
+        redraws = [d for _, d, fragment in s.deltas_per_run[1:] if not fragment]
+        assert len(redraws) == 1 and redraws[0] >= 20, s.deltas_per_run  # the new data drew the board again
+
+
+def test_a_revoked_link_stops_every_screen_at_its_next_refresh(screen_server, monkeypatch):
+    """50 screens show one board through one link; the owner revokes it; every screen shows why
+    ('revoked'), and no board, within one refresh (5 s) and the one-second link check."""
+    revoked_at: list[float] = []
+
+    async def revoke():
+        await asyncio.sleep(12)
+        store = Path(screen_server.env["CONCORD_METASTORE"])
+        with sqlite3.connect(store) as con:  # what boards.tokens.revoke writes, from another process
+            con.execute("UPDATE display_tokens SET revoked_at = '2026-01-01T00:00:00', revoked_by = 'cfo'")
+        revoked_at.append(time.monotonic())
+
+    screens = asyncio.run(_drive(_target(screen_server), 50, 22, revoke))
+    assert revoked_at
+    for s in screens:
+        assert s.record.first_board_s is not None  # each showed the board first
+        said = [(t, text) for t, text in s.errors if "revoked" in text]
+        assert said, (s.record.index, s.errors)
+        assert said[0][0] - revoked_at[0] <= 5 + 1 + 2, said[0][0] - revoked_at[0]  # refresh + check + slack
+        after = [d for t, d, _ in s.deltas_per_run if t > said[0][0] + 0.5]
+        assert all(d <= 3 for d in after), after  # at most the style sheets and the refusal: no board again
+
+
+@pytest.mark.browser
+def test_a_screen_whose_server_went_away_says_since_when_and_comes_back_by_itself(screen_server):
+    """The server is killed: the TV keeps the last numbers and, after 2.5 refreshes, says
+    'Not updated since HH:MM:SS'. The server starts again: the screen shows the board again and
+    the note goes, without anyone touching it."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    url = f"{screen_server.url}/?kiosk=1&board={screen_server.board}&token={screen_server.token}&lang=en"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1920, "height": 1080})
+            page.goto(url)
+            page.locator(".st-key-kiosk_updated").wait_for(timeout=60_000)
+            numbers = page.locator("[data-testid='stMetricValue']").all_inner_texts()
+            assert numbers
+            assert page.locator("#concord-stale").count() == 0
+            screen_server.kill()
+            note = page.locator("#concord-stale")
+            note.wait_for(timeout=30_000)  # 2.5 x 5 s after the last update, checked every second
+            assert note.inner_text().startswith("Not updated since ")
+            assert page.locator("[data-testid='stMetricValue']").all_inner_texts() == numbers  # the last numbers
+            assert not page.locator("[role='dialog']").is_visible()  # no "Connection error" box over the board
+            assert page.locator(".st-key-kiosk_title").is_visible()  # the note sits over "updated", not the title
+            page.screenshot(path="tests/artifacts/screen-stale-en.png")
+            screen_server.restart()
+            note.wait_for(state="detached", timeout=60_000)
+            page.locator(".st-key-kiosk_updated").wait_for(timeout=30_000)
+            assert page.locator("[data-testid='stMetricValue']").all_inner_texts() == numbers
+        finally:
+            browser.close()
