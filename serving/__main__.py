@@ -9,6 +9,7 @@ share the metadata store, the warehouse, the sign-in cookie key and Streamlit's 
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import secrets
 import shutil
@@ -57,7 +58,8 @@ def plan_from(args: argparse.Namespace, run_dir: Path) -> Plan:
         ports = tuple(args.port + i for i in range(1, args.workers + 1))
     if len({args.port, *ports}) != len(ports) + 1 or not all(0 < p < 65536 for p in (args.port, *ports)):
         raise ServingError(f"ports must be distinct and between 1 and 65535: proxy {args.port}, workers {ports}")
-    return Plan(args.port, ports, run_dir, args.bind)
+    trusted = tuple(p.strip() for p in os.environ.get("CONCORD_TRUSTED_PROXIES", "").split(",") if p.strip())
+    return Plan(args.port, ports, run_dir, args.bind, trusted)
 
 
 def check_free(plan: Plan) -> None:
@@ -66,8 +68,10 @@ def check_free(plan: Plan) -> None:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 probe.bind((host, port))
-            except OSError:
-                raise ServingError(f"port {port} is in use: stop what uses it, or choose other ports") from None
+            except OSError as err:
+                if err.errno == errno.EADDRINUSE:
+                    raise ServingError(f"port {port} is in use: stop what uses it, or choose other ports") from None
+                raise ServingError(f"cannot listen on {host or '*'}:{port}: {err.strerror}") from None
 
 
 def shared_secrets() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -27,6 +28,7 @@ class Plan:
     worker_ports: tuple[int, ...]
     run_dir: Path
     bind: str = "*"
+    trusted: tuple[str, ...] = ()  # proxies in front of HAProxy whose X-Forwarded-* are kept
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -52,12 +54,18 @@ def render(plan: Plan) -> str:
         bind=plan.bind,
         port=plan.port,
         servers=servers,
+        trusted_acl=f"src {' '.join(plan.trusted)}" if plan.trusted else "always_false",
     )
 
 
 def haproxy_binary() -> str:
-    """HAProxy's path (Debian puts it in /usr/sbin, which a user's PATH may lack)."""
-    found = shutil.which("haproxy") or next((p for p in ("/usr/sbin/haproxy",) if Path(p).exists()), None)
+    """HAProxy's path: $CONCORD_HAPROXY, else on PATH, else /usr/sbin (which a user's PATH may lack)."""
+    named = os.environ.get("CONCORD_HAPROXY")
+    if named:
+        if not os.access(named, os.X_OK):
+            raise ServingError(f"CONCORD_HAPROXY={named} is not a program; {INSTALL}")
+        return named
+    found = shutil.which("haproxy") or ("/usr/sbin/haproxy" if os.access("/usr/sbin/haproxy", os.X_OK) else None)
     if found is None:
         raise ServingError(INSTALL)
     return found
