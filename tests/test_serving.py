@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import http.client
 import http.server
+import io
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -25,6 +27,7 @@ import pytest
 from serving import __main__ as launcher
 from serving import config
 from serving.config import Plan
+from serving.supervise import Child, Supervisor
 
 ROOT = Path(__file__).resolve().parents[1]
 HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"
@@ -359,3 +362,39 @@ def test_the_launcher_restarts_a_dead_worker_and_stops_everything(warehouse_path
     pids = [e["pid"] for e in served.state().values()]
     assert code == 0 and not any(alive(p) for p in pids)
     assert "Traceback" not in served.output()
+
+
+@needs_haproxy
+def test_a_worker_that_cannot_start_or_a_weak_cookie_key_is_one_line(warehouse_path, tmp_path):
+    env = serving_env(warehouse_path, tmp_path)
+    ports = ["--port", str(free_port()), "--worker-ports", f"{free_port()},{free_port()}"]
+    weak = one_line_error(run_launcher("--workers", "2", *ports, env={**env, "CONCORD_COOKIE_KEY": "short"}))
+    assert "cookie key from CONCORD_COOKIE_KEY" in weak
+    done = run_launcher("--workers", "2", *ports, "--", "--server.noSuchOption", "1", env=env)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert re.fullmatch(
+        r"error: worker \d \(:\d+\) exited with code \d+ while starting; its output is above", done.stderr.strip()
+    )
+
+
+def test_a_child_that_keeps_dying_young_is_started_again_less_and_less_often(tmp_path):
+    out = io.StringIO()
+    child = Child("worker 9", [sys.executable, "-c", "raise SystemExit(3)"], dict(os.environ), ROOT)
+    supervisor = Supervisor([child], tmp_path / "state.json", out)
+    supervisor.start(child)
+    child.proc.wait(30)
+    now = time.monotonic()
+    supervisor.step(now)
+    assert (
+        child.due == pytest.approx(now + 2)
+        and "worker 9 exited with code 3; starting it again in 2 s" in out.getvalue()
+    )
+    supervisor.step(now + 1)
+    assert child.restarts == 0  # not yet
+    supervisor.step(now + 2)
+    assert child.restarts == 1 and json.loads((tmp_path / "state.json").read_text())[0]["restarts"] == 1
+    child.proc.wait(30)
+    supervisor.step(now + 3)
+    assert child.delay == 4
+    supervisor.stop()
+    assert supervisor.stopping.is_set()
