@@ -114,7 +114,9 @@ def children(plan: Plan, haproxy: str, extra: list[str]) -> list[Child]:
         )
         for i, port in enumerate(plan.worker_ports, 1)
     ]
-    proxy = Child("haproxy", [haproxy, "-db", "-f", str(plan.config_path)], dict(os.environ), ROOT)
+    host = LOOPBACK if plan.bind in ("*", "0.0.0.0") else plan.bind
+    command = [haproxy, "-db", "-f", str(plan.config_path)]
+    proxy = Child("haproxy", command, dict(os.environ), ROOT, health_url=f"http://{host}:{plan.port}/_stcore/health")
     return [*workers, proxy]
 
 
@@ -142,6 +144,10 @@ def serve(args: argparse.Namespace, extra: list[str], run_dir: Path) -> int:
             why = f"exited with code {code}" if code is not None else f"did not answer in {START_SECONDS} s"
             raise ServingError(f"{late.name} {why} while starting; its output is above")
         supervisor.start(proxy)
+        if supervisor.wait_healthy([proxy], 30) is not None and not supervisor.stopping.is_set():
+            code = proxy.proc.poll()
+            why = f"exited with code {code}" if code is not None else "did not answer in 30 s"
+            raise ServingError(f"haproxy {why} while starting; its output is above")
         host = "localhost" if args.bind in ("*", "0.0.0.0", LOOPBACK) else args.bind
         supervisor.say(f"Concord on http://{host}:{plan.port} through HAProxy, {len(workers)} workers; Ctrl-C stops")
         supervisor.run()

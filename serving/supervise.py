@@ -23,13 +23,14 @@ FIRST_DELAY, MAX_DELAY, YOUNG = 1.0, 30.0, 10.0
 
 @dataclass
 class Child:
-    """One supervised process: a worker (with a port to health-check) or HAProxy."""
+    """One supervised process: a worker (port on 127.0.0.1) or HAProxy (health through it: `health_url`)."""
 
     name: str
     command: list[str]
     env: dict[str, str]
     cwd: Path
     port: int | None = None
+    health_url: str | None = None
     proc: subprocess.Popen | None = None
     started_at: float = 0.0
     restarts: int = 0
@@ -53,10 +54,11 @@ class Child:
         self.pumps = [pump]
 
     def healthy(self) -> bool:
-        if self.port is None:
+        url = self.health_url or (self.port and f"http://127.0.0.1:{self.port}/_stcore/health")
+        if not url:
             return self.proc is not None and self.proc.poll() is None
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/_stcore/health", timeout=2) as answer:
+            with urllib.request.urlopen(url, timeout=2) as answer:
                 return answer.status == 200
         except OSError:
             return False

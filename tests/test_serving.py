@@ -377,6 +377,23 @@ def test_a_worker_that_cannot_start_or_a_weak_cookie_key_is_one_line(warehouse_p
     )
 
 
+@needs_haproxy
+def test_an_haproxy_that_does_not_start_is_one_line_and_leaves_no_worker(warehouse_path, tmp_path):
+    fake = tmp_path / "haproxy"  # passes `haproxy -c`, then fails as a taken port would
+    fake.write_text(
+        f'#!/bin/sh\ncase " $* " in *" -c "*) exec {HAPROXY} "$@";; esac\necho "[ALERT] cannot bind"\nexit 1\n'
+    )
+    fake.chmod(0o755)
+    ports = ["--port", str(free_port()), "--worker-ports", f"{free_port()},{free_port()}"]
+    run_dir = tmp_path / "run"
+    env = {**serving_env(warehouse_path, tmp_path), "CONCORD_HAPROXY": str(fake)}
+    done = run_launcher("--workers", "2", *ports, "--run-dir", str(run_dir), env=env)
+    assert done.stderr.strip() == "error: haproxy exited with code 1 while starting; its output is above"
+    assert done.returncode == 2 and "haproxy | [ALERT] cannot bind" in done.stdout
+    workers = [e["pid"] for e in json.loads((run_dir / "state.json").read_text()) if e["port"]]
+    assert len(workers) == 2 and not any(alive(p) for p in workers)
+
+
 def test_a_child_that_keeps_dying_young_is_started_again_less_and_less_often(tmp_path):
     out = io.StringIO()
     child = Child("worker 9", [sys.executable, "-c", "raise SystemExit(3)"], dict(os.environ), ROOT)
