@@ -84,6 +84,7 @@ def test_the_generated_configuration_passes_haproxy_check(tmp_path, workers):
         "option httpchk GET /_stcore/health",
         "option redispatch",
         "retries 3",
+        "retry-on conn-failure empty-response",
         "X-Forwarded-For",
         "X-Forwarded-Proto",
         "X-Forwarded-Host",
@@ -346,7 +347,11 @@ def test_the_launcher_restarts_a_dead_worker_and_stops_everything(warehouse_path
     try:
         before = served.state()
         assert set(before) == {"w1", "w2", "haproxy"}
+        for _ in range(3):  # HAProxy now keeps idle connections to w1
+            assert get(served.url + "/", "concord_worker=w1")[1]["x-concord-worker"] == "w1"
         os.kill(before["w1"]["pid"], signal.SIGKILL)
+        status, headers, _ = get(served.url + "/", "concord_worker=w1")  # at once: no 502 for w1's browsers
+        assert status == 200 and headers["x-concord-worker"] == "w2"
         restarted = wait_for(
             lambda: (s := served.state())["w1"]["pid"] != before["w1"]["pid"] and s["w1"], 30, "worker 1 restarted"
         )
