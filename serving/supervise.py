@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -19,6 +20,9 @@ from typing import TextIO
 # Streamlit's start-up banner names the worker's own address; people should use the proxy's.
 BANNER = re.compile(r"^\s*$|You can now view your Streamlit app|^\s*(Local |Network |External )?URL:")
 FIRST_DELAY, MAX_DELAY, YOUNG = 1.0, 30.0, 10.0
+# If the launcher itself is killed (SIGKILL, out of memory), its children get SIGTERM instead of living on
+# and holding the ports (util-linux's setpriv; the children are started from the launcher's main thread).
+ORPHAN_GUARD = ["setpriv", "--pdeathsig", "TERM", "--"] if shutil.which("setpriv") else []
 
 
 @dataclass
@@ -40,7 +44,7 @@ class Child:
 
     def start(self, out: TextIO) -> None:
         self.proc = subprocess.Popen(
-            self.command,
+            ORPHAN_GUARD + self.command,
             cwd=self.cwd,
             env=self.env,
             stdin=subprocess.DEVNULL,

@@ -420,3 +420,14 @@ def test_a_child_that_keeps_dying_young_is_started_again_less_and_less_often(tmp
     assert child.delay == 4
     supervisor.stop()
     assert supervisor.stopping.is_set()
+
+
+@needs_haproxy
+def test_killing_the_launcher_takes_its_workers_and_haproxy_with_it(warehouse_path, tmp_path):
+    if not shutil.which("setpriv"):
+        pytest.skip("util-linux's setpriv is missing")
+    served = Launcher(serving_env(warehouse_path, tmp_path), tmp_path / "run").start()
+    pids = [e["pid"] for e in served.state().values()]
+    served.proc.kill()
+    served.proc.wait(10)
+    wait_for(lambda: not any(alive(p) for p in pids), 30, "the children end with the launcher")
