@@ -1,5 +1,6 @@
 # Concord: two commands on a fresh machine with Python 3.11+.
 #   make run    set up, build the demo warehouse if missing, start the app on :8501
+#               (make run WORKERS=N: N app processes behind HAProxy on :8501; see serving/)
 #   make test   set up, lint (ruff), then the whole test suite (unit, property, real browser)
 PY ?= python3
 VENV := .venv
@@ -8,8 +9,9 @@ WAREHOUSE := data/warehouse.duckdb
 SCALE ?= 0.1
 SEED ?= 42
 PORT ?= 8501
+WORKERS ?= 1
 
-.PHONY: run test lint setup warehouse browser bench bench-screens clean
+.PHONY: run serve test lint setup warehouse browser haproxy bench bench-screens clean
 
 $(BIN)/.installed: requirements.txt
 	$(PY) -m venv $(VENV)
@@ -30,17 +32,36 @@ run: setup $(WAREHOUSE)
 	@echo "Concord on http://localhost:$(PORT) - demo users (user / password):"
 	@echo "  ceo / ceo-demo-2025   cfo / cfo-demo-2025   sales_lead / lead-demo-2025"
 	@echo "  sales_east / east-demo-2025   sales_south / south-demo-2025   admin / admin-demo-2025"
+ifeq ($(WORKERS),1)
 	$(BIN)/streamlit run serve.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+else
+	@$(MAKE) --no-print-directory haproxy
+	$(BIN)/python -m serving --workers $(WORKERS) --port $(PORT)
+endif
 
-# Real-browser tests drive Debian's Chromium; install it when missing and we may (root).
+# Several app processes behind HAProxy: one per core unless WORKERS=N is given (at least 2).
+serve:
+	@$(MAKE) --no-print-directory run WORKERS=$(if $(filter-out 1,$(WORKERS)),$(WORKERS),$(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -lt 2 ] && n=2; echo $$n))
+
+# Real-browser tests drive Debian's Chromium, and the serving tests Debian's HAProxy (make run WORKERS=N);
+# install what is missing when we may (root).
 browser:
-	@if [ ! -x /usr/bin/chromium ]; then \
+	@missing=""; [ -x /usr/bin/chromium ] || missing=" chromium fonts-noto-cjk"; \
+	command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || missing="$$missing haproxy"; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "installing Debian's chromium for the browser tests"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	    echo "installing Debian's$$missing for the browser and serving tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  else \
-	    echo "note: /usr/bin/chromium is missing; run 'sudo apt-get install chromium fonts-noto-cjk' for the browser tests"; \
+	    echo "note: missing$$missing; run 'sudo apt-get install$$missing' for the browser and serving tests"; \
 	  fi; \
+	fi
+
+# HAProxy for make run WORKERS=N; without root, python -m serving says how to install it.
+haproxy:
+	@if ! command -v haproxy >/dev/null 2>&1 && [ ! -x /usr/sbin/haproxy ] && [ "$$(id -u)" = 0 ]; then \
+	  echo "installing Debian's haproxy for make run WORKERS=$(WORKERS)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null; \
 	fi
 
 # ruff (pinned in requirements.txt, configured in ruff.toml): lint, and the formatter's check; `ruff format .` fixes the latter.
