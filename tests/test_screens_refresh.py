@@ -185,3 +185,35 @@ def test_a_screen_whose_server_went_away_says_since_when_and_comes_back_by_itsel
             assert page.locator("[data-testid='stMetricValue']").all_inner_texts() == numbers
         finally:
             browser.close()
+
+
+def test_screens_keep_refreshing_while_a_long_write_holds_the_metadata_store(screen_server):
+    """Another process holds the metadata store's write lock for 12 s (a long import, a backup):
+    open screens read the board and their link (WAL readers are never blocked by a writer), so every
+    refresh in that window is answered with no error and nothing is drawn again."""
+    store = Path(screen_server.env["CONCORD_METASTORE"])
+    held: list[float] = []
+
+    async def hold_the_lock():
+        await asyncio.sleep(8)
+
+        def write():
+            con = sqlite3.connect(store, timeout=30, isolation_level=None)
+            con.execute("BEGIN IMMEDIATE")
+            con.execute("UPDATE boards SET title = title")  # a write in progress, not committed
+            held.append(time.monotonic())
+            time.sleep(12)
+            con.execute("ROLLBACK")
+            con.close()
+            held.append(time.monotonic())
+
+        await asyncio.to_thread(write)
+
+    screens = asyncio.run(_drive(_target(screen_server), 10, 24, hold_the_lock))
+    assert len(held) == 2
+    for s in screens:
+        assert not s.errors and not s.record.errors, (s.errors, s.record.errors)
+        during = [(t, d) for t, d, fragment in s.deltas_per_run if fragment and held[0] + 1 < t < held[1]]
+        assert len(during) >= 1, s.deltas_per_run  # refreshes were answered while the lock was held
+        assert all(d <= 3 for _, d in during)
+        assert s.record.unanswered == 0
