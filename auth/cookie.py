@@ -56,10 +56,19 @@ def cookie_key(path: Path | None = None) -> str:
         return check(env, "CONCORD_COOKIE_KEY")
     path = path or SECRET_FILE
     if not path.exists():
+        # written whole to a temporary file, then linked into place: of several processes starting
+        # together, one key wins and every process reads that one (never a half-written file)
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as out:
             out.write(secrets.token_urlsafe(32))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass  # another process made it first: read theirs
+        finally:
+            draft.unlink()
     return check(path.read_text().strip(), str(path))
 
 

@@ -174,6 +174,47 @@ def test_cookie_key_file_is_created_private_and_reused(tmp_path, monkeypatch):
     assert cookie_key(path) == first
 
 
+def test_processes_starting_together_all_read_one_cookie_key(tmp_path):
+    """Several workers start at once with no key file: each must end with the same key (the
+    file was made with O_EXCL and read back: the second process failed or read it empty)."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "secrets" / "cookie_key"
+    code = (
+        "import sys; from pathlib import Path; from auth.cookie import cookie_key; print(cookie_key(Path(sys.argv[1])))"
+    )
+    env = {k: v for k, v in __import__("os").environ.items() if k != "CONCORD_COOKIE_KEY"}
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", code, str(path)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=str(ROOT),
+        )
+        for _ in range(8)
+    ]
+    outs = [p.communicate(timeout=60) for p in procs]
+    assert all(p.returncode == 0 for p in procs), [err for _, err in outs]
+    keys = {out.strip() for out, _ in outs}
+    assert len(keys) == 1 and keys == {path.read_text().strip()}
+    assert [p.name for p in path.parent.iterdir()] == ["cookie_key"]  # no draft left behind
+
+
+def test_a_key_file_made_by_another_process_meanwhile_is_read_not_refused(tmp_path, monkeypatch):
+    """The race made certain: the file did not exist when looked at, and exists when written
+    (another worker made it in between): the key must be that worker's, not FileExistsError."""
+    monkeypatch.delenv("CONCORD_COOKIE_KEY", raising=False)
+    path = tmp_path / "secrets" / "cookie_key"
+    path.parent.mkdir()
+    theirs = "pV3xQ9tLr7Zm2Kc8Hs5Wd1Yf6Nb4Jg0Ua"
+    path.write_text(theirs)
+    monkeypatch.setattr(Path, "exists", lambda self: False if self == path else Path.is_file(self))
+    assert cookie_key(path) == theirs
+
+
 def test_cookie_key_from_the_environment_is_checked(monkeypatch):
     monkeypatch.setenv("CONCORD_COOKIE_KEY", "changeme")
     with pytest.raises(CookieKeyError, match="known default"):
