@@ -7,6 +7,9 @@ without a restart. A bad file is one line naming the key and the fix.
 
     [webhooks]
     allowed_hosts = ["hooks.example.com"]   # alert webhooks may POST only here; empty by default
+
+    [metastore]
+    url = "postgresql://concord@db.example.com/concord"   # a shared metadata store; default: the SQLite file
 """
 
 from __future__ import annotations
@@ -57,9 +60,25 @@ class Webhooks(BaseModel):
         return tuple(out)
 
 
+class Metastore(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    url: str | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, url: str | None) -> str | None:
+        if url is not None and not url.startswith(("postgresql://", "postgres://")):
+            raise ValueError(
+                f"'{url.split('@')[-1]}' is not a PostgreSQL URL; write url = \"postgresql://user@host:5432/dbname\" "
+                "(or leave it out to keep the SQLite file)"
+            )
+        return url
+
+
 class Config(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     webhooks: Webhooks = Webhooks()
+    metastore: Metastore = Metastore()
 
 
 def path() -> Path:
@@ -87,6 +106,8 @@ def load(where: Path | str | None = None) -> Config:
         message = first["msg"].removeprefix("Value error, ")
         if first["type"] == "extra_forbidden":
             message = "unknown setting; remove it or check its spelling against concord.example.toml"
+        elif first["loc"][:1] == ("metastore",) and first["type"] in ("string_type", "model_type"):
+            message = 'must be a URL in quotes, e.g. url = "postgresql://user@host:5432/dbname" under [metastore]'
         elif first["type"] in ("tuple_type", "string_type", "model_type"):
             message = 'must be a list of host names, e.g. allowed_hosts = ["hooks.example.com"] under [webhooks]'
         raise ConfigError(f"{file}: {key}: {message}.") from None
