@@ -208,6 +208,20 @@ def writing_here(where: Target | Path | str | None = None) -> bool:
     return entry is not None and entry[0].in_transaction
 
 
+_inherited: list = []  # a forked child's copies of the parent's pools: kept, never used or closed
+
+
+def _after_fork() -> None:
+    """A forked child opens its own connections (a PostgreSQL socket or SQLite handle is not shared)."""
+    global _local, _pools_lock, _migrate_lock
+    _inherited.append(list(_pools.values()))
+    _pools.clear()
+    _local, _pools_lock, _migrate_lock = threading.local(), threading.Lock(), threading.Lock()
+
+
+os.register_at_fork(after_in_child=_after_fork)
+
+
 def _held() -> dict:
     held = getattr(_local, "held", None)
     if held is None:

@@ -186,3 +186,44 @@ def test_an_unknown_url_scheme_in_the_environment_is_one_line(monkeypatch):
     monkeypatch.setenv("CONCORD_METASTORE_URL", "mysql://h/db")
     with pytest.raises(config.ConfigError, match="not a store Concord knows"):
         metastore.target()
+
+
+def test_preferences_quality_runs_and_webhook_deliveries_on_either_backend(metastore_file):
+    from types import SimpleNamespace
+
+    from boards import webhooks
+    from data import quality_runs
+    from ui import prefs
+
+    prefs.set_language("cfo", "zh")
+    prefs.set_language("cfo", "en")  # ON CONFLICT ... DO UPDATE
+    assert prefs.language("cfo") == "en"
+    record = {"name": "orders_have_customers", "status": "fail", "failing_rows": 3, "blocking": True}
+    record |= {"seconds": 0.01, "ran_at": "2025-06-01T09:00:00+00:00", "message": "", "sample": [{"id": 1}]}
+    quality_runs.record([SimpleNamespace(as_record=lambda: record)])
+    quality_runs.record([SimpleNamespace(as_record=lambda: record | {"status": "pass", "failing_rows": 0})])
+    latest = quality_runs.latest()["orders_have_customers"]
+    assert (latest["status"], latest["blocking"], latest["sample"]) == ("pass", 1, [{"id": 1}])
+    webhooks.refuse(7, "https://hooks.example.com/x", "not granted")
+    with metastore.session() as con:
+        row = con.execute("SELECT alert_id, status, message, at FROM webhook_deliveries").fetchone()
+    assert (row["alert_id"], row["status"]) == (7, "failed") and row["at"].endswith("+00:00")
+
+
+def test_a_forked_child_opens_its_own_connections(metastore_file):
+    with metastore.session() as parent:
+        parent.execute("INSERT INTO user_prefs (username, key, value) VALUES ('p', 'lang', 'en')")
+    pid = os.fork()
+    if pid == 0:  # the child: its own connection, and the parent's stays usable
+        code = 1
+        try:
+            with metastore.session() as child:
+                code = (
+                    0 if child is not parent and child.execute("SELECT count(*) FROM user_prefs").fetchone()[0] else 1
+                )
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    with metastore.session() as again:
+        assert again is parent and again.execute("SELECT count(*) FROM user_prefs").fetchone()[0] == 1
