@@ -16,6 +16,7 @@ Code that needs the new row's id writes `INSERT ... RETURNING id` (both backends
 from __future__ import annotations
 
 import re
+import select
 from functools import lru_cache
 from pathlib import Path
 
@@ -105,7 +106,17 @@ class Connection:
 
     @property
     def broken(self) -> bool:
-        return self.raw.closed or self.raw.broken
+        """Closed, broken, or (idle) with something to read: the server ended the session (a restart,
+        an administrator); found without a round trip, so a pooled connection is dropped, not used."""
+        if self.raw.closed or self.raw.broken:
+            return True
+        if self.in_transaction:
+            return False
+        try:
+            readable, _, _ = select.select([self.raw.fileno()], [], [], 0)
+        except (OSError, ValueError):
+            return True
+        return bool(readable)
 
     def close(self) -> None:
         self.raw.close()

@@ -86,6 +86,13 @@ class Server:
             raise RuntimeError(f"pg_ctl start failed: {done.stderr.strip()[-300:]} {tail}")
         return self
 
+    def restart(self) -> None:
+        """Stop (ending every session at once) and start again on the same port."""
+        log = os.path.join(self.folder, "server.log")
+        done = self._run("pg_ctl", "-D", os.path.join(self.folder, "data"), "-l", log, "-m", "fast", "-w", "restart")
+        if done.returncode:
+            raise RuntimeError(f"pg_ctl restart failed: {done.stderr.strip()[-300:]}")
+
     def stop(self) -> None:
         self._run("pg_ctl", "-D", os.path.join(self.folder, "data"), "-m", "immediate", "-w", "stop")
         shutil.rmtree(self.folder, ignore_errors=True)

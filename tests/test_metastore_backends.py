@@ -227,3 +227,20 @@ def test_a_forked_child_opens_its_own_connections(metastore_file):
     assert os.waitstatus_to_exitcode(status) == 0
     with metastore.session() as again:
         assert again is parent and again.execute("SELECT count(*) FROM user_prefs").fetchone()[0] == 1
+
+
+def test_after_a_postgresql_restart_the_next_session_works(monkeypatch, pg_server, tmp_path):
+    """Pooled connections the server ended are dropped when taken, not handed to a page; the audit
+    events queued meanwhile are written once the server answers."""
+    from auth import audit
+
+    monkeypatch.setenv("CONCORD_METASTORE_URL", pg_server.fresh_store())
+    with metastore.session() as con:
+        con.execute("INSERT INTO user_prefs (username, key, value) VALUES ('u', 'lang', 'en')")
+    pg_server.restart()
+    time.sleep(0.2)  # the server's goodbye reaches the idle socket
+    audit.append("query", "after_restart")
+    with metastore.session() as con:
+        assert con.execute("SELECT value FROM user_prefs WHERE username = 'u'").fetchone()[0] == "en"
+    assert audit.flush()
+    assert [e["kind"] for e in audit.read_events(username="after_restart")] == ["query"]
