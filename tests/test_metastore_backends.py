@@ -244,3 +244,22 @@ def test_after_a_postgresql_restart_the_next_session_works(monkeypatch, pg_serve
         assert con.execute("SELECT value FROM user_prefs WHERE username = 'u'").fetchone()[0] == "en"
     assert audit.flush()
     assert [e["kind"] for e in audit.read_events(username="after_restart")] == ["query"]
+
+
+def test_migrations_apply_once_when_six_processes_start_at_once(metastore_file):
+    at = time.time() + 1.5
+    code = (
+        f"import time; time.sleep(max(0, {at!r} - time.time())); from data import metastore; "
+        "con = metastore.connect(); con.execute('SELECT 1').fetchall(); con.close()"
+    )
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", code], cwd=ROOT, env=dict(os.environ), stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(6)
+    ]
+    errors = [p.communicate(timeout=60)[1] for p in procs if p.wait(timeout=60) != 0]
+    assert not errors, errors[0][-800:]
+    with metastore.session() as con:
+        versions = [r[0] for r in con.execute("SELECT version FROM schema_version ORDER BY version")]
+    assert versions == [n for n, _, _ in metastore.migrations()]
