@@ -99,6 +99,8 @@ _migrate_lock = threading.Lock()
 _pools: OrderedDict = OrderedDict()
 _pools_lock = threading.Lock()
 POOLS_KEPT = 4  # stores this process keeps connections to (tests switch stores; the app has one)
+POSTGRES_MOST = 16  # connections one process may have open to a PostgreSQL store (and keeps idle)
+WAIT = 30.0  # seconds a session waits for one of them
 
 
 def _sqlite_open(file: str) -> sqlite3.Connection:
@@ -145,20 +147,33 @@ def connect(where: Path | str | None = None):
 
 class Pool:
     """Idle connections to one store, reused last-in first-out; any thread may take one
-    (Streamlit runs every rerun in a new thread, so per-thread connections would not be reused)."""
+    (Streamlit runs every rerun in a new thread, so per-thread connections would not be reused).
+    At most `most` connections are open at once (PostgreSQL: the server's max_connections is
+    shared by every process); a session waits for one up to WAIT seconds, then fails in one line."""
 
-    def __init__(self, found: Target, keep: int = 8):
+    def __init__(self, found: Target, keep: int = 8, most: int | None = None):
         self.found, self.keep, self.idle, self.lock, self.closed = found, keep, [], threading.Lock(), False
+        self.slots = threading.BoundedSemaphore(most) if most else None
 
     def get(self):
-        while True:
-            with self.lock:
-                con = self.idle.pop() if self.idle else None
-            if con is None:
-                return _open(self.found)
-            if _usable(con):
-                return con
-            _close_quietly(con)
+        if self.slots is not None and not self.slots.acquire(timeout=WAIT):
+            raise TimeoutError(
+                f"the metadata store's {POSTGRES_MOST} connections of this process stayed busy for {WAIT} s; "
+                "try again, or look for a long transaction."
+            )
+        try:
+            while True:
+                with self.lock:
+                    con = self.idle.pop() if self.idle else None
+                if con is None:
+                    return _open(self.found)
+                if _usable(con):
+                    return con
+                _close_quietly(con)
+        except BaseException:
+            if self.slots is not None:
+                self.slots.release()
+            raise
 
     def put(self, con) -> None:
         try:
@@ -166,11 +181,15 @@ class Pool:
                 con.execute("ROLLBACK")
         except Exception:  # noqa: BLE001 - a broken connection is dropped below
             pass
-        with self.lock:
-            if not self.closed and len(self.idle) < self.keep and _usable(con):
-                self.idle.append(con)
-                return
-        _close_quietly(con)
+        try:
+            with self.lock:
+                if not self.closed and len(self.idle) < self.keep and _usable(con):
+                    self.idle.append(con)
+                    return
+            _close_quietly(con)
+        finally:
+            if self.slots is not None:
+                self.slots.release()
 
     def close(self) -> None:
         with self.lock:
@@ -194,7 +213,9 @@ def pool(found: Target) -> Pool:
     with _pools_lock:
         kept = _pools.get(found)
         if kept is None:
-            kept = _pools[found] = Pool(found)
+            kept = _pools[found] = (
+                Pool(found, POSTGRES_MOST, POSTGRES_MOST) if found.kind == "postgres" else Pool(found)
+            )
             while len(_pools) > POOLS_KEPT:
                 _pools.popitem(last=False)[1].close()
         else:

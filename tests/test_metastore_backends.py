@@ -244,6 +244,7 @@ def test_after_a_postgresql_restart_the_next_session_works(monkeypatch, pg_serve
         assert con.execute("SELECT value FROM user_prefs WHERE username = 'u'").fetchone()[0] == "en"
     assert audit.flush()
     assert [e["kind"] for e in audit.read_events(username="after_restart")] == ["query"]
+    metastore.close_all()
 
 
 def test_migrations_apply_once_when_six_processes_start_at_once(metastore_file):
@@ -263,3 +264,28 @@ def test_migrations_apply_once_when_six_processes_start_at_once(metastore_file):
     with metastore.session() as con:
         versions = [r[0] for r in con.execute("SELECT version FROM schema_version ORDER BY version")]
     assert versions == [n for n, _, _ in metastore.migrations()]
+
+
+def test_a_process_opens_at_most_its_share_of_postgresql_connections(monkeypatch, pg_server):
+    import threading
+
+    monkeypatch.setattr(metastore, "POSTGRES_MOST", 3)
+    monkeypatch.setenv("CONCORD_METASTORE_URL", pg_server.fresh_store())
+    inside, most, lock = [0], [0], threading.Lock()
+
+    def hold():
+        with metastore.session() as con:
+            with lock:
+                inside[0] += 1
+                most[0] = max(most[0], inside[0])
+            con.execute("SELECT pg_sleep(0.2)").fetchall()
+            with lock:
+                inside[0] -= 1
+
+    threads = [threading.Thread(target=hold) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert most[0] == 3 and inside[0] == 0
+    metastore.close_all()
