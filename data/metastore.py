@@ -55,7 +55,7 @@ def _configured_url() -> str | None:
     except OSError:
         return None
     if _config_cache.get("key") != (str(file), stamp):
-        _config_cache.update(key=(str(file), stamp), url=config.load(file).metastore.url)
+        _config_cache.update(key=(str(file), stamp), url=config.metastore_url(file))
     return _config_cache["url"]
 
 
@@ -122,8 +122,7 @@ def _sqlite_open(file: str) -> sqlite3.Connection:
 
 def _open(found: Target):
     if found.kind == "postgres":
-        from data import metastore_pg
-
+        metastore_pg = _postgres()
         con = metastore_pg.open_connection(found.where)
     else:
         con = _sqlite_open(found.where)
@@ -132,11 +131,22 @@ def _open(found: Target):
         with _migrate_lock:
             if found not in _migrated:
                 if found.kind == "postgres":
-                    from data import metastore_pg
-
-                    metastore_pg.migrate(con, migrations())
+                    _postgres().migrate(con, migrations())
                 _migrated.add(found)
     return con
+
+
+def _postgres():
+    try:
+        from data import metastore_pg
+    except ImportError as err:
+        from data.config import ConfigError
+
+        raise ConfigError(
+            f"the metadata store is PostgreSQL but {err.name or 'psycopg'} is not installed; "
+            "run `make setup` (pip install -r requirements.txt)."
+        ) from None
+    return metastore_pg
 
 
 def connect(where: Path | str | None = None):

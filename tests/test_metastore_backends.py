@@ -289,3 +289,32 @@ def test_a_process_opens_at_most_its_share_of_postgresql_connections(monkeypatch
         t.join()
     assert most[0] == 3 and inside[0] == 0
     metastore.close_all()
+
+
+def test_postgresql_without_psycopg_installed_is_one_line(tmp_path):
+    code = (
+        "import sys; sys.modules['psycopg'] = None\n"
+        "from data import metastore\n"
+        "from data.config import ConfigError\n"
+        "try:\n    metastore.connect('postgresql://nobody@127.0.0.1:1/x')\n"
+        "except ConfigError as err:\n    print(err)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == (
+        "the metadata store is PostgreSQL but psycopg is not installed; run `make setup` "
+        "(pip install -r requirements.txt)."
+    ), done.stderr
+
+
+def test_a_wrong_webhooks_entry_does_not_keep_the_app_from_its_store(tmp_path, monkeypatch):
+    monkeypatch.delenv("CONCORD_METASTORE_URL", raising=False)
+    monkeypatch.delenv("CONCORD_METASTORE", raising=False)
+    settings = tmp_path / "concord.toml"
+    settings.write_text('[webhooks]\nallowed_hosts = ["https://x"]\n[metastore]\nurl = "postgresql://h/db"\n')
+    monkeypatch.setenv("CONCORD_CONFIG", str(settings))
+    assert metastore.target() == ("postgres", "postgresql://h/db")
+    with pytest.raises(config.ConfigError, match="webhooks.allowed_hosts"):
+        config.load(settings)
+    settings.write_text("[metastore]\nurl = 5\n")
+    with pytest.raises(config.ConfigError, match="metastore.url: must be a URL in quotes"):
+        metastore.target()
