@@ -318,3 +318,15 @@ def test_a_wrong_webhooks_entry_does_not_keep_the_app_from_its_store(tmp_path, m
     settings.write_text("[metastore]\nurl = 5\n")
     with pytest.raises(config.ConfigError, match="metastore.url: must be a URL in quotes"):
         metastore.target()
+
+
+def test_without_postgresql_binaries_a_non_root_run_fails_in_one_line(monkeypatch):
+    from tests import pgserver
+
+    monkeypatch.setattr(pgserver, "binaries", lambda: None)
+    monkeypatch.setattr(pgserver.os, "geteuid", lambda: 1000)
+    with pytest.raises(pgserver.Missing) as err:
+        pgserver.ensure_binaries()
+    assert str(err.value) == (
+        "PostgreSQL server binaries are missing (/usr/lib/postgresql/*/bin); run 'sudo apt-get install postgresql'."
+    )
