@@ -35,9 +35,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
     except metastore.errors() as err:
+        why = (str(err).strip().splitlines() or [type(err).__name__])[0]  # psycopg's messages span lines
         print(
-            f"error: the metadata store cannot be read ({str(err).strip().splitlines()[0] if str(err).strip() else err!r}); "
-            "check CONCORD_METASTORE_URL or CONCORD_METASTORE.",
+            f"error: the metadata store cannot be read ({why}); check CONCORD_METASTORE_URL or CONCORD_METASTORE.",
             file=sys.stderr,
         )
         return 2

@@ -330,3 +330,18 @@ def test_without_postgresql_binaries_a_non_root_run_fails_in_one_line(monkeypatc
     assert str(err.value) == (
         "PostgreSQL server binaries are missing (/usr/lib/postgresql/*/bin); run 'sudo apt-get install postgresql'."
     )
+
+
+def test_the_tokens_cli_says_in_one_line_when_the_postgresql_store_is_unreachable(tmp_path):
+    env = {**os.environ, "CONCORD_METASTORE_URL": "postgresql://concord@127.0.0.1:1/concord"}
+    done = subprocess.run(
+        [sys.executable, "-m", "boards", "tokens", "list"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+    assert done.stderr.startswith("error: the metadata store cannot be read (connection failed")
+    assert "check CONCORD_METASTORE_URL" in done.stderr and "Traceback" not in done.stderr
