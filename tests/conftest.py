@@ -55,8 +55,11 @@ def pytest_configure(config):
 
 def pytest_generate_tests(metafunc):
     """Modules that set METASTORE_BACKENDS = ("sqlite", "postgres") run each test that uses
-    `metastore_file` once per backend (except tests marked sqlite_only)."""
+    `metastore_file` once per backend (except tests marked sqlite_only); CONCORD_TEST_METASTORE=postgres
+    runs every such test of every module on PostgreSQL only."""
     backends = getattr(metafunc.module, "METASTORE_BACKENDS", None)
+    if os.environ.get("CONCORD_TEST_METASTORE") in ("sqlite", "postgres"):  # every module, one backend
+        backends = (os.environ["CONCORD_TEST_METASTORE"],)
     if (
         backends
         and "metastore_file" in metafunc.fixturenames
