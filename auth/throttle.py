@@ -8,7 +8,7 @@ hard lock of the account everywhere:
 An address the user signed in from before is only slowed by its own failures
 for that user, so nobody elsewhere can lock the owner out of it.
 
-`begin` counts and decides in one BEGIN IMMEDIATE transaction and records the
+`begin` counts and decides in one writer transaction (metastore.transaction) and records the
 attempt as 'pending' (pending attempts count as failures), so simultaneous
 attempts cannot all slip through; `finish` records the password's result.
 Kept in the metadata store, so every app process agrees; the clock is a
@@ -124,11 +124,11 @@ def begin(username: str, address: str, now: Callable[[], dt.datetime] = utcnow) 
         moment = now()
         waits = _waits(con, username, address, moment)
         wait = max(waits, key=lambda w: w.until) if waits else None
-        cur = con.execute(
-            "INSERT INTO login_tries (username, address, at, outcome) VALUES (?, ?, ?, ?)",
+        attempt = con.execute(
+            "INSERT INTO login_tries (username, address, at, outcome) VALUES (?, ?, ?, ?) RETURNING id",
             (username, address, _iso(moment), "refused" if wait else "pending"),
-        )
-        return Decision(cur.lastrowid, wait is None, wait)
+        ).fetchall()[0][0]
+        return Decision(attempt, wait is None, wait)
 
 
 def finish(decision: Decision, success: bool, now: Callable[[], dt.datetime] = utcnow) -> Wait | None:

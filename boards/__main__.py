@@ -6,7 +6,6 @@ manage tokens by definition). Errors are one line on stderr, exit status 2."""
 from __future__ import annotations
 
 import argparse
-import sqlite3
 import sys
 
 from semantic.errors import SemanticError
@@ -23,6 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     revoke.add_argument("id", type=int, help="the link's number, from `tokens list`")
     args = parser.parse_args(argv)
     from boards import tokens  # after parsing, so --help is quick
+    from data import metastore
 
     operator = Principal.operator()
     try:
@@ -34,8 +34,12 @@ def main(argv: list[str] | None = None) -> int:
     except SemanticError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    except sqlite3.Error as err:
-        print(f"error: the metadata store cannot be read ({err}); check CONCORD_METASTORE.", file=sys.stderr)
+    except metastore.errors() as err:
+        why = (str(err).strip().splitlines() or [type(err).__name__])[0]  # psycopg's messages span lines
+        print(
+            f"error: the metadata store cannot be read ({why}); check CONCORD_METASTORE_URL or CONCORD_METASTORE.",
+            file=sys.stderr,
+        )
         return 2
     return 0
 

@@ -91,7 +91,7 @@ def record(
                 cur = con.execute(
                     "INSERT INTO alert_log (board_id, tile_id, rule, level, value, breached_at, evaluated_as, "
                     "evaluated_roles, evaluated_attributes, board_owner, board_title, tile_title, query_json) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                     (
                         board.id,
                         tile.id,
@@ -108,7 +108,8 @@ def record(
                         query.model_dump_json(),
                     ),
                 )
-                new_ids.append(cur.lastrowid)
+                alert_id = cur.fetchall()[0][0]
+                new_ids.append(alert_id)
                 if rule.webhook:  # only what the rule's principal saw: this rule's value, and where it comes from
                     payload = {
                         "board": board.title,
@@ -120,7 +121,7 @@ def record(
                         "value": float(value),
                         "at": at,
                     }
-                    outbox.append((cur.lastrowid, rule.webhook, payload))
+                    outbox.append((alert_id, rule.webhook, payload))
             elif not rule.breached(value) and open_row is not None:
                 con.execute(
                     "UPDATE alert_log SET cleared_at = ?, cleared_reason = ? WHERE id = ?",

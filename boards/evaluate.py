@@ -232,13 +232,20 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m boards.evaluate", description="Evaluate board alert rules under each board owner's principal."
     )
     parser.add_argument("--once", action="store_true", help="one pass over the boards that are due, then exit")
-    parser.add_argument("--db", help="the metadata store (default: CONCORD_METASTORE or data/metastore.sqlite)")
+    parser.add_argument(
+        "--db",
+        help="the metadata store, a SQLite file or a postgresql:// URL "
+        "(default: CONCORD_METASTORE_URL, CONCORD_METASTORE or data/metastore.sqlite)",
+    )
     parser.add_argument("--warehouse", help="the warehouse (default: CONCORD_WAREHOUSE or data/warehouse.duckdb)")
     parser.add_argument("--interval", type=int, default=MIN_INTERVAL, help="seconds between passes without --once")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    if args.db:
+    if args.db and args.db.startswith(("postgresql://", "postgres://")):
+        os.environ["CONCORD_METASTORE_URL"] = args.db
+    elif args.db:
         os.environ["CONCORD_METASTORE"] = args.db
+        os.environ.pop("CONCORD_METASTORE_URL", None)
     path = Path(args.warehouse or os.environ.get("CONCORD_WAREHOUSE", DEFAULT_WAREHOUSE))
     try:
         if not path.exists():

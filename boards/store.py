@@ -193,7 +193,7 @@ def save(board: Board, who: Principal) -> Board:
             _check_webhooks(board, None, who)
             cur = con.execute(
                 "INSERT INTO boards (title, description, owner, sharing, shared_roles, columns, refresh_seconds, theme, "
-                "filters_json, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
+                "filters_json, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id",
                 (
                     board.title,
                     board.description,
@@ -208,7 +208,7 @@ def save(board: Board, who: Principal) -> Board:
                     now_text(),
                 ),
             )
-            board_id = cur.lastrowid
+            board_id = cur.fetchall()[0][0]
         else:
             current = read_board(con, board.id)
             _may_edit(current, who)

@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import http.client
 import ipaddress
 import json
@@ -206,8 +207,8 @@ def _log(alert_id: int, url: str, attempts: int, status: str, message: str) -> N
         with metastore.session() as con:
             con.execute(
                 "INSERT INTO webhook_deliveries (alert_id, url, attempts, status, message, at) "
-                "VALUES (?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now'))",
-                (alert_id, url, attempts, status, message[:500]),
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (alert_id, url, attempts, status, message[:500], dt.datetime.now(dt.UTC).isoformat(timespec="seconds")),
             )
     except Exception as err:  # noqa: BLE001 - the log line above still says what happened
         log.warning("webhook delivery log not written: %s", err)

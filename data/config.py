@@ -7,6 +7,9 @@ without a restart. A bad file is one line naming the key and the fix.
 
     [webhooks]
     allowed_hosts = ["hooks.example.com"]   # alert webhooks may POST only here; empty by default
+
+    [metastore]
+    url = "postgresql://concord@db.example.com/concord"   # a shared metadata store; default: the SQLite file
 """
 
 from __future__ import annotations
@@ -57,36 +60,79 @@ class Webhooks(BaseModel):
         return tuple(out)
 
 
+class Metastore(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    url: str | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, url: str | None) -> str | None:
+        if url is not None and not url.startswith(("postgresql://", "postgres://")):
+            raise ValueError(
+                f"'{url.split('@')[-1]}' is not a PostgreSQL URL; write url = \"postgresql://user@host:5432/dbname\" "
+                "(or leave it out to keep the SQLite file)"
+            )
+        return url
+
+
 class Config(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     webhooks: Webhooks = Webhooks()
+    metastore: Metastore = Metastore()
 
 
 def path() -> Path:
     return Path(os.environ.get("CONCORD_CONFIG", DEFAULT_PATH))
 
 
-def load(where: Path | str | None = None) -> Config:
-    """The settings in `where` (default: path()); defaults when the file does not exist."""
-    file = Path(where) if where else path()
+def _read(file: Path) -> dict | None:
+    """The TOML in `file`; None when there is no file."""
     try:
-        raw = tomllib.loads(file.read_text(encoding="utf-8"))
+        return tomllib.loads(file.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        return Config()
+        return None
     except (OSError, UnicodeDecodeError) as err:
         raise ConfigError(
             f"{file}: cannot be read ({err}); fix its permissions or remove it to use the defaults."
         ) from None
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(f"{file}: not valid TOML ({err}); fix the syntax (see concord.example.toml).") from None
+
+
+def _line(file: Path, err: ValidationError, prefix: tuple = ()) -> ConfigError:
+    first = err.errors()[0]
+    loc = prefix + tuple(first["loc"])
+    key = ".".join(str(p) for p in loc) or "(top level)"
+    message = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "extra_forbidden":
+        message = "unknown setting; remove it or check its spelling against concord.example.toml"
+    elif loc[:1] == ("metastore",) and first["type"] in ("string_type", "model_type", "dict_type"):
+        message = 'must be a URL in quotes, e.g. url = "postgresql://user@host:5432/dbname" under [metastore]'
+    elif first["type"] in ("tuple_type", "string_type", "model_type"):
+        message = 'must be a list of host names, e.g. allowed_hosts = ["hooks.example.com"] under [webhooks]'
+    return ConfigError(f"{file}: {key}: {message}.")
+
+
+def load(where: Path | str | None = None) -> Config:
+    """The settings in `where` (default: path()); defaults when the file does not exist."""
+    file = Path(where) if where else path()
+    raw = _read(file)
+    if raw is None:
+        return Config()
     try:
         return Config.model_validate(raw)
     except ValidationError as err:
-        first = err.errors()[0]
-        key = ".".join(str(p) for p in first["loc"]) or "(top level)"
-        message = first["msg"].removeprefix("Value error, ")
-        if first["type"] == "extra_forbidden":
-            message = "unknown setting; remove it or check its spelling against concord.example.toml"
-        elif first["type"] in ("tuple_type", "string_type", "model_type"):
-            message = 'must be a list of host names, e.g. allowed_hosts = ["hooks.example.com"] under [webhooks]'
-        raise ConfigError(f"{file}: {key}: {message}.") from None
+        raise _line(file, err) from None
+
+
+def metastore_url(where: Path | str | None = None) -> str | None:
+    """[metastore] url alone, so that a wrong entry elsewhere (say under [webhooks]) never keeps
+    the app from its metadata store; a wrong [metastore] is one line as usual."""
+    file = Path(where) if where else path()
+    raw = _read(file)
+    if raw is None:
+        return None
+    try:
+        return Metastore.model_validate(raw.get("metastore", {})).url
+    except ValidationError as err:
+        raise _line(file, err, ("metastore",)) from None

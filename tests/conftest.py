@@ -49,12 +49,61 @@ def library():
     return default_library()
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "sqlite_only: a test of the SQLite file itself, not run against PostgreSQL")
+
+
+def pytest_generate_tests(metafunc):
+    """Modules that set METASTORE_BACKENDS = ("sqlite", "postgres") run each test that uses
+    `metastore_file` once per backend (except tests marked sqlite_only); CONCORD_TEST_METASTORE=postgres
+    runs every such test of every module on PostgreSQL only."""
+    backends = getattr(metafunc.module, "METASTORE_BACKENDS", None)
+    if os.environ.get("CONCORD_TEST_METASTORE") in ("sqlite", "postgres"):  # every module, one backend
+        backends = (os.environ["CONCORD_TEST_METASTORE"],)
+    if (
+        backends
+        and "metastore_file" in metafunc.fixturenames
+        and not metafunc.definition.get_closest_marker("sqlite_only")
+    ):
+        metafunc.parametrize("metastore_backend", backends)
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A PostgreSQL server of the tests' own, started once (see tests/pgserver.py)."""
+    from tests import pgserver
+
+    try:
+        server = pgserver.start()
+    except pgserver.Missing as err:
+        pytest.fail(str(err), pytrace=False)
+    yield server
+    from data import metastore
+
+    metastore.close_all()
+    server.stop()
+
+
 @pytest.fixture
-def metastore_file(tmp_path, monkeypatch):
-    """A fresh metadata store for one test (CONCORD_METASTORE points at it)."""
+def metastore_backend():
+    return "sqlite"
+
+
+@pytest.fixture
+def metastore_file(tmp_path, monkeypatch, metastore_backend, request):
+    """A fresh metadata store for one test: a SQLite file (CONCORD_METASTORE points at it), or with
+    the postgres backend a new schema on the tests' PostgreSQL server (CONCORD_METASTORE_URL)."""
     path = tmp_path / "metastore.sqlite"
     monkeypatch.setenv("CONCORD_METASTORE", str(path))
-    return path
+    monkeypatch.delenv("CONCORD_METASTORE_URL", raising=False)
+    if metastore_backend == "postgres":
+        monkeypatch.setenv("CONCORD_METASTORE_URL", request.getfixturevalue("pg_server").fresh_store())
+    yield path
+    from auth import audit
+    from data import metastore
+
+    audit.flush()  # this test's events land in its own store
+    metastore.close_all()
 
 
 @pytest.fixture

@@ -15,6 +15,8 @@ from boards.store import Board, Rule, Tile
 from data import metastore
 from semantic import Principal, Query
 
+METASTORE_BACKENDS = ("sqlite", "postgres")  # every test using metastore_file runs on both
+
 CFO = Principal("cfo", ("finance",))
 CEO = Principal("ceo", ("exec",))
 EAST = Principal("sales_east", ("sales_rep",), {"region": "East"})

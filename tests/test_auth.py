@@ -17,6 +17,8 @@ from auth.cookie import CookieKeyError, check, cookie_key
 from data import metastore
 from semantic import events
 
+METASTORE_BACKENDS = ("sqlite", "postgres")  # every test using metastore_file runs on both
+
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_PASSWORDS = {
     "ceo": "ceo-demo-2025",
@@ -222,6 +224,7 @@ def test_cookie_key_from_the_environment_is_checked(monkeypatch):
 
 
 # ---- metadata store and audit -------------------------------------------------
+@pytest.mark.sqlite_only
 def test_migrations_apply_once_with_wal_even_when_processes_race(metastore_file):
     errors = []
 

@@ -17,6 +17,8 @@ from auth.login import SIGNED_IN_AT
 from data import metastore
 from tests.test_auth import DEMO_PASSWORDS
 
+METASTORE_BACKENDS = ("sqlite", "postgres")  # every test using metastore_file runs on both
+
 
 def login_page():
     import streamlit as st

@@ -12,6 +12,8 @@ import pytest
 from auth import accounts, audit, signin, throttle
 from tests.test_auth import DEMO_PASSWORDS, Clock, cli, failures
 
+METASTORE_BACKENDS = ("sqlite", "postgres")  # every test using metastore_file runs on both
+
 PASSWORD = DEMO_PASSWORDS["cfo"]
 
 

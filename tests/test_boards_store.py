@@ -13,6 +13,8 @@ from data import metastore
 from semantic import Principal, Query
 from semantic.authorize import on_check
 
+METASTORE_BACKENDS = ("sqlite", "postgres")  # every test using metastore_file runs on both
+
 CEO = Principal("ceo", ("exec",))
 CFO = Principal("cfo", ("finance",))
 EAST = Principal("sales_east", ("sales_rep",), {"region": "East"})

@@ -17,6 +17,8 @@ from data import metastore
 from semantic import Principal, Query
 from semantic.authorize import on_check
 
+METASTORE_BACKENDS = ("sqlite", "postgres")  # every test using metastore_file runs on both
+
 CFO = Principal("cfo", ("finance",))
 ADMIN = Principal("admin", ("admin",))
 LEAD = Principal("sales_lead", ("sales_manager",))
