@@ -43,11 +43,13 @@ endif
 serve:
 	@$(MAKE) --no-print-directory run WORKERS=$(if $(filter-out 1,$(WORKERS)),$(WORKERS),$(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -lt 2 ] && n=2; echo $$n))
 
-# Real-browser tests drive Debian's Chromium, and the serving tests Debian's HAProxy (make run WORKERS=N);
+# Real-browser tests drive Debian's Chromium, the serving tests Debian's HAProxy (make run WORKERS=N), and the
+# metadata store's tests a throwaway PostgreSQL server (Debian's binaries, started by the tests themselves);
 # install what is missing when we may (root).
 browser:
 	@missing=""; [ -x /usr/bin/chromium ] || missing=" chromium fonts-noto-cjk"; \
 	command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || missing="$$missing haproxy"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing Debian's$$missing for the browser and serving tests"; \
