@@ -406,6 +406,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "audit.outcome.ok": {"en": "OK", "zh": "成功"},
     "audit.outcome.refused": {"en": "Refused", "zh": "拒绝"},
     "audit.outcome.error": {"en": "Error", "zh": "错误"},
+    # --- issue 11: matrix ---
+    "catalog.name": {"en": "Name in links and exports", "zh": "英文名（用于链接和导出）"},
+    "catalog.yes": {"en": "Yes", "zh": "是"},
 }
 
 
