@@ -90,6 +90,8 @@ ENGLISH_UI = re.compile(r"Choose options?|Choose an option|No results|Select all
 ENGLISH_UNITS = re.compile(r"\d\s?[KMB]\b")
 BROKEN = re.compile(r"Traceback|Exception|\bError\b|\berror:|KeyError|ValueError")
 
+TOP = """() => { window.scrollTo(0, 0);
+  document.querySelectorAll('[data-testid="stMain"], [data-testid="stAppViewContainer"]').forEach(e => e.scrollTop = 0); }"""
 SHOWS = {
     "explore": '[data-testid="stMain"] [data-testid="stDataFrame"]',
     "home": '[data-testid="stMetricValue"]',
@@ -351,6 +353,7 @@ def test_matrix(signed_in, app, board, prior_year_revenue, data_names, name, use
             grid.scroll_into_view_if_needed()
         page.wait_for_function(GRIDS_READY, timeout=15_000)
         seen = page.evaluate(LOOK)
+        page.evaluate(TOP)  # the next width's shot starts at the top of the page again
         here = problems(seen, name, lang, typed, data_names)
         if name == "explore":
             here += url_problems(page.url, lang) + prior_problems(seen, lang, prior_year_revenue, user)
