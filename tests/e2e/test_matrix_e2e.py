@@ -81,7 +81,12 @@ FINANCE_AXES = (
 )
 KNOWN: dict[tuple[str, str, str], str] = {
     **{(page, user, "zh"): FINANCE_AXES for page in ("budget", "cash") for user in ("ceo", "cfo", "admin")},
+    ("audit", "admin", "zh"): "owner: states — the Chinese audit table shows a query's filter as stored"
+    " (department = 'Finance' AND account = 'Audit fees'), not by member labels",
 }
+# a page whose content is what an earlier page did: Audit lists the Budget page's queries (its department
+# drill filters by members), so the case does not depend on which cases ran before it
+BEFORE = {"audit": "budget"}
 
 SNAKE = re.compile(r"__|\b[a-z]+_[a-z_]+\b")
 CHINESE = re.compile(r"[\u3400-\u9fff]")
@@ -340,6 +345,8 @@ def open_page(page, app, board, name: str, user: str, lang: str) -> None:
 def test_matrix(signed_in, app, board, prior_year_revenue, data_names, name, user, lang):
     page = signed_in(user)
     page.set_viewport_size({"width": WIDTHS[0], "height": HEIGHT})
+    if name in BEFORE:
+        open_page(page, app, board, BEFORE[name], user, lang)
     open_page(page, app, board, name, user, lang)
     typed = user_text()
     OUT.mkdir(parents=True, exist_ok=True)
