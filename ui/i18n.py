@@ -35,7 +35,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "home.nothing": {"en": "Your roles grant no home indicators.", "zh": "您的角色没有可显示的首页指标。"},
     "explore.metrics": {"en": "Metrics", "zh": "指标"},
     "explore.search": {
-        "en": "Search metrics (label or synonym, 中文/English)",
+        "en": "Search metrics (label or synonym, in English or Chinese)",
         "zh": "搜索指标（名称或同义词，中文/English）",
     },
     "explore.group_by": {"en": "Group by", "zh": "分组维度"},
@@ -244,7 +244,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "catalog.change": {"en": "Change shown as", "zh": "变化表示为"},
     "catalog.change_relative": {"en": "percent change (+8.7%)", "zh": "变化率（+8.7%）"},
     "catalog.change_points": {"en": "percentage points (+0.13 pp)", "zh": "百分点（+0.13个百分点）"},
-    "catalog.change_absolute": {"en": "difference in its unit (+¥1.2万)", "zh": "差额（+¥1.2万）"},
+    "catalog.change_absolute": {"en": "difference in its unit (+¥12K)", "zh": "差额（+¥1.2万）"},
     # --- issue 11: boardsux ---
     "board.choose_role": {"en": "Choose a role", "zh": "选择角色"},
     "board.pin_go": {"en": "Pin", "zh": "固定"},
@@ -487,6 +487,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "alert.level.critical": {"en": "Critical", "zh": "严重"},
     # --- issue 11: screens ---
     "screen.page": {"en": "page {n} of {of}", "zh": "第 {n}/{of} 页"},
+    # --- issue 11: matrix ---
+    "catalog.name": {"en": "Name in links and exports", "zh": "英文名（用于链接和导出）"},
+    "catalog.yes": {"en": "Yes", "zh": "是"},
 }
 
 
