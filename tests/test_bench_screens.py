@@ -187,7 +187,7 @@ def test_a_refused_token_is_one_line_and_exit_2(bench_server):
     )
     assert done.returncode == 2 and "Traceback" not in done.stderr + done.stdout
     assert done.stderr.strip() == (
-        "error: the server refused the screen: this screen link is not valid; ask the board's owner for a new one."
+        "error: the server refused the screen: This screen link is not valid; ask the board's owner for a new one."
     )
 
 
