@@ -21,7 +21,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "budget.rows": {"en": "Expense rows", "zh": "费用明细"},
     "cash.flows": {"en": "Cash in, cash out and net cash flow", "zh": "回款、付款与净现金流"},
     "cash.cumulative": {"en": "Cumulative net cash flow", "zh": "累计净现金流"},
-    "cash.ar_trend": {"en": "AR balance and DSO", "zh": "应收余额与DSO"},
+    "cash.ar_trend": {"en": "AR balance and DSO", "zh": "应收余额与应收账款周转天数"},
     "cash.ageing": {"en": "AR ageing as of {day}", "zh": "截至 {day} 的应收账龄"},
     "cash.as_of": {"en": "Ageing as of", "zh": "账龄基准日"},
     "cash.by_customer": {"en": "Top customers by overdue AR", "zh": "逾期应收前二十客户"},
