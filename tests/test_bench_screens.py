@@ -1,13 +1,12 @@
 """bench.screens, the office-screen load generator: its report maths by hand, its counting of answered
 refreshes from the messages a screen receives, its one-line errors, and (with Chromium) that one
-generated screen causes the same server reruns per minute as one real browser screen."""
+generated screen causes the same server reruns per minute as one real browser screen
+(tests/e2e/test_bench_screens_e2e.py)."""
 
 from __future__ import annotations
 
-import asyncio
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -15,10 +14,10 @@ import pytest
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from bench.screens import server
-from bench.screens.__main__ import main_async, parse
 from bench.screens.protocol import MessageCache, Target
 from bench.screens.screen import Fatal, Screen
 from bench.screens.stats import ScreenRecord, expected_refreshes, offsets, percentile, summarise
+from tests import threaded
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -191,61 +190,6 @@ def test_a_refused_token_is_one_line_and_exit_2(bench_server):
     )
 
 
-@pytest.mark.browser
-def test_one_generated_screen_causes_the_reruns_of_one_chromium_screen(bench_server):
-    """Over the same 40 s, the server's fragment reruns caused by one generated screen and by one real
-    Chromium screen on the same board agree within one; every refresh the generator sent was answered by
-    exactly one server run. Runs are counted server-side by bench.screens.launch, per session."""
-    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
-
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing; install Debian's chromium (make browser)")
-    from playwright.sync_api import sync_playwright
-
-    url = f"{bench_server.url}/?kiosk=1&board={bench_server.board}&token={bench_server.token}"
-    args = parse(
-        ["--screens", "1", "--burst", "--refresh", "5", "--duration", "40", "--grace", "5", "--url", bench_server.url]
-        + ["--board", str(bench_server.board), "--token", bench_server.token, "--pid", str(bench_server.proc.pid)]
-        + ["--runs-log", str(bench_server.runs_log)]
-    )
-    out: dict = {}
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(url)
-            page.locator(".st-key-kiosk_updated").wait_for(timeout=60_000)  # the board is on the screen
-            # the generator runs in its own thread: Playwright's sync API keeps this one
-            worker = threading.Thread(target=lambda: out.update(report=asyncio.run(main_async(args))))
-            worker.start()
-            worker.join(120)
-            assert page.get_by_text("Office screen (bench)").count() == 1  # still the board, not an error
-        finally:
-            browser.close()
-    report = out["report"]
-    began, ended = report["window"]["start"], report["window"]["end"]
-    generated = report["sessions"][0]
-
-    def fragment_runs(until: float) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for run in server.read_runs(bench_server.runs_log, began, until):
-            if run["fragments"]:
-                counts[run["session"]] = counts.get(run["session"], 0) + 1
-        return counts
-
-    same_window = fragment_runs(began + 40)
-    print("fragment runs per session in the same 40 s:", same_window, "report:", f"{report['refreshes']}")
-    chromium = [n for session, n in same_window.items() if session != generated]
-    assert len(chromium) == 1, same_window  # exactly one other screen: the browser
-    assert same_window.get(generated, 0) >= 6  # 40 s at 5 s, less the first board's wait: not a vacuous match
-    assert abs(same_window[generated] - chromium[0]) <= 1, same_window
-
-    f = report["refreshes"]
-    assert f["sent"] == f["answered"] == fragment_runs(ended)[generated]
-    assert f["unanswered_sent"] == 0 and report["errors"]["count"] == 0
-    assert report["refresh_latency_s"]["count"] == f["answered"]
-
-
 def test_profile_areas_name_the_package_a_function_belongs_to():
     from bench.screens.profile import area
 
@@ -262,7 +206,7 @@ def test_an_unexpected_failure_in_a_screen_is_recorded_not_raised(monkeypatch):
         raise ValueError("odd answer")
 
     monkeypatch.setattr(screen, "_load_page", broken)
-    asyncio.run(screen.run())
+    threaded.run(screen.run())
     assert screen.record.errors == {"internal": 1} and screen.record.error_text == "ValueError: odd answer"
 
 

@@ -128,7 +128,7 @@ def test_change_formats():
     assert format_delta(0.2995, 0.2982, "percent", "points", "en") == "+0.13 pp"
     assert format_delta(0.2982, 0.2995, "percent", "points", "zh") == "-0.13个百分点"
     assert format_delta(-3_701_000, 8_000, "currency", "absolute", "en") == "-¥3.709M"
-    assert format_delta(12_000, 0, "currency", "absolute", "zh") == "+¥1.200万"
+    assert format_delta(12_000, 0, "currency", "absolute", "zh") == "+¥1.2万"
     assert format_delta(108.7, 100, "currency", "relative", "en") == "+8.7%"
     assert format_delta(5, 0, "currency", "relative", "en") is None  # no base, no relative change
     assert format_delta(None, 1, "currency", "relative", "en") is None
@@ -142,7 +142,8 @@ def test_change_formats():
         (194_530, "zh", "¥19.45万"),
         (1_234_500_000, "zh", "¥12.35亿"),
         (1_234_500_000, "en", "¥1.234B"),
-        (-3_700_000, "en", "-¥3.700M"),
+        (-3_700_000, "en", "-¥3.7M"),  # no trailing zeros (it read ¥3.700M, ¥1.820万)
+        (18_200, "zh", "¥1.82万"),
         (1_945, "en", "¥1,945"),
     ],
 )

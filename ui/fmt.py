@@ -53,10 +53,11 @@ def format_change(change, lang: str = "en") -> str | None:
 
 
 def _four(v: float) -> str:
-    """v (>= 1) with four significant digits: 1.945, 19.45, 194.5, 1,945."""
+    """v (>= 1) with at most four significant digits and no trailing zeros: 1.945, 1.82 (not 1.820),
+    19.45, 194.5, 440 (not 440.0), 1,945."""
     for limit, places in ((10, 3), (100, 2), (1000, 1)):
         if round(v, places) < limit:
-            return f"{v:.{places}f}"
+            return f"{v:.{places}f}".rstrip("0").rstrip(".")
     return f"{v:,.0f}"
 
 

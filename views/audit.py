@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from semantic.authorize import allowed, authorize
+from semantic.compile.spoken import spoken
 from semantic.errors import PolicyError
 from ui import context as ctx
 from ui.table import show
@@ -71,6 +72,7 @@ def table(frame: pd.DataFrame) -> None:
             "dimensions": lambda names: _names(names, ctx.dimension_label),
             "roles": lambda names: _names(names, ctx.role_label),
             "source": _source,
+            "where_text": lambda where: spoken(where, ctx.library(), ctx.lang()),  # members by their labels
         },
         widths={"message": "medium"},
     )

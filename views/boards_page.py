@@ -10,6 +10,7 @@ import os
 import segno
 import streamlit as st
 
+from auth.accounts import load_users
 from boards import pins, store, tokens
 from boards.store import Board
 from semantic.authorize import allowed
@@ -300,8 +301,13 @@ def render() -> None:
     ids = [b.id for b in boards]
     wanted = st.query_params.get("id")
     index = ids.index(int(wanted)) if wanted and wanted.isdigit() and int(wanted) in ids else 0
+    people = {name: user.name for name, user in load_users().items()}  # owners as people know them
     board = st.selectbox(
-        ctx.t("board.pick"), boards, index=index, format_func=lambda b: f"{b.title} · {b.owner}", key="board_pick"
+        ctx.t("board.pick"),
+        boards,
+        index=index,
+        format_func=lambda b: f"{b.title} ({people.get(b.owner, b.owner)})",
+        key="board_pick",
     )
     st.query_params["id"] = str(board.id)
     if board.description:

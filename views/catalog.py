@@ -18,11 +18,15 @@ def render() -> None:
     st.caption(ctx.t("catalog.count", n=len(shown)))
     for e in shown:
         spec = ctx.library().metrics[e.name]
-        title = f"{e.label.get(lang) or e.label['en']} · `{e.name}`" + (" ✅" if e.certified else "")
+        # the label alone, and "Certified" in words: an emoji is an empty box where no emoji font is installed
+        title = (e.label.get(lang) or e.label["en"]) + (
+            f" · :green[{ctx.t('catalog.certified')}]" if e.certified else ""
+        )
         with st.expander(title):
             other = "en" if lang == "zh" else "zh"
             st.markdown(f"**{e.description.get(lang, '')}**  \n{e.description.get(other, '')}")
             rows = {
+                ctx.t("catalog.name"): e.name,
                 ctx.t("catalog.formula"): (e.formula or {}).get(lang, "") if e.formula else "",
                 ctx.t("catalog.good"): ctx.t(f"catalog.good_{spec.good}"),
                 ctx.t("catalog.change"): ctx.t(f"catalog.change_{spec.change_kind}"),
@@ -31,10 +35,10 @@ def render() -> None:
                 ctx.t("catalog.dimensions"): ", ".join(
                     label(ctx.library().dimensions[d].label, lang) for d in e.dimensions
                 ),
-                ctx.t("catalog.roles"): ", ".join(e.roles),
+                ctx.t("catalog.roles"): ", ".join(ctx.role_label(r) for r in e.roles),
                 ctx.t("catalog.tags"): ", ".join(e.tags),
                 ctx.t("catalog.synonyms"): " / ".join(", ".join(e.synonyms.get(k, ())) for k in ("zh", "en")),
-                ctx.t("catalog.certified"): "✅" if e.certified else "—",
+                ctx.t("catalog.certified"): ctx.t("catalog.yes") if e.certified else "—",
             }
             st.table({k: [v] for k, v in rows.items()})
             st.caption(ctx.t("catalog.sample_sql"))

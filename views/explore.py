@@ -323,7 +323,7 @@ def render() -> None:
     st.caption(
         ctx.t("explore.rows", n=len(frame))
         + f" · {result.execute_seconds * 1000:.0f} ms"
-        + (" · cache" if result.cached else "")
+        + (" · " + ctx.t("explore.cached") if result.cached else "")
         + " · "
         + ctx.t("explore.link")
     )
