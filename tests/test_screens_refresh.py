@@ -1,10 +1,10 @@
 """Office screens at scale (issue 12): a refresh that finds nothing changed draws nothing again;
 what every screen asks is computed once per process (ui.shared); a revoked link stops every screen
 showing it at its next refresh; a screen whose server went away keeps its numbers, says since when,
-and comes back by itself when the server is back.
+and comes back by itself when the server is back (tests/e2e/test_screens_refresh_e2e.py).
 
 The real-server tests drive screens with bench.screens (Streamlit's own websocket protocol, as
-Chromium speaks it) against `streamlit run serve.py`; the stale-note test uses a real Chromium."""
+Chromium speaks it) against `streamlit run serve.py`."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from bench.screens import server
 from bench.screens.protocol import Target, error_text
 from bench.screens.screen import Screen
 from bench.screens.stats import ScreenRecord
+from tests import threaded
 from ui import shared
 
 
@@ -118,7 +119,7 @@ def test_a_refresh_with_nothing_changed_sends_only_the_time_and_new_data_draws_t
         await asyncio.sleep(14)
         os.utime(warehouse)  # a new file version: as a sync that swapped the file in
 
-    screens = asyncio.run(_drive(_target(screen_server), 3, 26, touch_the_warehouse))
+    screens = threaded.run(_drive(_target(screen_server), 3, 26, touch_the_warehouse))
     for s in screens:
         assert s.record.first_board_s is not None and not s.errors, s.errors
         first = s.deltas_per_run[0]
@@ -141,7 +142,7 @@ def test_a_revoked_link_stops_every_screen_at_its_next_refresh(screen_server, mo
             con.execute("UPDATE display_tokens SET revoked_at = '2026-01-01T00:00:00', revoked_by = 'cfo'")
         revoked_at.append(time.monotonic())
 
-    screens = asyncio.run(_drive(_target(screen_server), 50, 22, revoke))
+    screens = threaded.run(_drive(_target(screen_server), 50, 22, revoke))
     assert revoked_at
     for s in screens:
         assert s.record.first_board_s is not None  # each showed the board first
@@ -150,41 +151,6 @@ def test_a_revoked_link_stops_every_screen_at_its_next_refresh(screen_server, mo
         assert said[0][0] - revoked_at[0] <= 5 + 1 + 2, said[0][0] - revoked_at[0]  # refresh + check + slack
         after = [d for t, d, _ in s.deltas_per_run if t > said[0][0] + 0.5]
         assert all(d <= 3 for d in after), after  # at most the style sheets and the refusal: no board again
-
-
-@pytest.mark.browser
-def test_a_screen_whose_server_went_away_says_since_when_and_comes_back_by_itself(screen_server):
-    """The server is killed: the TV keeps the last numbers and, after 2.5 refreshes, says
-    'Not updated since HH:MM:SS'. The server starts again: the screen shows the board again and
-    the note goes, without anyone touching it."""
-    from playwright.sync_api import sync_playwright
-
-    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
-
-    url = f"{screen_server.url}/?kiosk=1&board={screen_server.board}&token={screen_server.token}&lang=en"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1920, "height": 1080})
-            page.goto(url)
-            page.locator(".st-key-kiosk_updated").wait_for(timeout=60_000)
-            numbers = page.locator("[data-testid='stMetricValue']").all_inner_texts()
-            assert numbers
-            assert page.locator("#concord-stale").count() == 0
-            screen_server.kill()
-            note = page.locator("#concord-stale")
-            note.wait_for(timeout=30_000)  # 2.5 x 5 s after the last update, checked every second
-            assert note.inner_text().startswith("Not updated since ")
-            assert page.locator("[data-testid='stMetricValue']").all_inner_texts() == numbers  # the last numbers
-            assert not page.locator("[role='dialog']").is_visible()  # no "Connection error" box over the board
-            assert page.locator(".st-key-kiosk_title").is_visible()  # the note sits over "updated", not the title
-            page.screenshot(path="tests/artifacts/screen-stale-en.png")
-            screen_server.restart()
-            note.wait_for(state="detached", timeout=60_000)
-            page.locator(".st-key-kiosk_updated").wait_for(timeout=30_000)
-            assert page.locator("[data-testid='stMetricValue']").all_inner_texts() == numbers
-        finally:
-            browser.close()
 
 
 def test_screens_keep_refreshing_while_a_long_write_holds_the_metadata_store(screen_server):
@@ -209,7 +175,7 @@ def test_screens_keep_refreshing_while_a_long_write_holds_the_metadata_store(scr
 
         await asyncio.to_thread(write)
 
-    screens = asyncio.run(_drive(_target(screen_server), 10, 24, hold_the_lock))
+    screens = threaded.run(_drive(_target(screen_server), 10, 24, hold_the_lock))
     assert len(held) == 2
     for s in screens:
         assert not s.errors and not s.record.errors, (s.errors, s.record.errors)
