@@ -7,6 +7,7 @@ warehouse (`raw`), never against values computed by the code under test.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -136,3 +137,15 @@ def rolled(rolled_warehouse_path):
     wh = Warehouse(rolled_warehouse_path)
     yield wh
     wh.close()
+
+
+@pytest.fixture()
+def screen_server(warehouse_path):
+    """A fresh `streamlit run serve.py` as `python -m bench.screens --start` starts one: a temporary copy of
+    the warehouse and a new metadata store, the bench board (8 tiles) refreshing every 5 s and its display
+    token; bench.screens.launch counts its script runs. Stopped (and its files removed) after the test."""
+    from bench.screens import server
+
+    started = server.start(Path(warehouse_path), refresh=5)
+    yield started
+    started.stop()

@@ -14,10 +14,11 @@ import itertools
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
+
+from bench.screens.server import free_port
 
 INSTALL = "apt-get install postgresql"
 
@@ -44,12 +45,6 @@ def ensure_binaries() -> str:
     if not found:
         raise Missing(f"installing Debian's postgresql did not provide /usr/lib/postgresql/*/bin; try '{INSTALL}'.")
     return found
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass

@@ -166,19 +166,10 @@ def test_bad_arguments_are_one_line():
     assert done.returncode == 2 and "--board and --token" in done.stderr and "Traceback" not in done.stderr
 
 
-@pytest.fixture(scope="module")
-def bench_server(warehouse_path):
-    """A fresh server started as `--start` starts one (bench.screens.launch counts its script runs),
-    its board refreshing every 5 s."""
-    started = server.start(Path(warehouse_path), refresh=5)
-    yield started
-    started.stop()
-
-
-def test_a_refused_token_is_one_line_and_exit_2(bench_server):
+def test_a_refused_token_is_one_line_and_exit_2(screen_server):
     done = subprocess.run(
         [sys.executable, "-m", "bench.screens", "--screens", "3", "--burst", "--duration", "30"]
-        + ["--url", bench_server.url, "--board", str(bench_server.board), "--token", "not-a-token"],
+        + ["--url", screen_server.url, "--board", str(screen_server.board), "--token", "not-a-token"],
         capture_output=True,
         text=True,
         cwd=ROOT,

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pytest
 
-from bench.screens import server
 from bench.screens.protocol import Target, error_text
 from bench.screens.screen import Screen
 from bench.screens.stats import ScreenRecord
@@ -95,13 +94,6 @@ async def _drive(target: Target, n: int, seconds: float, during=None) -> list[Co
         tasks.append(asyncio.create_task(during()))
     await asyncio.gather(*tasks)
     return screens
-
-
-@pytest.fixture()
-def screen_server(warehouse_path):
-    started = server.start(Path(warehouse_path), refresh=5)
-    yield started
-    started.stop()
 
 
 def _target(started) -> Target:

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.screens.server import free_port
 from serving import __main__ as launcher
 from serving import config
 from serving.config import Plan
@@ -34,12 +35,6 @@ HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"
 needs_haproxy = pytest.mark.skipif(
     not os.access(HAPROXY, os.X_OK) and os.environ.get("CI") != "true", reason="haproxy is missing (make browser)"
 )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_for(check, seconds: float, what: str):

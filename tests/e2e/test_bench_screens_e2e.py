@@ -4,7 +4,6 @@ per minute as one real browser screen on the same board (the load generator's va
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 
 import pytest
 
@@ -15,24 +14,15 @@ from tests import threaded
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def bench_server(warehouse_path):
-    """A fresh server started as `--start` starts one (bench.screens.launch counts its script runs),
-    its board refreshing every 5 s."""
-    started = server.start(Path(warehouse_path), refresh=5)
-    yield started
-    started.stop()
-
-
-def test_one_generated_screen_causes_the_reruns_of_one_chromium_screen(bench_server, browser):
+def test_one_generated_screen_causes_the_reruns_of_one_chromium_screen(screen_server, browser):
     """Over the same 40 s, the server's fragment reruns caused by one generated screen and by one real
     Chromium screen on the same board agree within one; every refresh the generator sent was answered by
     exactly one server run. Runs are counted server-side by bench.screens.launch, per session."""
-    url = f"{bench_server.url}/?kiosk=1&board={bench_server.board}&token={bench_server.token}"
+    url = f"{screen_server.url}/?kiosk=1&board={screen_server.board}&token={screen_server.token}"
     args = parse(
-        ["--screens", "1", "--burst", "--refresh", "5", "--duration", "40", "--grace", "5", "--url", bench_server.url]
-        + ["--board", str(bench_server.board), "--token", bench_server.token, "--pid", str(bench_server.proc.pid)]
-        + ["--runs-log", str(bench_server.runs_log)]
+        ["--screens", "1", "--burst", "--refresh", "5", "--duration", "40", "--grace", "5", "--url", screen_server.url]
+        + ["--board", str(screen_server.board), "--token", screen_server.token, "--pid", str(screen_server.proc.pid)]
+        + ["--runs-log", str(screen_server.runs_log)]
     )
     out: dict = {}
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
@@ -53,7 +43,7 @@ def test_one_generated_screen_causes_the_reruns_of_one_chromium_screen(bench_ser
 
     def fragment_runs(until: float) -> dict[str, int]:
         counts: dict[str, int] = {}
-        for run in server.read_runs(bench_server.runs_log, began, until):
+        for run in server.read_runs(screen_server.runs_log, began, until):
             if run["fragments"]:
                 counts[run["session"]] = counts.get(run["session"], 0) + 1
         return counts

@@ -3,22 +3,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from bench.screens import server
 from tests.e2e.conftest import shot
 
 pytestmark = pytest.mark.browser
 NUMBERS = 6  # the bench board's number tiles (bench.screens.seed)
-
-
-@pytest.fixture()
-def screen_server(warehouse_path):
-    started = server.start(Path(warehouse_path), refresh=5)
-    yield started
-    started.stop()
 
 
 def test_a_screen_whose_server_went_away_says_since_when_and_comes_back_by_itself(screen_server, browser):
