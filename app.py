@@ -9,8 +9,10 @@ from __future__ import annotations
 import streamlit as st
 
 from boards import evaluate
+from data import config
 from semantic.authorize import allowed
 from semantic.detail import as_of
+from semantic.errors import SemanticError
 from semantic.query import make_query
 from ui import context as ctx
 from ui import prefs
@@ -18,6 +20,11 @@ from ui.i18n import LANGUAGES
 from ui.safe import plain
 
 st.set_page_config(page_title="Concord", page_icon="📊", layout="wide")
+try:
+    config.settle()  # concord.toml: the warehouse, the library, the policy (read again when the file changes)
+except SemanticError as err:
+    st.error(str(err))
+    st.stop()
 # Alert rules are evaluated by one background thread per process, under each board's owner (boards.evaluate);
 # starting it again is a no-op, and CONCORD_ALERTS_SCHEDULER=off leaves it to cron.
 _warehouse = ctx.warehouse()

@@ -12,8 +12,14 @@ import streamlit as st
 import boards.tokens  # noqa: F401 - warm-up: screens resolve their links first
 import ui.kiosk  # noqa: F401 - warm-up: plotly, pandas, the charts and the tiles come with it
 from auth.routes import routes
+from data import config
 from semantic import default_library
+from semantic.errors import SemanticError
 
-default_library()
+try:
+    config.settle()  # concord.toml's warehouse, library and policy, before anything loads them
+    default_library()
+except SemanticError:
+    pass  # app.py shows the one-line message on the page
 
 app = st.App("app.py", routes=routes())

@@ -37,7 +37,7 @@ from data import metastore
 from semantic import run
 from semantic.authorize import allowed
 from semantic.errors import SemanticError
-from semantic.execute import DEFAULT_WAREHOUSE, Warehouse
+from semantic.execute import Warehouse, warehouse_path
 from semantic.model.library import Library
 from semantic.model.loader import default_library
 from semantic.query import Query
@@ -246,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.db:
         os.environ["CONCORD_METASTORE"] = args.db
         os.environ.pop("CONCORD_METASTORE_URL", None)
-    path = Path(args.warehouse or os.environ.get("CONCORD_WAREHOUSE", DEFAULT_WAREHOUSE))
+    path = Path(args.warehouse or warehouse_path())
     try:
         if not path.exists():
             raise SemanticError(f"no warehouse at {path}; build it with `make warehouse` or pass --warehouse PATH.")

@@ -17,9 +17,10 @@ import sys
 from collections.abc import Sequence
 
 from cli.semantic_commands import COMMANDS
+from data import config
 from semantic.errors import SemanticError
-from semantic.execute import DEFAULT_WAREHOUSE
-from semantic.model.loader import MODELS_DIR
+from semantic.execute import warehouse_path
+from semantic.model.loader import models_dir
 
 
 class Parser(argparse.ArgumentParser):
@@ -45,21 +46,29 @@ def build_parser() -> Parser:
     listing = commands.add_parser("list", help="list metrics or dimensions")
     listing.add_argument("what", choices=("metrics", "dimensions"))
     listing.add_argument("--lang", choices=("en", "zh"), default="en")
-    listing.add_argument("--models", default=str(MODELS_DIR), help=argparse.SUPPRESS)
+    listing.add_argument("--models", default=str(models_dir()), help=argparse.SUPPRESS)
     rollups = commands.add_parser("rollups", help="build the declared rollups into the warehouse")
     rollups.add_argument("action", choices=("build", "list"))
-    rollups.add_argument("--db", default=str(DEFAULT_WAREHOUSE), help="warehouse file (default: data/warehouse.duckdb)")
+    rollups.add_argument(
+        "--db",
+        default=str(warehouse_path()),
+        help="warehouse file (default: concord.toml [warehouse] path, else data/warehouse.duckdb)",
+    )
     rollups.add_argument(
         "--if-stale",
         action="store_true",
         help="build only when a declared rollup is missing or was built from another definition",
     )
     quality = commands.add_parser("check", help="run the data-quality checks; exit 1 when a blocking one fails")
-    quality.add_argument("--db", default=str(DEFAULT_WAREHOUSE), help="warehouse file (default: data/warehouse.duckdb)")
+    quality.add_argument(
+        "--db",
+        default=str(warehouse_path()),
+        help="warehouse file (default: concord.toml [warehouse] path, else data/warehouse.duckdb)",
+    )
     quality.add_argument("--only", default="", help="comma-separated check names")
     quality.add_argument("--format", choices=("table", "json"), default="table")
     check = commands.add_parser("validate", help="check the indicator library (and, with --db, that its tables exist)")
-    check.add_argument("--models", default=str(MODELS_DIR), help="folder of *.yml files (default: semantic/models)")
+    check.add_argument("--models", default=str(models_dir()), help="folder of *.yml files (default: semantic/models)")
     check.add_argument("--db", default=None, help="also check every declared table and column exists in this warehouse")
     return parser
 
@@ -73,14 +82,19 @@ def _query_flags(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--compare", choices=("prior_period", "prior_year"), default=None)
     sub.add_argument("--order", default="", help="comma-separated columns, -name for descending")
     sub.add_argument("--limit", type=int, default=None)
-    sub.add_argument("--db", default=str(DEFAULT_WAREHOUSE), help="warehouse file (default: data/warehouse.duckdb)")
-    sub.add_argument("--models", default=str(MODELS_DIR), help=argparse.SUPPRESS)
+    sub.add_argument(
+        "--db",
+        default=str(warehouse_path()),
+        help="warehouse file (default: concord.toml [warehouse] path, else data/warehouse.duckdb)",
+    )
+    sub.add_argument("--models", default=str(models_dir()), help=argparse.SUPPRESS)
     sub.add_argument("--as", dest="as_user", default=None, help="run as this user, under that user's policy")
     sub.add_argument("--no-rollups", action="store_true", help="never answer from rollups (for comparison)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
+        config.settle()  # concord.toml's warehouse, library and policy become the defaults below
         args = build_parser().parse_args(argv)
         return COMMANDS[args.command](args)
     except SemanticError as err:

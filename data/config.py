@@ -10,6 +10,21 @@ without a restart. A bad file is one line naming the key and the fix.
 
     [metastore]
     url = "postgresql://concord@db.example.com/concord"   # a shared metadata store; default: the SQLite file
+
+    [warehouse]
+    path = "/srv/concord/warehouse.duckdb"   # default: data/warehouse.duckdb (the demo)
+
+    [model]
+    folder = "mymodels"                      # the indicator library; default: semantic/models
+    policy = "mymodels/policies.yml"         # default: policies.yml in that folder (else the demo's)
+
+    [sync]
+    every_minutes = 15                       # the app syncs every source this often; 0 (default): cron or by hand
+
+    [sources.erp] ...                        # see data/config_sources.py
+
+Relative paths are read from the folder the file is in. settle() hands the paths to the rest of the
+app through CONCORD_WAREHOUSE, CONCORD_MODELS and CONCORD_POLICY (an explicitly set variable wins).
 """
 
 from __future__ import annotations
@@ -20,8 +35,9 @@ import re
 import tomllib
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from data.config_sources import Source
 from semantic.errors import SemanticError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,6 +79,7 @@ class Webhooks(BaseModel):
 class Metastore(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     url: str | None = None
+    path: str | None = None  # the SQLite file, when not the default
 
     @field_validator("url")
     @classmethod
@@ -75,10 +92,30 @@ class Metastore(BaseModel):
         return url
 
 
+class WarehouseSettings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    path: str | None = None
+
+
+class ModelSettings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    folder: str | None = None
+    policy: str | None = None
+
+
+class SyncSettings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    every_minutes: int = Field(0, ge=0, le=7 * 24 * 60)
+
+
 class Config(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     webhooks: Webhooks = Webhooks()
     metastore: Metastore = Metastore()
+    warehouse: WarehouseSettings = WarehouseSettings()
+    model: ModelSettings = ModelSettings()
+    sync: SyncSettings = SyncSettings()
+    sources: dict[str, Source] = {}
 
 
 def path() -> Path:
@@ -108,7 +145,15 @@ def _line(file: Path, err: ValidationError, prefix: tuple = ()) -> ConfigError:
         message = "unknown setting; remove it or check its spelling against concord.example.toml"
     elif loc[:1] == ("metastore",) and first["type"] in ("string_type", "model_type", "dict_type"):
         message = 'must be a URL in quotes, e.g. url = "postgresql://user@host:5432/dbname" under [metastore]'
-    elif first["type"] in ("tuple_type", "string_type", "model_type"):
+    elif loc[:1] in (("warehouse",), ("model",)) and first["type"] in ("string_type", "model_type", "dict_type"):
+        message = 'must be a path in quotes, e.g. path = "data/warehouse.duckdb"'
+    elif loc[:1] == ("sync",) and first["type"].startswith(("int", "greater", "less")):
+        message = "must be a whole number of minutes, e.g. every_minutes = 15 (0: no schedule in the app)"
+    elif loc[:1] == ("sources",) and first["type"] == "missing":
+        message = f"is missing; add {loc[-1]} = ... (see data/config_sources.py)"
+    elif loc[:1] == ("sources",) and first["type"] == "literal_error":
+        message = 'must be "postgres", "folder" or "file"'
+    elif loc[:1] == ("webhooks",) and first["type"] in ("tuple_type", "string_type", "model_type"):
         message = 'must be a list of host names, e.g. allowed_hosts = ["hooks.example.com"] under [webhooks]'
     return ConfigError(f"{file}: {key}: {message}.")
 
@@ -133,6 +178,45 @@ def metastore_url(where: Path | str | None = None) -> str | None:
     if raw is None:
         return None
     try:
-        return Metastore.model_validate(raw.get("metastore", {})).url
+        store = Metastore.model_validate(raw.get("metastore", {}))
     except ValidationError as err:
         raise _line(file, err, ("metastore",)) from None
+    return store.url or (str(_beside(file, store.path)) if store.path else None)
+
+
+def _beside(file: Path, value: str) -> Path:
+    """A path from the file: absolute as written, relative to the file's folder otherwise."""
+    given = Path(value).expanduser()
+    return given if given.is_absolute() else (file.resolve().parent / given)
+
+
+SETTLED = {"CONCORD_WAREHOUSE": "warehouse.path", "CONCORD_MODELS": "model.folder", "CONCORD_POLICY": "model.policy"}
+_set_by_us: dict[str, str] = {}
+_settled: dict = {}  # the last file settled (path, mtime): a rerun of the app does not parse it again
+
+
+def settle(where: Path | str | None = None) -> Config:
+    """Hand the file's paths to the app and the semantic layer through the environment, so every
+    part reads one place: a variable set before the process started wins; one this function set
+    follows the file when it changes. Returns the settings."""
+    file = Path(where) if where else path()
+    try:
+        stamp = (str(file), file.stat().st_mtime_ns)
+    except OSError:
+        stamp = (str(file), None)
+    if _settled.get("stamp") == stamp:
+        return _settled["settings"]
+    settings = load(file)
+    for variable, key in SETTLED.items():
+        section, name = key.split(".")
+        value = getattr(getattr(settings, section), name)
+        ours = _set_by_us.get(variable)
+        if variable in os.environ and os.environ[variable] != ours:
+            continue  # set by whoever started the process: it wins
+        if value:
+            os.environ[variable] = _set_by_us[variable] = str(_beside(file, value))
+        elif ours is not None:
+            os.environ.pop(variable, None)
+            _set_by_us.pop(variable, None)
+    _settled.update(stamp=stamp, settings=settings)
+    return settings

@@ -27,6 +27,14 @@ import pandas as pd
 from semantic.errors import WarehouseError
 
 DEFAULT_WAREHOUSE = Path(__file__).resolve().parent.parent / "data" / "warehouse.duckdb"
+
+
+def warehouse_path() -> Path:
+    """The warehouse file: CONCORD_WAREHOUSE (set from concord.toml's [warehouse] path by
+    data.config.settle) or data/warehouse.duckdb."""
+    return Path(os.environ.get("CONCORD_WAREHOUSE") or DEFAULT_WAREHOUSE)
+
+
 MEMORY_ENV, SECONDS_ENV = "CONCORD_QUERY_MEMORY", "CONCORD_QUERY_SECONDS"
 DEFAULT_MEMORY, DEFAULT_SECONDS = "2GB", 60.0
 SIZE = re.compile(r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE)

@@ -10,6 +10,7 @@ the filter only as fresh sqlglot literals.
 from __future__ import annotations
 
 import functools
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,7 @@ from sqlglot import exp
 from semantic.compile.where import dimension_names, parse_text, rebuild
 from semantic.errors import ModelError, PolicyError, SemanticError
 from semantic.model.library import Library, split_time
-from semantic.model.loader import load_yaml
+from semantic.model.loader import companion, load_yaml
 from semantic.model.schema import Text
 from semantic.principal import Principal
 from semantic.query import Query
@@ -80,8 +81,14 @@ def _expand(names: tuple[str, ...], universe: dict, tags_of) -> set[str]:
     return out
 
 
-def load_policy(library: Library, path: Path | str = POLICY_FILE) -> Policy:
-    path = Path(path)
+def policy_file() -> Path:
+    """CONCORD_POLICY (set from concord.toml's [model] policy by data.config.settle), else
+    policies.yml beside the library, else the built-in file."""
+    return Path(os.environ.get("CONCORD_POLICY") or companion("policies.yml", POLICY_FILE) or POLICY_FILE)
+
+
+def load_policy(library: Library, path: Path | str | None = None) -> Policy:
+    path = Path(path or policy_file())
     try:
         policy = Policy.model_validate(load_yaml(path.read_text(encoding="utf-8")) or {})
     except yaml.YAMLError as err:
@@ -122,9 +129,13 @@ def load_policy(library: Library, path: Path | str = POLICY_FILE) -> Policy:
     return policy
 
 
-@functools.lru_cache(maxsize=4)
 def default_policy(library: Library) -> Policy:
-    return load_policy(library)
+    return _policy_at(library, str(policy_file().resolve()))
+
+
+@functools.lru_cache(maxsize=4)
+def _policy_at(library: Library, path: str) -> Policy:
+    return load_policy(library, path)
 
 
 def access_for(principal: Principal, library: Library, policy: Policy | None = None) -> Access:

@@ -4,7 +4,6 @@ st.error with the layer's message; no traceback reaches the page)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import streamlit as st
@@ -19,7 +18,7 @@ from semantic import (
     run,
 )
 from semantic.authorize import allowed
-from semantic.execute import DEFAULT_WAREHOUSE
+from semantic.execute import warehouse_path
 from semantic.model.library import TIME, split_time
 from semantic.query import make_query
 from semantic.service import DEFAULT_PAGE_ROWS
@@ -33,9 +32,14 @@ PAGE_ROWS = DEFAULT_PAGE_ROWS  # rows a page receives; more is a download (EXPOR
 EXPORT_ROWS = 1_000_000  # rows a download may carry
 
 
-@st.cache_resource
 def warehouse() -> Warehouse:
-    return Warehouse(Path(os.environ.get("CONCORD_WAREHOUSE", DEFAULT_WAREHOUSE)))
+    """The configured warehouse (concord.toml [warehouse] path, CONCORD_WAREHOUSE, or the demo file)."""
+    return _warehouse_at(str(warehouse_path()))
+
+
+@st.cache_resource
+def _warehouse_at(path: str) -> Warehouse:
+    return Warehouse(Path(path))
 
 
 def library():

@@ -8,6 +8,7 @@ who only knows YAML.
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -40,10 +41,30 @@ DERIVED_NODES = (
 )
 
 
-@functools.lru_cache(maxsize=8)
+def models_dir() -> Path:
+    """The indicator library's folder: CONCORD_MODELS (set from concord.toml's [model] folder by
+    data.config.settle) or semantic/models."""
+    return Path(os.environ.get("CONCORD_MODELS") or MODELS_DIR)
+
+
 def default_library() -> Library:
-    """The library in semantic/models, loaded once per process."""
-    return load_library(MODELS_DIR)
+    """The library in models_dir(), loaded once per process and folder."""
+    return _library_in(str(models_dir().resolve()))
+
+
+@functools.lru_cache(maxsize=8)
+def _library_in(folder: str) -> Library:
+    return load_library(folder)
+
+
+def companion(name: str, builtin: Path) -> Path | None:
+    """A file that belongs with the library (rollups.yml, checks.yml, policies.yml): `name` in the
+    library's folder when it is there; the built-in file for the built-in library; else None (a
+    company's own library does not inherit the demo's rollups, checks or roles)."""
+    folder = models_dir()
+    if (folder / name).is_file():
+        return folder / name
+    return builtin if folder.resolve() == MODELS_DIR.resolve() else None
 
 
 def load_library(folder: Path | str) -> Library:

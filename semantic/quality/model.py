@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from semantic.errors import ModelError, QueryError, did_you_mean
 from semantic.model.library import Library
-from semantic.model.loader import default_library, load_yaml
+from semantic.model.loader import companion, default_library, load_yaml
 from semantic.model.schema import Text
 
 CHECKS_FILE = Path(__file__).resolve().parent / "checks.yml"
@@ -99,8 +99,12 @@ def _columns(check) -> list[tuple[str, str]]:
     return pairs
 
 
-def load_checks(path: Path | str = CHECKS_FILE, library: Library | None = None) -> dict:
-    """name -> check; any problem is one ModelError naming the file, the key path and the fix."""
+def load_checks(path: Path | str | None = None, library: Library | None = None) -> dict:
+    """name -> check; any problem is one ModelError naming the file, the key path and the fix.
+    Default: checks.yml beside the library (none for a company's own library without one)."""
+    path = path or companion("checks.yml", CHECKS_FILE)
+    if path is None:
+        return {}
     path = Path(path)
     library = library or default_library()
     try:

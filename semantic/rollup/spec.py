@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from semantic.errors import ModelError
 from semantic.model.graph import reachable
 from semantic.model.library import Library
-from semantic.model.loader import load_yaml
+from semantic.model.loader import companion, load_yaml
 
 ROLLUPS_FILE = Path(__file__).resolve().parent / "rollups.yml"
 
@@ -95,8 +95,14 @@ def _counted_entity(library: Library, table: str, expr: str) -> str:
     return owner
 
 
+def load_rollups(library: Library, path: Path | None = None) -> dict[str, RollupSpec]:
+    """The declared rollups: `path`, else rollups.yml beside the library (none for a library without one)."""
+    path = path or companion("rollups.yml", ROLLUPS_FILE)
+    return _load_rollups(library, path) if path else {}
+
+
 @functools.lru_cache(maxsize=4)
-def load_rollups(library: Library, path: Path = ROLLUPS_FILE) -> dict[str, RollupSpec]:
+def _load_rollups(library: Library, path: Path) -> dict[str, RollupSpec]:
     try:
         parsed = RollupsFile.model_validate(load_yaml(path.read_text(encoding="utf-8")) or {})
     except ValidationError as err:
