@@ -149,6 +149,7 @@ def cmd_init(args) -> int:
     _refuse_overwrite(out / "tables.yml", args.force)
     with opened(args.db, args.schema) as db:
         found = db.run(draft.describe, db.connection, db.dialect, db.schema, db.shown, split_names(args.tables))
+        shown = db.shown  # the URL without its password
     tables = draft_yaml.tables_yaml(found)
     metrics = draft_yaml.metrics_yaml(found)
     if metrics is not None:
@@ -172,7 +173,7 @@ def cmd_init(args) -> int:
     for table in found.tables:
         if table.key.how == "none":
             print(f"warning: {table.name}: {table.key.note}; write its primary_key by hand", file=sys.stderr)
-    print(f"next: resolve the review markers, then run: python -m semantic validate --models {out} --db {args.db}")
+    print(f"next: resolve the review markers, then run: python -m semantic validate --models {out} --db {shown}")
     return 0
 
 

@@ -256,6 +256,32 @@ def test_postgresql_bad_input_names_the_host_never_the_password(pg_server, tmp_p
     assert "the PostgreSQL URL cannot be read" in one_line_error(capsys, "init", "--db", "postgresql://[bad")
 
 
+def test_postgresql_wrong_password_is_one_line_without_the_password(pg_server, pg_url, tmp_path, capsys):
+    """A role that must give a password (scram) on the tests' server: the first hba line, for it alone."""
+    import psycopg
+
+    with psycopg.connect(pg_server.url, autocommit=True) as con:
+        hba = con.execute("SHOW hba_file").fetchone()[0]
+        con.execute("DROP ROLE IF EXISTS init13_reader")
+        con.execute("CREATE ROLE init13_reader LOGIN PASSWORD 'right-one'")
+        lines = Path(hba).read_text(encoding="utf-8")
+        if "init13_reader" not in lines:
+            Path(hba).write_text("host all init13_reader 127.0.0.1/32 scram-sha-256\n" + lines, encoding="utf-8")
+        con.execute("SELECT pg_reload_conf()")
+    host = pg_url.split("@", 1)[1]
+    err = one_line_error(capsys, "init", "--db", f"postgresql://init13_reader:wrong-one@{host}")
+    assert "wrong or missing password for user init13_reader; set PGPASSWORD or add the host to ~/.pgpass" in err
+    assert "wrong-one" not in err and "127.0.0.1" in err
+    reader = f"postgresql://init13_reader:right-one@{host}"
+    err = one_line_error(capsys, "init", "--db", reader, "--out", str(tmp_path / "m"))
+    assert "reading the database failed (permission denied for table customers)" in err
+    assert "right-one" not in err and not (tmp_path / "m").exists()
+    with psycopg.connect(pg_url, autocommit=True) as con:
+        con.execute("GRANT SELECT ON ALL TABLES IN SCHEMA public TO init13_reader")
+    code, printed, err = run(capsys, "init", "--db", reader, "--out", str(tmp_path / "m"))
+    assert code == 0 and "1 declared and 3 guessed keys, 2 joins" in printed and "right-one" not in printed + err
+
+
 def test_default_out_folder_and_no_traceback_from_the_shell(duck, tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     command = [sys.executable, "-m", "semantic", "init", "--db", duck]

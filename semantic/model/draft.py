@@ -95,35 +95,58 @@ def col(name: str, table: str | None = None) -> exp.Column:
     return exp.column(name, table=table, quoted=True)
 
 
+PG_COLUMNS = """
+    SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod)
+    FROM pg_catalog.pg_class AS c
+    JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
+    JOIN pg_catalog.pg_attribute AS a ON a.attrelid = c.oid
+    WHERE n.nspname = {schema} AND c.relkind IN ('r', 'v', 'm', 'p', 'f') AND NOT c.relispartition
+      AND a.attnum > 0 AND NOT a.attisdropped
+    ORDER BY c.relname, a.attnum
+"""
+PG_KEYS = """
+    SELECT c.relname, a.attname
+    FROM pg_catalog.pg_constraint AS k
+    JOIN pg_catalog.pg_class AS c ON c.oid = k.conrelid
+    JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
+    CROSS JOIN LATERAL unnest(k.conkey) WITH ORDINALITY AS u(attnum, position)
+    JOIN pg_catalog.pg_attribute AS a ON a.attrelid = c.oid AND a.attnum = u.attnum
+    WHERE k.contype = 'p' AND n.nspname = {schema}
+    ORDER BY c.relname, u.position
+"""
+COLUMNS = """
+    SELECT table_name, column_name, data_type FROM information_schema.columns
+    WHERE table_schema = {schema} ORDER BY table_name, ordinal_position
+"""
+KEYS = """
+    SELECT tc.table_name, kcu.column_name
+    FROM information_schema.table_constraints AS tc
+    JOIN information_schema.key_column_usage AS kcu
+      ON kcu.constraint_name = tc.constraint_name AND kcu.table_schema = tc.table_schema
+     AND kcu.table_name = tc.table_name
+    WHERE tc.constraint_type = 'PRIMARY KEY' AND tc.table_schema = {schema}
+    ORDER BY tc.table_name, kcu.ordinal_position
+"""
+
+
+def _grouped(connection, dialect: str, schema: str, template: str) -> dict[str, list[tuple]]:
+    found: dict[str, list[tuple]] = {}
+    for table, *rest in rows(connection, template.format(schema=exp.Literal.string(schema).sql(dialect))):
+        found.setdefault(table, []).append(tuple(rest))
+    return found
+
+
 def catalog(connection, dialect: str, schema: str) -> dict[str, tuple[Column, ...]]:
-    """Every table and view in `schema` with its columns in order."""
-    where = exp.column("table_schema").eq(exp.Literal.string(schema))
-    query = (
-        exp.select("table_name", "column_name", "data_type")
-        .from_("information_schema.columns")
-        .where(where)
-        .order_by("table_name", "ordinal_position")
-    )
-    found: dict[str, list[Column]] = {}
-    for table, column, kind in rows(connection, query.sql(dialect)):
-        found.setdefault(table, []).append(Column(column, str(kind)))
-    return {t: tuple(cs) for t, cs in found.items()}
+    """Every table and view in `schema` with its columns in order. PostgreSQL's from pg_catalog:
+    its information_schema hides the tables the user may not read, which would look like missing."""
+    template = PG_COLUMNS if dialect == "postgres" else COLUMNS
+    found = _grouped(connection, dialect, schema, template)
+    return {t: tuple(Column(name, str(kind)) for name, kind in cs) for t, cs in found.items()}
 
 
 def declared_keys(connection, dialect: str, schema: str) -> dict[str, tuple[str, ...]]:
-    sql = f"""
-        SELECT tc.table_name, kcu.column_name
-        FROM information_schema.table_constraints AS tc
-        JOIN information_schema.key_column_usage AS kcu
-          ON kcu.constraint_name = tc.constraint_name AND kcu.table_schema = tc.table_schema
-         AND kcu.table_name = tc.table_name
-        WHERE tc.constraint_type = 'PRIMARY KEY' AND tc.table_schema = {exp.Literal.string(schema).sql(dialect)}
-        ORDER BY tc.table_name, kcu.ordinal_position
-    """
-    keys: dict[str, list[str]] = {}
-    for table, column in rows(connection, sql):
-        keys.setdefault(table, []).append(column)
-    return {t: tuple(cs) for t, cs in keys.items()}
+    template = PG_KEYS if dialect == "postgres" else KEYS
+    return {t: tuple(c for (c,) in cs) for t, cs in _grouped(connection, dialect, schema, template).items()}
 
 
 def singular(name: str) -> str:
