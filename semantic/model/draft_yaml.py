@@ -20,8 +20,9 @@ YAML_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null"}
 LIBRARY_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 HEADER = """\
 # Drafted by `python -m semantic init` from {source}.
-# Every `# review:` marker is a guess or a gap: check it, fix the line if needed, then delete
-# the marker. `python -m semantic validate --models FOLDER --db ...` lists what is left.
+# Each comment that starts with "review:" is a guess or a gap: check it, fix the line if
+# needed, then delete the comment. `python -m semantic validate --models FOLDER --db ...`
+# lists what is left.
 """
 
 
