@@ -224,6 +224,38 @@ def test_demo_warehouse_draft_matches_the_hand_written_library(warehouse_path, t
     assert {t: mine[t]["primary_key"] for t in guessed} == {t: theirs[t]["primary_key"] for t in guessed}
 
 
+def test_a_second_join_path_and_uncomparable_columns_are_not_joined(tmp_path):
+    from semantic.model.draft import describe
+    from semantic.model.draft_yaml import tables_yaml
+
+    con = duckdb.connect()
+    for statement in (
+        "CREATE TABLE a (a_id INTEGER)",
+        "CREATE TABLE b (b_id INTEGER, a_id INTEGER)",
+        "CREATE TABLE c (c_id INTEGER, b_id INTEGER, a_id INTEGER)",  # c -> b -> a, so not c -> a as well
+        "CREATE TABLE d (d_id INTEGER)",
+        "CREATE TABLE e (e_id INTEGER, d_id VARCHAR)",  # 'x' is no d_id
+        "INSERT INTO a VALUES (1), (2)",
+        "INSERT INTO b VALUES (1, 1)",
+        "INSERT INTO c VALUES (1, 1, 2)",
+        "INSERT INTO d VALUES (1)",
+        "INSERT INTO e VALUES (1, 'x')",
+    ):
+        con.execute(statement)
+    text = tables_yaml(describe(con, "duckdb", "main", "memory"))
+    (tmp_path / "tables.yml").write_text(text, encoding="utf-8")
+    tables = load_library(tmp_path).tables
+    assert {name: dict(spec.joins) for name, spec in tables.items()} == {
+        "a": {},
+        "b": {"a": "a_id"},
+        "c": {"b": "b_id"},
+        "d": {},
+        "e": {},
+    }
+    assert "# review: not joined to a by a_id: c would reach a by a second join path" in text
+    assert "# review: not joined to d by d_id: d_id cannot be compared with d_id (Conversion Error" in text
+
+
 def test_bad_input_is_one_line_and_exit_2(duck, tmp_path, capsys):
     assert "no such file" in one_line_error(capsys, "init", "--db", str(tmp_path / "nope.duckdb"))
     text = tmp_path / "notes.duckdb"

@@ -263,7 +263,7 @@ def _join(checks: Checks, child: Table, column: str, parent: Table) -> Join:
         try:
             total, valued, matched = checks.matches(child.name, column, parent.name, key[0])
         except Exception as err:  # noqa: BLE001 - any driver's error: the columns cannot be compared
-            reason = " ".join(str(err).split())[:120]
+            reason = str(err).strip().splitlines()[0][:120] if str(err).strip() else type(err).__name__
             return Join(column, parent.name, key[0], False, f"{column} cannot be compared with {key[0]} ({reason})")
         share = f"{100 * matched / total:.1f}% of {total:,} rows" if total else "the table is empty, nothing"
         nulls = f"; {total - valued:,} rows have no {column}" if valued < total else ""
@@ -316,7 +316,9 @@ def describe(connection, dialect: str, schema: str, source: str, only: Iterable[
                 if join.accepted and target in graph[name]:
                     join = Join(column.name, target, join.target_key, False, f"{name} already joins {target}")
                 if join.accepted and not _paths_ok({**graph, name: graph[name] | {target}}):
-                    why = f"it would give a second join path to {target} (or a cycle); declare it by hand if needed"
+                    why = (
+                        f"{name} would reach {target} by a second join path (or a cycle), which a library may not have"
+                    )
                     join = Join(column.name, target, join.target_key, False, why)
                 if join.accepted:
                     graph[name].add(target)
