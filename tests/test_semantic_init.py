@@ -33,6 +33,8 @@ DDL = [
     "CREATE TABLE regions (region_id INTEGER, region_name VARCHAR(20))",
     'CREATE TABLE "门店" (id INTEGER, region_id INTEGER, "销售 金额" DECIMAL(12,2), "开店日期" DATE)',
     "CREATE TABLE event_log (happened_at TIMESTAMP, message VARCHAR(40))",
+    "CREATE TABLE invoices (invoice_no INTEGER PRIMARY KEY, billed_to INTEGER REFERENCES customers (customer_id),"
+    " amount DECIMAL(12,2))",
     "INSERT INTO customers VALUES (1, 'Acme', 'North'), (2, 'Bolt', 'South'), (3, 'Core', 'North')",
     "INSERT INTO orders VALUES (10, 1, '2025-01-05', 100.00, '加急'), (11, 2, '2025-01-06', 250.50, NULL),"
     " (12, 1, '2025-02-01', 75.25, NULL), (13, 99, '2025-02-03', 10.00, NULL)",
@@ -41,6 +43,7 @@ DDL = [
     "INSERT INTO regions VALUES (1, 'North'), (1, 'North'), (2, 'South')",
     "INSERT INTO \"门店\" VALUES (1, 1, 500, '2024-01-01'), (2, 2, 300, '2024-06-01')",
     "INSERT INTO event_log VALUES ('2025-01-01 10:00', 'start'), ('2025-01-01 10:00', 'start')",
+    "INSERT INTO invoices VALUES (500, 1, 100.00), (501, NULL, 20.00)",
 ]
 KEYS = {
     "customers": "customer_id",
@@ -49,8 +52,13 @@ KEYS = {
     "regions": [],
     "门店": "id",
     "event_log": [],
+    "invoices": "invoice_no",
 }
-JOINS = {"orders": {"customers": "customer_id"}, "order_lines": {"orders": "order_id"}}
+JOINS = {
+    "invoices": {"customers": "billed_to"},  # declared: a name would never say so
+    "order_lines": {"orders": "order_id"},
+    "orders": {"customers": "customer_id"},
+}
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +112,7 @@ def test_duckdb_draft_has_exactly_the_right_keys_and_joins(duck, tmp_path, capsy
     code, printed, err = run(capsys, "init", "--db", duck, "--out", str(out))
     assert code == 0, err
     tables = drafted(out)
-    assert list(tables) == ["customers", "event_log", "order_lines", "orders", "regions", "门店"]
+    assert list(tables) == ["customers", "event_log", "invoices", "order_lines", "orders", "regions", "门店"]
     assert {name: spec["primary_key"] for name, spec in tables.items()} == KEYS
     assert {name: spec["joins"] for name, spec in tables.items() if "joins" in spec} == JOINS
     assert tables["门店"]["columns"] == ["id", "region_id", "销售 金额", "开店日期"]
@@ -116,8 +124,9 @@ def test_duckdb_draft_has_exactly_the_right_keys_and_joins(duck, tmp_path, capsy
     # the fan-out join is not proposed, but shown to the reviewer as a problem
     assert "# review: not joined to regions by region_id: regions.region_id is not unique (1 rows repeat" in text
     assert "primary_key: customer_id\n" in text  # declared: nothing to review
-    assert text.count("# review: add a zh label") == 5 and text.count("# review: add an en label") == 1
-    assert "wrote" in printed and "1 declared and 3 guessed keys, 2 joins" in printed
+    assert "customers: billed_to  # declared foreign key; 50.0% of 2 rows match; 1 rows have no billed_to\n" in text
+    assert text.count("# review: add a zh label") == 6 and text.count("# review: add an en label") == 1
+    assert "wrote" in printed and "2 declared and 3 guessed keys, 3 joins" in printed
     assert "warning: regions: no key found: region_id repeats a value" in err
     assert "warning: event_log: no key found: no column named id or event_log_id or log_id" in err
     metrics = yaml.safe_load((out / "metrics.yml").read_text(encoding="utf-8"))
@@ -312,7 +321,7 @@ def test_postgresql_wrong_password_is_one_line_without_the_password(pg_server, p
     with psycopg.connect(pg_url, autocommit=True) as con:
         con.execute("GRANT SELECT ON ALL TABLES IN SCHEMA public TO init13_reader")
     code, printed, err = run(capsys, "init", "--db", reader, "--out", str(tmp_path / "m"))
-    assert code == 0 and "1 declared and 3 guessed keys, 2 joins" in printed and "right-one" not in printed + err
+    assert code == 0 and "2 declared and 3 guessed keys, 3 joins" in printed and "right-one" not in printed + err
 
 
 def test_default_out_folder_and_no_traceback_from_the_shell(duck, tmp_path):

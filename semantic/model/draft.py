@@ -6,7 +6,9 @@ on DuckDB and PostgreSQL) and checks every guess against the data:
 - a table's primary key is the declared one; else a column named id, <table>_id or <singular>_id
   (or <last word>_id: sales_reps -> rep_id) that is unique and never null in the data; else the
   first two columns when one ends in _id and together they are unique and never null; else none;
-- a many-to-one join T.x_id -> P is guessed when P is named after x (x, x's plural, or a plural
+- a declared single-column foreign key onto P's primary key is a join (still counted: the share of
+  rows that find a parent is shown);
+- otherwise a many-to-one join T.x_id -> P is guessed when P is named after x (x, x's plural, or a plural
   ending in _x) and P's key is x_id or id: it is proposed only when that key is unique in the
   data (no fan-out), with the share of T's rows that find a parent; a join that would fan out,
   or whose columns cannot be compared, is kept as a rejected guess for the reviewer to see.
@@ -24,24 +26,7 @@ from dataclasses import dataclass
 from sqlglot import exp
 
 from semantic.errors import SemanticError
-
-NUMERIC = ("DECIMAL", "NUMERIC", "INT", "BIGINT", "SMALLINT", "TINYINT", "HUGEINT", "DOUBLE", "REAL", "FLOAT")
-NUMERIC += ("UBIGINT", "UINTEGER", "USMALLINT", "UTINYINT", "UHUGEINT", "INTEGER")
-DATES = ("DATE", "TIMESTAMP")
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    type: str
-
-    @property
-    def numeric(self) -> bool:
-        return self.type.upper().split("(")[0].strip() in NUMERIC or self.type.lower() == "double precision"
-
-    @property
-    def is_date(self) -> bool:
-        return self.type.upper().startswith(DATES)
+from semantic.model.introspect import Column, catalog, declared_joins, declared_keys, rows
 
 
 @dataclass(frozen=True)
@@ -58,6 +43,7 @@ class Join:
     target_key: str
     accepted: bool  # False: a rejected guess, shown to the reviewer
     note: str
+    declared: bool = False  # a declared foreign key: no guess to review
 
 
 @dataclass(frozen=True)
@@ -78,75 +64,12 @@ class Draft:
     tables: tuple[Table, ...]
 
 
-def rows(connection, sql: str) -> list[tuple]:
-    cursor = connection.cursor()
-    try:
-        cursor.execute(sql)
-        return list(cursor.fetchall())
-    finally:
-        cursor.close()
-
-
 def table_ref(name: str, schema: str) -> exp.Table:
     return exp.Table(this=exp.to_identifier(name, quoted=True), db=exp.to_identifier(schema, quoted=True))
 
 
 def col(name: str, table: str | None = None) -> exp.Column:
     return exp.column(name, table=table, quoted=True)
-
-
-PG_COLUMNS = """
-    SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod)
-    FROM pg_catalog.pg_class AS c
-    JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
-    JOIN pg_catalog.pg_attribute AS a ON a.attrelid = c.oid
-    WHERE n.nspname = {schema} AND c.relkind IN ('r', 'v', 'm', 'p', 'f') AND NOT c.relispartition
-      AND a.attnum > 0 AND NOT a.attisdropped
-    ORDER BY c.relname, a.attnum
-"""
-PG_KEYS = """
-    SELECT c.relname, a.attname
-    FROM pg_catalog.pg_constraint AS k
-    JOIN pg_catalog.pg_class AS c ON c.oid = k.conrelid
-    JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
-    CROSS JOIN LATERAL unnest(k.conkey) WITH ORDINALITY AS u(attnum, position)
-    JOIN pg_catalog.pg_attribute AS a ON a.attrelid = c.oid AND a.attnum = u.attnum
-    WHERE k.contype = 'p' AND n.nspname = {schema}
-    ORDER BY c.relname, u.position
-"""
-COLUMNS = """
-    SELECT table_name, column_name, data_type FROM information_schema.columns
-    WHERE table_schema = {schema} ORDER BY table_name, ordinal_position
-"""
-KEYS = """
-    SELECT tc.table_name, kcu.column_name
-    FROM information_schema.table_constraints AS tc
-    JOIN information_schema.key_column_usage AS kcu
-      ON kcu.constraint_name = tc.constraint_name AND kcu.table_schema = tc.table_schema
-     AND kcu.table_name = tc.table_name
-    WHERE tc.constraint_type = 'PRIMARY KEY' AND tc.table_schema = {schema}
-    ORDER BY tc.table_name, kcu.ordinal_position
-"""
-
-
-def _grouped(connection, dialect: str, schema: str, template: str) -> dict[str, list[tuple]]:
-    found: dict[str, list[tuple]] = {}
-    for table, *rest in rows(connection, template.format(schema=exp.Literal.string(schema).sql(dialect))):
-        found.setdefault(table, []).append(tuple(rest))
-    return found
-
-
-def catalog(connection, dialect: str, schema: str) -> dict[str, tuple[Column, ...]]:
-    """Every table and view in `schema` with its columns in order. PostgreSQL's from pg_catalog:
-    its information_schema hides the tables the user may not read, which would look like missing."""
-    template = PG_COLUMNS if dialect == "postgres" else COLUMNS
-    found = _grouped(connection, dialect, schema, template)
-    return {t: tuple(Column(name, str(kind)) for name, kind in cs) for t, cs in found.items()}
-
-
-def declared_keys(connection, dialect: str, schema: str) -> dict[str, tuple[str, ...]]:
-    template = PG_KEYS if dialect == "postgres" else KEYS
-    return {t: tuple(c for (c,) in cs) for t, cs in _grouped(connection, dialect, schema, template).items()}
 
 
 def singular(name: str) -> str:
@@ -257,28 +180,31 @@ def _paths_ok(graph: dict[str, set[str]]) -> bool:
     return True
 
 
-def _join(checks: Checks, child: Table, column: str, parent: Table) -> Join:
+def _join(checks: Checks, child: Table, column: str, parent: Table, ref: str | None = None) -> Join:
+    """The join child.column -> parent, checked; `ref`: the column a declared foreign key references."""
     key = parent.key.columns
-    if len(key) == 1 and key[0].lower() in (column.lower(), "id"):
+    if len(key) == 1 and (key[0] == ref if ref else key[0].lower() in (column.lower(), "id")):
         try:
             total, valued, matched = checks.matches(child.name, column, parent.name, key[0])
         except Exception as err:  # noqa: BLE001 - any driver's error: the columns cannot be compared
             reason = str(err).strip().splitlines()[0][:120] if str(err).strip() else type(err).__name__
             return Join(column, parent.name, key[0], False, f"{column} cannot be compared with {key[0]} ({reason})")
-        share = f"{100 * matched / total:.1f}% of {total:,} rows" if total else "the table is empty, nothing"
+        share = f"{100 * matched / total:.1f}% of {total:,} rows match" if total else "the table is empty"
         nulls = f"; {total - valued:,} rows have no {column}" if valued < total else ""
-        return Join(column, parent.name, key[0], True, f"join guessed from the name {column}; {share} match{nulls}")
-    if parent.column(column) is None:
+        how = "declared foreign key" if ref else f"join guessed from the name {column}"
+        return Join(column, parent.name, key[0], True, f"{how}; {share}{nulls}", declared=bool(ref))
+    target = ref or column
+    if parent.column(target) is None:
         why = f"{parent.name} has no single-column key named {column} or id"
         return Join(column, parent.name, "", False, why)
-    nulls, repeats = checks.repeats(parent.name, [column])
+    nulls, repeats = checks.repeats(parent.name, [target])
     if repeats:
-        why = f"{parent.name}.{column} is not unique ({repeats:,} rows repeat a value): the join would multiply rows"
+        why = f"{parent.name}.{target} is not unique ({repeats:,} rows repeat a value): the join would multiply rows"
     elif nulls:
-        why = f"{parent.name}.{column} is unique but has {nulls:,} empty values; make it {parent.name}'s key first"
+        why = f"{parent.name}.{target} is unique but has {nulls:,} empty values; make it {parent.name}'s key first"
     else:
-        why = f"{parent.name}'s key is ({', '.join(key) or 'none'}), not {column}; make {column} its key first"
-    return Join(column, parent.name, column, False, why)
+        why = f"{parent.name}'s key is ({', '.join(key) or 'none'}), not {target}; make {target} its key first"
+    return Join(column, parent.name, target, False, why)
 
 
 def describe(connection, dialect: str, schema: str, source: str, only: Iterable[str] = ()) -> Draft:
@@ -296,6 +222,7 @@ def describe(connection, dialect: str, schema: str, source: str, only: Iterable[
             "or name its schema with --schema."
         )
     declared = declared_keys(connection, dialect, schema)
+    foreign = declared_joins(connection, dialect, schema)
     checks = Checks(connection, dialect, schema)
     tables: dict[str, Table] = {}
     for name, columns in found.items():
@@ -309,10 +236,15 @@ def describe(connection, dialect: str, schema: str, source: str, only: Iterable[
     for name, table in tables.items():
         joins: list[Join] = []
         for column in table.columns:
-            for target in _targets(name, column.name, tables):
+            declared = foreign.get((name, column.name))
+            if declared and declared[0] in tables and declared[0] != name:
+                candidates = [(declared[0], declared[1])]
+            else:
+                candidates = [(target, None) for target in _targets(name, column.name, tables)]
+            for target, ref in candidates:
                 if any(j.accepted and j.column == column.name for j in joins):
                     break
-                join = _join(checks, table, column.name, tables[target])
+                join = _join(checks, table, column.name, tables[target], ref)
                 if join.accepted and target in graph[name]:
                     join = Join(column.name, target, join.target_key, False, f"{name} already joins {target}")
                 if join.accepted and not _paths_ok({**graph, name: graph[name] | {target}}):

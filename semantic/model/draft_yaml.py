@@ -71,7 +71,8 @@ def _table(table: Table) -> list[str]:
     if accepted:
         lines.append("    joins:")
         for join in accepted:
-            lines.append(f"      {quote(join.target)}: {quote(join.column)}  # review: {join.note}")
+            mark = "" if join.declared else "review: "
+            lines.append(f"      {quote(join.target)}: {quote(join.column)}  # {mark}{join.note}")
     for join in table.joins:
         if not join.accepted:
             lines.append(f"    # review: not joined to {join.target} by {join.column}: {join.note}")

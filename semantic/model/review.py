@@ -16,7 +16,8 @@ import re
 from pathlib import Path
 
 from semantic.errors import did_you_mean
-from semantic.model.draft import Checks, catalog
+from semantic.model.draft import Checks
+from semantic.model.introspect import catalog
 from semantic.model.library import Library
 
 MARKER = re.compile(r"#\s*review\b:?\s*(.*)$", re.IGNORECASE)
