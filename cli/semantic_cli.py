@@ -3,7 +3,8 @@
     python -m semantic query --metrics revenue,cash_in --by metric_time__quarter,region
     python -m semantic sql   --metrics revenue --by region --dialect postgres
     python -m semantic list metrics
-    python -m semantic validate
+    python -m semantic validate [--models FOLDER --db PATH_OR_URL]
+    python -m semantic init --db PATH_OR_URL --out mymodels
 
 Bad input exits 2 with one line saying what is wrong and how to fix it. This
 module parses the arguments; the commands are in cli/semantic_commands.py.
@@ -21,6 +22,8 @@ from data import config
 from semantic.errors import SemanticError
 from semantic.execute import warehouse_path
 from semantic.model.loader import models_dir
+
+DB_HELP = "a DuckDB file, or postgresql://user@host:port/database (password from PGPASSWORD or ~/.pgpass)"
 
 
 class Parser(argparse.ArgumentParser):
@@ -67,9 +70,28 @@ def build_parser() -> Parser:
     )
     quality.add_argument("--only", default="", help="comma-separated check names")
     quality.add_argument("--format", choices=("table", "json"), default="table")
-    check = commands.add_parser("validate", help="check the indicator library (and, with --db, that its tables exist)")
-    check.add_argument("--models", default=str(models_dir()), help="folder of *.yml files (default: semantic/models)")
-    check.add_argument("--db", default=None, help="also check every declared table and column exists in this warehouse")
+    check = commands.add_parser(
+        "validate", help="check the indicator library and list what is left to decide (exit 1 while items remain)"
+    )
+    check.add_argument(
+        "--models",
+        default=str(models_dir()),
+        help="folder of *.yml files (default: concord.toml [model] folder, else semantic/models)",
+    )
+    check.add_argument(
+        "--db", default=None, help=f"also check the library against this warehouse: {DB_HELP}; read only"
+    )
+    check.add_argument(
+        "--schema", default=None, help="the schema to read (default: main in DuckDB, public in PostgreSQL)"
+    )
+    init = commands.add_parser("init", help="draft tables.yml (and starter metrics) from a database's schema and data")
+    init.add_argument("--db", required=True, help=f"{DB_HELP}; opened read only")
+    init.add_argument("--out", default="models", help="folder to write tables.yml into (default: ./models)")
+    init.add_argument("--force", action="store_true", help="overwrite tables.yml / metrics.yml in --out")
+    init.add_argument(
+        "--schema", default=None, help="the schema to read (default: main in DuckDB, public in PostgreSQL)"
+    )
+    init.add_argument("--tables", default="", help="comma-separated tables to draft (default: all)")
     return parser
 
 

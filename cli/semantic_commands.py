@@ -6,8 +6,11 @@ SemanticError, which main() prints as one line (exit 2).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
+from dataclasses import dataclass
+from pathlib import Path
 
 from auth import audit
 from auth.accounts import principal_for
@@ -15,6 +18,7 @@ from data import quality_runs
 from semantic import output
 from semantic.errors import SemanticError
 from semantic.execute import Warehouse
+from semantic.model import draft, draft_yaml, review
 from semantic.model.loader import default_library, load_library
 from semantic.principal import Principal
 from semantic.quality import run_checks
@@ -121,14 +125,138 @@ def cmd_list(args) -> int:
 
 
 def cmd_validate(args) -> int:
+    """Load the library (bad: exit 2), then list what is left to decide: exit 1 while items remain."""
     library = load_library(args.models)
-    if args.db:
-        output.check_warehouse(library, Warehouse(args.db))
     print(
         f"ok: {len(library.metrics)} metrics, {len(library.dimensions)} dimensions, "
         f"{len(library.measures)} measures, {len(library.tables)} tables in {len(library.files)} files"
     )
+    items = review.markers(args.models) + review.keyless(library)
+    if args.db:
+        with opened(args.db, args.schema) as db:
+            items += db.run(review.against_warehouse, library, db.connection, db.dialect, db.schema, db.shown)
+    for item in items:
+        print(item)
+    print("ready: nothing left to decide" if not items else f"{len(items)} item(s) left to decide")
+    return 1 if items else 0
+
+
+def cmd_init(args) -> int:
+    """Draft tables.yml (and a starter metrics.yml) from a database, every guess marked for review."""
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise SemanticError(f"{out} is a file; give --out a folder (it is created when missing).")
+    _refuse_overwrite(out / "tables.yml", args.force)
+    with opened(args.db, args.schema) as db:
+        found = db.run(draft.describe, db.connection, db.dialect, db.schema, db.shown, split_names(args.tables))
+        shown = db.shown  # the URL without its password
+    tables = draft_yaml.tables_yaml(found)
+    metrics = draft_yaml.metrics_yaml(found)
+    if metrics is not None:
+        _refuse_overwrite(out / "metrics.yml", args.force)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "tables.yml").write_text(tables, encoding="utf-8")
+    keys = [t.key.how for t in found.tables]
+    joins = sum(j.accepted for t in found.tables for j in t.joins)
+    print(
+        f"wrote {out / 'tables.yml'}: {len(found.tables)} tables, {keys.count('declared')} declared and "
+        f"{keys.count('guessed')} guessed keys, {joins} joins; {tables.count('# review:')} review markers"
+    )
+    if metrics is None:
+        print(
+            "no metrics.yml: no table has a numeric amount column (amount or *_amount) and a date column; "
+            "write your first metric by hand (see the README)"
+        )
+    else:
+        (out / "metrics.yml").write_text(metrics, encoding="utf-8")
+        print(f"wrote {out / 'metrics.yml'}: {metrics.count('measure: ')} starter metrics (sums of amount columns)")
+    for table in found.tables:
+        if table.key.how == "none":
+            print(f"warning: {table.name}: {table.key.note}; write its primary_key by hand", file=sys.stderr)
+    print(f"next: resolve the review markers, then run: python -m semantic validate --models {out} --db {shown}")
     return 0
+
+
+def _refuse_overwrite(path: Path, force: bool) -> None:
+    if path.exists() and not force:
+        raise SemanticError(f"{path} already exists; add --force to overwrite it, or choose another --out folder.")
+
+
+@dataclass
+class Database:
+    """A read-only connection for init/validate: a DuckDB file or a PostgreSQL database."""
+
+    connection: object
+    dialect: str
+    schema: str
+    shown: str  # how messages name it: never a password
+    errors: tuple[type[Exception], ...]  # the driver's errors, reported as one line
+
+    def run(self, function, *args):
+        try:
+            return function(*args)
+        except self.errors as err:
+            text = " ".join(str(err).split())[:200]
+            raise SemanticError(
+                f"{self.shown}: reading the database failed ({text}); check the user may read it."
+            ) from None
+
+
+@contextlib.contextmanager
+def opened(db: str, schema: str | None):
+    found = _open_postgres(db, schema) if db.startswith(("postgresql://", "postgres://")) else _open_duckdb(db, schema)
+    try:
+        yield found
+    finally:
+        found.connection.close()
+
+
+def _open_duckdb(db: str, schema: str | None) -> Database:
+    import duckdb
+
+    path = Path(db)
+    if not path.is_file():
+        raise SemanticError(f"{db}: no such file; give the path of a DuckDB database file or a postgresql:// URL.")
+    try:
+        connection = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error as err:
+        first = str(err).splitlines()[0][:160] if str(err) else type(err).__name__
+        raise SemanticError(f"{db} cannot be opened as a DuckDB database ({first}); give a DuckDB file.") from None
+    return Database(connection, "duckdb", schema or "main", str(path), (duckdb.Error,))
+
+
+def _open_postgres(url: str, schema: str | None) -> Database:
+    import getpass
+
+    import psycopg
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        info = conninfo_to_dict(url)
+    except psycopg.Error:
+        raise SemanticError(
+            "the PostgreSQL URL cannot be read; write it as postgresql://user@host:port/database "
+            "(the password goes in PGPASSWORD or ~/.pgpass)."
+        ) from None
+    user = str(info.get("user") or getpass.getuser())
+    host, port, name = info.get("host") or "localhost", info.get("port") or "5432", info.get("dbname") or user
+    shown = f"postgresql://{user}@{host}:{port}/{name}"
+    options = f"{info.get('options') or ''} -c default_transaction_read_only=on".strip()
+    try:
+        connection = psycopg.connect(url, autocommit=True, connect_timeout=10, options=options)
+    except psycopg.Error as err:
+        text = " ".join(str(err).split())
+        secret = info.get("password")
+        if secret:
+            text = text.replace(str(secret), "***")
+        if "password" in text.lower():
+            why = f"wrong or missing password for user {user}; set PGPASSWORD or add the host to ~/.pgpass"
+        elif "does not exist" in text:
+            why = text.rpartition("FATAL:")[2].strip()[:160] + "; check the user and database in the URL"
+        else:
+            why = "cannot reach the server; check the host and port and that PostgreSQL is running there"
+        raise SemanticError(f"PostgreSQL at {host}:{port} (database {name}): {why}.") from None
+    return Database(connection, "postgres", schema or "public", shown, (psycopg.Error,))
 
 
 COMMANDS = {
@@ -137,5 +265,6 @@ COMMANDS = {
     "list": cmd_list,
     "validate": cmd_validate,
     "check": cmd_check,
+    "init": cmd_init,
     "rollups": cmd_rollups,
 }
