@@ -18,8 +18,9 @@ from data import quality_runs
 from semantic import output
 from semantic.errors import SemanticError
 from semantic.execute import Warehouse
-from semantic.model import draft, draft_yaml, review
-from semantic.model.loader import default_library, load_library
+from semantic.model import draft, draft_policy, draft_yaml, review
+from semantic.model.loader import MODELS_DIR, default_library, load_library
+from semantic.policy import POLICY_FILE, load_policy
 from semantic.principal import Principal
 from semantic.quality import run_checks
 from semantic.query import make_query, parse_date, split_names
@@ -127,6 +128,9 @@ def cmd_list(args) -> int:
 def cmd_validate(args) -> int:
     """Load the library (bad: exit 2), then list what is left to decide: exit 1 while items remain."""
     library = load_library(args.models)
+    policy = Path(args.models) / "policies.yml"
+    if policy.is_file():
+        load_policy(library, policy)  # roles naming a metric the library does not have: one line, exit 2
     print(
         f"ok: {len(library.metrics)} metrics, {len(library.dimensions)} dimensions, "
         f"{len(library.measures)} measures, {len(library.tables)} tables in {len(library.files)} files"
@@ -170,6 +174,11 @@ def cmd_init(args) -> int:
     else:
         (out / "metrics.yml").write_text(metrics, encoding="utf-8")
         print(f"wrote {out / 'metrics.yml'}: {metrics.count('measure: ')} starter metrics (sums of amount columns)")
+    policy = out / "policies.yml"
+    if not policy.exists() or args.force:
+        builtin = load_policy(load_library(MODELS_DIR), POLICY_FILE)  # the roles the accounts were made for
+        policy.write_text(draft_policy.policy_yaml(builtin), encoding="utf-8")
+        print(f"wrote {policy}: the roles in use, each narrowed to what is safe; review who sees what")
     for table in found.tables:
         if table.key.how == "none":
             print(f"warning: {table.name}: {table.key.note}; write its primary_key by hand", file=sys.stderr)

@@ -161,6 +161,7 @@ def test_validate_lists_review_items_then_says_ready(duck, tmp_path, capsys):
     text = (out / "metrics.yml").read_text(encoding="utf-8")  # edited as text: the header comment stays
     text = re.sub(r"  # review:.*", "", text).replace("zh: Orders amount}", "zh: 订单金额}")
     (out / "metrics.yml").write_text(text, encoding="utf-8")
+    (out / "policies.yml").unlink()  # the starter policy's decisions: tests/test_own_data.py
     code, printed, _ = run(capsys, "validate", "--models", str(out), "--db", duck)
     assert (code, printed.splitlines()[-1]) == (0, "ready: nothing left to decide")
 
@@ -202,6 +203,7 @@ def test_postgresql_draft_is_the_same_and_validates(duck, pg_url, tmp_path, caps
     del tables["regions"], tables["event_log"]
     write(from_pg / "tables.yml", {"tables": tables})
     write(from_pg / "metrics.yml", yaml.safe_load((from_pg / "metrics.yml").read_text(encoding="utf-8")))
+    (from_pg / "policies.yml").unlink()  # the starter policy's decisions: tests/test_own_data.py
     code, printed, _ = run(capsys, "validate", "--models", str(from_pg), "--db", pg_url)
     assert printed.splitlines()[1:] == [
         f"tables.customers.columns: 'regoin' is not a column of customers in {pg_url}. Did you mean 'region'?",

@@ -29,14 +29,26 @@ ROWS = {
 }
 
 
-def rows_for(home: tuple[str, ...], visible) -> list[tuple[str, tuple[str, ...]]]:
+CARDS_PER_ROW = 6
+
+
+def row_metrics(row: str, library) -> tuple[str, ...]:
+    """A row's cards: the demo library's chosen metrics; for a company's own library (none of those
+    metrics exist), its metrics tagged with the row's name (sales, finance), in the library's order."""
+    chosen = tuple(m for m in ROWS[row] if m in library.metrics)
+    if chosen:
+        return chosen
+    return tuple(name for name, spec in library.metrics.items() if row in spec.tags)[:CARDS_PER_ROW]
+
+
+def rows_for(home: tuple[str, ...], visible, library) -> list[tuple[str, tuple[str, ...]]]:
     """The rows of cards granted by the user's roles (`home:` in policies.yml, as
     policy.Access.home), each with the metrics of it the user may see."""
     out = []
     for row in dict.fromkeys(home):
         if row not in ROWS:
             continue
-        metrics = tuple(m for m in ROWS[row] if m in visible)
+        metrics = tuple(m for m in row_metrics(row, library) if m in visible)
         if metrics:
             out.append((row, metrics))
     return out
@@ -120,7 +132,7 @@ def render() -> None:
         )
     start, end = period_range(choice, last_day, custom)
     st.caption(f"{start:%Y-%m-%d} – {end:%Y-%m-%d}")
-    rows = rows_for(access_for(ctx.principal(), ctx.library()).home, set(ctx.visible_metrics()))
+    rows = rows_for(access_for(ctx.principal(), ctx.library()).home, set(ctx.visible_metrics()), ctx.library())
     if not rows:
         st.info(ctx.t("home.nothing"))
         return

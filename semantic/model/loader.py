@@ -24,6 +24,7 @@ from semantic.model.library import TIME, Library, metric_refs
 from semantic.model.schema import LibraryFile
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+COMPANION_FILES = ("policies.yml", "rollups.yml", "checks.yml")  # kept beside the library, read by their owners
 SECTIONS = ("tables", "dimensions", "measures", "metrics")
 DERIVED_NODES = (
     exp.Column,
@@ -69,7 +70,7 @@ def companion(name: str, builtin: Path) -> Path | None:
 
 def load_library(folder: Path | str) -> Library:
     folder = Path(folder)
-    files = sorted(folder.glob("*.yml")) + sorted(folder.glob("*.yaml"))
+    files = [p for p in sorted(folder.glob("*.yml")) + sorted(folder.glob("*.yaml")) if p.name not in COMPANION_FILES]
     if not files:
         raise ModelError(f"{folder}: no *.yml files found; the indicator library lives in semantic/models/.")
     merged: dict[str, dict[str, Any]] = {s: {} for s in SECTIONS}
