@@ -20,8 +20,6 @@ import argparse
 import datetime as dt
 import logging
 import os
-import secrets
-import socket
 import sys
 import threading
 import time
@@ -33,7 +31,7 @@ from auth.accounts import principal_for
 from boards import alerts
 from boards.schema import with_board_filters
 from boards.store import Board, BoardError, Tile, get_unchecked
-from data import metastore
+from data import leases, metastore
 from semantic import run
 from semantic.authorize import allowed
 from semantic.errors import SemanticError
@@ -45,7 +43,7 @@ from semantic.query import Query
 MIN_INTERVAL = 60
 LEASE = "alerts"
 SWITCH = "CONCORD_ALERTS_SCHEDULER"  # "off": start() starts nothing
-HOLDER = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+HOLDER = leases.HOLDER
 WHY = "the alert evaluator runs each rule as the board's owner"
 log = logging.getLogger("concord.alerts")
 
@@ -147,22 +145,11 @@ def evaluate_all(
 # ---- one evaluating process at a time ------------------------------------------------
 def take_lease(holder: str = HOLDER, seconds: float = 3 * MIN_INTERVAL, now: float | None = None) -> bool:
     """Hold the evaluation lease for `seconds` (renewing our own); False while another holder's is valid."""
-    now = time.time() if now is None else now
-    with metastore.session() as con, metastore.transaction(con):
-        row = con.execute("SELECT holder, expires_at FROM scheduler_lease WHERE name = ?", (LEASE,)).fetchone()
-        if row is not None and row["holder"] != holder and row["expires_at"] > now:
-            return False
-        con.execute(
-            "INSERT INTO scheduler_lease (name, holder, expires_at) VALUES (?, ?, ?) ON CONFLICT (name) "
-            "DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at",
-            (LEASE, holder, now + seconds),
-        )
-    return True
+    return leases.take(LEASE, holder, seconds, now)
 
 
 def release_lease(holder: str = HOLDER) -> None:
-    with metastore.session() as con:
-        con.execute("DELETE FROM scheduler_lease WHERE name = ? AND holder = ?", (LEASE, holder))
+    leases.release(LEASE, holder)
 
 
 def run_once(
