@@ -169,7 +169,9 @@ def _body(board: Board, tile: Tile, frame: pd.DataFrame, lang: str, big: bool, d
     q = tile.query
     formats = {m: lib.metrics[m].format for m in q.metrics if m in lib.metrics}
     if not q.group_by and len(frame) == 1:
-        number_cards(frame.iloc[0], q.metrics, q.compare, lang)  # on a screen the kiosk's style sheet makes these large
+        number_cards(
+            frame.iloc[0], q.metrics, q.compare, lang, tile.title
+        )  # on a screen the kiosk's style sheet makes these large
         return
     kind = tile.chart if tile.chart != "auto" else charts.choose(q.group_by, q.metrics, formats, len(frame))
     dark = bool(st.session_state.get("kiosk_dark"))
