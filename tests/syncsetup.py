@@ -56,7 +56,7 @@ def write_config(tmp_path: Path, monkeypatch, url: str, extra: str = "", fragmen
     """concord.toml with the warehouse at tmp_path/warehouse.duckdb and [sources.erp] for the demo tables."""
     warehouse = tmp_path / "warehouse.duckdb"
     text = fragment if fragment is not None else to_postgres.config_fragment(url, name="erp")
-    text = "\n".join(line for line in text.splitlines() if not line.startswith("password_env"))
+    text = "\n".join(line for line in text.splitlines() if "DEMO_ERP_PASSWORD" not in line)
     config = tmp_path / "concord.toml"
     config.write_text(f'[warehouse]\npath = "{warehouse}"\n\n{text}\n{extra}', encoding="utf-8")
     monkeypatch.setenv("CONCORD_CONFIG", str(config))

@@ -81,7 +81,7 @@ def merge(
             ) from None
         null_keys = con.execute(
             f"SELECT count(*) FROM _sync_live WHERE {' OR '.join(f'{q(k)} IS NULL' for k in key)}"
-        ).fetchone()[0]
+        ).fetchall()[0][0]
         if null_keys:
             raise SyncFailed(
                 f"source {source}: {null_keys:,} rows of {batch.where} have no value in the key ({', '.join(key)}); "
@@ -89,8 +89,9 @@ def merge(
             )
         twice = con.execute(
             f"SELECT {keys}, count(*) FROM _sync_live GROUP BY ALL HAVING count(*) > 1 LIMIT 1"
-        ).fetchone()
+        ).fetchall()
         if twice:
+            twice = twice[0]
             shown = ", ".join(str(v) for v in twice[:-1])
             raise SyncFailed(
                 f"source {source}: the key ({', '.join(key)}) = ({shown}) appears {twice[-1]} times in {batch.where}; "
@@ -105,22 +106,25 @@ def merge(
         )
         inserted, updated = con.execute(
             "SELECT count(*) FILTER (WHERE _new), count(*) FILTER (WHERE NOT _new) FROM _sync_changed"
-        ).fetchone()
+        ).fetchall()[0]
         match = " AND ".join(f"{table}.{q(k)} = c.{q(k)}" for k in key)
         if updated:
             con.execute(f"DELETE FROM {table} USING _sync_changed c WHERE {match} AND NOT c._new")
         names = ", ".join(q(c) for c in columns)
         con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM _sync_changed")
-        deleted = con.execute(f"DELETE FROM {table} USING _sync_gone c WHERE {match}").fetchone()[0]
+        deleted = con.execute(f"DELETE FROM {table} USING _sync_gone c WHERE {match}").fetchall()[0][0]
         if batch.whole:
             absent = " AND ".join(f"l.{q(k)} = {table}.{q(k)}" for k in key)
             deleted += con.execute(
                 f"DELETE FROM {table} WHERE NOT EXISTS (SELECT 1 FROM _sync_live l WHERE {absent})"
-            ).fetchone()[0]
+            ).fetchall()[0][0]
         for temp in ("_sync_live", "_sync_gone", "_sync_changed"):
             con.execute(f"DROP TABLE IF EXISTS {temp}")
     finally:
-        con.unregister("_sync_rows")
+        try:
+            con.unregister("_sync_rows")
+        except duckdb.Error:
+            pass  # the change failed (its transaction is aborted): the copy is thrown away anyway
     return {"read": batch.rows.num_rows, "inserted": inserted, "updated": updated, "deleted": deleted}
 
 
@@ -128,7 +132,7 @@ def totals(con: duckdb.DuckDBPyConnection, table: str, amounts: tuple[str, ...])
     """count(*) and the sum of each amount column of the warehouse table."""
     parts = ["count(*)"] + [f"sum({q(a)})" for a in amounts]
     try:
-        values = con.execute(f"SELECT {', '.join(parts)} FROM {q(table)}").fetchone()
+        values = con.execute(f"SELECT {', '.join(parts)} FROM {q(table)}").fetchall()[0]
     except duckdb.BinderException:
         missing = [a for a in amounts if a not in warehouse_columns(con, table)]
         raise SyncFailed(f"amounts of {table}: the warehouse table has no column {missing[0]!r}.") from None
