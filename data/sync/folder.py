@@ -9,6 +9,7 @@ them (GBK, 万 units, merged headers) go through `python -m data.load`.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from pathlib import Path
@@ -43,7 +44,14 @@ def _xlsx(file: Path, sheet: str | None) -> pa.Table:
         raise SyncFailed(f"{file.name}: there is no sheet '{sheet}'; name one of {book.sheetnames}.") from None
     finally:
         book.close()
-    return pa.table({h: [r[i] if i < len(r) else None for r in data] for i, h in enumerate(header) if h})
+    return pa.table({h: [_cell(r[i]) if i < len(r) else None for r in data] for i, h in enumerate(header) if h})
+
+
+def _cell(value):
+    """A date cell comes back as a datetime at midnight: a date."""
+    if isinstance(value, dt.datetime) and value.time() == dt.time(0):
+        return value.date()
+    return value
 
 
 def read_file(file: Path, sheet: str | None = None) -> pa.Table:
@@ -55,6 +63,8 @@ def read_file(file: Path, sheet: str | None = None) -> pa.Table:
             return _xlsx(file, sheet)
         if suffix == ".csv":
             table = pacsv.read_csv(file)
+            if any(pa.types.is_binary(f.type) for f in table.schema):  # pyarrow's way of saying "not UTF-8"
+                raise ValueError("not UTF-8")
             return table.rename_columns([c.strip() for c in table.column_names])
     except (pa.ArrowInvalid, OSError, ValueError) as err:
         reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
@@ -62,6 +72,22 @@ def read_file(file: Path, sheet: str | None = None) -> pa.Table:
             reason = "not UTF-8 text; save it as UTF-8, or load it with python -m data.load (GBK and Excel too)"
         raise SyncFailed(f"{file.name}: cannot be read ({reason}).") from None
     raise SyncFailed(f"{file.name}: not a .csv, .parquet or .xlsx file; convert it or narrow the files pattern.")
+
+
+def _union(parts: list[pa.Table], source: str, table: str) -> pa.Table:
+    """The files' rows together; columns typed differently in two files (a date in CSV, a datetime in
+    Excel) are kept as text, and the merge casts them to the warehouse table's types."""
+    try:
+        return pa.concat_tables(parts, promote_options="permissive")
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        pass
+    try:
+        as_text = [p.cast(pa.schema([(n, pa.string()) for n in p.column_names])) for p in parts]
+        return pa.concat_tables(as_text, promote_options="permissive")
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as err:
+        raise SyncFailed(
+            f"source {source}: the files for {table} do not have the same columns ({str(err).splitlines()[0]})."
+        ) from None
 
 
 class FolderReader:
@@ -90,12 +116,7 @@ class FolderReader:
                 parts.append(read_file(file, spec.sheet))
             except SyncFailed as err:
                 raise SyncFailed(f"source {self.name}: {err}") from None
-        try:
-            rows = pa.concat_tables(parts, promote_options="permissive")
-        except (pa.ArrowInvalid, pa.ArrowTypeError) as err:
-            raise SyncFailed(
-                f"source {self.name}: the files for {table} do not have the same columns ({str(err).splitlines()[0]})."
-            ) from None
+        rows = _union(parts, self.name, table)
         self.read_rows[table] = rows
         return Batch(table=table, rows=rows, whole=True, where=pattern, mark=new_mark, deleted=spec.deleted)
 
