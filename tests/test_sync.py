@@ -13,6 +13,8 @@ from data import sync
 from data.sync import engine, runs
 from tests import syncsetup as s
 
+METASTORE_BACKENDS = ("sqlite", "postgres")  # the runs and cursors on both stores (the heavy tests on SQLite only)
+
 
 @pytest.fixture
 def erp(pg_server, warehouse_path):
@@ -29,6 +31,7 @@ def counts_at(url: str, tables) -> dict[str, int]:
         }
 
 
+@pytest.mark.sqlite_only
 def test_full_then_incremental_sync_matches_postgres(erp, metastore_file, tmp_path, monkeypatch):
     warehouse = s.write_config(tmp_path, monkeypatch, erp)
     assert not warehouse.exists()
@@ -70,6 +73,7 @@ def test_full_then_incremental_sync_matches_postgres(erp, metastore_file, tmp_pa
     assert [r.id for r in runs.history("erp", 5)] == [second.id, first.id]
 
 
+@pytest.mark.sqlite_only
 def test_a_sync_with_nothing_new_leaves_the_file_alone(erp, metastore_file, tmp_path, monkeypatch):
     warehouse = s.write_config(tmp_path, monkeypatch, erp)
     assert sync.sync()[0].ok
@@ -79,6 +83,7 @@ def test_a_sync_with_nothing_new_leaves_the_file_alone(erp, metastore_file, tmp_
     assert s.digest(warehouse) == before
 
 
+@pytest.mark.sqlite_only
 def test_full_rereads_everything_and_repairs_a_row_the_cursor_missed(erp, metastore_file, tmp_path, monkeypatch):
     warehouse = s.write_config(tmp_path, monkeypatch, erp)
     assert sync.sync()[0].ok
@@ -98,6 +103,7 @@ def test_full_rereads_everything_and_repairs_a_row_the_cursor_missed(erp, metast
     s.assert_same_numbers(warehouse, erp)
 
 
+@pytest.mark.sqlite_only
 def test_a_row_deleted_outright_fails_the_incremental_sync(erp, metastore_file, tmp_path, monkeypatch):
     warehouse = s.write_config(tmp_path, monkeypatch, erp)
     assert sync.sync()[0].ok
@@ -123,3 +129,35 @@ def test_running_is_visible_while_a_sync_runs(erp, metastore_file, tmp_path, mon
     [done] = sync.sync(who="alice")
     assert seen == ["running"] and done.ok
     assert runs.latest()["erp"].who == "alice" and runs.latest()["erp"].status == "ok"
+
+
+@pytest.mark.sqlite_only
+def test_the_demo_writer_and_its_printed_config(pg_server, capsys, tmp_path, monkeypatch, metastore_file):
+    from data import config
+    from data.demo.__main__ import main as demo
+
+    url = s.create_database(pg_server, f"erp_cli_{tmp_path.name[-20:]}")
+    assert demo(["--to-postgres", url, "--scale", "0.002", "--seed", "3", "--print-config"]) == 0
+    printed = capsys.readouterr().out
+    path = tmp_path / "concord.toml"
+    path.write_text(printed, encoding="utf-8")
+    declared = config.load(path).sources["demo_erp"]
+    assert declared.url == url and declared.password_env == "DEMO_ERP_PASSWORD"
+    assert declared.tables["order_lines"].primary_key == ("order_id", "line_no")
+    assert declared.tables["invoices"].cursor == "updated_at" and declared.tables["customers"].cursor is None
+    with psycopg.connect(url) as con:
+        keys = con.execute(
+            "SELECT count(*) FROM information_schema.table_constraints WHERE constraint_type = 'PRIMARY KEY' "
+            "AND table_schema = 'public'"
+        ).fetchone()[0]
+        stamped = con.execute("SELECT count(*), count(DISTINCT updated_at) FROM orders").fetchone()
+    assert keys == len(declared.tables) == 13
+    assert stamped[0] > 0 and stamped[1] > stamped[0] * 0.9  # the cursor is spread, not one timestamp
+
+
+def test_a_run_left_running_by_a_dead_process_is_closed(metastore_file, monkeypatch):
+    old = runs.start(runs.SyncRun("erp"))
+    monkeypatch.setattr(runs, "STALE_SECONDS", -5)
+    runs.start(runs.SyncRun("erp"))
+    assert [r.status for r in runs.history("erp")] == ["running", "failed"]
+    assert "stopped before it finished" in runs.history("erp")[1].error and runs.history("erp")[1].id == old.id

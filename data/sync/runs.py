@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from data import metastore
 
+STALE_SECONDS = 3600  # a run still 'running' after an hour belonged to a process that died
+
 
 @dataclass
 class SyncRun:
@@ -52,7 +54,13 @@ def now() -> str:
 def start(run: SyncRun) -> SyncRun:
     """Record the run as 'running' (the admin page shows it while it runs)."""
     run.started_at = now()
+    stale = (dt.datetime.now(dt.UTC) - dt.timedelta(seconds=STALE_SECONDS)).replace(microsecond=0).isoformat()
     with metastore.session() as con, metastore.transaction(con):
+        con.execute(  # a process that died mid-sync left its run 'running': it is not running any more
+            "UPDATE sync_runs SET status = 'failed', error = ? WHERE source = ? AND status = 'running' "
+            "AND started_at < ?",
+            (f"source {run.source}: the sync stopped before it finished (the process ended)", run.source, stale),
+        )
         run.id = con.execute(
             "INSERT INTO sync_runs (source, who, full_read, started_at, status) VALUES (?, ?, ?, ?, 'running') "
             "RETURNING id",
