@@ -156,3 +156,20 @@ def test_the_demo_writer_says_what_is_wrong_in_one_line(capsys, pg_server):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error: could not write the demo into postgresql://postgres@127.0.0.1")
     assert SECRET not in err[0]
+
+
+def test_a_query_selecting_the_renamed_column_under_its_old_name_is_the_fix(
+    capsys, metastore_file, tmp_path, monkeypatch, warehouse, erp
+):
+    s.pg(erp, "ALTER TABLE orders RENAME COLUMN status TO order_status")
+    query = (
+        '[sources.erp.tables.orders]\nquery = "SELECT order_id, order_date, customer_id, rep_id, '
+        'order_status AS status, updated_at, deleted_at FROM orders"\nprimary_key = ["order_id"]\n'
+        'cursor = "updated_at"\ndeleted = "deleted_at"\n'
+    )
+    s.write_config(tmp_path, monkeypatch, erp, fragment=fragment(erp, query))
+    assert main(["--source", "erp"]) == 0
+    assert "erp.orders: read 6,660, inserted 0, updated 0, deleted 0" in capsys.readouterr().out
+    s.pg(erp, "UPDATE orders SET order_status = 'cancelled', updated_at = now() WHERE order_id = 1")
+    assert main(["--source", "erp"]) == 0
+    assert "erp.orders: read 2, inserted 0, updated 1, deleted 0" in capsys.readouterr().out  # + the row at the mark
