@@ -23,7 +23,7 @@ def folder(tmp_path, warehouse_path):
     out.mkdir()
     con = duckdb.connect(str(warehouse_path), read_only=True, config=dict(SEALED))
     try:
-        rows = con.execute("SELECT * FROM expenses ORDER BY expense_id").to_arrow_table()
+        rows = con.sql("SELECT * FROM expenses ORDER BY expense_id").to_arrow_table()
         want = con.execute(HAND).fetchall()[0]
     finally:
         con.close()
