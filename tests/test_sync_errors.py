@@ -173,3 +173,13 @@ def test_a_query_selecting_the_renamed_column_under_its_old_name_is_the_fix(
     s.pg(erp, "UPDATE orders SET order_status = 'cancelled', updated_at = now() WHERE order_id = 1")
     assert main(["--source", "erp"]) == 0
     assert "erp.orders: read 2, inserted 0, updated 1, deleted 0" in capsys.readouterr().out  # + the row at the mark
+
+
+def test_a_key_with_no_value(capsys, metastore_file, tmp_path, monkeypatch, warehouse, erp):
+    s.pg(
+        erp,
+        "ALTER TABLE customers DROP CONSTRAINT customers_pkey",
+        "UPDATE customers SET customer_id = NULL WHERE customer_id = (SELECT min(customer_id) FROM customers)",
+    )
+    s.write_config(tmp_path, monkeypatch, erp, fragment=fragment(erp, CUSTOMERS))
+    sync_fails(capsys, warehouse, 1, "1 rows of public.customers have no value in the key (customer_id)")
