@@ -179,6 +179,7 @@ def test_a_key_with_no_value(capsys, metastore_file, tmp_path, monkeypatch, ware
     s.pg(
         erp,
         "ALTER TABLE customers DROP CONSTRAINT customers_pkey",
+        "ALTER TABLE customers ALTER COLUMN customer_id DROP NOT NULL",
         "UPDATE customers SET customer_id = NULL WHERE customer_id = (SELECT min(customer_id) FROM customers)",
     )
     s.write_config(tmp_path, monkeypatch, erp, fragment=fragment(erp, CUSTOMERS))
