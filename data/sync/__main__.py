@@ -19,8 +19,9 @@ def _list(declared: dict) -> int:
         where = source.url or source.path
         last = latest.get(name)
         state = f"last {last.status} {last.finished_at or last.started_at}" if last else "never synced"
+        state += f" (data date {last.as_of})" if last and last.ok else ""
         ok = good.get(name)
-        since = f", last ok {ok.finished_at} (data date {ok.as_of})" if ok and ok is not last else ""
+        since = f", last ok {ok.finished_at} (data date {ok.as_of})" if ok and (not last or ok.id != last.id) else ""
         print(f"{name}: {source.kind} {where}, tables {', '.join(source.tables)}; {state}{since}")
     return 0
 
