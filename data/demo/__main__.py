@@ -1,4 +1,7 @@
-"""python -m data.demo --scale 0.1 --seed 42 --out data/warehouse.duckdb"""
+"""python -m data.demo --scale 0.1 --seed 42 --out data/warehouse.duckdb
+
+python -m data.demo --to-postgres postgresql://user@host/db [--scale S --seed N | --from WAREHOUSE] [--print-config]
+writes the demo company's operational tables into PostgreSQL instead (see data/demo/to_postgres.py)."""
 
 from __future__ import annotations
 
@@ -20,7 +23,17 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--threads", type=int, default=None, help="DuckDB threads (the result is the same for any count)"
     )
+    parser.add_argument(
+        "--to-postgres", metavar="URL", help="write the operational tables into this PostgreSQL database"
+    )
+    parser.add_argument(
+        "--from", dest="source", metavar="WAREHOUSE", help="with --to-postgres: copy this demo warehouse"
+    )
+    parser.add_argument("--schema", default="public", help="with --to-postgres: the schema (default public)")
+    parser.add_argument("--print-config", action="store_true", help="print the concord.toml [sources] block for it")
     args = parser.parse_args(argv)
+    if args.to_postgres:
+        return _to_postgres(args)
     try:
         build_warehouse(
             args.out, scale=args.scale, seed=args.seed, threads=args.threads, log=lambda m: print(m, file=sys.stderr)
@@ -28,6 +41,38 @@ def main(argv=None) -> int:
     except (ValueError, OSError, duckdb.Error) as err:
         print(f"error: could not build the warehouse: {err}", file=sys.stderr)
         return 2
+    return 0
+
+
+def _to_postgres(args) -> int:
+    import tempfile
+    from pathlib import Path
+
+    import psycopg
+
+    from data.demo import to_postgres
+
+    shown = to_postgres.without_password(args.to_postgres)
+    try:
+        with tempfile.TemporaryDirectory(prefix="concord-demo-") as folder:
+            source = Path(args.source) if args.source else Path(folder) / "demo.duckdb"
+            if not args.source:
+                build_warehouse(source, scale=args.scale, seed=args.seed, threads=args.threads, log=lambda m: None)
+            elif not source.exists():
+                print(
+                    f"error: {source} does not exist; build it with python -m data.demo --out {source}", file=sys.stderr
+                )
+                return 2
+            to_postgres.write(source, args.to_postgres, args.schema, log=lambda m: print(m, file=sys.stderr))
+    except psycopg.Error as err:
+        reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        print(f"error: could not write the demo into {shown}: {reason}", file=sys.stderr)
+        return 1
+    except (ValueError, OSError, duckdb.Error) as err:
+        print(f"error: could not build the demo for {shown}: {err}", file=sys.stderr)
+        return 2
+    if args.print_config:
+        print(to_postgres.config_fragment(args.to_postgres, schema=args.schema))
     return 0
 
 
