@@ -9,9 +9,9 @@ from __future__ import annotations
 import streamlit as st
 
 from boards import evaluate
-from data import config
+from data import config, schedule
 from semantic.authorize import allowed
-from semantic.detail import as_of
+from semantic.detail import as_of, synced_at
 from semantic.errors import SemanticError
 from semantic.query import make_query
 from ui import context as ctx
@@ -29,6 +29,7 @@ except SemanticError as err:
 # starting it again is a no-op, and CONCORD_ALERTS_SCHEDULER=off leaves it to cron.
 _warehouse = ctx.warehouse()
 evaluate.start(lambda: _warehouse)
+schedule.start()  # [sync] every_minutes in concord.toml; CONCORD_SYNC_SCHEDULER=off leaves it to cron
 
 
 def sign_in():
@@ -44,9 +45,7 @@ def sign_in():
 def hidden_pages() -> None:
     """While the login form shows, every page is registered but hidden and not run,
     so a shared link's page and query parameters are still there after signing in."""
-    names = ["home", "explore", "boards", "alerts", "catalog", "audit", "users"] + [
-        name for name, _, _ in FINANCE_PAGES
-    ]
+    names = ["home", "explore", "boards", "alerts", "catalog"] + [name for name, _, _ in FINANCE_PAGES + ADMIN_PAGES]
     st.navigation([page(n, icon="lock", default=(n == "home")) for n in names], position="hidden")
 
 
@@ -71,6 +70,9 @@ def sidebar(principal) -> None:
             st.rerun()
         day = as_of(ctx.warehouse())
         st.caption(ctx.t("sidebar.as_of", date=day.isoformat()) if day else ctx.t("sidebar.as_of_unknown"))
+        synced = synced_at(ctx.warehouse())
+        if synced:
+            st.caption(ctx.t("sidebar.synced", when=synced.strftime("%Y-%m-%d %H:%M")))
         logout_button(lang=ctx.lang())
 
 
@@ -90,8 +92,9 @@ def navigation(principal):
     finance = [(name, icon) for name, icon, needs in FINANCE_PAGES if may_open(principal, needs)]
     if finance:
         groups[ctx.t("nav.finance")] = [page(name, icon=icon) for name, icon in finance]
-    if allowed(principal, "manage_users", library=ctx.library()):
-        groups[ctx.t("nav.admin")] = [page("users", icon="group"), page("audit", icon="policy")]
+    admin = [(name, icon) for name, icon, needs in ADMIN_PAGES if may_open(principal, needs)]
+    if admin:
+        groups[ctx.t("nav.admin")] = [page(name, icon=icon) for name, icon in admin]
     listed = {p.url_path for pages in groups.values() for p in pages}
     # hidden in a section that always has a listed page, so no empty heading shows
     groups[ctx.t("nav.overview")] += [locked(name, needs) for name, needs in NEEDS.items() if name not in listed]
@@ -112,8 +115,13 @@ FINANCE_PAGES = (
     ("reconciliation", "rule", {"revenue", "ledger_revenue", "revenue_recon_gap"}),
     ("data_quality", "fact_check", "check_data_quality"),
 )
+ADMIN_PAGES = (
+    ("users", "group", "manage_users"),
+    ("audit", "policy", "manage_users"),
+    ("sources", "sync", "manage_sources"),
+)
 TITLES = {"reconciliation": "recon", "data_quality": "quality"}
-NEEDS = {name: needs for name, _, needs in FINANCE_PAGES} | {"users": "manage_users", "audit": "manage_users"}
+NEEDS = {name: needs for name, _, needs in FINANCE_PAGES + ADMIN_PAGES}
 
 
 def locked(name: str, needs):

@@ -211,6 +211,17 @@ def as_of(warehouse: Warehouse) -> dt.date | None:
     return None if pd.isna(value) else pd.Timestamp(value).date()
 
 
+def synced_at(warehouse: Warehouse) -> dt.datetime | None:
+    """When the last sync or upload reached the warehouse (warehouse_info.synced_at, set by
+    data.publish); None for a warehouse no sync has written (the demo as generated)."""
+    try:
+        frame = warehouse.run("SELECT max(synced_at) AS synced_at FROM warehouse_info")[0]
+    except WarehouseError:
+        return None
+    value = frame.iloc[0, 0]
+    return None if pd.isna(value) else pd.Timestamp(value).to_pydatetime()
+
+
 def _key(library: Library, table: str) -> list[str]:
     key = library.tables[table].primary_key
     return [key] if isinstance(key, str) else list(key)

@@ -19,6 +19,7 @@ from semantic.execute import SEALED
 # An app started by a test never evaluates alerts into another test's metadata store;
 # the tests that need the scheduler start it themselves.
 os.environ.setdefault("CONCORD_ALERTS_SCHEDULER", "off")
+os.environ.setdefault("CONCORD_SYNC_SCHEDULER", "off")  # the sync schedule too: tests/test_sources_page.py runs it
 
 TEST_SCALE = 0.02
 TEST_SEED = 7

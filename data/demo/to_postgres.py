@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -87,10 +88,14 @@ def write(duck_path: Path, url: str, schema: str = "public", library=None, log=p
 
     library = library or default_library()
     tables = operational_tables(library)
-    duck = duckdb.connect(str(duck_path), read_only=True)
-    duck.execute("SET enable_progress_bar = false")
     counts: dict[str, int] = {}
     with tempfile.TemporaryDirectory(prefix="concord-topg-") as folder, psycopg.connect(url) as pg:
+        # a private copy: the warehouse may be open in this process already (the app, a test) with the
+        # sealed configuration, and DuckDB allows one configuration per file per process
+        copy_path = os.path.join(folder, "source.duckdb")
+        shutil.copyfile(duck_path, copy_path)
+        duck = duckdb.connect(copy_path, read_only=True)
+        duck.execute("SET enable_progress_bar = false")
         pg.execute("SET TIME ZONE 'UTC'")
         pg.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
         for table, key in tables.items():
@@ -116,7 +121,7 @@ def write(duck_path: Path, url: str, schema: str = "public", library=None, log=p
             counts[table] = pg.execute(f'SELECT count(*) FROM "{schema}"."{table}"').fetchone()[0]
             log(f"{table}: {counts[table]:,} rows in {time.perf_counter() - started:.1f} s")
         pg.execute(f'ANALYZE "{schema}".orders')
-    duck.close()
+        duck.close()
     return counts
 
 

@@ -17,6 +17,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "sidebar.language": {"en": "Language", "zh": "语言"},
     "sidebar.as_of": {"en": "Data as of {date}", "zh": "数据截至 {date}"},
     "sidebar.as_of_unknown": {"en": "Data date unknown", "zh": "数据日期未知"},
+    "sidebar.synced": {"en": "Last synced {when}", "zh": "最近同步 {when}"},
     "period.label": {"en": "Period", "zh": "期间"},
     "period.month": {"en": "Month", "zh": "月"},
     "period.quarter": {"en": "Quarter", "zh": "季度"},
@@ -41,6 +42,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "page.cash": {"en": "Cash and receivables", "zh": "资金与应收"},
     "page.recon": {"en": "Reconciliation", "zh": "业财对账"},
     "page.quality": {"en": "Data quality", "zh": "数据治理"},
+    "page.sources": {"en": "Sources", "zh": "数据源"},
     "page.boards": {"en": "Boards", "zh": "看板"},
     "page.alerts": {"en": "Alert log", "zh": "预警记录"},
     "rows.truncated": {
