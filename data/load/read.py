@@ -25,6 +25,7 @@ class Grid:
     rows: list[tuple[int, list]]  # (line number in the file / row number in the sheet, cells)
     titles: list[str] = field(default_factory=list)  # text of the rows above the header
     encoding: str | None = None
+    csv: bool = False  # a line with more cells than the header is a row error
 
 
 def too_big(size: int, name: str) -> None:
@@ -50,7 +51,7 @@ def read(data: bytes, filename: str, sheet: str | None = None) -> Grid:
         if sheet:
             raise LoadError(f"{filename} is a CSV file: it has no sheets; leave the sheet out.")
         text, encoding = decode(data, filename)
-        grid = _grid(_csv(text), filename, None, ())
+        grid = _grid(_csv(text), filename, None, (), csv=True)
         grid.encoding = encoding
         return grid
     raise LoadError(f"{filename}: Concord reads .csv, .xlsx and .xls files; save it as one of those.")
@@ -165,7 +166,7 @@ def _filled(row: list) -> int:
     return sum(1 for v in row if v is not None and str(v).strip() != "")
 
 
-def _grid(cells: list[tuple[int, list]], filename: str, sheet: str | None, sheets: tuple[str, ...]) -> Grid:
+def _grid(cells: list[tuple[int, list]], filename: str, sheet: str | None, sheets: tuple[str, ...], csv=False) -> Grid:
     cells = [(n, row) for n, row in cells if _filled(row)]
     where = f"sheet '{sheet}' of {filename}" if sheet else filename
     if not cells:
@@ -180,6 +181,8 @@ def _grid(cells: list[tuple[int, list]], filename: str, sheet: str | None, sheet
     rows = cells[at + 1 :]
     if not rows:
         raise LoadError(f"{where} has a header row but no rows below it: there is nothing to load.")
+    if csv:
+        return Grid(sheet, sheets, header_line, list(header), rows, titles, csv=True)
     last = max(j for j, v in enumerate(header) if v is not None and str(v).strip() != "")
     width = max(len(r) for _, r in rows[:1000])
     for j in range(min(width, max(last + 1, width))):

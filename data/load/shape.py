@@ -71,12 +71,17 @@ def records(
     sums: dict[int, Decimal] = {}
     value_at = index.get(value_column) if not months else None
     for line, row in grid.rows:
+        if grid.csv and len(row) > len(grid.header) and any(not values.blank(v) for v in row[len(grid.header) :]):
+            errors.append(
+                (line, f"{len(row)} values but the header has {len(grid.header)} (a comma in an amount not in quotes?)")
+            )
+            continue
         get = lambda j, row=row: row[j] if j < len(row) else None  # noqa: E731
         if any(is_total(get(j)) for j in text_cols):  # a 合计 row: checked below, not loaded
             _check_total_row(line, row, months, value_at, sums, scale, errors)
             continue
         base = {c: get(j) for c, j in index.items()}
-        names = {c: cell_name(j, line) for c, j in index.items()}
+        names = {c: str(grid.header[j]).strip() if grid.csv else cell_name(j, line) for c, j in index.items()}
         if not months:
             if value_at is not None:
                 sums[value_at] = sums.get(value_at, Decimal(0)) + _num(get(value_at), scale)
