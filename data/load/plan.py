@@ -190,11 +190,11 @@ def _plan(con, grid, data, filename, table, spec, types, mapping, saved, constan
     filled = {c.column for c in choices if c.column and c.how != "month"} | set(constants)
     if months:
         filled |= {month_column, value_column}
-    missing = [c for c in spec.key_columns if c not in filled]
+    missing = [c for c in spec.columns if c not in filled]  # every column: `--set column=` leaves one empty
     if missing:
         label = _label(library, table, missing[0])
         raise LoadError(
-            f"no header of the file fills '{missing[0]}'{label}, which {table} needs for every row; map a header to "
+            f"no header of the file fills '{missing[0]}'{label}, which {table} has for every row; map a header to "
             f"it (--map 'Header={missing[0]}'), or give one value for the whole file (--set {missing[0]}=VALUE)."
         )
     records, errors = shape.records(grid, choices, months, month_column, value_column, scale)
