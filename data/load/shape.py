@@ -105,7 +105,7 @@ def records(
                 errors.append(
                     (
                         line,
-                        f"the total in {cell_name(total_col, line)} is {said:,.2f} but the months add up to {row_sum:,.2f}",
+                        f"the total in {cell_name(total_col, line)} is {said / scale:,.2f} but the months add up to {row_sum / scale:,.2f}",
                     )
                 )
     return out, errors
@@ -120,6 +120,9 @@ def _check_total_row(line, row, months, value_at, sums, scale, errors) -> None:
         said, summed = _num(cell, scale), sums.get(j, Decimal(0))
         if abs(said - summed) > TOLERANCE * scale:
             errors.append(
-                (line, f"the total in {cell_name(j, line)} is {said:,.2f} but the rows above add up to {summed:,.2f}")
+                (
+                    line,
+                    f"the total in {cell_name(j, line)} is {said / scale:,.2f} but the rows above add up to {summed / scale:,.2f}",
+                )
             )
             return
