@@ -20,6 +20,7 @@ Actions and their resource:
     manage_users  None                          the manage_users permission
     manage_tokens None                          the manage_tokens permission (list and revoke any screen link)
     check_data_quality None                     the check_data_quality permission (failing raw rows, all of them)
+    load_files    None                          the load_files permission (upload a file into a warehouse table)
 
 Listeners (`on_check`) see every decision, so tests can assert that a surface asked.
 """
@@ -48,12 +49,14 @@ ACTIONS = (
     "manage_users",
     "manage_tokens",
     "check_data_quality",
+    "load_files",
 )
 PERMISSION_OF = {
     "set_webhook": "set_webhooks",
     "manage_users": "manage_users",
     "manage_tokens": "manage_tokens",
     "check_data_quality": "check_data_quality",
+    "load_files": "load_files",
 }
 
 
