@@ -123,8 +123,11 @@ def _mapping(p, columns: list[str], kept: dict) -> None:
     if chosen != {c.header: c.column or IGNORE for c in editable}:
         kept["mapping"] = chosen
         st.rerun()
-    if fixed:
-        st.caption(plain(" · ".join(f"{c.header}: {ctx.t(f'upload.how.{c.how}')}" for c in fixed)))
+    months = [c.header for c in fixed if c.how == "month"]
+    shown = [f"{months[0]} … {months[-1]}: {ctx.t('upload.how.month')} ({len(months)})"] if months else []
+    shown += [f"{c.header}: {ctx.t(f'upload.how.{c.how}')}" for c in fixed if c.how != "month"]
+    if shown:
+        st.caption(plain(" · ".join(shown)))
 
 
 def _history(username: str) -> None:
