@@ -208,3 +208,19 @@ def test_the_cli_loads_asks_and_refuses(wh, tmp_path, capsys, monkeypatch):
     assert "write it as 'Header=column'" in capsys.readouterr().err
     assert main(["--restore", "1"]) == 0
     assert "restored" in capsys.readouterr().out
+
+
+def test_a_header_merged_over_two_rows_is_read_and_shown(wh):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["部门", "科目", "区域", "2025年", *[None] * 11])
+    sheet.append([None, None, None, *[f"{m}月" for m in range(1, 13)]])
+    for cell in ("A1:A2", "B1:B2", "C1:C2", "D1:O1"):
+        sheet.merge_cells(cell)
+    sheet.append(["财务部", "差旅费", "华东", *[100] * 12])
+    out = io.BytesIO()
+    book.save(out)
+    p = load.preview(out.getvalue(), "budget.xlsx", "budgets", warehouse=wh)
+    assert not p.errors and "merged header cells: A2 from A1, B2 from B1, C2 from C1" in p.notes
+    assert {c.header: c.column for c in p.choices}["部门"] == "department"
+    assert p.rows.num_rows == 12 and {r["month"].year for r in p.rows.to_pylist()} == {2025}

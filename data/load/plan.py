@@ -163,6 +163,8 @@ def _plan(con, grid, data, filename, table, spec, types, mapping, saved, constan
     scale = values.unit_in(*grid.titles, *(str(h) for h in grid.header if h is not None))
     if scale != 1:
         notes.append(f"unit: {scale:,} (from the title row or a header); amounts are multiplied by it")
+    if grid.filled:
+        notes.append("merged header cells: " + ", ".join(grid.filled))
     choices = choose(grid.header, library, table, mapping, saved)
     mapped = {c.column for c in choices if c.column}
     months = shape.month_columns(grid, year)

@@ -26,6 +26,7 @@ class Grid:
     titles: list[str] = field(default_factory=list)  # text of the rows above the header
     encoding: str | None = None
     csv: bool = False  # a line with more cells than the header is a row error
+    filled: list[str] = field(default_factory=list)  # empty header cells taken from the row above (merged)
 
 
 def too_big(size: int, name: str) -> None:
@@ -183,15 +184,27 @@ def _grid(cells: list[tuple[int, list]], filename: str, sheet: str | None, sheet
         raise LoadError(f"{where} has a header row but no rows below it: there is nothing to load.")
     if csv:
         return Grid(sheet, sheets, header_line, list(header), rows, titles, csv=True)
-    last = max(j for j, v in enumerate(header) if v is not None and str(v).strip() != "")
+    header = list(header)
+    above = cells[at - 1] if at > 0 and cells[at - 1][0] == header_line - 1 else None
+    filled_from: list[str] = []
     width = max(len(r) for _, r in rows[:1000])
-    for j in range(min(width, max(last + 1, width))):
-        name = header[j] if j < len(header) else None
+    header += [None] * (width - len(header))
+    for j in range(width):
+        name = header[j]
         if name is not None and str(name).strip() != "":
             continue
-        if any(j < len(r) and r[j] is not None and str(r[j]).strip() != "" for _, r in rows[:1000]):
+        if not any(j < len(r) and r[j] is not None and str(r[j]).strip() != "" for _, r in rows[:1000]):
+            continue
+        over = above[1][j] if above is not None and j < len(above[1]) else None
+        if over is not None and str(over).strip() != "" and _filled(above[1]) > 1:
+            # a header merged over two rows (部门 in A2:A3 above months in row 3): its text is in the row above
+            header[j] = over
+            filled_from.append(f"{cell_name(j, header_line)} from {cell_name(j, above[0])}")
+        else:
             raise LoadError(
                 f"header cell {cell_name(j, header_line)} is empty but its column has values (merged header "
                 "cells?); give every column its own header in one row, then load the file again."
             )
-    return Grid(sheet, sheets, header_line, list(header), rows, titles)
+    grid = Grid(sheet, sheets, header_line, header, rows, titles)
+    grid.filled = filled_from
+    return grid
