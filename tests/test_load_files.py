@@ -229,3 +229,18 @@ def test_a_load_by_key_adds_and_replaces_and_restores(wh):
     assert hand(wh, "SELECT expense_id, expense_date, department, account, region, amount FROM expenses "
                 "WHERE expense_id = ?", [old[0]]) == [old]  # fmt: skip
     assert hand(wh, "SELECT count(*) FROM expenses WHERE expense_id >= 900001")[0][0] == 0
+
+
+def test_a_load_failing_a_blocking_check_changes_nothing_and_is_recorded(wh):
+    rep = hand(wh, "SELECT rep_id FROM sales_reps LIMIT 1")[0][0]
+    text = f"order_id,order_date,customer_id,rep_id,status\n99999901,2025-03-01,987654321,{rep},completed\n"
+    before = digest(wh)
+    p = preview(wh, text.encode(), "orders.csv", table="orders")
+    assert p.ok
+    with pytest.raises(load.LoadError, match="the data-quality check 'order_customer_exists' failed") as err:
+        load.apply(p, "fin", warehouse=wh, today=TODAY)
+    assert "\n" not in str(err.value)
+    assert digest(wh) == before
+    [record] = load.history()
+    assert (record.status, record.table) == ("failed", "orders") and "order_customer_exists" in record.message
+    assert load.saved_mapping("orders") == {}  # a failed load saves no mapping
