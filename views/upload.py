@@ -16,6 +16,7 @@ from ui.safe import plain
 from ui.table import show
 
 FLASH = "upload_flash"
+CACHE = "upload_preview"  # (what it was read with, Preview): one file at a time
 SHOWN_ERRORS = 200
 
 
@@ -60,9 +61,7 @@ def _file(file, table: str, username: str) -> None:
         set_value = right.text_input(ctx.t("upload.set_value"), key=f"{state}_setv")
     constants = {set_column: set_value} if set_column and set_value.strip() else None
     try:
-        p = load.preview(
-            data, file.name, table, kept["mapping"], kept["sheet"], constants=constants, warehouse=ctx.warehouse()
-        )
+        p = _preview(data, file, table, kept, constants)
     except load.LoadError as err:
         st.error(plain(str(err)))
         return
@@ -97,6 +96,19 @@ def _file(file, table: str, username: str) -> None:
         message = ctx.t("upload.loaded", written=record.rows_written, replaced=record.rows_replaced, id=record.id)
         st.session_state[FLASH] = ("ok", message)
         st.rerun()
+
+
+def _preview(data: bytes, file, table: str, kept: dict, constants: dict | None):
+    """The preview, read again only when the file, a choice or the warehouse changed (a big workbook takes
+    seconds to read; the page reruns on every click)."""
+    wh = ctx.warehouse()
+    key = (file.file_id, table, repr(kept["mapping"]), kept["sheet"], repr(constants), wh.version())
+    cached = st.session_state.get(CACHE)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    p = load.preview(data, file.name, table, kept["mapping"], kept["sheet"], constants=constants, warehouse=wh)
+    st.session_state[CACHE] = (key, p)
+    return p
 
 
 def _mapping(p, columns: list[str], kept: dict) -> None:
