@@ -16,6 +16,7 @@ from ui.safe import plain
 from ui.table import show
 
 FLASH = "upload_flash"
+ROUND = "upload_round"  # the uploader's key changes after a load, so the loaded file is not offered again
 CACHE = "upload_preview"  # (what it was read with, Preview): one file at a time
 SHOWN_ERRORS = 200
 
@@ -37,9 +38,13 @@ def render() -> None:
         tables,
         index=tables.index("budgets") if "budgets" in tables else 0,
         format_func=lambda name: f"{label(library.tables[name].label, lang)} ({name})",
-        key="upload_table",
+        key=f"upload_table_{lang}",  # labels follow a language switch
     )
-    file = st.file_uploader(ctx.t("upload.file"), type=["csv", "txt", "xlsx", "xlsm", "xls"], key="upload_file")
+    file = st.file_uploader(
+        ctx.t("upload.file"),
+        type=["csv", "txt", "xlsx", "xlsm", "xls"],
+        key=f"upload_file_{st.session_state.get(ROUND, 0)}",
+    )
     if file is not None:
         _file(file, table, who.username)
     _history(who.username)
@@ -93,6 +98,7 @@ def _file(file, table: str, username: str) -> None:
             st.error(plain(str(err)))
             return
         st.session_state.pop(state, None)
+        st.session_state[ROUND] = st.session_state.get(ROUND, 0) + 1  # a fresh, empty uploader
         message = ctx.t("upload.loaded", written=record.rows_written, replaced=record.rows_replaced, id=record.id)
         st.session_state[FLASH] = ("ok", message)
         st.rerun()

@@ -1,7 +1,7 @@
 """The Upload page in a real browser, on an app of its own (its own warehouse copy and metadata store, so
 the other browser tests keep the demo's budget): the CFO uploads a budget workbook, sees the mapping, the
 first rows and the effect, confirms, and Budget vs actual's full-year budget changes to the workbook's total;
-a sales rep does not see the page and gets the locked-page message at its address. Screenshots in both
+the restore button brings the old budget back; a sales rep does not see the page and gets the locked-page message at its address. Screenshots in both
 languages."""
 
 from __future__ import annotations
@@ -72,6 +72,7 @@ def test_a_finance_user_uploads_the_budget_and_budget_vs_actual_shows_it(own_app
     page.get_by_role("button", name="Confirm and load").click()
     page.get_by_text(re.compile(f"Loaded: {len(expected)} rows written")).wait_for()
     settle(page)
+    assert page.get_by_role("button", name="Confirm and load").count() == 0  # the loaded file is not offered again
     shot(page, "upload_loaded_en")
 
     con = duckdb.connect(path, read_only=True)
@@ -85,6 +86,14 @@ def test_a_finance_user_uploads_the_budget_and_budget_vs_actual_shows_it(own_app
     after = full_year_budget(page)
     assert after != before
     assert after == format_value(float(total), "currency", "en")
+
+    page.goto(f"{own_app.url}/upload")
+    page.get_by_role("button", name=re.compile(r"Restore what load \d+ replaced")).click()
+    page.get_by_text(re.compile(r"Restored: the rows load \d+ replaced are back")).wait_for()
+    page.goto(f"{own_app.url}/budget")
+    settle(page)
+    choose_year(page, year)
+    assert full_year_budget(page) == before  # the old budget of the year is back
 
     page.goto(f"{own_app.url}/upload")
     page.get_by_text("Into table").first.wait_for()
