@@ -165,6 +165,7 @@ def _bad_inputs():
     return [
         ("empty.csv", b"", "is empty"),
         ("blank.csv", b"\n\n  \n", "is empty"),
+        ("empty.xlsx", xlsx([]), "sheet 'Sheet1' of empty.xlsx is empty"),
         ("header.csv", "部门,金额\n".encode(), "no rows below it"),
         ("latin.csv", "费用编号,金额\n1,2\n".encode("utf-16"), "tried UTF-8, UTF-8 with BOM, GB18030 (GBK)"),
         ("merged.xlsx", merged, "header cell C1 is empty"),

@@ -76,8 +76,7 @@ def _file(file, table: str, username: str) -> None:
             kept.update(sheet=sheet, mapping=None)
             st.rerun()
     _mapping(p, columns, kept)
-    for note in p.notes:
-        st.caption(plain(note))
+    _notes(p)
     st.subheader(ctx.t("upload.preview", rows=p.rows.num_rows))
     show(pd.DataFrame(p.first_rows(), columns=list(p.columns)))
     if p.errors:
@@ -115,6 +114,17 @@ def _preview(data: bytes, file, table: str, kept: dict, constants: dict | None):
     p = load.preview(data, file.name, table, kept["mapping"], kept["sheet"], constants=constants, warehouse=wh)
     st.session_state[CACHE] = (key, p)
     return p
+
+
+def _notes(p) -> None:
+    facts = p.facts
+    if "unit" in facts:
+        st.caption(ctx.t("upload.note.unit", unit=f"{facts['unit']:,}"))
+    if "months" in facts:
+        count, month, value = facts["months"]
+        st.caption(ctx.t("upload.note.months", n=count, month=month, value=value))
+    if "merged" in facts:
+        st.caption(plain(ctx.t("upload.note.merged", cells=", ".join(facts["merged"]))))
 
 
 def _mapping(p, columns: list[str], kept: dict) -> None:

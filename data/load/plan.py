@@ -52,6 +52,8 @@ class Preview:
     notes: list[str] = field(default_factory=list)
     scope: tuple = ()  # ("year", column, years) or ("key", key columns)
     constants: dict[str, str] = field(default_factory=dict)
+    facts: dict = field(default_factory=dict)  # the notes as data, for a page in another language:
+    # unit (Decimal), merged ([cell from cell]), months (count, month column, value column)
 
     @property
     def ok(self) -> bool:
@@ -159,12 +161,15 @@ def preview(
 
 def _plan(con, grid, data, filename, table, spec, types, mapping, saved, constants, library, today) -> Preview:
     notes: list[str] = []
+    facts: dict = {}
     year = values.year_in(filename, grid.sheet or "", *grid.titles)
     scale = values.unit_in(*grid.titles, *(str(h) for h in grid.header if h is not None))
     if scale != 1:
         notes.append(f"unit: {scale:,} (from the title row or a header); amounts are multiplied by it")
+        facts["unit"] = scale
     if grid.filled:
         notes.append("merged header cells: " + ", ".join(grid.filled))
+        facts["merged"] = list(grid.filled)
     choices = choose(grid.header, library, table, mapping, saved)
     mapped = {c.column for c in choices if c.column}
     months = shape.month_columns(grid, year)
@@ -184,6 +189,7 @@ def _plan(con, grid, data, filename, table, spec, types, mapping, saved, constan
             notes.append(
                 f"months across: {len(months)} month columns, each cell one row ({month_column}, {value_column})"
             )
+            facts["months"] = (len(months), month_column, value_column)
         else:
             months = {}
     for column in constants:
@@ -245,7 +251,7 @@ def _plan(con, grid, data, filename, table, spec, types, mapping, saved, constan
     effect = effect_of(con, table, rows, scope, types) if rows.num_rows and not errors else None
     return Preview(
         table, filename, hashlib.sha256(data).hexdigest(), grid.sheet, grid.sheets, grid.encoding,
-        grid.header_line, choices, tuple(spec.columns), rows, errors, effect, notes, scope, dict(constants),
+        grid.header_line, choices, tuple(spec.columns), rows, errors, effect, notes, scope, dict(constants), facts,
     )  # fmt: skip
 
 

@@ -84,4 +84,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Restored: the rows load {id} replaced are back.",
         "zh": "已恢复：第 {id} 次载入所替换的数据已还原。",
     },
+    "upload.note.unit": {
+        "en": "Unit: amounts are multiplied by {unit} (from the title row or a header).",
+        "zh": "单位：金额乘以 {unit}（来自标题行或表头）。",
+    },
+    "upload.note.months": {
+        "en": "Months across: {n} month columns, each cell one row ({month}, {value}).",
+        "zh": "月份横排：{n} 个月份列，每个单元格为一行（{month}、{value}）。",
+    },
+    "upload.note.merged": {
+        "en": "Merged header cells, taken from the row above: {cells}.",
+        "zh": "合并的表头单元格，取自上一行：{cells}。",
+    },
 }
