@@ -140,6 +140,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("stopped; nothing loaded.", file=sys.stderr)
         return 1
+    except Exception as err:  # noqa: BLE001 - the last line of defence: one line, never a traceback
+        first = str(err).splitlines()[0] if str(err) else ""
+        print(f"the load stopped: {type(err).__name__}: {first}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":
