@@ -114,6 +114,7 @@ FINANCE_PAGES = (
     ("cash", "payments", {"cash_in", "cash_out", "net_cash_flow", "ar_balance", "dso", "overdue_ar"}),
     ("reconciliation", "rule", {"revenue", "ledger_revenue", "revenue_recon_gap"}),
     ("data_quality", "fact_check", "check_data_quality"),
+    ("upload", "upload_file", "load_files"),
 )
 ADMIN_PAGES = (
     ("users", "group", "manage_users"),

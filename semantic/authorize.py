@@ -21,6 +21,7 @@ Actions and their resource:
     manage_tokens None                          the manage_tokens permission (list and revoke any screen link)
     check_data_quality None                     the check_data_quality permission (failing raw rows, all of them)
     manage_sources None                         the manage_sources permission (the sources page: sync now, runs)
+    load_files    None                          the load_files permission (upload a file into a warehouse table)
 
 Listeners (`on_check`) see every decision, so tests can assert that a surface asked.
 """
@@ -50,6 +51,7 @@ ACTIONS = (
     "manage_tokens",
     "check_data_quality",
     "manage_sources",
+    "load_files",
 )
 PERMISSION_OF = {
     "set_webhook": "set_webhooks",
@@ -57,6 +59,7 @@ PERMISSION_OF = {
     "manage_tokens": "manage_tokens",
     "check_data_quality": "check_data_quality",
     "manage_sources": "manage_sources",
+    "load_files": "load_files",
 }
 
 

@@ -30,7 +30,7 @@ from semantic.query import Query
 POLICY_FILE = Path(__file__).resolve().parent / "policies.yml"
 ALL = "*"
 # What a role may do besides reading numbers; granted per role in policies.yml, checked by semantic.authorize.
-PERMISSIONS = ("manage_users", "manage_tokens", "set_webhooks", "check_data_quality", "manage_sources")
+PERMISSIONS = ("manage_users", "manage_tokens", "set_webhooks", "check_data_quality", "manage_sources", "load_files")
 HOME_ROWS = ("sales", "finance")
 ATTRIBUTE = re.compile(r"\{\{\s*user\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 

@@ -34,6 +34,7 @@ ASKS = {
     "users": "manage_users",
     "data_quality": "check_data_quality",
     "sources": "manage_sources",
+    "upload": "load_files",
 }
 
 
@@ -84,13 +85,15 @@ def test_every_view_is_listed_here():
 
 @pytest.mark.parametrize("view", sorted(ASKS))
 def test_each_view_asks_the_one_authorisation(view, a_board_with_a_breach):
-    who = ADMIN if view in ("audit", "users", "sources") else CEO
+    who = ADMIN if view in ("audit", "users", "sources", "upload") else CEO
     params = {"m": "revenue"} if view == "explore" else {}
     seen = asked_on(view, who, **params)
     assert (who.username, ASKS[view], True) in seen, seen
 
 
-@pytest.mark.parametrize("view", ["audit", "users", "data_quality", "cash", "budget", "reconciliation", "sources"])
+@pytest.mark.parametrize(
+    "view", ["audit", "users", "data_quality", "cash", "budget", "reconciliation", "sources", "upload"]
+)
 def test_a_guarded_view_is_refused_by_the_one_authorisation(view):
     seen = asked_on(view, EAST)
     assert ("sales_east", ASKS[view], False) in seen, seen

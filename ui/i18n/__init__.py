@@ -1,14 +1,14 @@
 """Every visible string of the app in Chinese and English, kept by area (common, explore, boards,
-finance, admin: one module each, merged here). Metric and dimension labels, descriptions and member
+finance, admin, data: one module each, merged here). Metric and dimension labels, descriptions and member
 labels come from the indicator library instead."""
 
 from __future__ import annotations
 
-from ui.i18n import admin, boards, common, explore, finance
+from ui.i18n import admin, boards, common, data, explore, finance
 
 LANGUAGES = {"zh": "简体中文", "en": "English"}
 
-AREAS = (common, explore, boards, finance, admin)
+AREAS = (common, explore, boards, finance, admin, data)
 MESSAGES: dict[str, dict[str, str]] = {}
 for _area in AREAS:
     _twice = MESSAGES.keys() & _area.MESSAGES.keys()
