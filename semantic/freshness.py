@@ -1,4 +1,4 @@
-"""How recent the warehouse's business data is: the latest day any measure's time column reaches.
+"""How recent the warehouse's business data is: the latest day its freshness columns reach.
 
 A sync or an upload sets the warehouse's data date (warehouse_info.as_of) from this, capped at the
 day it ran: the date every page and screen shows is then the last day the numbers cover, never a day
@@ -13,8 +13,12 @@ from semantic.model.library import Library
 
 
 def time_columns(library: Library) -> list[tuple[str, str]]:
-    """(table, column) of every measure whose time is a plain column, once each (a time such as
+    """The columns that say how recent the data is: each table's declared `freshness` column; for a
+    library that declares none, every measure's time that is a plain column (a time such as
     `due_date + 31`, an ageing bucket, is a day in the future by design and says nothing of freshness)."""
+    declared = sorted((name, t.freshness) for name, t in library.tables.items() if t.freshness)
+    if declared:
+        return declared
     out = set()
     for measure in library.measures.values():
         table, _, column = measure.time.rpartition(".")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
 
@@ -43,6 +43,16 @@ class TableSpec(Spec):
     primary_key: str | tuple[str, ...]
     columns: tuple[str, ...] = Field(min_length=1)
     joins: dict[str, str] = {}
+    # The date column that says how recent this table's business data is (orders: order_date). The
+    # warehouse's data date, set by every sync and upload, is the latest of these; a plan (budgets) or
+    # a ledger posted after the period leaves it out.
+    freshness: str | None = None
+
+    @model_validator(mode="after")
+    def _freshness_is_a_column(self):
+        if self.freshness is not None and self.freshness not in self.columns:
+            raise ValueError(f"freshness: '{self.freshness}' is not one of this table's columns")
+        return self
 
     @property
     def key_columns(self) -> tuple[str, ...]:
