@@ -87,18 +87,30 @@ def test_a_folder_replaces_its_table_and_an_unchanged_folder_is_not_read(
     assert hand(warehouse)[0] == want[0] - 1
 
 
-def test_a_file_that_is_not_utf8_is_one_line(capsys, metastore_file, tmp_path, monkeypatch, warehouse_path, folder):
-    files, _ = folder
+def test_a_gbk_file_is_read_and_a_file_in_no_known_encoding_is_one_line(
+    capsys, metastore_file, tmp_path, monkeypatch, warehouse_path, folder
+):
+    files, (count, total) = folder
     warehouse = tmp_path / "warehouse.duckdb"
     shutil.copyfile(warehouse_path, warehouse)
-    (files / "expenses_2026.csv").write_bytes(
-        "expense_id,expense_date,department,account,region,amount\n1,2026-01-01,销售,差旅,华东,1.00\n".encode("gbk")
+    (files / "expenses_2026.csv").write_bytes(  # what Excel on a Chinese Windows saves
+        "expense_id,expense_date,department,account,region,amount\n99000001,2025-12-30,销售部,差旅费,华东,1.00\n".encode(
+            "gbk"
+        )
     )
     config(tmp_path, monkeypatch, files)
+    assert main([]) == 0, capsys.readouterr().err
+    assert hand(warehouse) == (count + 1, total + 1)
+    con = duckdb.connect(str(warehouse), read_only=True, config=dict(SEALED))
+    try:
+        assert con.execute("SELECT department FROM expenses WHERE expense_id = 99000001").fetchone() == ("销售部",)
+    finally:
+        con.close()
+    (files / "expenses_2026.csv").write_bytes(b"expense_id,amount\n1,\xff\xfe\x00\x81\xfe\xff\x00\n")
     before = s.digest(warehouse)
     assert main([]) == 1
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "expenses_2026.csv: cannot be read (not UTF-8" in err[0]
+    assert len(err) == 1 and "expenses_2026.csv: cannot be read (" in err[0] and "CSV UTF-8" in err[0]
     assert s.digest(warehouse) == before
     (files / "expenses_2026.csv").unlink()
     for file in files.iterdir():

@@ -1,16 +1,19 @@
 """Read a folder of files (kind = "folder": the files matching `files`) or one file (kind = "file").
 
-A warehouse table is the union of its matching files: CSV in UTF-8 (header row), Parquet, or .xlsx
-(the `sheet`, else the first; a header row). Each file's SHA-256 is remembered as the table's cursor:
+A warehouse table is the union of its matching files: CSV (UTF-8, UTF-8 with BOM or GBK/GB18030,
+decoded as uploads are: data.load.read.decode; a header row), Parquet, or .xlsx (the `sheet`, else the
+first; a header row). Each file's SHA-256 is remembered as the table's cursor:
 when no file was added, removed or changed, the table is not read at all; otherwise it is read
-whole and replaces the table. Deliberately simple: spreadsheets the way finance teams really keep
-them (GBK, 万 units, merged headers) go through `python -m data.load`.
+whole and replaces the table. Values must already be plain (1234.56, 2025-03-01): spreadsheets the
+way finance teams really keep them (万 units, (1,234.56), merged headers, months across) go through
+`python -m data.load` or the Upload page.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import json
 from pathlib import Path
 
@@ -20,6 +23,8 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from data.config_sources import Source, SourceTable
+from data.load.errors import LoadError
+from data.load.read import decode
 from data.sync.batch import Batch, SyncFailed
 
 
@@ -62,10 +67,11 @@ def read_file(file: Path, sheet: str | None = None) -> pa.Table:
         if suffix == ".xlsx":
             return _xlsx(file, sheet)
         if suffix == ".csv":
-            table = pacsv.read_csv(file)
-            if any(pa.types.is_binary(f.type) for f in table.schema):  # pyarrow's way of saying "not UTF-8"
-                raise ValueError("not UTF-8")
+            text, _ = decode(file.read_bytes(), file.name)  # UTF-8, BOM or GBK; else one line
+            table = pacsv.read_csv(io.BytesIO(text.encode("utf-8")))
             return table.rename_columns([c.strip() for c in table.column_names])
+    except LoadError as err:
+        raise SyncFailed(f"{file.name}: cannot be read ({str(err).removeprefix(file.name + ' ')}).") from None
     except (pa.ArrowInvalid, OSError, ValueError) as err:
         reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         if "UTF8" in reason or "utf-8" in reason.lower():

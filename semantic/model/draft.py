@@ -207,9 +207,13 @@ def _join(checks: Checks, child: Table, column: str, parent: Table, ref: str | N
     return Join(column, parent.name, target, False, why)
 
 
+# Tables Concord itself keeps in a warehouse (rollups, upload history, the data date): never drafted.
+CONCORD_OWN = ("rollup_", "load_rows_", "warehouse_info")
+
+
 def describe(connection, dialect: str, schema: str, source: str, only: Iterable[str] = ()) -> Draft:
     """Read the schema and check the guesses; SemanticError when there is nothing to draft."""
-    found = catalog(connection, dialect, schema)
+    found = {t: c for t, c in catalog(connection, dialect, schema).items() if not t.startswith(CONCORD_OWN)}
     only = [t for t in only if t]
     if only:
         missing = [t for t in only if t not in found]
