@@ -37,7 +37,7 @@ def page(who: Principal, lang: str = "en") -> AppTest:
 
 def texts(at: AppTest) -> str:
     parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [e.value for e in at.error]
-    parts += [f"{m.label}={m.value}" for m in at.metric] + [h.value for h in at.subheader]
+    parts += [h.value for h in at.subheader]
     return "\n".join(str(p) for p in parts).replace("\\", "").replace("\u2060", "")  # plain()'s Markdown escapes
 
 

@@ -15,6 +15,7 @@ from data import config, schedule, sync
 from semantic.authorize import allowed
 from semantic.errors import SemanticError
 from ui import context as ctx
+from ui.i18n import label
 from ui.safe import plain
 from ui.table import show
 
@@ -73,22 +74,28 @@ def _source(name: str, source, last, last_ok, every: int) -> None:
                 st.rerun()
             except SemanticError as err:
                 st.error(plain(ctx.said(err)))
-        a, b, c, d = st.columns(4)
-        a.metric(ctx.t("sources.last_sync"), _when(last.started_at) if last else ctx.t("sources.never"))
-        b.metric(ctx.t("sources.last_ok"), _when(last_ok.finished_at) if last_ok else ctx.t("sources.never"))
-        c.metric(ctx.t("sources.data_date"), (last_ok.as_of or "—") if last_ok else "—")
         upcoming = schedule.next_run(every, last)
-        d.metric(
-            ctx.t("sources.next_run"), upcoming.astimezone().strftime("%H:%M") if upcoming else ctx.t("sources.manual")
+        facts = (
+            ("sources.last_sync", _when(last.started_at) if last else ctx.t("sources.never")),
+            ("sources.last_ok", _when(last_ok.finished_at) if last_ok else ctx.t("sources.never")),
+            ("sources.data_date", (last_ok.as_of or "—") if last_ok else "—"),
+            ("sources.next_run", _when(upcoming.isoformat()) if upcoming else ctx.t("sources.manual")),
         )
+        for column, (key, value) in zip(st.columns(4), facts, strict=True):
+            column.caption(ctx.t(key))
+            column.markdown(f"**{value}**")  # dates and words of ours, never user text
         if last and last.status == "failed":
             st.error(plain(f"{ctx.t('sources.failed')}: {last.error}"))
         if last and last.tables:
             st.caption(ctx.t("sources.tables"))
+            tables = ctx.library().tables
             show(
                 pd.DataFrame(
                     [
-                        {ctx.t("sources.col.table"): t, **{ctx.t(f"sources.col.{k}"): v for k, v in n.items()}}
+                        {
+                            ctx.t("sources.col.table"): label(tables[t].label, ctx.lang()) if t in tables else t,
+                            **{ctx.t(f"sources.col.{k}"): v for k, v in n.items()},
+                        }
                         for t, n in last.tables.items()
                     ]
                 ),
