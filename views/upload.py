@@ -12,6 +12,8 @@ from data.load.mapping import IGNORE
 from semantic.authorize import allowed
 from ui import context as ctx
 from ui.i18n import label
+from ui.load_messages import reason
+from ui.load_messages import said as load_said
 from ui.safe import plain
 from ui.table import show
 
@@ -68,7 +70,7 @@ def _file(file, table: str, username: str) -> None:
     try:
         p = _preview(data, file, table, kept, constants)
     except load.LoadError as err:
-        st.error(plain(str(err)))
+        st.error(plain(load_said(err, ctx.lang())))
         return
     if len(p.sheets) > 1:
         sheet = st.selectbox(ctx.t("upload.sheet"), p.sheets, index=p.sheets.index(p.sheet), key=f"{state}_sheet")
@@ -81,7 +83,10 @@ def _file(file, table: str, username: str) -> None:
     show(pd.DataFrame(p.first_rows(), columns=list(p.columns)))
     if p.errors:
         st.error(ctx.t("upload.errors", n=len(p.errors)))
-        rows = [{ctx.t("upload.col.line"): n, ctx.t("upload.col.reason"): why} for n, why in p.errors[:SHOWN_ERRORS]]
+        rows = [
+            {ctx.t("upload.col.line"): n, ctx.t("upload.col.reason"): reason(why, ctx.lang())}
+            for n, why in p.errors[:SHOWN_ERRORS]
+        ]
         show(pd.DataFrame(rows))
     elif p.effect is not None:
         e = p.effect
@@ -94,7 +99,7 @@ def _file(file, table: str, username: str) -> None:
         try:
             record = load.apply(p, username, warehouse=ctx.warehouse().path)
         except load.LoadError as err:
-            st.error(plain(str(err)))
+            st.error(plain(load_said(err, ctx.lang())))
             return
         st.session_state.pop(state, None)
         st.session_state[ROUND] = st.session_state.get(ROUND, 0) + 1  # a fresh, empty uploader
@@ -188,7 +193,7 @@ def _history(username: str) -> None:
             try:
                 load.restore(r.id, username, warehouse=ctx.warehouse().path)
             except load.LoadError as err:
-                st.error(plain(str(err)))
+                st.error(plain(load_said(err, ctx.lang())))
                 return
             st.session_state[FLASH] = ("ok", ctx.t("upload.restored", id=r.id))
             st.rerun()
