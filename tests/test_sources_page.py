@@ -64,6 +64,7 @@ def test_sync_now_syncs_the_source_and_the_page_shows_the_run(erp):
     at = page(ADMIN)
     shown = texts(at)
     assert "Synced" in shown and run.as_of in shown
+    assert f"{run.seconds:,.1f} s" in shown  # how long the last sync took
     assert "Row counts and amounts match the source." in shown
     assert at.table or at.dataframe  # the tables of the last sync and the history
 

@@ -30,6 +30,13 @@ def _when(text: str | None) -> str:
     return when.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
+def _took(run) -> str:
+    """When a run started and how long it took: "2026-11-26 14:05 · 3.2 s"."""
+    if run.seconds is None:
+        return _when(run.started_at)
+    return f"{_when(run.started_at)} · {ctx.t('sources.seconds', s=f'{run.seconds:,.1f}')}"
+
+
 def _where(source) -> str:
     shown = source.shown()
     return shown.get("url") or shown.get("path") or "—"
@@ -76,7 +83,7 @@ def _source(name: str, source, last, last_ok, every: int) -> None:
                 st.error(plain(ctx.said(err)))
         upcoming = schedule.next_run(every, last)
         facts = (
-            ("sources.last_sync", _when(last.started_at) if last else ctx.t("sources.never")),
+            ("sources.last_sync", _took(last) if last else ctx.t("sources.never")),
             ("sources.last_ok", _when(last_ok.finished_at) if last_ok else ctx.t("sources.never")),
             ("sources.data_date", (last_ok.as_of or "—") if last_ok else "—"),
             ("sources.next_run", _when(upcoming.isoformat()) if upcoming else ctx.t("sources.manual")),

@@ -132,6 +132,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "正在同步，完成后本页自动更新。",
     },
     "sources.last_sync": {"en": "Last sync", "zh": "最近同步"},
+    "sources.seconds": {"en": "{s} s", "zh": "{s} 秒"},
     "sources.last_ok": {"en": "Last successful", "zh": "最近成功"},
     "sources.data_date": {"en": "Data as of", "zh": "数据截至"},
     "sources.next_run": {"en": "Next run", "zh": "下次同步"},
