@@ -169,12 +169,13 @@ def _history(username: str) -> None:
     if not records:
         st.caption(ctx.t("upload.no_history"))
         return
+    tables = ctx.library().tables
     rows = [
         {
             ctx.t("upload.col.id"): r.id,
             ctx.t("upload.col.when"): r.started_at.replace("T", " ")[:16],
             ctx.t("upload.col.kind"): ctx.t(f"upload.kind.{r.kind}"),
-            ctx.t("upload.col.table"): r.table,
+            ctx.t("upload.col.table"): label(tables[r.table].label, ctx.lang()) if r.table in tables else r.table,
             ctx.t("upload.col.file"): r.file_name,
             ctx.t("upload.col.who"): r.who,
             ctx.t("upload.col.written"): r.rows_written,
