@@ -16,7 +16,7 @@ from sqlglot import exp
 
 from semantic.ask import matching
 from semantic.ask.lexicon import fold, lexicon_for, tokenizer
-from semantic.ask.phrases import SQL, THRESHOLD, WHICH, find_fixed, is_symbol
+from semantic.ask.phrases import SQL, THRESHOLD, WHICH, find_compares, find_fixed, is_symbol
 from semantic.ask.result import MAX_QUESTION, Interpretation, Span, message
 from semantic.ask.timewords import find_periods, resolve
 from semantic.authorize import authorize
@@ -66,26 +66,36 @@ def interpret(
     low = fold(text)
     if SQL.search(low):
         return refuse("not_understood", "sql")
-    threshold = THRESHOLD.search(low)
+    lex = lexicon_for(library, principal, warehouse)
+    guard = lex.guard(low)  # library names ('AR over 60 days', 'AR not yet due') are not time words or thresholds
+    threshold = THRESHOLD.search("".join(" " if g else c for c, g in zip(low, guard, strict=True)))
     if threshold:
-        return Interpretation(
-            **base, refusal="not_understood", message=message("threshold", lang, words=text[slice(*threshold.span())])
-        )
+        words = text[slice(*threshold.span())].strip()
+        return Interpretation(**base, refusal="not_understood", message=message("threshold", lang, words=words))
     if as_of is None:
         as_of = dt.date.today()  # no data date recorded: only for reading the words; periods are refused below
     taken = [False] * len(low)
-    periods = resolve(low, find_periods(low, taken, as_of), as_of)
-    fixed = find_fixed(low, taken)
+    compares = find_compares(low, taken, guard)
+    periods = resolve(low, find_periods(low, taken, as_of, guard), as_of)
+    fixed = sorted(compares + find_fixed(low, taken, guard), key=lambda f: f.begin)
     masked = "".join(" " if t else c for c, t in zip(low, taken, strict=True))
-    lex = lexicon_for(library, principal, warehouse)
     found, unknown = matching.match(masked, lex, tokenizer(library))
+    refused = _refused_metrics(found, principal, library)
+    if refused:
+        return Interpretation(**base, refusal="policy", message=message("policy", lang, reason=refused))
 
     spans: list[Span] = []
     for p in periods:
-        spans.append(Span(text[p.begin : p.finish], p.begin, p.finish, "time", f"{p.start}..{p.end}"))
+        spans.append(Span(text[p.begin : p.finish].strip(), p.begin, p.finish, "time", f"{p.start}..{p.end}"))
+    invalid = [p for p in periods if p.kind == "invalid"]
+    if invalid:
+        words = text[invalid[0].begin : invalid[0].finish].strip()
+        return Interpretation(
+            **base, spans=tuple(spans), refusal="period", message=message("no_date", lang, words=words)
+        )
     for f in fixed:
         if f.kind in ("compare", "grain"):
-            spans.append(Span(text[f.begin : f.finish], f.begin, f.finish, f.kind, str(f.value)))
+            spans.append(Span(text[f.begin : f.finish].strip(), f.begin, f.finish, f.kind, str(f.value)))
     if unknown:
         words = tuple(text[b:e] for b, e in unknown)
         return Interpretation(
@@ -104,6 +114,7 @@ def interpret(
     events = sorted([(m.begin, m.end, "word", m) for m in found] + [(f.begin, f.finish, f.kind, f) for f in fixed])
     negating = False
     members_seen: list = []
+    grouping = bool(WHICH.search(low)) or any(f.kind == "rank" for f in fixed)
     for i, (begin, end, kind, item) in enumerate(events):
         if kind == "negation":
             if low[begin:end] in POSTFIX_NEGATION:
@@ -130,7 +141,7 @@ def interpret(
         if target.kind == "metric":
             if target.name not in metrics:
                 metrics.append(target.name)
-        elif not _qualifies(item, found, low) and target.name not in dims:
+        elif not _qualifies(item, found, low, grouping) and target.name not in dims:
             dims.append(target.name)
         spans.append(Span(text[begin:end], begin, end, target.kind, target.name))
     spans.sort(key=lambda s: s.begin)
@@ -153,25 +164,19 @@ def interpret(
         words = text[period.begin : period.finish]
         return Interpretation(**base, refusal="period", message=message("future", lang, words=words, as_of=shown))
 
-    grains = [f.value for f in fixed if f.kind == "grain"]
+    grains = [f.value for f in fixed if f.kind == "grain" and not f.trend] or [
+        f.value for f in fixed if f.kind == "grain"
+    ]
     compares = [f.value for f in fixed if f.kind == "compare"]
     ranks = [f for f in fixed if f.kind == "rank"]
     group_by = ([f"metric_time__{grains[0]}"] if grains else []) + dims
     order_by: tuple[str, ...] = ()
     limit = None
     if ranks:
-        descending, count = ranks[0].value
+        descending, limit = ranks[0].value
         order_by = (("-" if descending else "") + metrics[0],)
-        limit = count if count else (1 if WHICH.search(low) else None)
-        spans.append(
-            Span(
-                text[ranks[0].begin : ranks[0].finish],
-                ranks[0].begin,
-                ranks[0].finish,
-                "rank",
-                f"{order_by[0]}/{limit}",
-            )
-        )
+        r = ranks[0]
+        spans.append(Span(text[r.begin : r.finish].strip(), r.begin, r.finish, "rank", f"{order_by[0]}/{limit}"))
         base["spans"] = tuple(sorted(spans, key=lambda s: s.begin))
     for metric in metrics:
         for dim in list(dims) + list(include) + list(exclude):
@@ -206,6 +211,21 @@ def interpret(
     return Interpretation(**{**base, "query": query})
 
 
+def _refused_metrics(found, principal: Principal, library: Library) -> str | None:
+    """The policy's reason when a metric the question names is not the user's (the whole question is refused)."""
+    from semantic import policy
+
+    access = policy.access_for(principal, library)
+    names = tuple(dict.fromkeys(m.target.name for m in found if m.target.kind == "metric"))
+    if all(n in access.metrics for n in names):
+        return None
+    try:
+        authorize(principal, "query", make_query(metrics=names), library)
+    except PolicyError as err:
+        return str(err)
+    return None
+
+
 def _name(target) -> str:
     return f"{target.name}={target.member}" if target.kind == "member" else target.name
 
@@ -232,15 +252,21 @@ def _run_before(events, i, low):
     return run
 
 
-def _qualifies(item, found, low) -> bool:
-    """A dimension word right next to one of its own members ('华东区域', 'East region', '上海市')
-    only says what the member is; it does not ask to group."""
+def _qualifies(item, found, low, grouping: bool) -> bool:
+    """A dimension word right next to a member only says what the member is ('华东区域', 'East region',
+    '上海市', 'Enterprise customers', '线上渠道客户'): it does not ask to group. Right after a member of
+    another dimension it still groups when the question ranks or asks which ('top 5 East customers')."""
     for other in found:
-        if other.target.kind != "member" or other.target.name != item.target.name:
+        if other.target.kind != "member" and not (other.target.kind == "dimension" and other is not item):
             continue
-        gap = low[other.end : item.begin] if other.end <= item.begin else low[item.end : other.begin]
-        if gap.strip(" 的") == "":
-            return True
+        if other.end <= item.begin and low[other.end : item.begin].strip(" 的") == "":
+            if other.target.kind == "member" and (other.target.name == item.target.name or not grouping):
+                return True
+            if other.target.kind == "dimension" and _qualifies(other, found, low, grouping) and not grouping:
+                return True  # 线上 渠道 客户: 渠道 qualifies 线上, so 客户 does too
+        if other.target.kind == "member" and other.target.name == item.target.name and item.end <= other.begin:
+            if low[item.end : other.begin].strip(" 的") == "":
+                return True
     return False
 
 

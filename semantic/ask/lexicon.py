@@ -36,6 +36,7 @@ class Target:
 class Lexicon:
     words: dict[str, list[Target]] = field(default_factory=dict)
     ascii_keys: list[str] = field(default_factory=list)
+    guarded: list[str] = field(default_factory=list)  # names no time or ranking pattern may cut: 'ar not yet due'
     cjk_keys: list[str] = field(default_factory=list)
     longest: int = 1
 
@@ -52,7 +53,40 @@ class Lexicon:
         self.ascii_keys = [k for k in self.words if k.isascii()]
         self.cjk_keys = [k for k in self.words if not k.isascii()]
         self.longest = max((len(k) for k in self.cjk_keys), default=1)
+        self.guarded = [
+            k
+            for k in self.words
+            if (" " in k or any(c.isdigit() for c in k) or len(k) >= 3)
+            and (not k.isascii() or " " in k or any(c.isdigit() for c in k))
+        ]
         return self
+
+    def guard(self, text: str) -> list[bool]:
+        """The characters of `text` (folded) inside a guarded name, whole words only for English."""
+        marks = [False] * len(text)
+        for key in self.guarded:
+            start = text.find(key)
+            while start != -1:
+                end = start + len(key)
+                if not key.isascii() or (_edge(text, start - 1) and _edge(text, end)):
+                    marks[start:end] = [True] * len(key)
+                start = text.find(key, start + 1)
+        return marks
+
+
+def _edge(text: str, i: int) -> bool:
+    return i < 0 or i >= len(text) or not text[i].isalnum()
+
+
+# Everyday words the library does not list, for names it has (only used when the library has the name).
+EXTRA = {
+    "metric": {
+        "orders": ("单", "多少单", "单子", "订单"),
+        "units": ("件", "多少件"),
+        "cash_out": ("suppliers", "supplier", "vendors"),
+        "overdue_ar": ("past due ar", "overdue receivable"),
+    }
+}
 
 
 def norm(text: str) -> str:
@@ -86,6 +120,10 @@ def _library_words(library: Library, lex: Lexicon) -> None:
             lex.add(word, Target("metric", name, rank=certified * 1000 + i))
         for word in (*spec.synonyms.en, *spec.synonyms.zh):
             lex.add(word, Target("metric", name, rank=100 + certified * 1000 + i))
+    for name, words in EXTRA["metric"].items():
+        if name in library.metrics:
+            for word in words:
+                lex.add(word, Target("metric", name, rank=2000))
     for i, (name, spec) in enumerate(library.dimensions.items()):
         for word in (name, name.replace("_", " "), spec.label.en, spec.label.zh, *spec.synonyms.en, *spec.synonyms.zh):
             lex.add(word, Target("dimension", name, rank=3000 + i))
@@ -93,7 +131,7 @@ def _library_words(library: Library, lex: Lexicon) -> None:
 
 def _member_words(dimension: str, values: list[str], library: Library, lex: Lexicon) -> None:
     labels = library.dimensions[dimension].members
-    for value in values:
+    for value in dict.fromkeys(values):
         lex.add(value, Target("member", dimension, value, rank=5000))
         if value in labels:
             lex.add(labels[value].en, Target("member", dimension, value, rank=5000))
@@ -147,6 +185,8 @@ def build(library: Library, principal: Principal, warehouse) -> Lexicon:
             values = members(dimension, principal, warehouse=warehouse, library=library)
         except SemanticError:  # no metric of theirs has it: nothing of it to name
             continue
+        if access.row_filter is None:  # all rows: the library's own members too, even before data has them
+            values = list(values) + list(library.dimensions[dimension].members)
         _member_words(dimension, values, library, lex)
     _with_plurals(lex)
     return lex.finish()

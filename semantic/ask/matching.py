@@ -11,11 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 from semantic.ask.lexicon import MAX_PHRASE_TOKENS, Lexicon, Target, norm
 from semantic.ask.phrases import CONNECTORS, is_filler
 
 ASCII_CUTOFF = 85  # rapidfuzz ratio: revnue ~ revenue 92, margn ~ margin 91, region ~ regions handled by plurals
+ASCII_CUTOFF_LONG = 80  # six letters or more: budjet ~ budget 83
 
 
 @dataclass(frozen=True)
@@ -60,10 +62,20 @@ def match(masked: str, lex: Lexicon, tok) -> tuple[list[Match], list[tuple[int, 
         inner, rest = _inside(masked, begin, end, lex)
         found += inner
         for b, e in rest:
-            near = _near(masked[b:e], lex)
+            piece = masked[b:e]
+            near = _near(piece, lex)
             if near:
                 found.append(Match(b, e, tuple(near)))
-            elif not _filler_run(masked[b:e]):
+            elif piece.isascii() and " " in piece:  # no near name as a whole: word by word
+                for wb, we in _split_words(b, piece):
+                    near = _near(masked[wb:we], lex)
+                    if near:
+                        found.append(Match(wb, we, tuple(near)))
+                    elif not _filler_run(masked[wb:we]):
+                        unknown.append((wb, we))
+            elif _filler_run(piece):
+                continue
+            elif piece.isascii() or not _typo_next_to(b, e, found, masked, lex):
                 unknown.append((b, e))
     found.sort(key=lambda m: m.begin)
     return found, unknown
@@ -89,7 +101,7 @@ def _inside(masked: str, begin: int, end: int, lex: Lexicon):
     """Lexicon words inside a Chinese run (longest first, left to right), and the pieces left."""
     text = masked[begin:end]
     if text.isascii():
-        return [], [(begin, end)] if " " not in text else _split_words(begin, text)
+        return [], [(begin, end)]
     found, rest, i, start = [], [], 0, 0
     while i < len(text):
         for size in range(min(lex.longest, len(text) - i), 1, -1):
@@ -105,9 +117,7 @@ def _inside(masked: str, begin: int, end: int, lex: Lexicon):
             i += 1
     if start < len(text):
         rest.append((begin + start, begin + len(text)))
-    if found:
-        return found, rest
-    return [], _split_words(begin, text) if " " in text else [(begin, end)]
+    return (found, rest) if found else ([], [(begin, end)])
 
 
 def _split_words(begin: int, text: str) -> list[tuple[int, int]]:
@@ -121,23 +131,39 @@ def _split_words(begin: int, text: str) -> list[tuple[int, int]]:
 
 
 def _near(word: str, lex: Lexicon) -> list[Target] | None:
-    """The one lexicon word `word` is a near spelling of, or None: ASCII by rapidfuzz ratio; Chinese only
-    a same-length word one character off (营业收人 -> 营业收入), and only when that word is unique."""
+    """The lexicon word `word` is a near spelling of, or None. English by rapidfuzz ratio (revnue ->
+    revenue); Chinese one character off (营业收人 -> 营业收入), the library's own label first."""
     key = norm(word)
     if is_filler(key) or key in CONNECTORS:
         return None
     if key.isascii():
-        if len(key) < 4 or key.isdigit():
+        if len(key) < 4 or key.replace(" ", "").isdigit():
             return None
-        best = process.extractOne(key, lex.ascii_keys, scorer=fuzz.ratio, score_cutoff=ASCII_CUTOFF)
-        if best is None and " " in key:
-            return None
+        cutoff = ASCII_CUTOFF if len(key) < 6 else ASCII_CUTOFF_LONG
+        best = process.extractOne(key, lex.ascii_keys, scorer=fuzz.ratio, score_cutoff=cutoff)
         return list(lex.words[best[0]]) if best else None
     if len(key) < 3:
         return None
-    close = [k for k in lex.cjk_keys if len(k) == len(key) and sum(a != b for a, b in zip(k, key, strict=True)) == 1]
-    names = {(t.kind, t.name, t.member) for k in close for t in lex.words[k][:1]}
-    return list(lex.words[close[0]]) if len(names) == 1 else None
+    close = [
+        k for k in lex.cjk_keys if abs(len(k) - len(key)) <= 1 and len(k) >= 2 and Levenshtein.distance(k, key) <= 1
+    ]
+    if not close:
+        return None
+    best = min(close, key=lambda k: (abs(len(k) - len(key)), lex.words[k][0].rank))  # a swapped character first
+    return list(lex.words[best])
+
+
+def _typo_next_to(begin: int, end: int, found: list[Match], masked: str, lex: Lexicon) -> bool:
+    """A Chinese piece left over right beside a matched word may be a typo of a longer name (毛利律:
+    毛利 + 律 -> 毛利率); when it is, the match grows over the piece and True is returned."""
+    for i, m in enumerate(found):
+        if m.end == begin or m.begin == end:
+            lo, hi = min(m.begin, begin), max(m.end, end)
+            near = _near(masked[lo:hi], lex)
+            if near:
+                found[i] = Match(lo, hi, tuple(near))
+                return True
+    return False
 
 
 def _filler_run(text: str) -> bool:

@@ -43,13 +43,15 @@ RANKS = [
     (rf"{NUM}\s*(?:个|名|位|家)?\s*(?:最高|最多|最大|最好)", True),
     (rf"{NUM}\s*(?:个|名|位|家)?\s*(?:最低|最少|最小|最差)", False),
 ]
+# (pattern, descending?, limit): a superlative asks for the one; 排名/rank for the order; "top customers" for ten
 RANK_WORDS = [
-    (
-        r"(最高|最多|最大|最好|排名|排行|\bhighest\b|\blargest\b|\bbiggest\b|\bbest\b|\bmost\b|\btop\b|\brank(?:ed|ing)?\b)",
-        True,
-    ),
-    (r"(最低|最少|最小|最差|\blowest\b|\bsmallest\b|\bworst\b|\bleast\b|\bfewest\b|\bbottom\b)", False),
+    (r"(排名|排行|排序|\brank(?:ed|ing)?\b|\bsorted\b)", True, None),
+    (r"(\btop\b)", True, 10),
+    (r"(\bbottom\b)", False, 10),
+    (r"(最高|最多|最大|最好|\bhighest\b|\blargest\b|\bbiggest\b|\bbest\b|\bmost\b)", True, 1),
+    (r"(最低|最少|最小|最差|\blowest\b|\bsmallest\b|\bworst\b|\bleast\b|\bfewest\b)", False, 1),
 ]
+TREND = r"(趋势|走势|变化趋势|\btrends?\b|\btrending\b|\bover time\b)"
 WHICH = re.compile(r"(哪个|哪些|哪一个|哪家|哪位|哪|\bwhich\b|\bwho\b|\bwhat (?:region|city|channel|customer|product))")
 NEGATION = re.compile(
     r"(不含|不包含|不包括|不算|除了|除去|除|排除|剔除|去掉|以外|之外|\bexcept(?: for)?\b|\bexcluding\b|\bexclude\b|"
@@ -71,7 +73,8 @@ STOP_ZH = set(
     "按 按照 分 在 中 里 内 里面 期间 时候 对比 相比 比较 比 和 与 及 以及 或 或者 还有 区 地区的 个 名 的话 "
     "哪个 哪些 哪 谁 排名 排行 趋势 走势 变化 表现 怎样 都 所有 全部 整体 总体 为 有 做 了吗 呢? 分布 明细 top 前 "
     "一共是 里的 中的 下 上 最近 这 那 同期 增长 增速 变动 对 当期 期 截至 截止 至今 从 到 至 之间 由 于 时 月份 "
-    "各个 每一个 各区 按区 区的 级".split()
+    "各个 每一个 各区 按区 区的 级 卖 卖了 卖出 卖出去 售出 末 月末 期末 年末 季末 底 月底 年底 季底 时点 "
+    "忽略 规则 管理员 全公司 全 现在 所有规则 忽略所有规则 我是 你是 现在起 请忽略 之前 指令".split()
 )
 STOP_EN = set(
     "what whats what's is are was were the a an of for by in on at to from show me give list tell how much many "
@@ -80,7 +83,8 @@ STOP_EN = set(
     "ranking top compared vs versus against as so far this that these those it its be been trend over time "
     "breakdown break down split across during between among there their them than then into out up down "
     "performance look like how's whole company did doing make made by numbers figure figures current "
-    "hi hello thanks please let know much".split()
+    "hi hello thanks please let know much s sold sell sells selling end ending close closing "
+    "ignore previous instructions rules rule admin administrator now you pretend act system prompt".split()
 )
 PUNCT = set(" \t\r\n,，.。!！?？;；:：、'\"“”‘’()（）[]【】{}<>《》-_~·…/\\|+=*&^%$#@`")
 
@@ -91,31 +95,40 @@ class Found:
     value: object
     begin: int
     finish: int
+    trend: bool = False  # a trend word: a month grain unless a grain word says otherwise
 
 
-def _take(pattern, text: str, taken: list[bool]):
+def _take(pattern, text: str, taken: list[bool], guard: list[bool]):
+    """Matches of `pattern` outside what is taken and outside library names (`guard`: 'AR not yet due')."""
     for match in re.finditer(pattern, text):
         begin, finish = match.span()
-        if not any(taken[begin:finish]):
+        if not any(taken[begin:finish]) and not any(guard[begin:finish]):
             for i in range(begin, finish):
                 taken[i] = True
             yield match
 
 
-def find_fixed(text: str, taken: list[bool]) -> list[Found]:
-    """Comparisons, grains and rankings (count and direction), in the order they appear."""
+def find_compares(text: str, taken: list[bool], guard: list[bool]) -> list[Found]:
+    """Comparisons first: 'vs last year' is a comparison, not the period 'last year'."""
     found: list[Found] = []
     for pattern, kind in COMPARES:
-        found += [Found("compare", kind, *m.span()) for m in _take(pattern, text, taken)]
+        found += [Found("compare", kind, *m.span()) for m in _take(pattern, text, taken, guard)]
+    return found
+
+
+def find_fixed(text: str, taken: list[bool], guard: list[bool]) -> list[Found]:
+    """Comparisons, grains and rankings (count and direction), in the order they appear."""
+    found: list[Found] = []
     for pattern, grain in GRAINS:
-        found += [Found("grain", grain, *m.span()) for m in _take(pattern, text, taken)]
+        found += [Found("grain", grain, *m.span()) for m in _take(pattern, text, taken, guard)]
     for pattern, descending in RANKS:
-        found += [Found("rank", (descending, number(m[1])), *m.span()) for m in _take(pattern, text, taken)]
-    for pattern, descending in RANK_WORDS:
-        found += [Found("rank", (descending, None), *m.span()) for m in _take(pattern, text, taken)]
-    for m in _take(WHICH, text, taken):
+        found += [Found("rank", (descending, number(m[1])), *m.span()) for m in _take(pattern, text, taken, guard)]
+    for pattern, descending, limit in RANK_WORDS:
+        found += [Found("rank", (descending, limit), *m.span()) for m in _take(pattern, text, taken, guard)]
+    found += [Found("grain", "month", *m.span(), trend=True) for m in _take(TREND, text, taken, guard)]
+    for m in _take(WHICH, text, taken, guard):
         found.append(Found("which", None, *m.span()))
-    for m in _take(NEGATION, text, taken):
+    for m in _take(NEGATION, text, taken, guard):
         found.append(Found("negation", None, *m.span()))
     return sorted(found, key=lambda f: f.begin)
 

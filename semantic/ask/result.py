@@ -45,6 +45,10 @@ MESSAGES = {
         "en": "There is no data for {words} yet: the data runs to {as_of}.",
         "zh": "{words} 还没有数据：数据截至 {as_of}。",
     },
+    "no_date": {
+        "en": "'{words}' is not a date in the calendar; ask for a real day, month or quarter.",
+        "zh": "“{words}”不是日历上存在的日期；请换一个真实的日期、月份或季度。",
+    },
     "policy": {
         "en": "{reason}",
         "zh": "您的角色无权查看：{reason}",

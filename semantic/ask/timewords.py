@@ -106,8 +106,8 @@ def _rules(as_of: dt.date):
         if unit in ("周", "星期", "week", "weeks"):
             return as_of - dt.timedelta(days=7 * n - 1), as_of
         months = {"月": 1, "个月": 1, "month": 1, "months": 1, "季度": 3, "个季度": 3, "quarter": 3, "quarters": 3}
-        span = months.get(unit, 12) * n
-        return add_months(as_of, -span) + dt.timedelta(days=1), as_of
+        span = months.get(unit, 12) * n  # N whole calendar months ending with as_of's month
+        return add_months(dt.date(y, as_of.month, 1), 1 - span), as_of
 
     unit_zh = r"(个月|个季度|季度|天|日|周|星期|年|月)"
     unit_en = r"(days?|weeks?|months?|quarters?|years?)"
@@ -148,9 +148,13 @@ def _rules(as_of: dt.date):
         (r"\bq([1-4])\b", "yearless_quarter", lambda m: (int(m[1]),) * 2),
         (r"(?:第)?([一二三四1-4])\s*季度", "yearless_quarter", lambda m: (number(m[1]),) * 2),
         (r"(上|下)半年", "yearless_half", lambda m: ((1 if m[1] == "上" else 2),) * 2),
-        (r"\b(?:the )?(first|second) half\b", "yearless_half", lambda m: ((1 if m[1] == "first" else 2),) * 2),
+        (
+            r"\b(?:the )?(first|second) half(?: of (?:the|this) year)?\b",
+            "yearless_half",
+            lambda m: ((1 if m[1] == "first" else 2),) * 2,
+        ),
         (r"\bh([12])\b", "yearless_half", lambda m: (int(m[1]),) * 2),
-        (r"(今年|本年|本年度|今年度|this year|current year)", "year", lambda m: year(y)),
+        (r"(本年度|今年度|今年|本年|this year|current year)", "year", lambda m: year(y)),
         (r"(大前年)", "year", lambda m: year(y - 3)),
         (r"(前年|the year before last)", "year", lambda m: year(y - 2)),
         (r"(去年|上年|上一年|last year|previous year|prior year)", "year", lambda m: year(y - 1)),
@@ -164,12 +168,33 @@ def _rules(as_of: dt.date):
             "range",
             lambda m: (monday - dt.timedelta(days=7), monday - dt.timedelta(days=1)),
         ),
+        (r"(明年|下一?年|next year)", "year", lambda m: year(y + 1)),
+        (r"(下个?月|下一个?月|next month)", "range", lambda m: month(*_next_month(as_of))),
+        (r"(下个?季度|下一季度|下季|next quarter)", "range", lambda m: _next_quarter(y, q_now)),
+        (r"(下周|下个?星期|next week)", "range", lambda m: (monday + dt.timedelta(days=7),) * 2),
+        (r"(明天|明日|后天|tomorrow)", "day", lambda m: (as_of + dt.timedelta(days=1),) * 2),
+        (rf"{NUM}\s*月\s*{NUM}\s*[日号]", "day", lambda m: (_recent_day(as_of, number(m[1]), number(m[2])),) * 2),
         (r"(今天|今日|today)", "day", lambda m: (as_of, as_of)),
         (r"(昨天|昨日|yesterday)", "day", lambda m: (as_of - dt.timedelta(days=1),) * 2),
         (r"(前天)", "day", lambda m: (as_of - dt.timedelta(days=2),) * 2),
         (rf"{NUM}\s*月份?(?!\s*[日号\d])", "yearless_month", lambda m: (number(m[1]),) * 2),
         (rf"\b(?:in |of |during |for )?({MONTH_EN})\b\.?", "yearless_month", lambda m: (MONTHS_EN[m[1]],) * 2),
     ]
+
+
+def _next_month(as_of: dt.date) -> tuple[int, int]:
+    first = add_months(dt.date(as_of.year, as_of.month, 1), 1)
+    return first.year, first.month
+
+
+def _next_quarter(y: int, q: int) -> tuple[dt.date, dt.date]:
+    return quarter(y, q + 1) if q < 4 else quarter(y + 1, 1)
+
+
+def _recent_day(as_of: dt.date, m: int, d: int) -> dt.date:
+    """3月5日: that day in as_of's year, or the year before when it is still to come. 2月30日 raises."""
+    day = dt.date(as_of.year, m, d)
+    return day if day <= as_of else dt.date(as_of.year - 1, m, d)
 
 
 def _en_number(text: str) -> int:
@@ -187,27 +212,34 @@ def rules(as_of: dt.date) -> list:
     return _CACHE[as_of]
 
 
-def find_periods(text: str, taken: list[bool], as_of: dt.date) -> list[Period]:
-    """Every period in `text` (lower-cased), marking its characters in `taken`."""
+def find_periods(text: str, taken: list[bool], as_of: dt.date, guard: list[bool] | None = None) -> list[Period]:
+    """Every period in `text` (lower-cased), marking its characters in `taken`; a period that is not
+    a real date (2025年13月) comes back as kind 'invalid'. `guard` marks characters of library names."""
+    guard = guard or taken
     found: list[Period] = []
     for pattern, kind, value in rules(as_of):
         for match in pattern.finditer(text):
             begin, finish = match.span()
-            if any(taken[begin:finish]) or (
-                kind == "yearless_month"
-                and match[1] == "may"
-                and not match[0].strip().startswith(("in", "of", "during", "for"))
+            if (
+                any(taken[begin:finish])
+                or any(guard[begin:finish])
+                or (
+                    kind == "yearless_month"
+                    and match[1] == "may"
+                    and not match[0].strip().startswith(("in", "of", "during", "for"))
+                )
             ):
                 continue
+            read = kind
             try:
                 start, end = value(match)
-            except (ValueError, KeyError):  # 2025年13月, 2月30日: not a date
-                continue
-            if kind == "yearless_month" and not 1 <= start <= 12:
-                continue
+            except (ValueError, KeyError):  # 2025年13月, 2月30日: not a date; the question is refused
+                start, end, read = None, None, "invalid"
+            if read == "yearless_month" and not 1 <= start <= 12:
+                start, end, read = None, None, "invalid"
             for i in range(begin, finish):
                 taken[i] = True
-            found.append(Period(start, end, begin, finish, kind))
+            found.append(Period(start, end, begin, finish, read))
     return sorted(found, key=lambda p: p.begin)
 
 
@@ -249,7 +281,12 @@ def resolve(text: str, periods: list[Period], as_of: dt.date) -> list[Period]:
     for p in dated:
         prev = joined[-1] if joined else None
         gap = text[prev.finish : p.begin] if prev else ""
-        if prev and RANGE_JOIN.match(gap) and (gap.strip() not in ("and", "和") or _between(text, prev.begin)):
+        if (
+            prev
+            and "invalid" not in (p.kind, prev.kind)
+            and RANGE_JOIN.match(gap)
+            and (gap.strip() not in ("and", "和") or _between(text, prev.begin))
+        ):
             joined[-1] = Period(min(prev.start, p.start), max(prev.end, p.end), prev.begin, p.finish, "range")
             continue
         joined.append(p)
