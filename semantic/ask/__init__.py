@@ -13,4 +13,13 @@ from semantic.ask.interpret import interpret, language
 from semantic.ask.result import Interpretation, Span
 from semantic.ask.run import answer
 
-__all__ = ["Interpretation", "Span", "answer", "interpret", "language"]
+
+def warm(library=None) -> None:
+    """Load jieba's dictionary now (about a second), e.g. in a thread at app start, not on the first question."""
+    from semantic.ask.lexicon import tokenizer
+    from semantic.model.loader import default_library
+
+    tokenizer(library or default_library())
+
+
+__all__ = ["Interpretation", "Span", "answer", "interpret", "language", "warm"]

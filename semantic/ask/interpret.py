@@ -30,6 +30,20 @@ CJK = re.compile(r"[\u3400-\u9fff]")
 POSTFIX_NEGATION = ("以外", "之外")
 
 
+_dates: dict = {}
+
+
+def data_date(warehouse) -> dt.date | None:
+    """The warehouse's data date (semantic.detail.as_of), read once per warehouse version."""
+    from semantic.detail import as_of
+
+    key = warehouse.version()
+    if key not in _dates:
+        _dates.clear()
+        _dates[key] = as_of(warehouse)
+    return _dates[key]
+
+
 def language(text: str) -> str:
     return "zh" if CJK.search(text or "") else "en"
 
@@ -48,8 +62,6 @@ def interpret(
     text = text if isinstance(text, str) else ""
     lang = lang if lang in ("zh", "en") else language(text)
     if as_of is None:
-        from semantic.detail import as_of as data_date
-
         as_of = data_date(warehouse)
     base = dict(text=text, lang=lang, as_of=as_of, query=None)
 
