@@ -74,7 +74,7 @@ STOP_ZH = set(
     "哪个 哪些 哪 谁 排名 排行 趋势 走势 变化 表现 怎样 都 所有 全部 整体 总体 为 有 做 了吗 呢? 分布 明细 top 前 "
     "一共是 里的 中的 下 上 最近 这 那 同期 增长 增速 变动 对 当期 期 截至 截止 至今 从 到 至 之间 由 于 时 月份 "
     "各个 每一个 各区 按区 区的 级 卖 卖了 卖出 卖出去 售出 末 月末 期末 年末 季末 底 月底 年底 季底 时点 "
-    "忽略 规则 管理员 全公司 全 现在 所有规则 忽略所有规则 我是 你是 现在起 请忽略 之前 指令".split()
+    "忽略 规则 管理员 全公司 全 现在 所有规则 忽略所有规则 我是 你是 现在起 请忽略 之前 指令 权限 限制 权限限制 绕过 越权".split()
 )
 STOP_EN = set(
     "what whats what's is are was were the a an of for by in on at to from show me give list tell how much many "
