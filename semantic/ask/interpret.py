@@ -171,10 +171,12 @@ def interpret(
         words = ", ".join(text[p.begin : p.finish] for p in periods)
         return Interpretation(**base, refusal="not_understood", message=message("periods", lang, words=words))
     period = periods[0] if periods else None
-    if period and (base["as_of"] is None or period.start > as_of):
-        shown = base["as_of"].isoformat() if base["as_of"] else "?"
-        words = text[period.begin : period.finish]
-        return Interpretation(**base, refusal="period", message=message("future", lang, words=words, as_of=shown))
+    if period and base["as_of"] is None:
+        words = text[period.begin : period.finish].strip()
+        return Interpretation(**base, refusal="period", message=message("no_as_of", lang, words=words))
+    if period and period.start > as_of:
+        words = text[period.begin : period.finish].strip()
+        return Interpretation(**base, refusal="period", message=message("future", lang, words=words, as_of=as_of))
 
     grains = [f.value for f in fixed if f.kind == "grain" and not f.trend] or [
         f.value for f in fixed if f.kind == "grain"

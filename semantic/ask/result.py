@@ -41,6 +41,10 @@ MESSAGES = {
         "en": "The question names more than one period ({words}); ask for one, or use 'vs last year'.",
         "zh": "问题中有多个时间段（{words}）；请只问一个，或使用“同比/环比”。",
     },
+    "no_as_of": {
+        "en": "The warehouse does not record its data date, so '{words}' cannot be placed; ask without a period.",
+        "zh": "数据仓库没有记录数据日期，无法确定“{words}”；请去掉时间条件再问。",
+    },
     "future": {
         "en": "There is no data for {words} yet: the data runs to {as_of}.",
         "zh": "{words} 还没有数据：数据截至 {as_of}。",
