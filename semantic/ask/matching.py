@@ -130,7 +130,7 @@ def _split_words(begin: int, text: str) -> list[tuple[int, int]]:
     return out
 
 
-def _near(word: str, lex: Lexicon) -> list[Target] | None:
+def _near(word: str, lex: Lexicon, shorter: bool = True) -> list[Target] | None:
     """The lexicon word `word` is a near spelling of, or None. English by rapidfuzz ratio (revnue ->
     revenue); Chinese one character off (营业收人 -> 营业收入), the library's own label first."""
     key = norm(word)
@@ -159,7 +159,7 @@ def _typo_next_to(begin: int, end: int, found: list[Match], masked: str, lex: Le
     for i, m in enumerate(found):
         if m.end == begin or m.begin == end:
             lo, hi = min(m.begin, begin), max(m.end, end)
-            near = _near(masked[lo:hi], lex)
+            near = _near(masked[lo:hi], lex, shorter=False)  # never a name plus a stray character (销售额较)
             if near:
                 found[i] = Match(lo, hi, tuple(near))
                 return True

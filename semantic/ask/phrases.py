@@ -28,9 +28,9 @@ COMPARES = [
         "prior_year",
     ),
     (
-        r"(环比|较上月|比上月|较上期|比上期|和上月比|与上月相比|\bmom\b|\bqoq\b|month[- ]over[- ]month|"
+        r"(环比|(?:较|比|对比|相比|和|与)上(?:个|一)?(?:月|季度|季|周|期)(?:相比|比)?|\bmom\b|\bqoq\b|\bwow\b|month[- ]over[- ]month|"
         r"quarter[- ]over[- ]quarter|period[- ]over[- ]period|(?:vs\.?|versus|compared (?:to|with)|against) "
-        r"(?:the )?(?:last|previous|prior) (?:month|quarter|period))",
+        r"(?:the )?(?:last|previous|prior) (?:month|quarter|week|period))",
         "prior_period",
     ),
 ]
@@ -73,7 +73,7 @@ STOP_ZH = set(
     "按 按照 分 在 中 里 内 里面 期间 时候 对比 相比 比较 比 和 与 及 以及 或 或者 还有 区 地区的 个 名 的话 "
     "哪个 哪些 哪 谁 排名 排行 趋势 走势 变化 表现 怎样 都 所有 全部 整体 总体 为 有 做 了吗 呢? 分布 明细 top 前 "
     "一共是 里的 中的 下 上 最近 这 那 同期 增长 增速 变动 对 当期 期 截至 截止 至今 从 到 至 之间 由 于 时 月份 "
-    "各个 每一个 各区 按区 区的 级 卖 卖了 卖出 卖出去 售出 末 月末 期末 年末 季末 底 月底 年底 季底 时点 "
+    "各个 每一个 各区 按区 区的 级 卖 卖了 卖得 买 买了 买得 购买 卖出 卖出去 售出 末 月末 期末 年末 季末 底 月底 年底 季底 时点 "
     "忽略 规则 管理员 全公司 全 现在 所有规则 忽略所有规则 我是 你是 现在起 请忽略 之前 指令 权限 限制 权限限制 绕过 越权".split()
 )
 STOP_EN = set(

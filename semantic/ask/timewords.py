@@ -139,13 +139,14 @@ def _rules(as_of: dt.date):
             lambda m: back(_en_number(m[1]), m[2]),
         ),
         (r"\b(?:ttm|ltm)\b", "range", lambda m: back(12, "month")),
+        (r"((?:近|最近|过去)半年|\b(?:last|past) (?:half[- ]year|six months)\b)", "range", lambda m: back(6, "month")),
         (
             r"(本季度|这个季度|这季度|当季|本季|this quarter|current quarter|qtd|quarter to date)",
             "range",
             lambda m: quarter(y, q_now),
         ),
         (r"(上个?季度|上一季度|上季|last quarter|previous quarter|prior quarter)", "range", lambda m: prev_q),
-        (r"\bq([1-4])\b", "yearless_quarter", lambda m: (int(m[1]),) * 2),
+        (r"(?<![a-z0-9])q([1-4])(?![a-z0-9])", "yearless_quarter", lambda m: (int(m[1]),) * 2),
         (r"(?:第)?([一二三四1-4])\s*季度", "yearless_quarter", lambda m: (number(m[1]),) * 2),
         (r"(上|下)半年", "yearless_half", lambda m: ((1 if m[1] == "上" else 2),) * 2),
         (
@@ -153,7 +154,7 @@ def _rules(as_of: dt.date):
             "yearless_half",
             lambda m: ((1 if m[1] == "first" else 2),) * 2,
         ),
-        (r"\bh([12])\b", "yearless_half", lambda m: (int(m[1]),) * 2),
+        (r"(?<![a-z0-9])h([12])(?![a-z0-9])", "yearless_half", lambda m: (int(m[1]),) * 2),
         (r"(本年度|今年度|今年|本年|this year|current year)", "year", lambda m: year(y)),
         (r"(大前年)", "year", lambda m: year(y - 3)),
         (r"(前年|the year before last)", "year", lambda m: year(y - 2)),
@@ -285,7 +286,11 @@ def resolve(text: str, periods: list[Period], as_of: dt.date) -> list[Period]:
             prev
             and "invalid" not in (p.kind, prev.kind)
             and RANGE_JOIN.match(gap)
-            and (gap.strip() not in ("and", "和") or _between(text, prev.begin))
+            and (
+                gap.strip() not in ("and", "和")
+                or _between(text, prev.begin)
+                or p.start == prev.end + dt.timedelta(days=1)
+            )
         ):
             joined[-1] = Period(min(prev.start, p.start), max(prev.end, p.end), prev.begin, p.finish, "range")
             continue
