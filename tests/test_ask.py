@@ -71,6 +71,10 @@ TIMES = [
     ("去年三季度毛利", AS_OF, D(2024, 7, 1), D(2024, 9, 30)),
     ("上半年费用", AS_OF, D(2025, 1, 1), D(2025, 6, 30)),
     ("revenue from 2025-06-01 to 2025-06-15", AS_OF, D(2025, 6, 1), D(2025, 6, 15)),
+    ("近半年营收", D(2024, 2, 15), D(2023, 9, 1), D(2024, 2, 15)),
+    ("今年Q1和Q2的营收", AS_OF, D(2025, 1, 1), D(2025, 6, 30)),
+    ("revenue for October and November", AS_OF, D(2025, 10, 1), D(2025, 11, 30)),
+    ("上周的营收", AS_OF, D(2025, 12, 22), D(2025, 12, 28)),  # 2025-12-31 is a Wednesday
 ]
 
 
@@ -109,6 +113,7 @@ def test_grain_words_group_by_metric_time(warehouse, text, grain):
         ("revenue this month MoM", "prior_period"),
         ("revenue this quarter QoQ", "prior_period"),
         ("revenue this month vs last month", "prior_period"),
+        ("本季度销售额较上季度", "prior_period"),
     ],
 )
 def test_comparisons(warehouse, text, compare):
@@ -180,6 +185,8 @@ def test_ambiguous_words_use_the_certified_choice_and_show_the_others(warehouse)
         ("2月30日的订单数", "period"),
         ("revenue next month", "period"),
         ("今年和去年的收入", "not_understood"),
+        ("3月和5月的营收", "not_understood"),
+        ("本季度销售额较", "not_understood"),
     ],
 )
 def test_bad_input_gets_one_sentence_and_no_query(warehouse, text, kind):

@@ -144,9 +144,8 @@ def _near(word: str, lex: Lexicon, shorter: bool = True) -> list[Target] | None:
         return list(lex.words[best[0]]) if best else None
     if len(key) < 3:
         return None
-    close = [
-        k for k in lex.cjk_keys if abs(len(k) - len(key)) <= 1 and len(k) >= 2 and Levenshtein.distance(k, key) <= 1
-    ]
+    least = len(key) - 1 if shorter else len(key)
+    close = [k for k in lex.cjk_keys if len(key) + 1 >= len(k) >= max(2, least) and Levenshtein.distance(k, key) <= 1]
     if not close:
         return None
     best = min(close, key=lambda k: (abs(len(k) - len(key)), lex.words[k][0].rank))  # a swapped character first
