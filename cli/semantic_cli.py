@@ -3,6 +3,7 @@
     python -m semantic query --metrics revenue,cash_in --by metric_time__quarter,region
     python -m semantic sql   --metrics revenue --by region --dialect postgres
     python -m semantic list metrics
+    python -m semantic ask "华东区上个月毛利率" --as sales_east
     python -m semantic validate [--models FOLDER --db PATH_OR_URL]
     python -m semantic init --db PATH_OR_URL --out mymodels
 
@@ -17,6 +18,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from cli.ask_command import add_parser as add_ask_parser
+from cli.ask_command import cmd_ask
 from cli.semantic_commands import COMMANDS
 from data import config
 from semantic.errors import SemanticError
@@ -92,6 +95,7 @@ def build_parser() -> Parser:
         "--schema", default=None, help="the schema to read (default: main in DuckDB, public in PostgreSQL)"
     )
     init.add_argument("--tables", default="", help="comma-separated tables to draft (default: all)")
+    add_ask_parser(commands)
     return parser
 
 
@@ -118,7 +122,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         config.settle()  # concord.toml's warehouse, library and policy become the defaults below
         args = build_parser().parse_args(argv)
-        return COMMANDS[args.command](args)
+        return {**COMMANDS, "ask": cmd_ask}[args.command](args)
     except SemanticError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
