@@ -45,7 +45,7 @@ def sign_in():
 def hidden_pages() -> None:
     """While the login form shows, every page is registered but hidden and not run,
     so a shared link's page and query parameters are still there after signing in."""
-    names = ["home", "explore", "boards", "alerts", "catalog"] + [name for name, _, _ in FINANCE_PAGES + ADMIN_PAGES]
+    names = ["home", "explore", "ask", "boards", "alerts", "catalog"] + [name for name, _, _ in FINANCE_PAGES + ADMIN_PAGES]
     st.navigation([page(n, icon="lock", default=(n == "home")) for n in names], position="hidden")
 
 
@@ -84,6 +84,7 @@ def navigation(principal):
         ctx.t("nav.overview"): [page("home", icon="home", default=True)],
         ctx.t("nav.analysis"): [
             page("explore", icon="query_stats"),
+            page("ask", icon="chat"),
             page("boards", icon="dashboard"),
             page("alerts", icon="notifications"),
             page("catalog", icon="menu_book"),

@@ -35,6 +35,7 @@ COLUMNS = (
     "duration_ms",
     "outcome",
     "message",
+    "question",
 )
 
 
@@ -164,6 +165,7 @@ def on_query(event: events.QueryEvent) -> None:
         duration_ms=round(event.duration_ms, 2),
         outcome=event.outcome,
         message=event.message,
+        question=event.question,
     )
 
 

@@ -37,6 +37,7 @@ class QueryEvent:
     duration_ms: float
     outcome: str  # "ok", "refused" (policy), "error"
     message: str = ""
+    question: str = ""  # the words a user typed, when the query came from a question (Ask)
 
 
 def add_listener(listener: Callable[[QueryEvent], None]) -> None:
@@ -65,6 +66,7 @@ def report(
     *,
     rows: int | None = None,
     error: SemanticError | None = None,
+    question: str = "",
 ) -> None:
     """Tell the listeners (the audit log) about one data access: answered (`rows`),
     refused by the policy or failed (`error`); `started` is time.perf_counter() at the start."""
@@ -85,5 +87,6 @@ def report(
             duration_ms=(time.perf_counter() - started) * 1000,
             outcome=outcome,
             message=message,
+            question=question,
         )
     )

@@ -94,6 +94,7 @@ def run(
     cache: ResultCache | None = RESULTS,
     rollups: bool = True,
     max_rows: int | None = None,
+    question: str = "",
 ) -> Result:
     """Run `query` as `principal`; `cache=None` always reads the warehouse;
     `rollups=False` never answers from rollups. With `max_rows`, at most that many
@@ -121,12 +122,12 @@ def run(
             if cache is not None:
                 cache.put(sql, version, frame)
     except SemanticError as err:
-        report(query, principal, source, started, error=err)
+        report(query, principal, source, started, error=err, question=question)
         raise
     truncated = capped and len(frame) > max_rows
     if truncated:
         frame = frame.iloc[:max_rows].copy()
-    report(query, principal, source, started, rows=len(frame))
+    report(query, principal, source, started, rows=len(frame), question=question)
     return Result(
         frame,
         sql,

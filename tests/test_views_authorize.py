@@ -24,6 +24,7 @@ ADMIN = Principal("admin", ("admin",))
 ASKS = {
     "home": "query",
     "explore": "query",
+    "ask": "query",
     "catalog": "query",
     "budget": "query",
     "cash": "query",
@@ -86,7 +87,7 @@ def test_every_view_is_listed_here():
 @pytest.mark.parametrize("view", sorted(ASKS))
 def test_each_view_asks_the_one_authorisation(view, a_board_with_a_breach):
     who = ADMIN if view in ("audit", "users", "sources", "upload") else CEO
-    params = {"m": "revenue"} if view == "explore" else {}
+    params = {"explore": {"m": "revenue"}, "ask": {"q": "revenue last month"}}.get(view, {})
     seen = asked_on(view, who, **params)
     assert (who.username, ASKS[view], True) in seen, seen
 

@@ -100,19 +100,23 @@ def member_label(dimension: str, value) -> str:
     return "—" if value is None else str(value)
 
 
-def run_capped(query: Query, who: Principal, *, max_rows: int, source: str, where: Warehouse | None = None) -> Result:
+def run_capped(
+    query: Query, who: Principal, *, max_rows: int, source: str, where: Warehouse | None = None, question: str = ""
+) -> Result:
     """`run` with a row cap: the layer fetches at most `max_rows` rows and says in
-    Result.truncated that there were more."""
-    return run(query, who, warehouse=where or warehouse(), source=source, max_rows=max_rows)
+    Result.truncated that there were more. `question`: the words asked (Ask), for the audit log."""
+    return run(query, who, warehouse=where or warehouse(), source=source, max_rows=max_rows, question=question)
 
 
-def ask(query: Query, source: str, max_rows: int | None = None, downloadable: bool = False) -> Result | None:
+def ask(
+    query: Query, source: str, max_rows: int | None = None, downloadable: bool = False, question: str = ""
+) -> Result | None:
     """Run `query` as the signed-in user, at most `max_rows` rows (the page says when there were
     more, and where it offers a download of the full result); on refusal or error show the
     message and return None."""
     limit = max_rows or PAGE_ROWS
     try:
-        result = run_capped(query, principal(), max_rows=limit, source=source)
+        result = run_capped(query, principal(), max_rows=limit, source=source, question=question)
     except SemanticError as err:
         show_error(err)
         return None

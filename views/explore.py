@@ -21,6 +21,7 @@ from ui.cards import number_cards
 from ui.export import to_csv, to_excel
 from ui.fmt import format_change, format_delta
 from ui.safe import plain
+from ui.save_tile import save_tile_form
 from ui.state import GRAINS, TIME_DRILL, ExploreState
 from ui.table import drill_rows, show
 
@@ -361,33 +362,8 @@ def downloads(query, frame: pd.DataFrame, formats: dict, full: bool, compare: st
 
 def save_tile(state: ExploreState, query) -> None:
     """Store the query and its chart setting as a tile, never the data or the SQL."""
-    import dataclasses
-
-    from boards import store
-
-    me = ctx.principal()
-    own = [b for b in store.visible(me) if store.can_edit(b, me)]
-    with st.expander(ctx.t("board.save_tile")), st.form("save_tile"):
-        target = st.selectbox(
-            ctx.t("board.to_board"),
-            [None] + own,
-            format_func=lambda b: ctx.t("board.new") if b is None else b.title,
-            key="tile_board",
-        )
-        title = st.text_input(
-            ctx.t("board.title"),
-            ", ".join(ctx.metric_label(m) for m in state.metrics),
-            key=f"new_tile_name_{signature(state)}",
-        )
-        if st.form_submit_button(ctx.t("board.save_tile")):
-            tile = store.Tile(query=query.with_(limit=None), title=title, chart=state.chart)
-            board = target or store.Board(title=title, owner=me.username)
-            try:
-                saved = store.save(dataclasses.replace(board, tiles=board.tiles + (tile,)), me)
-            except SemanticError as err:
-                ctx.show_error(err)
-            else:
-                st.success(plain(ctx.t("board.tile_saved", board=saved.title)))
+    title = ", ".join(ctx.metric_label(m) for m in state.metrics)
+    save_tile_form(query, state.chart, title, key=signature(state))
 
 
 ctx.guard(render)

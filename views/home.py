@@ -114,9 +114,19 @@ def card(column, metric, value_row, prior_row, spark, lang):
             )
 
 
+def ask_box() -> None:
+    """The Ask box: a question typed here opens the Ask page with it."""
+    with st.form("home_ask", border=False):
+        left, right = st.columns([6, 1], vertical_alignment="bottom")
+        text = left.text_input(ctx.t("ask.home"), max_chars=300, placeholder=ctx.t("ask.placeholder"))
+        if right.form_submit_button(ctx.t("ask.go"), type="primary") and text.strip():
+            st.switch_page("views/ask.py", query_params={"q": text.strip()})
+
+
 def render() -> None:
     st.title(ctx.t("page.home"))
     st.html(CARD_CSS)
+    ask_box()
     last_day = as_of(ctx.warehouse()) or dt.date.today()
     labels = {c: ctx.t(f"period.{c}") for c in CHOICES}
     choice = (

@@ -209,7 +209,7 @@ def interpret(
         query = make_query(
             metrics=tuple(metrics),
             group_by=tuple(group_by),
-            where=_where(include, exclude),
+            where=where_text(include, exclude),
             time_from=period.start if period else None,
             time_to=period.end if period else None,
             compare=compares[0] if compares else None,
@@ -284,7 +284,7 @@ def _qualifies(item, found, low, grouping: bool) -> bool:
     return False
 
 
-def _where(include: dict[str, list[str]], exclude: dict[str, list[str]]) -> str | None:
+def where_text(include: dict[str, list[str]], exclude: dict[str, list[str]]) -> str | None:
     """The filter as Explore builds it: dimension names and fresh sqlglot literals only."""
     parts = [exp.column(d).isin(*[exp.Literal.string(v) for v in keys]) for d, keys in include.items()]
     parts += [exp.not_(exp.column(d).isin(*[exp.Literal.string(v) for v in keys])) for d, keys in exclude.items()]

@@ -27,5 +27,11 @@ def answer(
     if reading.refused:
         return reading, None
     return reading, run(
-        reading.query, principal, warehouse=warehouse, library=library, source=source, max_rows=max_rows
+        reading.query,
+        principal,
+        warehouse=warehouse,
+        library=library,
+        source=source,
+        max_rows=max_rows,
+        question=text[:500],  # the audit log keeps the words asked beside the query they became
     )

@@ -10,6 +10,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "nav.admin": {"en": "Administration", "zh": "管理"},
     "page.home": {"en": "Home", "zh": "首页"},
     "page.explore": {"en": "Explore", "zh": "自助分析"},
+    "page.ask": {"en": "Ask", "zh": "问数"},
     "page.catalog": {"en": "Metric catalog", "zh": "指标中心"},
     "page.audit": {"en": "Audit log", "zh": "审计日志"},
     "sidebar.user": {"en": "Signed in as", "zh": "当前用户"},

@@ -84,4 +84,24 @@ MESSAGES: dict[str, dict[str, str]] = {
     "explore.chart.table": {"en": "Table only", "zh": "仅表格"},
     "catalog.name": {"en": "Name in links and exports", "zh": "英文名（用于链接和导出）"},
     "catalog.yes": {"en": "Yes", "zh": "是"},
+    # --- issue 14: Ask ---
+    "ask.box": {"en": "Ask for a number", "zh": "输入你想问的数"},
+    "ask.placeholder": {
+        "en": "e.g. top 5 customers by revenue this quarter",
+        "zh": "例如：华东区上个月毛利率",
+    },
+    "ask.go": {"en": "Ask", "zh": "提问"},
+    "ask.try": {
+        "en": "Ask in Chinese or English: a metric, a period, members, a comparison or a ranking. "
+        'e.g. "revenue by region last month vs last year".',
+        "zh": "可以用中文或英文提问：指标、时间、成员、对比或排名，例如“各区域上个月营收同比”。",
+    },
+    "ask.recent": {"en": "Your recent questions", "zh": "最近的提问"},
+    "ask.popular": {"en": "Your most asked", "zh": "常问的问题"},
+    "ask.read_as": {"en": "Read as (take a part out to ask without it)", "zh": "理解为（点掉某一项即去掉该条件）"},
+    "ask.meaning": {"en": "'{word}' means", "zh": "“{word}”指的是"},
+    "ask.not_understood": {"en": "Not understood: {words}", "zh": "未理解：{words}"},
+    "ask.open_explore": {"en": "Open in Explore", "zh": "在自助分析中打开"},
+    "ask.query": {"en": "The query it ran", "zh": "实际执行的查询"},
+    "ask.home": {"en": "Ask a question", "zh": "问一个数"},
 }

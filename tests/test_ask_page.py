@@ -1,0 +1,102 @@
+"""The Ask page under Streamlit's AppTest: the answer sentence with the number from hand SQL, the
+refusal that never shows a number, chips that take a part out, the question in the audit log, and the
+asker's own recent questions (never another user's)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from auth import audit
+from data import ask_history
+from semantic import Principal
+from semantic.execute import SEALED
+from ui.fmt import format_value
+
+ROOT = Path(__file__).resolve().parent.parent
+EAST = Principal("sales_east", ("sales_rep",), {"region": "East"})
+CFO = Principal("cfo", ("finance",))
+HAND_MARGIN = (
+    "SELECT (sum(l.net_amount) - sum(l.cost_amount)) / sum(l.net_amount) FROM order_lines l "
+    "JOIN orders o USING (order_id) JOIN customers c USING (customer_id) WHERE o.status <> 'cancelled' "
+    "AND c.region = 'East' AND o.order_date BETWEEN DATE '2025-11-01' AND DATE '2025-11-30'"
+)
+
+
+@pytest.fixture(autouse=True)
+def _env(monkeypatch, warehouse_path, metastore_file):
+    monkeypatch.setenv("CONCORD_WAREHOUSE", str(warehouse_path))
+    audit.install()
+
+
+def ask(who: Principal, question: str, lang: str = "zh") -> AppTest:
+    at = AppTest.from_file(str(ROOT / "views" / "ask.py"), default_timeout=120)
+    at.session_state["principal"] = who
+    at.session_state["lang"] = lang
+    at.query_params["q"] = question
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def shown(element) -> str:
+    """What the reader sees: the page writes the sentence through ui.safe.plain (Markdown escaped)."""
+    return element.value.replace("\\", "").replace("\u2060", "")
+
+
+def hand(warehouse_path, sql: str) -> float:
+    con = duckdb.connect(str(warehouse_path), read_only=True, config=dict(SEALED))
+    try:
+        return float(con.execute(sql).fetchone()[0])
+    finally:
+        con.close()
+
+
+def test_a_rep_asks_in_chinese_and_reads_the_answer_in_one_sentence(warehouse_path):
+    at = ask(EAST, "华东区上个月毛利率")
+    said = shown(at.subheader[0])
+    margin = format_value(hand(warehouse_path, HAND_MARGIN), "percent", "zh", short=False)
+    assert said.startswith("华东 2025年11月") and f"毛利率 为 {margin}" in said, said
+    assert at.metric[0].value == format_value(hand(warehouse_path, HAND_MARGIN), "percent", "zh")
+    chips = at.get("button_group")[0]  # st.pills: what each word was read as
+    assert any("华东" in str(o) for o in chips.options)
+    events = [e for e in audit.read_events(username="sales_east") if e["source"] == "page:ask"]
+    assert events and events[-1]["question"] == "华东区上个月毛利率" and events[-1]["metrics"] == "gross_margin_pct"
+
+
+def test_a_metric_the_rep_may_not_see_is_refused_without_a_number():
+    at = ask(EAST, "上个月现金流")
+    assert at.warning and "net_cash_flow" not in at.warning[0].value.replace("现金流", "")
+    assert not at.metric and not at.subheader and not at.dataframe
+    assert ask_history.recent("sales_east") == ["上个月现金流"]
+
+
+def test_taking_a_chip_out_asks_again_without_it(warehouse_path):
+    at = ask(CFO, "revenue in East last month", lang="en")
+    before = shown(at.subheader[0])
+    assert "for East" in before
+    chips = at.get("button_group")[0]
+    member = next(i for i, o in enumerate(chips.options) if "East" in str(o))
+    chips.set_value([i for i in range(len(chips.options)) if i != member]).run()
+    after = shown(at.subheader[0])
+    assert "East" not in after and after != before
+    total = hand(
+        warehouse_path,
+        "SELECT sum(l.net_amount) FROM order_lines l JOIN orders o USING (order_id) WHERE o.status <> 'cancelled' "
+        "AND o.order_date BETWEEN DATE '2025-11-01' AND DATE '2025-11-30'",
+    )
+    assert format_value(total, "currency", "en", short=False) in after
+
+
+def test_recent_questions_are_the_askers_own():
+    ask(CFO, "revenue last month", lang="en")
+    ask(EAST, "华东区上个月毛利率")
+    assert ask_history.recent("cfo") == ["revenue last month"]
+    at = AppTest.from_file(str(ROOT / "views" / "ask.py"), default_timeout=120)
+    at.session_state["principal"] = EAST
+    at.run()
+    shown = [b.label for b in at.button]
+    assert "华东区上个月毛利率" in shown and "revenue last month" not in shown
