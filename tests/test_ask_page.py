@@ -100,3 +100,23 @@ def test_recent_questions_are_the_askers_own():
     at.run()
     shown = [b.label for b in at.button]
     assert "华东区上个月毛利率" in shown and "revenue last month" not in shown
+
+
+def test_a_monthly_series_is_said_by_its_highest_and_lowest_month(warehouse_path):
+    at = ask(EAST, "今年华东每月营收")
+    con = duckdb.connect(str(warehouse_path), read_only=True, config=dict(SEALED))
+    try:
+        months = con.execute(
+            "SELECT month(o.order_date) AS m, sum(l.net_amount) AS v FROM order_lines l JOIN orders o USING (order_id) "
+            "JOIN customers c USING (customer_id) WHERE o.status <> 'cancelled' AND c.region = 'East' "
+            "AND year(o.order_date) = 2025 GROUP BY 1 ORDER BY v"
+        ).fetchall()
+    finally:
+        con.close()
+    (low_m, low_v), (high_m, high_v) = months[0], months[-1]
+    said = shown(at.subheader[0])
+    want = (
+        f"最高 2025年{high_m}月 {format_value(high_v, 'currency', 'zh')}，"
+        f"最低 2025年{low_m}月 {format_value(low_v, 'currency', 'zh')}"
+    )
+    assert said.startswith("华东 2025年 营业收入按月：") and said.endswith(want), said

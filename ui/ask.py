@@ -15,6 +15,17 @@ from ui.fmt import format_delta, format_value
 
 TIME = "metric_time__"
 SEP = "、"
+GRAINS = {
+    "day": {"zh": "按天", "en": "by day"},
+    "week": {"zh": "按周", "en": "by week"},
+    "month": {"zh": "按月", "en": "by month"},
+    "quarter": {"zh": "按季度", "en": "by quarter"},
+    "year": {"zh": "按年", "en": "by year"},
+}
+COMPARES = {
+    "prior_year": {"zh": "同比", "en": "vs last year"},
+    "prior_period": {"zh": "环比", "en": "vs the prior period"},
+}
 
 
 def period_words(start: dt.date | None, end: dt.date | None, lang: str) -> str:
@@ -69,13 +80,44 @@ def sentence(reading, frame: pd.DataFrame, library, lang: str, member_label, met
             if p
         )
         return "; ".join(parts) + (f" ({where})" if where else "")
-    names = (
-        SEP.join(metric_label(m) for m in q.metrics) if lang == "zh" else ", ".join(metric_label(m) for m in q.metrics)
-    )
+    return _table_sentence(reading, frame, library, lang, scope, when, member_label, metric_label)
+
+
+def _table_sentence(reading, frame, library, lang, scope, when, member_label, metric_label) -> str:
+    """A table in one line: a ranking names the first; a series names its highest and lowest period."""
+    q = reading.query
+    m = q.metrics[0]
+    spec = library.metrics[m]
+    dims = [g for g in q.group_by if not g.startswith(TIME)]
+    grains = [g.removeprefix(TIME) for g in q.group_by if g.startswith(TIME)]
+    head = " ".join(p for p in (scope, when) if p)
+    if dims and len(q.group_by) == 1 and q.order_by and len(frame):
+        dim, first = dims[0], frame.iloc[0]
+        who, value = member_label(dim, first[dim]), format_value(first[m], spec.format, lang, short=False)
+        dim_name, high = label_of(library, dim, lang), q.order_by[0].startswith("-")
+        if lang == "zh":
+            return f"{head} {metric_label(m)}{'最高' if high else '最低'}的{len(frame)}个{dim_name}：第一是 {who}（{value}）".strip()
+        rank = f"{'Top' if high else 'Bottom'} {len(frame)} {dim_name} by {metric_label(m)}"
+        return f"{rank}{' in ' + when if when else ''}{' for ' + scope if scope else ''}: {who} first ({value})"
+    if grains and len(q.group_by) == 1 and len(frame) > 1:
+        column, grain = q.group_by[0], grains[0]
+        top, low = frame.loc[frame[m].idxmax()], frame.loc[frame[m].idxmin()]
+        hi_p, hi_v = period_label(top[column], grain, lang), format_value(top[m], spec.format, lang)
+        lo_p, lo_v = period_label(low[column], grain, lang), format_value(low[m], spec.format, lang)
+        if lang == "zh":
+            return f"{head} {metric_label(m)}{GRAINS[grain]['zh']}：最高 {hi_p} {hi_v}，最低 {lo_p} {lo_v}".strip()
+        where = f"{' for ' + scope if scope else ''}{' in ' + when if when else ''}"
+        return f"{metric_label(m)} {GRAINS[grain]['en']}{where}: highest {hi_p} ({hi_v}), lowest {lo_p} ({lo_v})"
+    names = (SEP if lang == "zh" else ", ").join(metric_label(x) for x in q.metrics)
     if lang == "zh":
-        return f"{' '.join(p for p in (scope, when) if p)} {names}：共 {len(frame):,} 行".strip()
+        return f"{head} {names}：共 {len(frame):,} 行".strip()
     extra = " ".join(p for p in (f"for {scope}" if scope else "", f"in {when}" if when else "") if p)
     return f"{names}{' ' + extra if extra else ''}: {len(frame):,} rows"
+
+
+def label_of(library, dim: str, lang: str) -> str:
+    spec = library.dimensions.get(dim)
+    return (spec.label.get(lang) or dim) if spec else dim
 
 
 def chip(span, library, lang: str, member_label, metric_label) -> str:
@@ -92,6 +134,18 @@ def chip(span, library, lang: str, member_label, metric_label) -> str:
     elif kind == "time" and ".." in value:
         start, end = (dt.date.fromisoformat(v) for v in value.split(".."))
         meaning = period_words(start, end, lang)
+    elif kind == "grain":
+        meaning = GRAINS.get(value, {}).get(lang, value)
+    elif kind == "compare":
+        meaning = COMPARES.get(value, {}).get(lang, value)
+    elif kind == "rank":
+        name, _, n = value.partition("/")
+        what = metric_label(name.lstrip("-")) if name.lstrip("-") in library.metrics else name.lstrip("-")
+        high = name.startswith("-")
+        if lang == "zh":
+            meaning = f"{'前' if high else '后'}{n or ''} · {what}{'从高到低' if high else '从低到高'}"
+        else:
+            meaning = f"{'top' if high else 'bottom'} {n or ''} by {what}".replace("  ", " ")
     else:
         meaning = value
     return f"{span.text} → {meaning}" if span.text.strip().casefold() != str(meaning).casefold() else span.text

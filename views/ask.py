@@ -89,20 +89,26 @@ def render() -> None:
 
 
 def _edited(reading, library):
-    """The chips: every part of the reading, each removable; an ambiguous word's other meanings."""
+    """The chips: every part of the reading, each removable but the only metric; an ambiguous word's
+    other meanings."""
     metric, member = _labels(library, reading.lang)
-    parts = removable(reading)
-    if parts:
-        names = {i: chip(s, library, reading.lang, member, metric) for i, s in enumerate(parts)}
+    spans = reading.spans
+    if spans:
+        names = {i: chip(s, library, reading.lang, member, metric) for i, s in enumerate(spans)}
+        may_drop = set(removable(reading))
+        needed = [i for i, s in enumerate(spans) if s not in may_drop]
+        key = f"ask_chips_{abs(hash(reading.text))}"
         kept = st.pills(
             ctx.t("ask.read_as"),
             list(names),
             selection_mode="multi",
             default=list(names),
             format_func=names.get,
-            key=f"ask_chips_{hash(reading.text)}",
+            key=key,
+            on_change=_keep_needed,
+            args=(key, needed),
         )
-        dropped = tuple(parts[i] for i in names if i not in (kept or []))
+        dropped = tuple(s for i, s in enumerate(spans) if i not in (kept or []) and s in may_drop)
         try:
             reading = without(reading, dropped)
         except SemanticError as err:
@@ -115,6 +121,11 @@ def _edited(reading, library):
     if reading.not_understood:
         st.caption(plain(ctx.t("ask.not_understood", words="、".join(reading.not_understood))))
     return reading
+
+
+def _keep_needed(key: str, needed: list[int]) -> None:
+    """A question needs its metric: a click on the only metric's chip puts it back."""
+    st.session_state[key] = sorted(set(st.session_state.get(key) or []) | set(needed))
 
 
 def _answer(reading, result, library) -> None:
