@@ -57,11 +57,18 @@ def test_each_mistake_is_one_line_naming_the_key(tmp_path, text, says):
     assert says in message and "\n" not in message and "secret" not in message
 
 
-def test_settle_hands_the_paths_over_and_follows_the_file(tmp_path, monkeypatch):
+@pytest.fixture
+def clean_settled(monkeypatch):
+    """settle() writes os.environ itself: monkeypatch records each variable first (setenv), so whatever
+    settle sets is undone after the test and never leaks into the next one."""
     for variable in config.SETTLED:
-        monkeypatch.delenv(variable, raising=False)
+        monkeypatch.setenv(variable, "-")
+        monkeypatch.delenv(variable)
     monkeypatch.setattr(config, "_set_by_us", {})
     monkeypatch.setattr(config, "_settled", {})
+
+
+def test_settle_hands_the_paths_over_and_follows_the_file(tmp_path, clean_settled):
     file = write(tmp_path, '[warehouse]\npath = "own/w.duckdb"\n[model]\nfolder = "mymodels"\n')
     config.settle(file)
     assert warehouse_path() == tmp_path / "own" / "w.duckdb"  # relative to the file's folder
@@ -73,9 +80,7 @@ def test_settle_hands_the_paths_over_and_follows_the_file(tmp_path, monkeypatch)
     assert "CONCORD_MODELS" not in os.environ
 
 
-def test_a_variable_set_before_start_wins_over_the_file(tmp_path, monkeypatch):
-    monkeypatch.setattr(config, "_set_by_us", {})
-    monkeypatch.setattr(config, "_settled", {})
+def test_a_variable_set_before_start_wins_over_the_file(tmp_path, monkeypatch, clean_settled):
     monkeypatch.setenv("CONCORD_WAREHOUSE", "/from/env.duckdb")
     config.settle(write(tmp_path, '[warehouse]\npath = "file.duckdb"\n'))
     assert str(warehouse_path()) == "/from/env.duckdb"

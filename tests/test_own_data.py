@@ -19,7 +19,7 @@ from cli.semantic_cli import main
 from semantic.model.loader import load_library
 from semantic.policy import access_for, load_policy, visible_metrics
 from semantic.principal import Principal
-from views.home import rows_for
+from ui.home_rows import rows_for
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -13,6 +13,7 @@ from semantic.policy import access_for
 from semantic.query import make_query
 from ui import context as ctx
 from ui.fmt import delta_color, format_delta, headline
+from ui.home_rows import rows_for
 from ui.periods import CHOICES, period_range, sparkline_range
 from ui.safe import plain
 
@@ -22,36 +23,6 @@ CARD_CSS = """<style>
 [data-testid="stMetricValue"] { font-size: clamp(1.35rem, 2.05vw, 2.25rem); }
 [data-testid="stMetricLabel"] p { white-space: normal; overflow: visible; text-overflow: clip; }
 </style>"""
-
-ROWS = {
-    "sales": ("revenue", "gross_profit", "gross_margin_pct", "orders", "avg_order_value"),
-    "finance": ("cash_in", "cash_out", "net_cash_flow", "ar_balance", "dso", "budget_variance"),
-}
-
-
-CARDS_PER_ROW = 6
-
-
-def row_metrics(row: str, library) -> tuple[str, ...]:
-    """A row's cards: the demo library's chosen metrics; for a company's own library (none of those
-    metrics exist), its metrics tagged with the row's name (sales, finance), in the library's order."""
-    chosen = tuple(m for m in ROWS[row] if m in library.metrics)
-    if chosen:
-        return chosen
-    return tuple(name for name, spec in library.metrics.items() if row in spec.tags)[:CARDS_PER_ROW]
-
-
-def rows_for(home: tuple[str, ...], visible, library) -> list[tuple[str, tuple[str, ...]]]:
-    """The rows of cards granted by the user's roles (`home:` in policies.yml, as
-    policy.Access.home), each with the metrics of it the user may see."""
-    out = []
-    for row in dict.fromkeys(home):
-        if row not in ROWS:
-            continue
-        metrics = tuple(m for m in row_metrics(row, library) if m in visible)
-        if metrics:
-            out.append((row, metrics))
-    return out
 
 
 def sparkline(frame, metric) -> go.Figure:
