@@ -120,3 +120,29 @@ def test_a_monthly_series_is_said_by_its_highest_and_lowest_month(warehouse_path
         f"最低 2025年{low_m}月 {format_value(low_v, 'currency', 'zh')}"
     )
     assert said.startswith("华东 2025年 营业收入按月：") and said.endswith(want), said
+
+
+def test_an_ambiguous_word_offers_its_other_meaning_in_one_click(warehouse_path):
+    at = ask(CFO, "支出 上个月")  # 支出: cash out (chosen) or expense
+    assert "付款" in shown(at.subheader[0])
+    meaning = next(p for p in at.get("button_group") if "支出" in p.label)
+    meaning.set_value("expense").run()
+    said = shown(at.subheader[0])
+    con = duckdb.connect(str(warehouse_path), read_only=True, config=dict(SEALED))
+    try:
+        spent = con.execute(
+            "SELECT sum(amount) FROM expenses WHERE expense_date BETWEEN DATE '2025-11-01' AND DATE '2025-11-30'"
+        ).fetchone()[0]
+    finally:
+        con.close()
+    assert said.startswith("2025年11月 费用 为 ") and format_value(spent, "currency", "zh", short=False) in said, said
+
+
+def test_a_question_without_a_metric_offers_the_metrics_to_pick():
+    at = ask(EAST, "华东上个月")
+    assert at.warning  # which metric?
+    which = next(p for p in at.get("button_group") if "指标" in p.label)
+    assert "营业收入" in which.options and "回款" not in which.options  # only what the rep may see (cash in: no)
+    which.set_value("revenue").run()
+    assert "华东上个月 营业收入" in str(at.query_params["q"])
+    assert at.subheader and "营业收入 为" in shown(at.subheader[0])  # asked again with the metric

@@ -79,6 +79,8 @@ def render() -> None:
         ask_history.record(me.username, asked, reading.lang, None, reading.refusal)
         if reading.not_understood:
             st.caption(plain(ctx.t("ask.not_understood", words="、".join(reading.not_understood))))
+        if reading.refusal == "not_understood" and reading.spans and not any(x.kind == "metric" for x in reading.spans):
+            _which_metric(asked, reading, library)
         return
     reading = _edited(reading, library)
     ask_history.record(me.username, asked, reading.lang, reading.query.model_dump_json(exclude_none=True), None)
@@ -86,6 +88,17 @@ def render() -> None:
     if result is None:
         return
     _answer(reading, result, library)
+
+
+def _which_metric(asked: str, reading, library) -> None:
+    """A question without a metric: the metrics the user may see, certified first, one click each."""
+    metric, _ = _labels(library, reading.lang)
+    visible = list(ctx.visible_metrics())
+    ranked = sorted(visible, key=lambda m: (not library.metrics[m].certified, visible.index(m)))[:8]
+    picked = st.pills(ctx.t("ask.which_metric"), ranked, format_func=metric, key=f"ask_which_{abs(hash(asked))}")
+    if picked:
+        st.query_params["q"] = f"{asked} {metric(picked)}"
+        st.rerun()
 
 
 def _edited(reading, library):
@@ -114,10 +127,16 @@ def _edited(reading, library):
         except SemanticError as err:
             ctx.show_error(err)
     for word, chosen, others in reading.alternatives:
-        if chosen in reading.query.metrics:
-            options = [chosen, *others]
-            picked = st.selectbox(ctx.t("ask.meaning", word=word), options, format_func=metric, key=f"ask_alt_{word}")
-            reading = choose(reading, chosen, picked)
+        others = [o for o in others if o in library.metrics]  # a member of the same name is not a meaning to swap to
+        if chosen in reading.query.metrics and others:
+            picked = st.pills(  # ambiguity is shown, not guessed: the other meanings, one click each
+                ctx.t("ask.meaning", word=word),
+                [chosen, *others],
+                default=chosen,
+                format_func=metric,
+                key=f"ask_alt_{word}",
+            )
+            reading = choose(reading, chosen, picked or chosen)
     if reading.not_understood:
         st.caption(plain(ctx.t("ask.not_understood", words="、".join(reading.not_understood))))
     return reading

@@ -104,4 +104,5 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ask.open_explore": {"en": "Open in Explore", "zh": "在自助分析中打开"},
     "ask.query": {"en": "The query it ran", "zh": "实际执行的查询"},
     "ask.home": {"en": "Ask a question", "zh": "问一个数"},
+    "ask.which_metric": {"en": "Which metric?", "zh": "要看哪个指标？"},
 }
