@@ -146,3 +146,30 @@ def test_a_question_without_a_metric_offers_the_metrics_to_pick():
     which.set_value("revenue").run()
     assert "华东上个月 营业收入" in str(at.query_params["q"])
     assert at.subheader and "营业收入 为" in shown(at.subheader[0])  # asked again with the metric
+
+
+def test_any_chip_can_be_changed_period_grain_comparison_and_members(warehouse_path):
+    import datetime as dt
+
+    at = ask(CFO, "revenue in East last month", lang="en")
+    period = next(d for d in at.date_input if d.label == "Period")
+    period.set_value((dt.date(2025, 3, 1), dt.date(2025, 3, 31))).run()
+    regions = next(m for m in at.multiselect if m.label == "Region")
+    regions.set_value(["East", "South"]).run()
+    said = shown(at.subheader[0])
+    total = hand(
+        warehouse_path,
+        "SELECT sum(l.net_amount) FROM order_lines l JOIN orders o USING (order_id) JOIN customers c USING "
+        "(customer_id) WHERE o.status <> 'cancelled' AND c.region IN ('East', 'South') "
+        "AND o.order_date BETWEEN DATE '2025-03-01' AND DATE '2025-03-31'",
+    )
+    assert format_value(total, "currency", "en", short=False) in said and "Mar 2025" in said, said
+    grain = next(s for s in at.selectbox if s.label == "By")
+    grain.set_value("month").run()
+    assert at.get("plotly_chart") or at.dataframe  # by month: a table of one month now
+
+
+def test_a_rep_cannot_pick_another_regions_members_in_the_editor():
+    at = ask(EAST, "华东上个月营收")
+    regions = next(m for m in at.multiselect if m.label == "区域")
+    assert regions.options == ["华东"]  # the rep's own rows only

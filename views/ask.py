@@ -12,7 +12,8 @@ import streamlit as st
 
 from data import ask_history
 from semantic.ask import interpret
-from semantic.ask.edit import choose, removable, without
+from semantic.ask.edit import choose, edited, removable, without
+from semantic.detail import members
 from semantic.errors import SemanticError
 from ui import charts
 from ui import context as ctx
@@ -139,7 +140,47 @@ def _edited(reading, library):
             reading = choose(reading, chosen, picked or chosen)
     if reading.not_understood:
         st.caption(plain(ctx.t("ask.not_understood", words="、".join(reading.not_understood))))
-    return reading
+    try:
+        return _editor(reading, library)
+    except SemanticError as err:
+        ctx.show_error(err)
+        return reading
+
+
+GRAINS = (None, "day", "week", "month", "quarter", "year")
+COMPARES = (None, "prior_period", "prior_year")
+
+
+def _editor(reading, library):
+    """Change any chip: the period, the grain, the comparison, the members of each filter."""
+    q = reading.query
+    key = f"ask_edit_{abs(hash(reading.text))}"
+    with st.expander(ctx.t("ask.edit")):
+        a, b, c = st.columns(3)
+        span = (q.time_from, q.time_to) if q.time_from and q.time_to else ()
+        days = a.date_input(ctx.t("ask.edit.period"), span, key=f"{key}_period")
+        current = next((g.removeprefix("metric_time__") for g in q.group_by if g.startswith("metric_time__")), None)
+        grain = b.selectbox(
+            ctx.t("ask.edit.grain"), GRAINS, index=GRAINS.index(current), key=f"{key}_grain",
+            format_func=lambda g: ctx.t(f"explore.grain.{g}") if g else ctx.t("ask.edit.none"),
+        )  # fmt: skip
+        compare = c.selectbox(
+            ctx.t("ask.edit.compare"), COMPARES, index=COMPARES.index(q.compare), key=f"{key}_compare",
+            format_func=lambda x: ctx.t(f"explore.compare.{x}") if x else ctx.t("explore.compare.none"),
+        )  # fmt: skip
+        kept = {}
+        for dim, keys in reading.filters.items():
+            options = members(dim, ctx.principal(), warehouse=ctx.warehouse(), library=library)
+            kept[dim] = tuple(
+                st.multiselect(
+                    ctx.dimension_label(dim), options, default=[k for k in keys if k in options],
+                    format_func=lambda v, d=dim: ctx.member_label(d, v), key=f"{key}_{dim}",
+                )
+            )  # fmt: skip
+    period = tuple(days) if isinstance(days, (tuple, list)) and len(days) == 2 else None
+    if period == span or (not span and period is None):
+        period = None
+    return edited(reading, period=period, grain=grain, compare=compare, members=kept or None)
 
 
 def _keep_needed(key: str, needed: list[int]) -> None:

@@ -89,3 +89,40 @@ def _replace(reading: Interpretation, query, include: dict, exclude: dict, spans
         excludes=MappingProxyType({d: tuple(v) for d, v in exclude.items() if v}),
         spans=tuple(spans),
     )
+
+
+def edited(
+    reading: Interpretation,
+    *,
+    period: tuple | None = None,
+    grain: str | None = "keep",
+    compare: str | None = "keep",
+    members: dict[str, tuple[str, ...]] | None = None,
+) -> Interpretation:
+    """`reading` with a chip changed: the period (from, to) or None for all time; the grain (a
+    metric_time grain, or None for none); the comparison (prior_period, prior_year or None); the
+    members kept per dimension (an empty tuple drops that filter). Unchanged when nothing is given."""
+    if reading.query is None:
+        return reading
+    q = reading.query
+    include = {d: list(v) for d, v in reading.filters.items()}
+    if members is not None:
+        for dim, keys in members.items():
+            include[dim] = list(keys)
+    group_by = list(q.group_by)
+    if grain != "keep":
+        group_by = [g for g in group_by if not g.startswith(TIME)] + ([TIME + grain] if grain else [])
+    time_from, time_to = (q.time_from, q.time_to) if period is None else period
+    query = make_query(
+        metrics=q.metrics,
+        group_by=group_by,
+        where=where_text(
+            {d: v for d, v in include.items() if v}, {d: list(v) for d, v in reading.excludes.items() if v}
+        ),
+        time_from=time_from,
+        time_to=time_to,
+        compare=q.compare if compare == "keep" else compare,
+        order_by=[o for o in q.order_by if o.lstrip("-") in q.metrics or o.lstrip("-") in group_by],
+        limit=q.limit,
+    )
+    return _replace(reading, query, include, dict(reading.excludes), reading.spans)

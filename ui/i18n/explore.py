@@ -105,4 +105,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ask.query": {"en": "The query it ran", "zh": "实际执行的查询"},
     "ask.home": {"en": "Ask a question", "zh": "问一个数"},
     "ask.which_metric": {"en": "Which metric?", "zh": "要看哪个指标？"},
+    "ask.edit": {"en": "Change the question", "zh": "修改条件"},
+    "ask.edit.period": {"en": "Period", "zh": "时间范围"},
+    "ask.edit.grain": {"en": "By", "zh": "时间粒度"},
+    "ask.edit.compare": {"en": "Compare with", "zh": "对比"},
+    "ask.edit.none": {"en": "None", "zh": "无"},
 }
