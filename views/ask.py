@@ -154,7 +154,9 @@ COMPARES = (None, "prior_period", "prior_year")
 def _editor(reading, library):
     """Change any chip: the period, the grain, the comparison, the members of each filter."""
     q = reading.query
-    key = f"ask_edit_{abs(hash(reading.text))}"
+    # keyed on the query coming in (after the chips): a chip taken out resets the editor to match it,
+    # and what the editor changes stays changed while the chips stay as they are
+    key = f"ask_edit_{abs(hash((reading.text, q.model_dump_json())))}"
     with st.expander(ctx.t("ask.edit")):
         a, b, c = st.columns(3)
         span = (q.time_from, q.time_to) if q.time_from and q.time_to else ()
