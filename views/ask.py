@@ -76,12 +76,11 @@ def render() -> None:
         ctx.show_error(err)
         return
     if reading.refused:  # the interpreter asked semantic.authorize; a refusal says why, never the number
-        st.warning(plain(reading.message))
+        st.warning(plain(reading.message))  # names what was not understood, or asks which metric
         ask_history.record(me.username, asked, reading.lang, None, reading.refusal)
-        if reading.not_understood:
-            st.caption(plain(ctx.t("ask.not_understood", words="、".join(reading.not_understood))))
-        if reading.refusal == "not_understood" and reading.spans and not any(x.kind == "metric" for x in reading.spans):
-            _which_metric(asked, reading, library)
+        no_metric = reading.spans and not any(x.kind == "metric" for x in reading.spans)
+        if reading.refusal == "not_understood" and not reading.not_understood and no_metric:
+            _which_metric(asked, reading, library)  # everything understood but the metric: offer them
         return
     reading = _edited(reading, library)
     ask_history.record(me.username, asked, reading.lang, reading.query.model_dump_json(exclude_none=True), None)

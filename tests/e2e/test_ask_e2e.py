@@ -71,6 +71,7 @@ def test_what_the_rep_may_not_see_shows_no_number(app, page, question, lang):
     page.locator("[data-testid='stAlert']").first.wait_for()
     assert page.locator("[data-testid='stMetricValue']").count() == 0
     assert page.locator("[data-testid='stPlotlyChart']").count() == 0
+    assert page.get_by_text(re.compile("要看哪个指标|Which metric")).count() == 0  # a metric was asked: not offered
     shot(page, f"ask-refused-{lang}")
 
 
