@@ -11,7 +11,7 @@ import streamlit as st
 from boards import evaluate
 from data import config, schedule
 from semantic.authorize import allowed
-from semantic.detail import as_of, synced_at
+from semantic.detail import data_dates
 from semantic.errors import SemanticError
 from semantic.query import make_query
 from ui import context as ctx
@@ -70,9 +70,8 @@ def sidebar(principal) -> None:
             st.session_state["lang"] = choice
             prefs.set_language(principal.username, choice)
             st.rerun()
-        day = as_of(ctx.warehouse())
+        day, synced = data_dates(ctx.warehouse())  # one query on every page load
         st.caption(ctx.t("sidebar.as_of", date=day.isoformat()) if day else ctx.t("sidebar.as_of_unknown"))
-        synced = synced_at(ctx.warehouse())
         if synced:
             st.caption(ctx.t("sidebar.synced", when=synced.strftime("%Y-%m-%d %H:%M")))
         logout_button(lang=ctx.lang())

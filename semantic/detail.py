@@ -201,25 +201,24 @@ def members(
     return [str(v) for v in frame[dimension].dropna()]
 
 
+def data_dates(warehouse: Warehouse) -> tuple[dt.date | None, dt.datetime | None]:
+    """(the last day the warehouse has data for, when the last sync or upload reached it), read from
+    warehouse_info in one query; None where unknown (synced_at exists once data.publish has written)."""
+    try:
+        frame = warehouse.run("SELECT * FROM warehouse_info")[0]
+    except WarehouseError:
+        return None, None
+    day = frame["as_of"].max() if "as_of" in frame else None
+    synced = frame["synced_at"].max() if "synced_at" in frame else None
+    return (
+        None if pd.isna(day) else pd.Timestamp(day).date(),
+        None if pd.isna(synced) else pd.Timestamp(synced).to_pydatetime(),
+    )
+
+
 def as_of(warehouse: Warehouse) -> dt.date | None:
     """The last day the warehouse has data for (warehouse_info.as_of), None if unknown."""
-    try:
-        frame = warehouse.run("SELECT max(as_of) AS as_of FROM warehouse_info")[0]
-    except WarehouseError:
-        return None
-    value = frame.iloc[0, 0]
-    return None if pd.isna(value) else pd.Timestamp(value).date()
-
-
-def synced_at(warehouse: Warehouse) -> dt.datetime | None:
-    """When the last sync or upload reached the warehouse (warehouse_info.synced_at, set by
-    data.publish); None for a warehouse no sync has written (the demo as generated)."""
-    try:
-        frame = warehouse.run("SELECT max(synced_at) AS synced_at FROM warehouse_info")[0]
-    except WarehouseError:
-        return None
-    value = frame.iloc[0, 0]
-    return None if pd.isna(value) else pd.Timestamp(value).to_pydatetime()
+    return data_dates(warehouse)[0]
 
 
 def _key(library: Library, table: str) -> list[str]:
