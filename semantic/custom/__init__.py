@@ -1,0 +1,1 @@
+"""Custom metrics and groupings that users define in the app, drafts until certified."""
