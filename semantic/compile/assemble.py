@@ -4,6 +4,8 @@ Correctness first: each source is aggregated to the requested grain on its own
 and only then joined, so facts from different tables never multiply each other
 (no join fan-out); ratios and other derived metrics are computed from the
 joined totals, after aggregation; balances come from their own sources.
+A filtered metric narrows the leaves under it (sources.Leaf); a share metric's
+denominator is a query of its own, joined on the keys it keeps (share.py).
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ from dataclasses import dataclass, field
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
 
-from semantic.compile import sqlbits, timegrain
+from semantic.compile import share, sqlbits, timegrain
 from semantic.compile.source import GroupKey, Range
-from semantic.compile.sources import Source, build_sources
+from semantic.compile.sources import Leaf, Source, build_sources
 from semantic.compile.where import dimension_names, parse_where
 from semantic.errors import QueryError
 from semantic.model.library import TIME, Library, parse_fragment
@@ -67,17 +69,19 @@ def compile_query(
         raise QueryError("group by at most one metric_time grain at a time.")
     for name in query.metrics:
         lib.metric(name)
-    filters = list(row_filters)
-    if query.where:
-        filters.append(parse_where(query.where, _where_names(lib, query.where)))
+    rows = tuple(row_filters)
+    where = parse_where(query.where, _where_names(lib, query.where)) if query.where else None
+    filters = list(rows) + ([where] if where is not None else [])
     _check_applies(lib, query.metrics, [k.dimension for k in keys] + [d for f in filters for d in dimension_names(f)])
     leaves = tuple(dict.fromkeys(leaf for m in query.metrics for leaf in lib.leaves(m)))
     span = Range(query.time_from, query.time_to)
+    items = tuple((m, m, ()) for m in query.metrics)
+    scope = _Scope(lib, rows, rollups)
 
     if query.compare is None:
-        ctes, select = _core(lib, query, keys, leaves, filters, span, "", rollups)
+        ctes, select = _core(scope, items, keys, where, span, "")
     else:
-        ctes, select = _compared(lib, query, keys, leaves, filters, span, rollups)
+        ctes, select = _compared(scope, query, items, keys, where, span)
     columns = [k.name for k in keys] + list(query.metrics)
     if query.compare:
         columns = [k.name for k in keys] + [f"{m}{s}" for m in query.metrics for s in ("", "__prior", "__change_pct")]
@@ -112,58 +116,108 @@ def _check_applies(lib: Library, metrics: Sequence[str], dims: Sequence[str]) ->
                 )
 
 
-def _core(lib, query, keys, leaves, filters, span, prefix, rollups) -> tuple[list, exp.Select]:
-    """CTEs and the SELECT of keys + requested metrics for one time range."""
-    sources = build_sources(lib, leaves, keys, filters, span, prefix, rollups)
+@dataclass(frozen=True)
+class _Scope:
+    """What stays the same for every part of one compile."""
+
+    lib: Library
+    rows: tuple[exp.Expression, ...]  # the row policy: kept everywhere, share denominators too
+    rollups: Mapping[str, str]
+
+
+def _leaves(lib: Library, name: str, where: tuple[str, ...] = ()) -> list[Leaf]:
+    """The leaves a metric is computed from, each with the filters of the filtered metrics above it
+    (a share contributes its numerator's; its denominator is built on its own)."""
+    metric = lib.metrics[name]
+    if metric.type == "filtered":
+        return _leaves(lib, metric.base, Leaf(name, where).narrowed(metric.where))
+    refs = lib.refs(name)
+    if not refs:
+        return [Leaf(name, where)]
+    return [leaf for ref in refs for leaf in _leaves(lib, ref, where)]
+
+
+def _core(scope: _Scope, items, keys, where, span, prefix) -> tuple[list, exp.Select]:
+    """CTEs and the SELECT of keys + items for one time range; an item is (output name, metric,
+    filters of filtered metrics above it)."""
+    lib = scope.lib
+    leaves = tuple(dict.fromkeys(leaf for _, m, w in items for leaf in _leaves(lib, m, w)))
+    filters = list(scope.rows) + ([where] if where is not None else [])
+    sources = build_sources(lib, leaves, keys, filters, span, prefix, scope.rollups)
     names = [k.name for k in keys]
     ctes = [cte for source in sources for cte in source.ctes]
     location = {leaf: (s, col) for s in sources for leaf, col in s.leaves}
     coalesce = len(sources) > 1
+    spine_name = f"{prefix}group_keys"
+    key_table = sources[0].name if len(sources) == 1 or not names else spine_name
+    totals: dict[tuple[str, tuple[str, ...]], tuple[str, tuple[GroupKey, ...]]] = {}
 
-    def leaf_expr(leaf: str) -> exp.Expression:
+    def leaf_expr(leaf: Leaf) -> exp.Expression:
         source, col = location[leaf]
         ref = exp.column(col, table=source.name)
         if coalesce and source.additive:
             return exp.func("COALESCE", ref, exp.Literal.number(0))
         return ref
 
+    def share_total(name: str, filtered: tuple[str, ...]) -> exp.Expression:
+        """The denominator of share metric `name`: a query of its own, joined below."""
+        if (name, filtered) not in totals:
+            cte = f"{prefix}share{len(totals) + 1}"
+            kept, kept_where = share.scope(lib, name, keys, where)
+            sub_ctes, sub = _core(
+                scope, ((share.TOTAL, lib.metrics[name].base, filtered),), kept, kept_where, span, cte + "_"
+            )
+            ctes.extend(sub_ctes + [(cte, sub)])
+            totals[(name, filtered)] = (cte, kept)
+        return exp.column(share.TOTAL, table=totals[(name, filtered)][0])
+
     days = _period_days(keys, span, sources, prefix)
-    metrics = [exp.alias_(_metric_expr(lib, m, leaf_expr, days), m) for m in query.metrics]
+    metrics = [exp.alias_(_metric_expr(lib, m, leaf_expr, days, w, share_total), alias) for alias, m, w in items]
     if len(sources) == 1 or not names:
         select = exp.select(*[exp.column(n, table=sources[0].name) for n in names], *metrics, copy=False).from_(
             sqlbits.table(sources[0].name), copy=False
         )
         for source in sources[1:]:
             select = sqlbits.join(select, sqlbits.table(source.name), "cross")
-        return ctes, select
-    spine_name = f"{prefix}group_keys"
-    spine = exp.union(
-        *[
-            exp.select(*[exp.column(n) for n in names], copy=False).from_(sqlbits.table(s.name), copy=False)
-            for s in sources
-        ],
-        distinct=True,
-        copy=False,
-    )
-    ctes.append((spine_name, spine))
-    select = exp.select(*[exp.column(n, table=spine_name) for n in names], *metrics, copy=False).from_(
-        sqlbits.table(spine_name), copy=False
-    )
-    for source in sources:
-        on = exp.and_(
+    else:
+        spine = exp.union(
             *[
-                exp.NullSafeEQ(this=exp.column(n, table=spine_name), expression=exp.column(n, table=source.name))
-                for n in names
-            ]
+                exp.select(*[exp.column(n) for n in names], copy=False).from_(sqlbits.table(s.name), copy=False)
+                for s in sources
+            ],
+            distinct=True,
+            copy=False,
         )
-        select = sqlbits.join(select, sqlbits.table(source.name), "left", on)
+        ctes.append((spine_name, spine))
+        select = exp.select(*[exp.column(n, table=spine_name) for n in names], *metrics, copy=False).from_(
+            sqlbits.table(spine_name), copy=False
+        )
+        for source in sources:
+            select = sqlbits.join(select, sqlbits.table(source.name), "left", _on(key_table, source.name, names))
+    for cte, kept in totals.values():
+        kept_names = [k.name for k in kept]
+        on = _on(key_table, cte, kept_names) if kept_names else None
+        select = sqlbits.join(select, sqlbits.table(cte), "left" if kept_names else "cross", on)
     return ctes, select
 
 
-def _metric_expr(lib: Library, name: str, leaf_expr, days) -> exp.Expression:
+def _on(left: str, right: str, names) -> exp.Expression:
+    return exp.and_(
+        *[exp.NullSafeEQ(this=exp.column(n, table=left), expression=exp.column(n, table=right)) for n in names]
+    )
+
+
+def _metric_expr(lib: Library, name: str, leaf_expr, days, where=(), share_total=None) -> exp.Expression:
+    """A metric over its leaves; `where`: the filters of the filtered metrics above it."""
     metric = lib.metrics[name]
+    if metric.type == "filtered":
+        return _metric_expr(lib, metric.base, leaf_expr, days, Leaf(name, where).narrowed(metric.where), share_total)
+    if metric.type == "share":
+        part = _metric_expr(lib, metric.base, leaf_expr, days, where, share_total)
+        total = exp.Nullif(this=share_total(name, where), expression=exp.Literal.number(0))
+        return exp.Div(this=_wrap(part), expression=total, typed=False, safe=False)
     if metric.type != "derived":
-        return leaf_expr(name)
+        return leaf_expr(Leaf(name, where))
     tree = parse_fragment(metric.expr).copy()
     for div in reversed(list(tree.find_all(exp.Div))):  # innermost first
         # A ratio is empty, not infinite or an error, where its denominator is zero.
@@ -180,7 +234,7 @@ def _metric_expr(lib: Library, name: str, leaf_expr, days) -> exp.Expression:
             return node
         if node.name == "period_days":
             return _wrap(days())
-        return _wrap(_metric_expr(lib, node.name, leaf_expr, days))
+        return _wrap(_metric_expr(lib, node.name, leaf_expr, days, where, share_total))
 
     return tree.transform(expand, copy=False)
 
@@ -215,7 +269,7 @@ def _period_days(keys, span: Range, sources: Sequence[Source], prefix: str):
     return days
 
 
-def _compared(lib, query, keys, leaves, filters, span, rollups) -> tuple[list, exp.Select]:
+def _compared(scope, query, items, keys, where, span) -> tuple[list, exp.Select]:
     """The current period's query joined to the same query one period (or year) back."""
     time_key = next((k for k in keys if k.is_time), None)
     grain = time_key.grain if time_key else None
@@ -231,8 +285,8 @@ def _compared(lib, query, keys, leaves, filters, span, rollups) -> tuple[list, e
         timegrain.shift_date(span.start, count, unit) if span.start else None,
         timegrain.shift_date(span.end, count, unit, is_end=True) if span.end else None,
     )
-    ctes, current = _core(lib, query, keys, leaves, filters, span, "cur_", rollups)
-    prior_ctes, prior = _core(lib, query, keys, leaves, filters, prior_span, "prior_", rollups)
+    ctes, current = _core(scope, items, keys, where, span, "cur_")
+    prior_ctes, prior = _core(scope, items, keys, where, prior_span, "prior_")
     if time_key is not None:  # label each prior period with the period it is compared to
         for projection in prior.expressions[: len(keys)]:
             if projection.alias_or_name == time_key.name:

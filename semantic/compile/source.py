@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
-from semantic.compile import sqlbits, timegrain
+from semantic.compile import grouping, sqlbits, timegrain
 from semantic.compile.where import bind
 from semantic.errors import QueryError
 from semantic.model.graph import ColumnRef, Hop, reachable
@@ -96,7 +96,8 @@ class FactScope:
         ref = self.lib.column(self.table, base)
         if ref is None:
             raise QueryError(f"dimension '{base}' does not apply to table {self.table}.")
-        return self.ref(ref)
+        spec = self.lib.dimensions[base]
+        return grouping.case(spec, self.ref(ref)) if spec.base is not None else self.ref(ref)
 
     def filters(self, trees: Sequence[exp.Expression], time_column: exp.Expression) -> list[exp.Expression]:
         return [exp.paren(bind(tree, lambda name: self.dimension(name, time_column)), copy=False) for tree in trees]

@@ -8,7 +8,9 @@ Three kinds of source, one per way a number adds up:
   end-of-period balance even when nothing moved in it;
 - snapshots: the value on the last snapshot date within each period.
 Every source outputs the query's group keys under their names plus one column
-per leaf metric; assemble.py joins them on the keys.
+per leaf metric; assemble.py joins them on the keys. A leaf is a metric with the
+filters of the filtered metrics above it (online_revenue: revenue where channel =
+'Online'): those are ANDed into its source's where like the query's own filter.
 """
 
 from __future__ import annotations
@@ -20,13 +22,29 @@ from sqlglot import exp
 
 from semantic.compile import sqlbits, timegrain
 from semantic.compile.source import GroupKey, Range, measure_select
+from semantic.compile.where import parse_where
 from semantic.model.library import Library
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """A simple, cumulative or snapshot metric, with the filtered metrics' filters (where texts) on it."""
+
+    metric: str
+    where: tuple[str, ...] = ()
+
+    def narrowed(self, where: str) -> tuple[str, ...]:
+        return tuple(sorted({*self.where, where}))
+
+
+def leaf_filters(lib: Library, leaf: Leaf) -> list[exp.Expression]:
+    return [parse_where(text, tuple(lib.dimensions)) for text in leaf.where]
 
 
 @dataclass(frozen=True)
 class Source:
     ctes: tuple[tuple[str, exp.Select], ...]  # the last one is the output
-    leaves: tuple[tuple[str, str], ...]  # (leaf metric, output column)
+    leaves: tuple[tuple[Leaf, str], ...]  # (leaf, output column)
     additive: bool  # a missing row means zero
 
     @property
@@ -36,7 +54,7 @@ class Source:
 
 def build_sources(
     lib: Library,
-    leaves: Sequence[str],
+    leaves: Sequence[Leaf],
     keys: Sequence[GroupKey],
     filters: Sequence[exp.Expression],
     span: Range,
@@ -44,7 +62,7 @@ def build_sources(
     rollups: Mapping[str, str] | None = None,
 ) -> list[Source]:
     """The sources of `leaves`; `rollups` (name -> definition hash) are those the warehouse has."""
-    groups: dict[tuple, list[str]] = {}
+    groups: dict[tuple, list[Leaf]] = {}
     sources: list[Source] = []
     used: set[str] = set()
 
@@ -56,24 +74,31 @@ def build_sources(
         return name
 
     for leaf in leaves:
-        metric = lib.metrics[leaf]
+        metric = lib.metrics[leaf.metric]
         if metric.type == "simple":
             measure = lib.measures[metric.measure]
-            groups.setdefault((measure.table, measure.time, measure.filter), []).append(leaf)
-    for (table, _, _), group in groups.items():
-        measures = list(dict.fromkeys(lib.metrics[leaf].measure for leaf in group))
-        select = measure_select(lib, measures, keys, filters, span, rollups=rollups)
+            groups.setdefault((measure.table, measure.time, measure.filter, leaf.where), []).append(leaf)
+    for (table, _, _, _), group in groups.items():
+        measures = list(dict.fromkeys(lib.metrics[leaf.metric].measure for leaf in group))
+        narrowed = list(filters) + leaf_filters(lib, group[0])
+        select = measure_select(lib, measures, keys, narrowed, span, rollups=rollups)
         sources.append(
             Source(
-                ((cte_name(f"f_{table}"), select),), tuple((leaf, lib.metrics[leaf].measure) for leaf in group), True
+                ((cte_name(f"f_{table}"), select),),
+                tuple((leaf, lib.metrics[leaf.metric].measure) for leaf in group),
+                True,
             )
         )
     for leaf in leaves:
-        metric = lib.metrics[leaf]
+        metric = lib.metrics[leaf.metric]
+        narrowed = list(filters) + leaf_filters(lib, leaf)
         if metric.type == "cumulative":
-            sources.append(_balance(lib, leaf, keys, filters, span, cte_name(f"b_{leaf}"), rollups))
+            source = _balance(lib, leaf.metric, keys, narrowed, span, cte_name(f"b_{leaf.metric}"), rollups)
         elif metric.type == "snapshot":
-            sources.append(_snapshot(lib, leaf, keys, filters, span, cte_name(f"s_{leaf}"), rollups))
+            source = _snapshot(lib, leaf.metric, keys, narrowed, span, cte_name(f"s_{leaf.metric}"), rollups)
+        else:
+            continue
+        sources.append(Source(source.ctes, ((leaf, leaf.metric),), source.additive))
     return sources
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlglot
 from sqlglot import exp
@@ -45,6 +46,8 @@ class Library:
     # (fact table, dimension name) -> where that dimension lives for that fact
     columns: Mapping[tuple[str, str], ColumnRef] = field(default_factory=dict)
     files: tuple[str, ...] = ()
+    # opaque to the compiler: what the app knows about custom entries (semantic/custom keeps a CustomInfo per name)
+    custom: Mapping[str, Any] = field(default_factory=dict)
 
     # ---- look-ups that name the problem when they fail -------------------
     def metric(self, name: str) -> MetricSpec:
@@ -75,28 +78,37 @@ class Library:
         return self.dimensions[base]
 
     # ---- what a metric is made of -----------------------------------------
-    def leaves(self, name: str) -> tuple[str, ...]:
-        """The non-derived metrics a metric is computed from (itself if not derived)."""
+    def refs(self, name: str) -> tuple[str, ...]:
+        """The metrics a metric is defined over (derived: its expression's; filtered, share: its base)."""
         metric = self.metric(name)
-        if metric.type != "derived":
+        if metric.type == "derived":
+            return metric_refs(metric.expr or "")
+        if metric.type in ("filtered", "share"):
+            return (metric.base,)  # type: ignore[return-value]
+        return ()
+
+    def leaves(self, name: str) -> tuple[str, ...]:
+        """The simple, cumulative and snapshot metrics a metric is computed from (itself if one)."""
+        if not self.refs(name):
             return (name,)
         out: list[str] = []
-        for ref in metric_refs(metric.expr or ""):
+        for ref in self.refs(name):
             for leaf in self.leaves(ref):
                 if leaf not in out:
                     out.append(leaf)
         return tuple(out)
 
     def leaf_measures(self, name: str) -> tuple[str, ...]:
-        """Every measure a (non-derived) metric reads."""
+        """Every measure a metric reads."""
         metric = self.metric(name)
         if metric.type in ("simple", "snapshot"):
             return (metric.measure,)  # type: ignore[return-value]
         if metric.type == "cumulative":
             return metric.add + metric.subtract
-        return tuple(m for leaf in self.leaves(name) for m in self.leaf_measures(leaf))
+        return tuple(dict.fromkeys(m for leaf in self.leaves(name) for m in self.leaf_measures(leaf)))
 
     def column(self, fact: str, dimension: str) -> ColumnRef | None:
+        """Where a dimension lives for a fact table (a grouping: where its base lives)."""
         return self.columns.get((fact, dimension))
 
     def applies(self, metric: str, dimension: str) -> bool:
@@ -108,6 +120,49 @@ class Library:
 
     def dimensions_for(self, metric: str) -> tuple[str, ...]:
         return tuple(d for d in self.dimensions if self.applies(metric, d))
+
+    def additive(self, metric: str) -> bool:
+        """Whether summing the metric over result rows gives the metric of the total: sum and count
+        measures, a filtered additive metric, and derived metrics built only from + and - of additive
+        metrics and constant multiples of one. Never ratios, shares, distinct counts or balances."""
+        spec = self.metric(metric)
+        if spec.type == "simple":
+            return self.measures[spec.measure].agg in ("sum", "count")  # type: ignore[index]
+        if spec.type == "filtered":
+            return self.additive(spec.base)  # type: ignore[arg-type]
+        if spec.type == "derived":
+            return _additive_tree(self, parse_fragment(spec.expr or ""))
+        return False
+
+
+def _constant(node: exp.Expression) -> bool:
+    """A number, or arithmetic of numbers only."""
+    if isinstance(node, exp.Paren):
+        return _constant(node.this)
+    if isinstance(node, exp.Neg):
+        return _constant(node.this)
+    if isinstance(node, exp.Literal):
+        return not node.is_string
+    if isinstance(node, (exp.Add, exp.Sub, exp.Mul, exp.Div)):
+        return _constant(node.this) and _constant(node.expression)
+    return False
+
+
+def _additive_tree(lib: Library, node: exp.Expression) -> bool:
+    if isinstance(node, (exp.Paren, exp.Neg)):
+        return _additive_tree(lib, node.this)
+    if isinstance(node, exp.Column):
+        return node.name in lib.metrics and lib.additive(node.name)
+    if isinstance(node, (exp.Add, exp.Sub)):
+        return _additive_tree(lib, node.this) and _additive_tree(lib, node.expression)
+    if isinstance(node, exp.Mul):
+        left, right = node.this, node.expression
+        return (_constant(left) and _additive_tree(lib, right)) or (_constant(right) and _additive_tree(lib, left))
+    if isinstance(node, exp.Div):  # revenue / 2: a constant multiple; a constant zero is not
+        return (
+            _constant(node.expression) and node.expression.sql() not in ("0", "0.0") and _additive_tree(lib, node.this)
+        )
+    return False
 
 
 def metric_refs(expr: str) -> tuple[str, ...]:

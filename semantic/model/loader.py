@@ -7,6 +7,7 @@ who only knows YAML.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 from collections.abc import Mapping
@@ -19,6 +20,7 @@ from pydantic import ValidationError
 from sqlglot import exp
 
 from semantic.errors import ModelError, did_you_mean
+from semantic.model import custom_checks
 from semantic.model.graph import ColumnRef, check_acyclic, reachable, resolve_sources
 from semantic.model.library import TIME, Library, metric_refs
 from semantic.model.schema import LibraryFile
@@ -88,8 +90,49 @@ def load_library(folder: Path | str) -> Library:
                 merged[section][name] = spec
                 origin[(section, name)] = where
     library = Library(files=tuple(_rel(p) for p in files), **merged)
+    return _checked(library, origin)
+
+
+def extend_library(base: Library, extra: LibraryFile, origin: str = "custom") -> Library:
+    """`base` with `extra`'s dimensions and metrics added (custom definitions), checked exactly as
+    load_library checks a library; `origin` starts every error message. Tables and measures (SQL)
+    cannot be added this way, and a name `base` already has is refused."""
+    for section in ("tables", "measures"):
+        if getattr(extra, section):
+            raise ModelError(f"{origin}: {section}: only dimensions and metrics can be added; remove {section}.")
+    merged: dict[str, dict[str, Any]] = {s: dict(getattr(base, s)) for s in SECTIONS}
+    where: dict[tuple[str, str], str] = {}
+    for section in ("dimensions", "metrics"):
+        for name, spec in getattr(extra, section).items():
+            for other in ("dimensions", "metrics"):
+                if name in getattr(base, other):
+                    kind = other[:-1]
+                    raise ModelError(
+                        f"{origin}: {section}.{name}: the library already has a {kind} '{name}'; choose another name."
+                    )
+            merged[section][name] = spec
+            where[(section, name)] = origin
+    library = Library(files=base.files, custom=base.custom, **merged)
+    return _checked(library, _Origins(where, "library"))
+
+
+class _Origins(dict):
+    """Where each entry comes from; entries of an already checked library are 'library'."""
+
+    def __init__(self, known: Mapping[tuple[str, str], str], default: str):
+        super().__init__(known)
+        self.default = default
+
+    def __missing__(self, key):
+        return self.default
+
+
+def _checked(library: Library, origin: Mapping[tuple[str, str], str]) -> Library:
     _check(library, origin)
-    return _with_columns(library, origin)
+    custom_checks.check_refs(library, origin)
+    library = _with_columns(library, origin)
+    custom_checks.check_meaning(library, origin)
+    return library
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -189,12 +232,12 @@ def _check(lib: Library, origin: Mapping[tuple[str, str], str]) -> None:
                 _check_sql(lib, text, measure.table, reach, f"{where}.{key}")
     for name, metric in lib.metrics.items():
         _check_metric(lib, name, metric, at("metrics", name))
-    for name in lib.metrics:
-        _check_no_cycle(lib, name, (), at("metrics", name))
 
 
 def _check_metric(lib: Library, name: str, metric, where: str) -> None:
-    needs = {"simple": "measure", "snapshot": "measure", "derived": "expr", "cumulative": "add"}[metric.type]
+    needs = {"simple": "measure", "snapshot": "measure", "derived": "expr", "cumulative": "add"}.get(metric.type)
+    if needs is None:  # filtered, share: semantic/model/custom_checks.py
+        return
     if not getattr(metric, needs):
         raise ModelError(f"{where}: a {metric.type} metric needs '{needs}'; add it.")
     for measure in ((metric.measure,) if metric.measure else ()) + metric.add + metric.subtract:
@@ -215,15 +258,6 @@ def _check_metric(lib: Library, name: str, metric, where: str) -> None:
         for ref in metric_refs(metric.expr):
             if ref not in lib.metrics:
                 raise ModelError(f"{where}.expr: unknown metric '{ref}'.{did_you_mean(ref, lib.metrics)}")
-
-
-def _check_no_cycle(lib: Library, name: str, trail: tuple[str, ...], where: str) -> None:
-    if name in trail:
-        raise ModelError(f"{where}.expr: metrics refer to each other in a cycle ({' -> '.join(trail + (name,))}).")
-    metric = lib.metrics[name]
-    if metric.type == "derived":
-        for ref in metric_refs(metric.expr or ""):
-            _check_no_cycle(lib, ref, trail + (name,), where)
 
 
 def _check_sql(lib: Library, text: str, table: str, reach: Mapping[str, Any], where: str) -> None:
@@ -254,13 +288,15 @@ def _with_columns(lib: Library, origin: Mapping[tuple[str, str], str]) -> Librar
     columns: dict[tuple[str, str], ColumnRef] = {}
     for fact in {m.table for m in lib.measures.values()}:
         for name, dim in lib.dimensions.items():
+            if dim.base is not None:  # a grouping lives where its base lives
+                dim = lib.dimensions[dim.base]
             try:
                 ref = resolve_sources(lib.tables, fact, dim.sources)
             except ModelError as err:
                 raise ModelError(f"{origin[('dimensions', name)]}: dimensions.{name}: {err}") from None
             if ref is not None:
                 columns[(fact, name)] = ref
-    return Library(lib.tables, lib.dimensions, lib.measures, lib.metrics, columns, lib.files)
+    return dataclasses.replace(lib, dimensions=custom_checks.with_members(lib.dimensions), columns=columns)
 
 
 def _rel(path: Path) -> str:

@@ -18,17 +18,18 @@ from collections.abc import Mapping, Sequence
 
 from sqlglot import exp
 
-from semantic.compile import sqlbits, timegrain
+from semantic.compile import grouping, sqlbits, timegrain
 from semantic.compile.where import bind
 from semantic.model.library import Library, split_time
 from semantic.rollup.spec import RollupSpec, load_rollups
 
 
-def _dimensions(keys, filters) -> set[str]:
+def _dimensions(lib: Library, keys, filters) -> set[str]:
+    """The dimensions a rollup must keep: those used, a grouping replaced by its base."""
     out = {k.dimension for k in keys if not k.is_time}
     for tree in filters:
         out |= {c.name for c in tree.find_all(exp.Column)}
-    return out
+    return {lib.dimensions[d].base or d if d in lib.dimensions else d for d in out}
 
 
 def _time_fits(spec, keys, span) -> bool:
@@ -44,7 +45,7 @@ def pick(lib: Library, measures: Sequence[str], keys, filters, span, available: 
     """The first declared rollup in `available` (name -> hash built) that answers exactly, or None."""
     if not available:
         return None
-    needed = _dimensions(keys, filters)
+    needed = _dimensions(lib, keys, filters)
     for spec in load_rollups(lib).values():  # declared smallest first: the first that answers
         if available.get(spec.name) != spec.definition_hash(lib):
             continue
@@ -68,6 +69,9 @@ def from_rollup(
         base, grain = split_time(name)
         if base == "metric_time":
             return day.copy() if (grain or "day") == spec.grain else timegrain.truncate(day.copy(), grain or "day")
+        dim = lib.dimensions[base]
+        if dim.base is not None:
+            return grouping.case(dim, exp.column(dim.base, table=table))
         return exp.column(base, table=table)
 
     key_exprs = [(k.name, column(k.name)) for k in keys]
