@@ -19,6 +19,7 @@ from sqlglot import exp
 from semantic import policy
 from semantic.authorize import authorize
 from semantic.compile.source import FactScope, Range
+from semantic.compile.sources import leaf_filters, leaves_of
 from semantic.compile.where import parse_where
 from semantic.errors import QueryError, SemanticError, WarehouseError
 from semantic.events import report
@@ -53,7 +54,8 @@ def detail_plan(query: Query, principal: Principal | None, library: Library) -> 
     principal = principal or Principal.operator()
     authorize(principal, "query", query, library)  # the one authorisation every surface asks
     access = policy.access_for(principal, library)  # for its row filter and the dimensions shown
-    measure_name = library.leaf_measures(query.metrics[0])[0]
+    leaf = leaves_of(library, query.metrics[0])[0]  # with the filters of filtered metrics above it
+    measure_name = library.leaf_measures(leaf.metric)[0]
     measure = library.measures[measure_name]
     scope = FactScope(library, measure.table)
     time_column = scope.time(measure)
@@ -70,6 +72,7 @@ def detail_plan(query: Query, principal: Principal | None, library: Library) -> 
     filters = [access.row_filter] if access.row_filter is not None else []
     if query.where:
         filters.append(parse_where(query.where, tuple(library.dimensions) + ("metric_time",)))
+    filters += leaf_filters(library, leaf)
     for tree in filters:
         for column in tree.find_all(exp.Column):
             if not library.applies(query.metrics[0], column.name):

@@ -18,7 +18,7 @@ from sqlglot.dialects.dialect import Dialect
 
 from semantic.compile import share, sqlbits, timegrain
 from semantic.compile.source import GroupKey, Range
-from semantic.compile.sources import Leaf, Source, build_sources
+from semantic.compile.sources import Leaf, Source, build_sources, leaves_of
 from semantic.compile.where import dimension_names, parse_where
 from semantic.errors import QueryError
 from semantic.model.library import TIME, Library, parse_fragment
@@ -125,23 +125,11 @@ class _Scope:
     rollups: Mapping[str, str]
 
 
-def _leaves(lib: Library, name: str, where: tuple[str, ...] = ()) -> list[Leaf]:
-    """The leaves a metric is computed from, each with the filters of the filtered metrics above it
-    (a share contributes its numerator's; its denominator is built on its own)."""
-    metric = lib.metrics[name]
-    if metric.type == "filtered":
-        return _leaves(lib, metric.base, Leaf(name, where).narrowed(metric.where))
-    refs = lib.refs(name)
-    if not refs:
-        return [Leaf(name, where)]
-    return [leaf for ref in refs for leaf in _leaves(lib, ref, where)]
-
-
 def _core(scope: _Scope, items, keys, where, span, prefix) -> tuple[list, exp.Select]:
     """CTEs and the SELECT of keys + items for one time range; an item is (output name, metric,
     filters of filtered metrics above it)."""
     lib = scope.lib
-    leaves = tuple(dict.fromkeys(leaf for _, m, w in items for leaf in _leaves(lib, m, w)))
+    leaves = tuple(dict.fromkeys(leaf for _, m, w in items for leaf in leaves_of(lib, m, w)))
     filters = list(scope.rows) + ([where] if where is not None else [])
     sources = build_sources(lib, leaves, keys, filters, span, prefix, scope.rollups)
     names = [k.name for k in keys]

@@ -37,6 +37,18 @@ class Leaf:
         return tuple(sorted({*self.where, where}))
 
 
+def leaves_of(lib: Library, name: str, where: tuple[str, ...] = ()) -> list[Leaf]:
+    """The leaves a metric is computed from, each with the filters of the filtered metrics above it
+    (a share contributes its numerator's; its denominator is built on its own)."""
+    metric = lib.metrics[name]
+    if metric.type == "filtered":
+        return leaves_of(lib, metric.base, Leaf(name, where).narrowed(metric.where))
+    refs = lib.refs(name)
+    if not refs:
+        return [Leaf(name, where)]
+    return [leaf for ref in refs for leaf in leaves_of(lib, ref, where)]
+
+
 def leaf_filters(lib: Library, leaf: Leaf) -> list[exp.Expression]:
     return [parse_where(text, tuple(lib.dimensions)) for text in leaf.where]
 
