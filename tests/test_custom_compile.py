@@ -28,8 +28,11 @@ from tests.handsql import FACTS, assert_same, bind, hand, in_range, key_sql, met
 TIER1 = ("Shanghai", "Beijing", "Guangzhou", "Shenzhen")
 TIER2 = ("Hangzhou", "Nanjing", "Suzhou", "Wuhan", "Chengdu")
 START, END = dt.date(2025, 1, 1), dt.date(2025, 6, 30)
+ONLINE_TEXT = "channel = 'Online'"
 PRIOR = (dt.date(2024, 1, 1), dt.date(2024, 6, 30))
-handsql.RATIOS.update({"revenue_share", "revenue_per_order"})  # compared relatively, like the library's ratios
+handsql.RATIOS.update(
+    {"revenue_share", "revenue_per_order", "online_share", "share_points"}
+)  # compared relatively, like the library's ratios
 
 
 def _metric(label: str, type_: str, fmt: str = "currency", **fields) -> dict:
@@ -89,6 +92,9 @@ def custom_entries(key_accounts) -> dict:
             "online_gross_profit": _metric(
                 "Online gross profit", "filtered", base="gross_profit", where="channel = 'Online'"
             ),
+            "tier1_revenue": _metric("Tier 1 revenue", "filtered", base="revenue", where="city_tier = 'Tier 1'"),
+            "online_share": _metric("Online share", "filtered", fmt="percent", base="revenue_share", where=ONLINE_TEXT),
+            "share_points": _metric("Share in points", "derived", fmt="number", expr="100 * revenue_share"),
             "east_ar": _metric(
                 "East AR", "filtered", base="ar_balance", where="region = 'East'", certified=True, certified_by="cfo"
             ),
@@ -148,6 +154,13 @@ def _and(*parts) -> str | None:
 
 
 ONLINE = "{channel} = 'Online'"
+GRAIN_SPANS = {  # whole periods, so each period's prior is the whole period before it
+    "day": (dt.date(2025, 3, 1), dt.date(2025, 3, 31), dt.timedelta(days=1)),
+    "week": (dt.date(2025, 1, 6), dt.date(2025, 3, 30), dt.timedelta(days=7)),
+    "month": (dt.date(2025, 1, 1), dt.date(2025, 6, 30), None),
+    "quarter": (dt.date(2025, 1, 1), dt.date(2025, 6, 30), None),
+    "year": (dt.date(2024, 1, 1), dt.date(2025, 12, 31), None),
+}
 SUMS = {"revenue": "sum(l.net_amount)", "cogs": "sum(l.cost_amount)", "orders": "count(DISTINCT o.order_id)"}
 
 
@@ -170,6 +183,21 @@ def hand_sql(fact, metric: str, keys, where=None, start=None, end=None, denomina
         total = flow(fact, {"total": SUMS["revenue"]}, kept, denominator_where, start, end)
         join = f"LEFT JOIN ({total}) t USING ({', '.join(kept)})" if kept else f"CROSS JOIN ({total}) t"
         return f"SELECT {', '.join([*keys, f'part / NULLIF(total, 0) AS {metric}'])} FROM ({part}) p {join}"
+    if metric == "tier1_revenue":
+        return flow(fact, {metric: SUMS["revenue"]}, keys, _and(where, "{city_tier} = 'Tier 1'"), start, end)
+    if metric in ("online_share", "share_points"):
+        online = metric == "online_share"
+        inner = hand_sql(
+            fact,
+            "revenue_share",
+            keys,
+            _and(where, ONLINE if online else None),
+            start,
+            end,
+            _and(denominator_where, ONLINE if online else None),
+        )
+        value = "revenue_share" if online else "100 * revenue_share"
+        return f"SELECT {', '.join([*keys, f'{value} AS {metric}'])} FROM ({inner}) s"
     if metric == "east_ar":
         return (
             f"SELECT {', '.join([*keys, 'ar_balance AS east_ar'])} "
@@ -188,7 +216,16 @@ def check(raw, lib, warehouse, query: Query, want_sql: str, rollups: bool = True
 
 
 # ---- every kind against hand SQL ----------------------------------------------------
-SALES_KINDS = ("online_revenue", "margin_after_fee", "revenue_per_order", "revenue_share", "online_gross_profit")
+SALES_KINDS = (
+    "online_revenue",
+    "margin_after_fee",
+    "revenue_per_order",
+    "revenue_share",
+    "online_gross_profit",
+    "tier1_revenue",
+    "online_share",
+    "share_points",
+)
 KEYS = (
     ("region",),
     ("metric_time__month",),
@@ -353,3 +390,61 @@ def test_extend_library_gives_the_same_numbers(raw, lib, rolled, key_accounts):
     b = run(query, warehouse=rolled, library=extended, cache=None).frame
     assert_same(a, b, ["city_tier", "region"])
     assert extended.dimensions["city_tier"].members == lib.dimensions["city_tier"].members
+
+
+@pytest.mark.parametrize("grain", list(GRAIN_SPANS))
+@pytest.mark.parametrize("metric", ["online_revenue", "revenue_share", "margin_after_fee", "online_share"])
+def test_prior_period_at_every_grain(raw, lib, lines, rolled, metric, grain):
+    start, end, step = GRAIN_SPANS[grain]
+    keys = ("region", f"metric_time__{grain}")
+    time = keys[1]
+    query = Query(metrics=(metric,), group_by=keys, time_from=start, time_to=end, compare="prior_period")
+    frame = run(query, warehouse=rolled, library=lib, cache=None).frame
+    back = {"month": 1, "quarter": 3, "year": 12}
+
+    def before(day: dt.date) -> dt.date:
+        if step is not None:
+            return day - step
+        months = day.year * 12 + day.month - 1 - back[grain]
+        return dt.date(months // 12, months % 12 + 1, 1)
+
+    wide = hand(raw, hand_sql(lines, metric, keys, start=before(start), end=end))
+    values = {(r["region"], handsql.as_key(r[time])): handsql.as_number(r[metric]) for r in wide.to_dict("records")}
+    now = hand(raw, hand_sql(lines, metric, keys, start=start, end=end))
+    assert_same(frame[[*keys, metric]], now, keys, [metric], what="current")
+    assert len(frame) > 0
+    for r in frame.to_dict("records"):
+        period = dt.date.fromisoformat(handsql.as_key(r[time]))
+        want = values.get((r["region"], before(period).isoformat()))
+        got = handsql.as_number(r[f"{metric}__prior"])
+        assert handsql.close(got, want, ratio=handsql.is_ratio(metric)), (r["region"], period, got, want)
+
+
+def test_share_beside_metrics_of_other_tables(raw, lib, lines, rolled):
+    """Several sources meet on a spine of keys; the share's total joins it on the keys it kept."""
+    keys = ("region", "metric_time__month")
+    query = Query(metrics=("revenue_share", "invoiced", "online_revenue"), group_by=keys, time_from=START, time_to=END)
+    frame = run(query, warehouse=rolled, library=lib, cache=None).frame
+    for metric in ("revenue_share", "online_revenue"):
+        want = hand(raw, hand_sql(lines, metric, keys, start=START, end=END))
+        got = frame[frame[metric].notna()] if metric == "revenue_share" else frame
+        assert_same(got[[*keys, metric]], want, keys, [metric], what=metric)
+    invoiced = hand(raw, metric_sql("invoiced", keys, None, START, END))
+    assert_same(frame[frame["invoiced"].notna()][[*keys, "invoiced"]], invoiced, keys, ["invoiced"])
+
+
+def test_band_and_bucket_edges(raw, lib):
+    """A value equal to a band's `below` is in the next band; NULL stays NULL; unlisted is other."""
+    from sqlglot import exp
+
+    from semantic.compile.grouping import case
+
+    value = exp.column("v", table="t")
+    bands = case(lib.dimensions["price_band"], value).sql("duckdb")
+    got = raw.execute(
+        f"SELECT v, {bands} FROM (VALUES (0.0), (249.99), (250.0), (999.99), (1000.0), (1e9), (NULL)) t(v) ORDER BY v"
+    ).fetchall()
+    assert [label for _, label in got] == ["Budget", "Budget", "Mid", "Mid", "Premium", "Premium", None]
+    tiers = case(lib.dimensions["city_tier"], value).sql("duckdb")
+    got = raw.execute(f"SELECT {tiers} FROM (VALUES ('Shanghai'), ('Wuhan'), ('Lhasa'), (NULL)) t(v)").fetchall()
+    assert [label for (label,) in got] == ["Tier 1", "Tier 2", "Tier 3", None]
