@@ -283,3 +283,23 @@ def test_additive_rules(base):
         "budget_variance_pct",
     ):
         assert not lib.additive(name), name
+
+
+def test_reads_lists_everything_a_custom_entry_is_built_from(base):
+    extra = LibraryFile.model_validate(
+        {
+            "dimensions": {"tier": grouping("city", buckets=[bucket("Tier 1", "Shanghai")])},
+            "metrics": {
+                "tier_revenue": metric("filtered", base="gross_profit", where="tier = 'Tier 1' AND segment = 'SMB'"),
+                "tier_share": metric("share", fmt="percent", base="tier_revenue", across="region"),
+                "fee": metric("derived", expr="tier_share * 2 + orders"),
+            },
+        }
+    )
+    lib = extend_library(base, extra)
+    assert lib.reads("tier") == ((), ("city",))
+    assert lib.reads("tier_revenue") == (("gross_profit", "revenue", "cogs"), ("tier", "city", "segment"))
+    metrics, dims = lib.reads("fee")
+    assert set(metrics) == {"tier_share", "tier_revenue", "gross_profit", "revenue", "cogs", "orders"}
+    assert set(dims) == {"region", "tier", "city", "segment"}
+    assert lib.reads("revenue") == ((), ()) and lib.reads("region") == ((), ())

@@ -15,6 +15,7 @@ from typing import Any
 import sqlglot
 from sqlglot import exp
 
+from semantic.compile.where import dimension_names, parse_where
 from semantic.errors import QueryError, did_you_mean
 from semantic.model.graph import ColumnRef
 from semantic.model.schema import DimensionSpec, MeasureSpec, MetricSpec, TableSpec
@@ -120,6 +121,40 @@ class Library:
 
     def dimensions_for(self, metric: str) -> tuple[str, ...]:
         return tuple(d for d in self.dimensions if self.applies(metric, d))
+
+    def reads(self, name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(metrics, dimensions) a metric or a grouping is built from, all the way down, itself left
+        out: a filtered metric reads its base and its where's dimensions, a share its base and
+        `across`, a grouping its base (what a reader must be granted to see it)."""
+        metrics: list[str] = []
+        dims: list[str] = []
+
+        def dimension(dim: str) -> None:
+            if dim not in dims:
+                dims.append(dim)
+                base = self.dimensions[dim].base
+                if base is not None:
+                    dimension(base)
+
+        def metric(metric_name: str) -> None:
+            spec = self.metric(metric_name)
+            if spec.type == "filtered":
+                for dim in dimension_names(parse_where(spec.where or "", tuple(self.dimensions))):
+                    dimension(dim)
+            if spec.type == "share":
+                dimension(spec.across)  # type: ignore[arg-type]
+            for ref in self.refs(metric_name):
+                if ref not in metrics:
+                    metrics.append(ref)
+                    metric(ref)
+
+        if name in self.dimensions:
+            base = self.dimensions[name].base
+            if base is not None:
+                dimension(base)
+        else:
+            metric(name)
+        return tuple(m for m in metrics if m != name), tuple(d for d in dims if d != name)
 
     def additive(self, metric: str) -> bool:
         """Whether summing the metric over result rows gives the metric of the total: sum and count
