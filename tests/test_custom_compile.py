@@ -95,6 +95,9 @@ def custom_entries(key_accounts) -> dict:
             "tier1_revenue": _metric("Tier 1 revenue", "filtered", base="revenue", where="city_tier = 'Tier 1'"),
             "online_share": _metric("Online share", "filtered", fmt="percent", base="revenue_share", where=ONLINE_TEXT),
             "share_points": _metric("Share in points", "derived", fmt="number", expr="100 * revenue_share"),
+            "electronics_stock": _metric(
+                "Electronics stock", "filtered", base="inventory_value", where="category = 'Electronics'"
+            ),
             "east_ar": _metric(
                 "East AR", "filtered", base="ar_balance", where="region = 'East'", certified=True, certified_by="cfo"
             ),
@@ -448,3 +451,21 @@ def test_band_and_bucket_edges(raw, lib):
     tiers = case(lib.dimensions["city_tier"], value).sql("duckdb")
     got = raw.execute(f"SELECT {tiers} FROM (VALUES ('Shanghai'), ('Wuhan'), ('Lhasa'), (NULL)) t(v)").fetchall()
     assert [label for (label,) in got] == ["Tier 1", "Tier 2", "Tier 3", None]
+
+
+@pytest.mark.parametrize("keys", [("metric_time__month",), ("product",), ("price_band", "metric_time__quarter"), ()])
+def test_filtered_snapshot_and_a_grouping_of_stock(raw, lib, rolled, keys, monkeypatch):
+    """A filtered snapshot filters the stock rows; price band groups them through products."""
+    fact = FACTS["inventory_snapshots"]
+    monkeypatch.setitem(FACTS, "inventory_snapshots", dataclasses.replace(fact, dims={**fact.dims, **_price_band()}))
+    query = Query(metrics=("electronics_stock",), group_by=keys, time_from=START, time_to=END)
+    want = metric_sql("inventory_value", keys, "{category} = 'Electronics'", START, END)
+    want = f"SELECT {', '.join([*keys, 'inventory_value AS electronics_stock'])} FROM ({want}) s"
+    check(raw, lib, rolled, query, want)
+    if "price_band" in keys:
+        query = Query(metrics=("inventory_value",), group_by=keys, time_from=START, time_to=END)
+        check(raw, lib, rolled, query, metric_sql("inventory_value", keys, None, START, END))
+
+
+def _price_band() -> dict:
+    return {"price_band": groupings_sql(("x",))["price_band"]}
