@@ -162,6 +162,9 @@ BAD = [
         {"metrics": {"m": metric("filtered", base="revenue", where="channel = 'Online'", measure="revenue")}},
         ["metrics.m.measure"],
     ),
+    ({"metrics": {"m": metric("derived", expr="revenue * 'a'")}}, ["metrics.m.expr", "'a' is text"]),
+    ({"metrics": {"m": metric("derived", expr="revenue; DROP TABLE orders")}}, ["metrics.m.expr"]),
+    ({"metrics": {"m": metric("derived", expr="(SELECT 1) * revenue")}}, ["metrics.m.expr", "is not allowed"]),
     (
         {"metrics": {"m": metric("derived", expr="revenue - select_me")}},
         ["metrics.m.expr", "unknown metric 'select_me'"],

@@ -251,6 +251,8 @@ def _check_metric(lib: Library, name: str, metric, where: str) -> None:
         except sqlglot.errors.ParseError:
             raise ModelError(f"{where}.expr: '{metric.expr}' is not a valid expression.") from None
         for node in tree.walk():
+            if isinstance(node, exp.Literal) and node.is_string:
+                raise ModelError(f"{where}.expr: {node.sql()} is text; a formula uses metric names and numbers.")
             if not isinstance(node, DERIVED_NODES):
                 raise ModelError(
                     f"{where}.expr: '{node.sql()}' is not allowed; use metric names, numbers, + - * / and NULLIF, COALESCE, ABS."
