@@ -11,6 +11,7 @@ newer version is certified. Editing a certified definition makes a draft version
     share(name, roles, who) -> Definition             certify(name, version, who, note="") -> Definition
     delete(name, who)                                 rename(name, new, who) -> Definition
     definitions() -> tuple[Definition, ...]           the effective ones (cached; generation checked <= 1/s)
+    certified() -> tuple[Definition, ...]             the effective ones that are certified
     history(name) -> tuple[Version, ...]              pending() -> tuple[Version, ...]
     diff(name, a, b) -> tuple[Change, ...]            tiles_using(name) -> tuple[TileUse, ...]
     register()                                        semantic.custom.registry reads definitions() from here
@@ -25,7 +26,7 @@ from __future__ import annotations
 
 from data import metastore
 from data.custom import usage
-from data.custom.reads import definitions, diff, forget, history, pending, register, version
+from data.custom.reads import definitions, definitions_of, diff, forget, history, pending, register, version
 from data.custom.records import Certification, Change, TileUse, Version, find
 from data.custom.writes import certify, delete, may_certify, rename, save, share
 
@@ -37,6 +38,7 @@ __all__ = [
     "certify",
     "certified",
     "definitions",
+    "definitions_in",
     "delete",
     "diff",
     "find",
@@ -51,6 +53,11 @@ __all__ = [
     "tiles_using",
     "version",
 ]
+
+
+def definitions_in(con) -> tuple:
+    """The effective definitions read now through `con` (no cache): the CLI reading a store it was given."""
+    return definitions_of(con)
 
 
 def tiles_using(name: str) -> tuple[TileUse, ...]:
