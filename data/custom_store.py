@@ -13,6 +13,7 @@ newer version is certified. Editing a certified definition makes a draft version
     definitions() -> tuple[Definition, ...]           the effective ones (cached; generation checked <= 1/s)
     certified() -> tuple[Definition, ...]             the effective ones that are certified
     history(name) -> tuple[Version, ...]              pending() -> tuple[Version, ...]
+    latest(name) -> Version                           version(name, n) -> Version
     diff(name, a, b) -> tuple[Change, ...]            tiles_using(name) -> tuple[TileUse, ...]
     register()                                        semantic.custom.registry reads definitions() from here
     forget()                                          read the store again at the next call (tests)
@@ -26,7 +27,7 @@ from __future__ import annotations
 
 from data import metastore
 from data.custom import usage
-from data.custom.reads import definitions, definitions_of, diff, forget, history, pending, register, version
+from data.custom.reads import definitions, definitions_of, diff, forget, history, latest, pending, register, version
 from data.custom.records import Certification, Change, TileUse, Version, find
 from data.custom.writes import certify, delete, may_certify, rename, save, share
 
@@ -44,6 +45,7 @@ __all__ = [
     "find",
     "forget",
     "history",
+    "latest",
     "may_certify",
     "pending",
     "register",

@@ -122,9 +122,13 @@ def test_only_the_author_changes_it_and_a_stale_editor_loses_nothing(accepting):
         store.save("metric", "net_margin", metric("revenue"), COLLEAGUE, expected_version=1)
     with pytest.raises(PolicyError, match="only Zhou Min"):
         store.share("net_margin", ["sales_rep"], COLLEAGUE)
+    with pytest.raises(QueryError, match="there is no role 'sales_reps'. Did you mean 'sales_rep'"):
+        store.share("net_margin", ["finance", "sales_reps"], AUTHOR)
+    assert store.find(store.definitions(), "net_margin").info.shared_with == ()
     with pytest.raises(QueryError, match=r"already exists \(version 1, by Zhou Min"):
         store.save("metric", "net_margin", metric("revenue"), COLLEAGUE, expected_version=None)
 
+    assert store.latest("net_margin").version == 1  # what both tabs opened
     store.save("metric", "net_margin", metric("revenue - cogs"), AUTHOR, expected_version=1)  # tab one
     with pytest.raises(QueryError) as refused:  # tab two, opened at version 1
         store.save("metric", "net_margin", metric("revenue"), AUTHOR, expected_version=1)
@@ -255,3 +259,17 @@ def test_a_grouping_keeps_its_kind(accepting):
     assert saved.info.kind == "grouping" and type(saved.spec).__name__ == "DimensionSpec"
     with pytest.raises(QueryError, match="a custom metric must be a metric"):
         store.save("metric", "other", grouping(), AUTHOR, expected_version=None)
+
+
+def test_a_spec_the_schema_no_longer_reads_is_left_out_not_fatal(accepting):
+    store.save("metric", "net_margin", metric(), AUTHOR, expected_version=None)
+    store.save("metric", "old_one", metric("revenue"), AUTHOR, expected_version=None)
+    with metastore.session() as con, metastore.transaction(con):
+        con.execute(
+            "UPDATE custom_versions SET spec = ? WHERE definition_id = "
+            "(SELECT id FROM custom_definitions WHERE name = 'old_one')",
+            ('{"type": "ratio_of_old"}',),
+        )
+        con.execute("UPDATE custom_generation SET generation = generation + 1")
+    store.forget()
+    assert [d.name for d in store.definitions()] == ["net_margin"]

@@ -3,6 +3,7 @@ waiting for review, and what changed between two versions."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 
@@ -12,6 +13,7 @@ from semantic.custom import registry
 from semantic.custom.model import CustomInfo, Definition
 from semantic.errors import QueryError
 
+log = logging.getLogger(__name__)
 CHECK_EVERY = 1.0  # seconds between two checks of the generation counter by one process
 
 _cache: dict = {}  # store target -> [checked at (monotonic), generation, definitions]
@@ -53,13 +55,18 @@ def certified_version(con, definition_id: int) -> int:
 
 
 def definitions_of(con, only_id: int | None = None) -> tuple[Definition, ...]:
-    """Every live definition's effective version (certified if any, else the latest draft), by name."""
+    """Every live definition's effective version (certified if any, else the latest draft), by name, in
+    two queries. A stored spec the schema no longer reads is left out (logged), never breaking the rest."""
     where, args = ("AND d.id = ?", (only_id,)) if only_id is not None else ("", ())
     rows = con.execute(
-        "SELECT d.id, d.name, d.kind, d.author, d.author_label, "
+        "WITH top AS (SELECT d.id, d.name, d.kind, d.author, d.author_label, "
         "(SELECT max(version) FROM custom_versions v WHERE v.definition_id = d.id) AS latest, "
         "(SELECT max(version) FROM custom_certifications c WHERE c.definition_id = d.id) AS certified "
-        f"FROM custom_definitions d WHERE d.deleted_at IS NULL {where} ORDER BY d.name",
+        f"FROM custom_definitions d WHERE d.deleted_at IS NULL {where}) "
+        "SELECT top.*, v.spec, c.certified_by, c.certified_at, c.note FROM top "
+        "JOIN custom_versions v ON v.definition_id = top.id AND v.version = COALESCE(top.certified, top.latest) "
+        "LEFT JOIN custom_certifications c ON c.definition_id = top.id AND c.version = top.certified "
+        "ORDER BY top.name",
         args,
     ).fetchall()
     shares: dict[int, list[str]] = {}
@@ -67,24 +74,26 @@ def definitions_of(con, only_id: int | None = None) -> tuple[Definition, ...]:
         shares.setdefault(r[0], []).append(r[1])
     out = []
     for row in rows:
-        latest, certified = int(row["latest"] or 0), int(row["certified"] or 0)
-        if not latest:
+        latest, certified = int(row["latest"]), int(row["certified"] or 0)
+        cert = (
+            Certification(certified, row["certified_by"], row["certified_at"], row["note"] or "") if certified else None
+        )
+        try:
+            spec = read_spec(row["kind"], row["spec"])
+            if cert is not None:
+                spec = certified_spec(spec, cert)
+        except ValueError as err:  # pydantic's ValidationError, bad JSON: a spec stored by an older schema
+            log.warning(
+                "custom definition %s cannot be read and is left out: %s", row["name"], str(err).splitlines()[0]
+            )
             continue
-        effective = certified or latest
-        spec_row = con.execute(
-            "SELECT spec FROM custom_versions WHERE definition_id = ? AND version = ?", (row["id"], effective)
-        ).fetchone()
-        spec = read_spec(row["kind"], spec_row[0])
-        cert = _certification(con, row["id"], certified) if certified else None
-        if cert is not None:
-            spec = certified_spec(spec, cert)
         info = CustomInfo(
             name=row["name"],
             kind=row["kind"],
             author=row["author"],
             author_label=row["author_label"] or "",
             shared_with=tuple(shares.get(row["id"], ())),
-            version=effective,
+            version=certified or latest,
             status="certified" if cert else "draft",
             certified_by=cert.certified_by if cert else None,
             certified_at=cert.certified_at if cert else None,
@@ -93,15 +102,6 @@ def definitions_of(con, only_id: int | None = None) -> tuple[Definition, ...]:
         )
         out.append(Definition(info=info, spec=spec))
     return tuple(out)
-
-
-def _certification(con, definition_id: int, version: int) -> Certification | None:
-    row = con.execute(
-        "SELECT version, certified_by, certified_at, note FROM custom_certifications "
-        "WHERE definition_id = ? AND version = ?",
-        (definition_id, version),
-    ).fetchone()
-    return Certification(row[0], row[1], row[2], row[3] or "") if row else None
 
 
 def definition_of(con, row) -> Definition:
@@ -205,6 +205,11 @@ def version(name: str, number: int) -> Version:
         if found.version == number:
             return found
     raise QueryError(f"'{name}' has no version {number}; see its history for the versions there are.")
+
+
+def latest(name: str) -> Version:
+    """The newest version of `name` (what an editor opens: its number is the expected_version of the next save)."""
+    return history(name)[-1]
 
 
 def diff(name: str, a: int, b: int) -> tuple[Change, ...]:

@@ -21,7 +21,7 @@ from data.custom.records import (
 )
 from semantic.custom import check
 from semantic.custom.model import CustomInfo, Definition
-from semantic.errors import PolicyError, QueryError
+from semantic.errors import PolicyError, QueryError, did_you_mean
 
 CERTIFY = "certify_metrics"
 
@@ -121,6 +121,7 @@ def _check_save(con, row, kind: str, name: str, who, expected_version: int | Non
 def share(name: str, roles, who) -> Definition:
     """Share `name` with exactly these roles (none: only its author sees the draft). Author only."""
     roles = tuple(dict.fromkeys(str(r).strip() for r in roles if str(r).strip()))
+    _known_roles(roles)
     with _writing() as con:
         row = reads.existing_row(con, name)
         _must_own(row, who, name)
@@ -130,6 +131,19 @@ def share(name: str, roles, who) -> Definition:
         )
         _bump(con)
         return reads.definition_of(con, row)
+
+
+def _known_roles(roles: tuple[str, ...]) -> None:
+    """Every role is one policies.yml defines (a typo would share with no one, silently)."""
+    from semantic.model.loader import default_library
+    from semantic.policy import default_policy
+
+    known = default_policy(default_library()).roles
+    for role in roles:
+        if role not in known:
+            raise QueryError(
+                f"there is no role '{role}'.{did_you_mean(role, known)} Roles: {', '.join(sorted(known))}."
+            )
 
 
 def may_certify(who) -> None:
