@@ -11,6 +11,7 @@ import yaml
 from cli.semantic_cli import main
 from data import custom_store as store
 from semantic.model.loader import MODELS_DIR, load_library
+from semantic.model.schema import DimensionSpec, MetricSpec
 from tests import customstore
 from tests.customstore import AUTHOR, CFO, grouping, metric
 
@@ -114,3 +115,81 @@ def test_nothing_certified_is_one_line(metastore_file, accepting, capsys):
         "error: no certified custom metrics or groupings in the metadata store; "
         "a certifier certifies a shared draft in the app first.\n"
     )
+
+
+NEW_SCHEMA = "base" in DimensionSpec.model_fields and "certified_by" in MetricSpec.model_fields
+
+
+def _text(en: str, zh: str) -> dict:
+    return {"en": en, "zh": zh}
+
+
+@pytest.mark.skipif(not NEW_SCHEMA, reason="needs the issue-15 library schema (filtered, share, groupings)")
+def test_every_kind_exports_with_its_certification_and_loads(metastore_file, accepting, certifying, tmp_path):
+    common = {"description": _text("Made in the app.", "在应用中定义。"), "owner": "Sales Operations"}
+    metric_common = {**common, "tags": ("sales",), "good": "up"}
+    specs = [
+        (
+            "metric",
+            "online_revenue",
+            MetricSpec(
+                label=_text("Online revenue", "线上收入"),
+                format="currency",
+                type="filtered",
+                base="revenue",
+                where="channel = 'Online'",
+                **metric_common,
+            ),
+        ),
+        (
+            "metric",
+            "region_revenue_share",
+            MetricSpec(
+                label=_text("Revenue share of region", "区域收入占比"),
+                format="percent",
+                type="share",
+                base="revenue",
+                across="region",
+                **metric_common,
+            ),
+        ),
+        (
+            "grouping",
+            "city_tier",
+            DimensionSpec(
+                label=_text("City tier", "城市等级"),
+                base="city",
+                buckets=({"label": _text("Tier 1", "一线"), "members": ("Shanghai", "Beijing")},),
+                **common,
+            ),
+        ),
+        (
+            "grouping",
+            "price_band",
+            DimensionSpec(
+                label=_text("Price band", "价格段"),
+                base="list_price",
+                bands=(
+                    {"label": _text("Under 100", "100 以下"), "below": 100},
+                    {"label": _text("100 to 500", "100-500"), "below": 500},
+                ),
+                **common,
+            ),
+        ),
+    ]
+    store.forget()
+    for kind, name, spec in specs:
+        store.save(kind, name, spec, AUTHOR, expected_version=None)
+        store.certify(name, 1, CFO, note=f"{name} reviewed")
+    models = tmp_path / "models"
+    shutil.copytree(MODELS_DIR, models)
+    assert main(["certified", "export", "--out", str(models / "certified.yml"), "--models", str(models)]) == 0
+    library = load_library(models)
+    for kind, name, spec in specs:
+        loaded = (library.metrics if kind == "metric" else library.dimensions)[name]
+        assert (loaded.certified, loaded.certified_by, loaded.certification_note) == (True, "cfo", f"{name} reviewed")
+        assert loaded.certified_at == store.find(store.definitions(), name).info.certified_at
+        assert {k: v for k, v in loaded.model_dump().items() if not k.startswith("certifi") and k != "members"} == {
+            k: v for k, v in spec.model_dump().items() if not k.startswith("certifi") and k != "members"
+        }
+    store.forget()
