@@ -63,6 +63,8 @@ def test_draft_shared_certified_edited_recertified(certifying, accepting):
         "metric", "net_margin", metric("gross_profit - 0.05 * revenue"), AUTHOR, expected_version=1, comment="5%"
     )
     assert (edited.info.version, edited.info.status, edited.info.pending_version) == (1, "certified", 2)
+    checked = accepting[-1][0].info  # what validate saw for the edit: the new draft version, still shared
+    assert (checked.version, checked.status, checked.shared_with) == (2, "draft", ("finance", "sales_rep"))
     now = effective("net_margin")
     assert now.spec.expr == "gross_profit - 0.03 * revenue" and now.info.certified  # the certified one stays
     assert [(v.name, v.version) for v in store.pending()] == [("net_margin", 2)]

@@ -47,6 +47,11 @@ def latest_version(con, definition_id: int) -> int:
     return int(row[0] or 0)
 
 
+def shared_roles(con, definition_id: int) -> tuple[str, ...]:
+    rows = con.execute("SELECT role FROM custom_shares WHERE definition_id = ? ORDER BY role", (definition_id,))
+    return tuple(r[0] for r in rows)
+
+
 def certified_version(con, definition_id: int) -> int:
     row = con.execute(
         "SELECT max(version) FROM custom_certifications WHERE definition_id = ?", (definition_id,)

@@ -71,11 +71,13 @@ def save(kind, name, spec, who, *, expected_version: int | None, comment: str = 
         row = reads.live_row(con, name)
         _check_save(con, row, kind, name, who, expected_version)
         latest = reads.latest_version(con, row["id"]) if row else 0
+        roles = reads.shared_roles(con, row["id"]) if row else ()
     info = CustomInfo(
         name=name,
         kind=kind,
         author=row["author"] if row else who.username,
         author_label=(row["author_label"] if row else who.display_name) or "",
+        shared_with=roles,
         version=latest + 1,
     )
     check.validate(Definition(info=info, spec=clean), who, None)  # one-line QueryError/PolicyError: nothing saved
