@@ -6,6 +6,7 @@
     python -m semantic ask "华东区上个月毛利率" --as sales_east
     python -m semantic validate [--models FOLDER --db PATH_OR_URL]
     python -m semantic init --db PATH_OR_URL --out mymodels
+    python -m semantic certified export --out semantic/models/certified.yml
 
 Bad input exits 2 with one line saying what is wrong and how to fix it. This
 module parses the arguments; the commands are in cli/semantic_commands.py.
@@ -20,6 +21,8 @@ from collections.abc import Sequence
 
 from cli.ask_command import add_parser as add_ask_parser
 from cli.ask_command import cmd_ask
+from cli.certified_command import add_parser as add_certified_parser
+from cli.certified_command import cmd_certified
 from cli.semantic_commands import COMMANDS
 from data import config
 from semantic.errors import SemanticError
@@ -96,6 +99,7 @@ def build_parser() -> Parser:
     )
     init.add_argument("--tables", default="", help="comma-separated tables to draft (default: all)")
     add_ask_parser(commands)
+    add_certified_parser(commands)
     return parser
 
 
@@ -122,7 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         config.settle()  # concord.toml's warehouse, library and policy become the defaults below
         args = build_parser().parse_args(argv)
-        return {**COMMANDS, "ask": cmd_ask}[args.command](args)
+        return {**COMMANDS, "ask": cmd_ask, "certified": cmd_certified}[args.command](args)
     except SemanticError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
