@@ -12,13 +12,14 @@ import streamlit as st
 import boards.tokens  # noqa: F401 - warm-up: screens resolve their links first
 import ui.kiosk  # noqa: F401 - warm-up: plotly, pandas, the charts and the tiles come with it
 from auth.routes import routes
-from data import config
+from data import config, custom_store
 from semantic import default_library
 from semantic.errors import SemanticError
 
 try:
     config.settle()  # concord.toml's warehouse, library and policy, before anything loads them
     default_library()
+    custom_store.register()  # users' custom metrics and groupings, read from the metadata store
 except SemanticError:
     pass  # app.py shows the one-line message on the page
 

@@ -156,7 +156,7 @@ CASES = (
         "drill-through",
         Query(metrics=("revenue",), where="city = 'Hangzhou'", time_from=D(2025, 3, 1), time_to=D(2025, 3, 31)),
         f"""SELECT o.order_date, l.*, c.region, c.city, c.channel, c.segment, c.customer_name, p.product_name,
-                    p.category, s.rep_name, count(*) OVER () AS total
+                    p.category, p.list_price, s.rep_name, count(*) OVER () AS total
              FROM {LINES_C} JOIN products p USING (product_id) JOIN sales_reps s ON s.rep_id = o.rep_id
              WHERE {OK} AND c.city = 'Hangzhou' AND o.order_date BETWEEN DATE '2025-03-01' AND DATE '2025-03-31'
              ORDER BY o.order_date DESC, l.order_id, l.line_no LIMIT 1000""",

@@ -19,9 +19,9 @@ from boards import webhooks
 from boards.store import Board, BoardError, Rule, Tile, get_unchecked
 from data import metastore
 from semantic.authorize import Evaluated, allowed
+from semantic.custom.overlay import current_library
 from semantic.errors import SemanticError
 from semantic.model.library import Library
-from semantic.model.loader import default_library
 from semantic.principal import Principal
 from semantic.query import Query, make_query
 
@@ -41,7 +41,7 @@ def news(rule: Rule, library: Library | None = None) -> str:
     """What a breach of `rule` means by its metric's declared `good` direction (the YAML library):
     'bad' (cash_out > X, revenue < X), 'good' (revenue > X, cash_out < X) or 'neutral' (a gap, or a
     metric the library does not know). Pages colour and word a breach by this, never by metric name."""
-    spec = (library or default_library()).metrics.get(rule.metric)
+    spec = (library or current_library()).metrics.get(rule.metric)
     if spec is None or spec.good == "neutral":
         return "neutral"
     return "good" if (rule.op in UPWARD) == (spec.good == "up") else "bad"

@@ -34,10 +34,10 @@ from boards.store import Board, BoardError, Tile, get_unchecked
 from data import leases, metastore
 from semantic import run
 from semantic.authorize import allowed
+from semantic.custom.overlay import current_library
 from semantic.errors import SemanticError
 from semantic.execute import Warehouse, warehouse_path
 from semantic.model.library import Library
-from semantic.model.loader import default_library
 from semantic.query import Query
 
 MIN_INTERVAL = 60
@@ -73,7 +73,7 @@ def evaluate_board(
     library: Library | None = None,
 ) -> Outcome:
     """Evaluate `board`'s rules under its owner's current principal; record and clear breaches."""
-    library = library or default_library()
+    library = library or current_library()
     closed = alerts.close_removed((board.id,), now)
     name = f"board {board.id} '{board.title}'"
     try:
@@ -233,6 +233,9 @@ def main(argv: list[str] | None = None) -> int:
     elif args.db:
         os.environ["CONCORD_METASTORE"] = args.db
         os.environ.pop("CONCORD_METASTORE_URL", None)
+    from data import custom_store
+
+    custom_store.register()  # a tile with a user's custom metric is evaluated like any other
     path = Path(args.warehouse or warehouse_path())
     try:
         if not path.exists():

@@ -26,9 +26,9 @@ from pydantic import (
     model_validator,
 )
 
+from semantic.custom.overlay import current_library
 from semantic.errors import SemanticError
 from semantic.model.library import Library
-from semantic.model.loader import default_library
 from semantic.query import Query, member_filter
 
 MAX_IMPORT_BYTES = 256 * 1024  # an export of a full board is a few KiB
@@ -181,7 +181,7 @@ class BoardIn(_Strict):
 
 def check_filters(filters: dict) -> None:
     """Board filters: time_from / time_to as ISO dates, and dimension name -> list of member names."""
-    dimensions = default_library().dimensions
+    dimensions = current_library().dimensions
     for key, value in filters.items():
         if key in PERIOD_KEYS:
             if not isinstance(value, str):
@@ -222,7 +222,7 @@ def with_board_filters(query: Query, filters: dict, library: Library | None = No
     """The tile's query as the board runs it: the board's period replaces the
     tile's own, and member filters are added where they apply to all its metrics.
     The one place this is decided: saving, the alert evaluator and the tiles on a page use it."""
-    lib = library or default_library()
+    lib = library or current_library()
     period = {k: dt.date.fromisoformat(v) for k, v in filters.items() if k in PERIOD_KEYS and v}
     if period:
         query = query.with_(**period)

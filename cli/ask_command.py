@@ -16,11 +16,11 @@ import json
 import sys
 
 from auth import audit
-from cli.semantic_commands import _principal
+from cli.semantic_commands import _principal, with_custom
 from semantic import output
 from semantic.ask import answer
 from semantic.execute import Warehouse, warehouse_path
-from semantic.model.loader import load_library, models_dir
+from semantic.model.loader import models_dir
 
 
 def add_parser(commands) -> None:
@@ -43,7 +43,7 @@ def add_parser(commands) -> None:
 
 def cmd_ask(args) -> int:
     audit.install()  # a question from the shell is audited like a query from a page
-    library = load_library(args.models)
+    library = with_custom(args.models)
     warehouse = Warehouse(args.db)
     warehouse.version()  # a missing warehouse is bad input (exit 2)
     reading, result = answer(

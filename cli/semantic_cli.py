@@ -24,7 +24,7 @@ from cli.ask_command import cmd_ask
 from cli.certified_command import add_parser as add_certified_parser
 from cli.certified_command import cmd_certified
 from cli.semantic_commands import COMMANDS
-from data import config
+from data import config, custom_store
 from semantic.errors import SemanticError
 from semantic.execute import warehouse_path
 from semantic.model.loader import models_dir
@@ -126,6 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         config.settle()  # concord.toml's warehouse, library and policy become the defaults below
         args = build_parser().parse_args(argv)
+        custom_store.register()  # users' custom metrics (drafts for their author and shared roles only)
         return {**COMMANDS, "ask": cmd_ask, "certified": cmd_certified}[args.command](args)
     except SemanticError as err:
         print(f"error: {err}", file=sys.stderr)

@@ -16,6 +16,8 @@ from auth import audit
 from auth.accounts import principal_for
 from data import quality_runs
 from semantic import output
+from semantic.custom.overlay import extend
+from semantic.custom.registry import definitions
 from semantic.errors import SemanticError
 from semantic.execute import Warehouse
 from semantic.model import draft, draft_policy, draft_yaml, review
@@ -57,7 +59,7 @@ def _principal(args) -> Principal:
 
 def cmd_query(args) -> int:
     audit.install()  # every query from the shell is audited like one from a page
-    library = load_library(args.models)
+    library = with_custom(args.models)
     result = run(
         _query(args),
         _principal(args),
@@ -109,8 +111,14 @@ def cmd_check(args) -> int:
     return 1 if failed else 0
 
 
+def with_custom(models: str):
+    """The library in `models` with the users' custom metrics and groupings (drafts are used only by
+    their author and the roles they are shared with: --as decides)."""
+    return extend(load_library(models), definitions())
+
+
 def cmd_sql(args) -> int:
-    library = load_library(args.models)
+    library = with_custom(args.models)
     warehouse = Warehouse(args.db)
     have = warehouse.rollups() if (not args.no_rollups and warehouse.path.exists()) else {}
     compiled = plan(_query(args), _principal(args), library=library, rollups=have)
@@ -120,7 +128,7 @@ def cmd_sql(args) -> int:
 
 
 def cmd_list(args) -> int:
-    library = load_library(args.models)
+    library = with_custom(args.models)
     sys.stdout.write(output.listing(library, args.what, args.lang))
     return 0
 

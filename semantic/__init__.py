@@ -6,6 +6,7 @@
 No Streamlit here: this package is plain Python, used by pages, boards and the CLI.
 """
 
+from semantic.custom.overlay import current_library
 from semantic.errors import ModelError, PolicyError, QueryError, SemanticError, WarehouseError
 from semantic.execute import Warehouse
 from semantic.model.loader import default_library, load_library
@@ -20,6 +21,7 @@ __all__ = [
     "SemanticError",
     "WarehouseError",
     "Warehouse",
+    "current_library",
     "default_library",
     "load_library",
     "Principal",

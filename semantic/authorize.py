@@ -22,6 +22,8 @@ Actions and their resource:
     check_data_quality None                     the check_data_quality permission (failing raw rows, all of them)
     manage_sources None                         the manage_sources permission (the sources page: sync now, runs)
     load_files    None                          the load_files permission (upload a file into a warehouse table)
+    certify_metrics None                        the certify_metrics permission (review and certify users' drafts)
+    edit_custom   CustomInfo                    the author of a custom metric or grouping only
 
 Listeners (`on_check`) see every decision, so tests can assert that a surface asked.
 """
@@ -33,9 +35,9 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from semantic import policy
+from semantic.custom.overlay import current_library
 from semantic.errors import PolicyError
 from semantic.model.library import Library
-from semantic.model.loader import default_library
 from semantic.principal import Principal
 from semantic.query import Query
 
@@ -52,6 +54,8 @@ ACTIONS = (
     "check_data_quality",
     "manage_sources",
     "load_files",
+    "certify_metrics",
+    "edit_custom",
 )
 PERMISSION_OF = {
     "set_webhook": "set_webhooks",
@@ -60,6 +64,7 @@ PERMISSION_OF = {
     "check_data_quality": "check_data_quality",
     "manage_sources": "manage_sources",
     "load_files": "load_files",
+    "certify_metrics": "certify_metrics",
 }
 
 
@@ -102,7 +107,7 @@ def authorize(principal: Principal, action: str, resource=None, library: Library
     """Allow, or raise PolicyError saying why not."""
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action!r}")  # a programming error, not a user's
-    reason = _reason(principal, action, resource, library or default_library())
+    reason = _reason(principal, action, resource, library or current_library())
     decision = Decision(principal, action, reason is None, reason or "")
     for listener in list(_listeners):
         listener(decision)
@@ -155,6 +160,10 @@ def _reason(principal: Principal, action: str, resource, library: Library) -> st
         if not _within(theirs, access):
             return f"role {display_role} sees more than you do; choose a role within your own grants."
         return None
+    if action == "edit_custom":
+        return (
+            None if resource.author == principal.username else f"only {resource.owner_text} can change {resource.name}."
+        )
     if action == "see_result":
         return _see_result(principal, access, resource, library)
     raise AssertionError(action)  # pragma: no cover - ACTIONS is checked above

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from sqlglot import exp
 
 from semantic import policy
+from semantic.custom.overlay import current_library
 from semantic.model.library import Library, parse_fragment
-from semantic.model.loader import default_library
 from semantic.principal import Principal
 from semantic.query import Query
 
@@ -33,6 +33,8 @@ class CatalogEntry:
     dimensions: tuple[str, ...]
     roles: tuple[str, ...]
     sample_sql: str
+    draft_owner: str | None = None  # a user's draft: who made it (certified ones are listed first)
+    certified_by: str | None = None
 
     def matches(self, text: str) -> bool:
         """Case-insensitive match on name, labels, synonyms and tags in both languages."""
@@ -67,14 +69,14 @@ def _roles(library: Library, metric: str) -> tuple[str, ...]:
 
 
 def catalog(principal: Principal | None = None, library: Library | None = None) -> list[CatalogEntry]:
-    library = library or default_library()
+    library = library or current_library()
     principal = principal or Principal.operator()
     access = policy.access_for(principal, library)
     from semantic.service import plan  # sample SQL compiled under the asking user's own policy
 
     entries = []
     for name in policy.visible_metrics(access, library):
-        spec = library.metrics[name]
+        spec, info = library.metrics[name], library.custom.get(name)
         sample = plan(Query(metrics=(name,), group_by=("metric_time__month",)), principal, library).sql()
         entries.append(
             CatalogEntry(
@@ -86,12 +88,14 @@ def catalog(principal: Principal | None = None, library: Library | None = None) 
                 format=spec.format,
                 type=spec.type,
                 tags=tuple(spec.tags),
-                certified=spec.certified,
+                certified=spec.certified or (info is not None and info.certified),
                 synonyms=spec.synonyms.model_dump(),
                 reads=_reads(library, name),
                 dimensions=tuple(d for d in library.dimensions_for(name) if d in access.dimensions),
                 roles=_roles(library, name),
                 sample_sql=sample,
+                draft_owner=info.owner_text if info is not None and not info.certified else None,
+                certified_by=spec.certified_by if spec.certified else None,
             )
         )
-    return entries
+    return sorted(entries, key=lambda e: (e.draft_owner is not None, not e.certified))  # certified first, drafts last

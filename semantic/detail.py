@@ -21,12 +21,12 @@ from semantic.authorize import authorize
 from semantic.compile.source import FactScope, Range
 from semantic.compile.sources import leaf_filters, leaves_of
 from semantic.compile.where import parse_where
+from semantic.custom.overlay import current_library
 from semantic.errors import QueryError, SemanticError, WarehouseError
 from semantic.events import report
 from semantic.execute import Warehouse
 from semantic.kept import kept
 from semantic.model.library import Library
-from semantic.model.loader import default_library
 from semantic.principal import Principal
 from semantic.query import Query
 from semantic.service import run
@@ -100,7 +100,7 @@ def page_sql(
         raise QueryError(f"page size must be from 1 to {MAX_PAGE_SIZE}, got {page_size}.")
     if page < 1:
         raise QueryError(f"page must be 1 or more, got {page}.")
-    return _page_sql(library or default_library(), query, principal or Principal.operator(), page, page_size)
+    return _page_sql(library or current_library(), query, principal or Principal.operator(), page, page_size)
 
 
 @kept(maxsize=256)
@@ -167,7 +167,7 @@ def drill_through_all(
     principal = principal or Principal.operator()
     started = time.perf_counter()
     try:
-        table, sql = _all_sql(library or default_library(), query, principal, cap)
+        table, sql = _all_sql(library or current_library(), query, principal, cap)
         frame = warehouse.run(sql)[0]
         total = int(frame[TOTAL].iloc[0]) if len(frame) else 0
     except SemanticError as err:
@@ -186,7 +186,7 @@ def members(
     limit: int = 2000,
 ) -> list[str]:
     """The values `dimension` takes in rows the principal may see, sorted."""
-    library = library or default_library()
+    library = library or current_library()
     library.dimension(dimension)
     access = policy.access_for(principal or Principal.operator(), library)
     metric = next(

@@ -74,17 +74,26 @@ def listing(library: Library, what: str, lang: str) -> str:
     rows = []
     if what == "metrics":
         for name, m in sorted(library.metrics.items()):
-            rows.append((name, m.label.get(lang), m.format, ",".join(m.tags), m.description.get(lang)))
-        header = ("metric", "label", "format", "tags", "description")
+            rows.append((name, m.label.get(lang), m.format, _status(library, name), m.description.get(lang)))
+        header = ("metric", "label", "format", "status", "description")
     else:
         grains = ", ".join(f"{TIME}__{g}" for g in GRAINS)
         rows.append((TIME, "时间" if lang == "zh" else "Time", grains))
         for name, d in sorted(library.dimensions.items()):
-            rows.append((name, d.label.get(lang), d.description.get(lang)))
-        header = ("dimension", "label", "description")
+            rows.append((name, d.label.get(lang), _status(library, name), d.description.get(lang)))
+        header = ("dimension", "label", "status", "description")
+        rows[0] = (rows[0][0], rows[0][1], "library", rows[0][2])
     widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header) - 1)]
     lines = ["  ".join(str(v).ljust(w) for v, w in zip(r[:-1], widths)) + "  " + str(r[-1]) for r in [header] + rows]
     return "\n".join(lines) + "\n"
+
+
+def _status(library: Library, name: str) -> str:
+    """'library', 'certified (by cfo)' or 'draft (by sales_lead)': a custom definition always says which it is."""
+    info = library.custom.get(name)
+    if info is None:
+        return "library"
+    return f"certified (by {info.certified_by})" if info.certified else f"draft (by {info.author})"
 
 
 def check_warehouse(library: Library, warehouse: Warehouse) -> None:

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlglot import exp
 
 from semantic.compile.where import dimension_names, parse_text, rebuild
+from semantic.custom.reads import may_use, reads
 from semantic.errors import ModelError, PolicyError, SemanticError
 from semantic.model.library import Library, split_time
 from semantic.model.loader import companion, load_yaml
@@ -30,7 +31,15 @@ from semantic.query import Query
 POLICY_FILE = Path(__file__).resolve().parent / "policies.yml"
 ALL = "*"
 # What a role may do besides reading numbers; granted per role in policies.yml, checked by semantic.authorize.
-PERMISSIONS = ("manage_users", "manage_tokens", "set_webhooks", "check_data_quality", "manage_sources", "load_files")
+PERMISSIONS = (
+    "manage_users",
+    "manage_tokens",
+    "set_webhooks",
+    "check_data_quality",
+    "manage_sources",
+    "load_files",
+    "certify_metrics",
+)
 HOME_ROWS = ("sales", "finance")
 ATTRIBUTE = re.compile(r"\{\{\s*user\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 
@@ -60,6 +69,9 @@ class Access:
     permissions: frozenset[str] = frozenset()
     pins_for: frozenset[str] = frozenset()
     home: tuple[str, ...] = ()
+    # custom metrics and groupings this principal may not use at all (someone else's draft, not shared
+    # with them): named in a query they are refused as locked, and never listed
+    unseen: frozenset[str] = frozenset()
 
     def may_see_metric(self, name: str) -> bool:
         return name in self.metrics
@@ -155,9 +167,11 @@ def access_for(principal: Principal, library: Library, policy: Policy | None = N
     dims: set[str] = set()
     filters: list[exp.Expression] = []
     unrestricted = False
+    own_metrics = {n: m for n, m in library.metrics.items() if n not in library.custom}
+    own_dims = {n: d for n, d in library.dimensions.items() if n not in library.custom}
     for name, role in roles:
-        metrics |= _expand(role.metrics, library.metrics, lambda m: m.tags)
-        dims |= _expand(role.dimensions, library.dimensions, lambda d: ())
+        metrics |= _expand(role.metrics, own_metrics, lambda m: m.tags)
+        dims |= _expand(role.dimensions, own_dims, lambda d: ())
         if role.row_filter is None:
             unrestricted = True
         else:
@@ -167,6 +181,7 @@ def access_for(principal: Principal, library: Library, policy: Policy | None = N
         row_filter = filters[0] if len(filters) == 1 else exp.or_(*[exp.paren(f) for f in filters])
     if not roles:  # no known role: nothing at all
         metrics, dims = set(), set()
+    unseen = _grant_custom(library, principal, metrics, dims)
     pins = {p for _, r in roles for p in r.pins_for}
     return Access(
         tuple(n for n, _ in roles),
@@ -176,7 +191,27 @@ def access_for(principal: Principal, library: Library, policy: Policy | None = N
         frozenset(p for _, r in roles for p in r.permissions),
         frozenset(policy.roles) if ALL in pins else frozenset(pins),
         tuple(dict.fromkeys(h for _, r in roles for h in r.home)),
+        unseen,
     )
+
+
+def _grant_custom(library: Library, principal: Principal, metrics: set[str], dims: set[str]) -> frozenset[str]:
+    """Add to `metrics`/`dims` each custom definition the principal may use (its author, a role it is
+    shared with, or certified) whose every ingredient they are granted; return those they may not use at
+    all. Repeated until nothing changes, so a custom metric built on another custom one follows it."""
+    usable = {n for n, info in library.custom.items() if may_use(info, principal.username, principal.roles)}
+    changed = True
+    while changed:
+        changed = False
+        for name in usable:
+            target = dims if name in library.dimensions else metrics
+            if name in target:
+                continue
+            needs_metrics, needs_dims = reads(library, name)
+            if needs_metrics <= metrics and needs_dims <= dims:
+                target.add(name)
+                changed = True
+    return frozenset(set(library.custom) - usable)
 
 
 def _bind_attributes(role: str, template: str, principal: Principal, library: Library) -> exp.Expression:
@@ -218,6 +253,8 @@ def check(query: Query, access: Access, library: Library) -> None:
     """Refuse anything in `query` outside `access`, naming it and the roles."""
     for metric in query.metrics:
         library.metric(metric)  # unknown names get the unknown-name message first
+        if metric in access.unseen:
+            raise PolicyError(f"metric {metric} is a draft of {_author(library, metric)}, not shared with your roles.")
         if metric not in access.metrics:
             raise PolicyError(f"metric {metric} is not available to your roles: {roles_text(access)}.")
     used = list(query.group_by) + [o.lstrip("+-") for o in query.order_by]
@@ -228,8 +265,14 @@ def check(query: Query, access: Access, library: Library) -> None:
             pass  # the compiler reports what is wrong with the filter
     for name in used:
         base, _ = split_time(name)
+        if base in access.unseen:
+            raise PolicyError(f"grouping {base} is a draft of {_author(library, base)}, not shared with your roles.")
         if base in library.dimensions and base not in access.dimensions:
             raise PolicyError(f"dimension {base} is not available to your roles: {roles_text(access)}.")
+
+
+def _author(library: Library, name: str) -> str:
+    return library.custom[name].owner_text
 
 
 def visible_metrics(access: Access, library: Library) -> tuple[str, ...]:

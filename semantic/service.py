@@ -18,12 +18,12 @@ from semantic import policy
 from semantic.authorize import authorize
 from semantic.cache import ResultCache
 from semantic.compile.assemble import Plan, compile_query
+from semantic.custom.overlay import current_library
 from semantic.errors import SemanticError, WarehouseError
 from semantic.events import report
 from semantic.execute import Warehouse, WarehouseVersion
 from semantic.kept import forget, kept
 from semantic.model.library import Library
-from semantic.model.loader import default_library
 from semantic.principal import Principal
 from semantic.query import Query
 
@@ -66,7 +66,7 @@ def plan(
     key holds the whole principal (name, roles, attributes), so two users with
     different row policies never share a plan. Refusals are not cached."""
     return _plan(
-        library or default_library(), query, principal or Principal.operator(), tuple(sorted((rollups or {}).items()))
+        library or current_library(), query, principal or Principal.operator(), tuple(sorted((rollups or {}).items()))
     )
 
 
@@ -138,7 +138,7 @@ def run(
         cached,
         compiled.rollups,
         truncated,
-        row_policy=narrowed(principal, library or default_library()),
+        row_policy=narrowed(principal, library or current_library()),
     )
 
 

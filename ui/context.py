@@ -8,13 +8,14 @@ from pathlib import Path
 
 import streamlit as st
 
+from data import custom_store
 from semantic import (
     Principal,
     Query,
     Result,
     SemanticError,
     Warehouse,
-    default_library,
+    current_library,
     run,
 )
 from semantic.authorize import allowed
@@ -27,6 +28,7 @@ from ui.i18n import label, text
 from ui.messages import browser
 from ui.safe import plain
 
+custom_store.register()  # every page reads the users' custom metrics and groupings from the metadata store
 PRINCIPAL_KEY = "principal"
 PAGE_ROWS = DEFAULT_PAGE_ROWS  # rows a page receives; more is a download (EXPORT_ROWS), never a 200 MB message
 EXPORT_ROWS = 1_000_000  # rows a download may carry
@@ -43,7 +45,8 @@ def _warehouse_at(path: str) -> Warehouse:
 
 
 def library():
-    return default_library()
+    """The indicator library with the users' custom metrics and groupings (the policy decides who sees which)."""
+    return current_library()
 
 
 def principal() -> Principal:
@@ -74,7 +77,38 @@ def metric_label(name: str) -> str:
         return f"{shown} ({t('explore.compare')})"
     if suffix == "__change_pct":
         return f"{shown} Δ%"
+    info = library().custom.get(base)
+    if info is not None and not info.certified:  # a draft is marked wherever its number shows
+        return f"{shown} ({custom_mark(base)})"
     return shown
+
+
+def frozen(label, options):
+    """A format_func whose labels are fixed when the widget is made (in that run's language): a widget
+    keeps its value by its label, so a label computed later, in another language, would lose it."""
+    shown = {option: label(option) for option in options}
+    return lambda option: shown[option] if option in shown else label(option)
+
+
+def custom_mark(name: str) -> str:
+    """'draft · Zhou Min' / '✓ certified by Lin Fang' for a user's custom metric or grouping, '' otherwise."""
+    info = library().custom.get(name)
+    if info is None:
+        return ""
+    if info.certified:
+        return t("custom.certified_mark", who=info.certified_by or "")
+    return t("custom.draft_mark", owner=info.owner_text.split("·")[0].strip())
+
+
+def custom_marks(names) -> list[str]:
+    """'Online revenue: ✓ certified by Lin Fang' for each custom name among `names` (a tile's metrics)."""
+    out = []
+    for name in dict.fromkeys(names):
+        mark = custom_mark(name)
+        if mark:
+            spec = library().metrics.get(name) or library().dimensions.get(name)
+            out.append(f"{label(spec.label, lang())}: {mark}")
+    return out
 
 
 def role_label(role: str) -> str:
@@ -90,7 +124,12 @@ def dimension_label(name: str) -> str:
     if base == TIME:  # a period by its grain (Month / 月份), never 'Time (month)'
         return t(f"explore.period.{grain}") if grain else {"en": "Time", "zh": "时间"}[lang()]
     spec = library().dimensions.get(base)
-    return label(spec.label, lang()) if spec else name
+    if spec is None:
+        return name
+    info = library().custom.get(base)
+    if info is not None and not info.certified:
+        return f"{label(spec.label, lang())} ({custom_mark(base)})"
+    return label(spec.label, lang())
 
 
 def member_label(dimension: str, value) -> str:

@@ -142,12 +142,12 @@ def _label(kind: str, name: str, lang: str) -> str:
     """A metric's, dimension's or roles' label in `lang` (the name itself when the library does not know it)."""
     if kind not in ("metric", "dimension", "roles"):
         return name
-    from semantic import default_library
+    from semantic import current_library
     from semantic.policy import default_policy
     from ui.i18n import label
 
     try:
-        library = default_library()
+        library = current_library()
         if kind == "roles":
             roles = default_policy(library).roles
             names = [n.strip() for n in name.split(",")]

@@ -65,6 +65,10 @@ def draw(board: Board, tile: Tile, principal, big: bool = False) -> None:
         if tile.title:
             with st.container(key=f"tile_title_{board.id}_{tile.id}"):
                 st.text(tile.title)  # the owner's text: plain, never HTML or Markdown
+        marks = ctx.custom_marks(tile.query.metrics + tile.query.group_by)  # draft or certified, always said
+        if marks:
+            with st.container(key=f"tile_custom_{board.id}_{tile.id}"):
+                st.caption(plain(" · ".join(marks)))
         try:
             capped = ctx.run_capped(tile_query(tile, board), principal, max_rows=TILE_ROWS, source=f"board:{board.id}")
             if capped.truncated:

@@ -7,6 +7,7 @@ import streamlit as st
 from semantic.catalog import catalog
 from ui import context as ctx
 from ui.i18n import label
+from ui.safe import plain
 
 
 def render() -> None:
@@ -19,12 +20,17 @@ def render() -> None:
     for e in shown:
         spec = ctx.library().metrics[e.name]
         # the label alone, and "Certified" in words: an emoji is an empty box where no emoji font is installed
-        title = (e.label.get(lang) or e.label["en"]) + (
+        # a user's draft says so and whose it is; its label and description are a user's text: plain
+        shown = e.label.get(lang) or e.label["en"]
+        title = (plain(shown) if e.name in ctx.library().custom else shown) + (
             f" · :green[{ctx.t('catalog.certified')}]" if e.certified else ""
         )
+        if e.draft_owner:
+            title += f" · :orange[{plain(ctx.custom_mark(e.name))}]"
         with st.expander(title):
             other = "en" if lang == "zh" else "zh"
-            st.markdown(f"**{e.description.get(lang, '')}**  \n{e.description.get(other, '')}")
+            said = {k: plain(v) if e.name in ctx.library().custom else v for k, v in e.description.items()}
+            st.markdown(f"**{said.get(lang, '')}**  \n{said.get(other, '')}")
             rows = {
                 ctx.t("catalog.name"): e.name,
                 ctx.t("catalog.formula"): (e.formula or {}).get(lang, "") if e.formula else "",

@@ -18,6 +18,7 @@ from semantic.policy import access_for
 from ui import charts
 from ui import context as ctx
 from ui.cards import number_cards
+from ui.custom_form import new_grouping, new_metric
 from ui.export import to_csv, to_excel
 from ui.fmt import format_change, format_delta
 from ui.safe import plain
@@ -146,12 +147,30 @@ def controls(state: ExploreState, sig: str) -> ExploreState:
 
 
 NOTICE = "explore_notice"
+SAVED = "explore_custom_saved"
 
 
-def frozen(label, options):
-    """A format_func whose labels are fixed when the widget is made (in that run's language)."""
-    shown = {option: label(option) for option in options}
-    return lambda option: shown[option] if option in shown else label(option)
+def custom_forms(state: ExploreState) -> None:
+    """New metric / New grouping (自助建模): a saved draft is added to the view at once."""
+    a, b = st.columns(2)
+    metric_form = a.toggle(ctx.t("custom.new_metric"), key="custom_metric_open")  # a form runs only when open
+    grouping_form = b.toggle(ctx.t("custom.new_grouping"), key="custom_grouping_open")
+    if metric_form:
+        with st.container(border=True):
+            name = new_metric(state)
+        if name:
+            st.session_state[SAVED] = ctx.t("custom.saved", name=name)
+            go(ExploreState(**{**state.__dict__, "metrics": tuple(dict.fromkeys(state.metrics + (name,)))}))
+    if not grouping_form:
+        return
+    with st.container(border=True):
+        name = new_grouping(state)
+    if name:
+        st.session_state[SAVED] = ctx.t("custom.saved", name=name)
+        go(ExploreState(**{**state.__dict__, "group_by": tuple(dict.fromkeys(state.group_by + (name,)))}))
+
+
+frozen = ctx.frozen
 
 
 def chips(state: ExploreState) -> None:
@@ -275,10 +294,13 @@ def render() -> None:
     st.title(ctx.t("page.explore"))
     if NOTICE in st.session_state:  # what was dropped from the URL, said once
         st.warning(plain(st.session_state.pop(NOTICE)))
+    if SAVED in st.session_state:
+        st.success(plain(st.session_state.pop(SAVED)))
     state = current_state()
     new = controls(state, signature(state))
     if new != state:
         go(new)
+    custom_forms(state)
     if not state.metrics:
         st.info(ctx.t("explore.pick_metric"))
         return

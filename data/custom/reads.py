@@ -141,8 +141,25 @@ def forget() -> None:
 
 
 def register() -> None:
-    """Let the semantic layer see the store's definitions (the app, the screen server and the CLI call this)."""
-    registry.provide(definitions)
+    """Let the semantic layer see the store's definitions (the app, the screen server and the CLI call this).
+    A store that cannot be read just now (locked, restarting) leaves the last definitions read in place:
+    every query asks for them, and no screen should go blank because the metadata store is busy."""
+    registry.provide(_definitions_or_last)
+
+
+_last: list = [(), -1e9]  # the last definitions read, and when a read last failed
+RETRY_AFTER = 10.0  # seconds: a failed read is not retried by every query while the store is busy
+
+
+def _definitions_or_last() -> tuple[Definition, ...]:
+    if time.monotonic() - _last[1] < RETRY_AFTER:
+        return _last[0]
+    try:
+        _last[0] = definitions()
+    except Exception as err:  # noqa: BLE001 - any store failure: keep serving with what was read before
+        _last[1] = time.monotonic()
+        log.warning("custom definitions not re-read (%s); using the last ones read", err)
+    return _last[0]
 
 
 def history(name: str) -> tuple[Version, ...]:

@@ -20,9 +20,9 @@ from semantic.ask.phrases import SQL, THRESHOLD, WHICH, find_compares, find_fixe
 from semantic.ask.result import MAX_QUESTION, Interpretation, Span, message
 from semantic.ask.timewords import find_periods, resolve
 from semantic.authorize import authorize
+from semantic.custom.overlay import current_library
 from semantic.errors import PolicyError, QueryError
 from semantic.model.library import Library
-from semantic.model.loader import default_library
 from semantic.principal import Principal
 from semantic.query import make_query
 
@@ -58,7 +58,7 @@ def interpret(
     lang: str | None = None,
 ) -> Interpretation:
     """Read `text` as `principal` would mean it, against the data date `as_of` (the warehouse's by default)."""
-    library = library or default_library()
+    library = library or current_library()
     text = text if isinstance(text, str) else ""
     lang = lang if lang in ("zh", "en") else language(text)
     if as_of is None:

@@ -113,8 +113,11 @@ def plurals(word: str) -> list[str]:
     return [word + "s"]
 
 
-def _library_words(library: Library, lex: Lexicon) -> None:
+def _library_words(library: Library, lex: Lexicon, unseen: frozenset[str] = frozenset()) -> None:
+    """Every metric and dimension's words; `unseen` (someone else's draft, not shared) are left out."""
     for i, (name, spec) in enumerate(library.metrics.items()):
+        if name in unseen:
+            continue
         certified = 0 if spec.certified else 1
         for word in (name, name.replace("_", " "), spec.label.en, spec.label.zh):
             lex.add(word, Target("metric", name, rank=certified * 1000 + i))
@@ -125,6 +128,8 @@ def _library_words(library: Library, lex: Lexicon) -> None:
             for word in words:
                 lex.add(word, Target("metric", name, rank=2000))
     for i, (name, spec) in enumerate(library.dimensions.items()):
+        if name in unseen:
+            continue
         for word in (name, name.replace("_", " "), spec.label.en, spec.label.zh, *spec.synonyms.en, *spec.synonyms.zh):
             lex.add(word, Target("dimension", name, rank=3000 + i))
 
@@ -176,8 +181,8 @@ def build(library: Library, principal: Principal, warehouse) -> Lexicon:
     from semantic.detail import members  # below: detail imports the service, which is heavier
 
     lex = Lexicon()
-    _library_words(library, lex)
     access = policy.access_for(principal, library)
+    _library_words(library, lex, access.unseen)
     for dimension in library.dimensions:
         if dimension not in access.dimensions:
             continue
@@ -217,4 +222,6 @@ def tokenizer(library: Library):
             tok.add_word(word, freq=200000)
     with _lock:
         _tokenizers[library] = tok
+        while len(_tokenizers) > KEPT:  # a new custom definition makes a new library: keep the latest few
+            _tokenizers.pop(next(iter(_tokenizers)))
     return tok

@@ -1,0 +1,71 @@
+"""Self-service metrics and groupings (自助建模): Explore's forms, draft marks and the Definitions page."""
+
+from __future__ import annotations
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "custom.new_metric": {"en": "➕ New metric", "zh": "➕ 新建指标"},
+    "custom.new_grouping": {"en": "➕ New grouping", "zh": "➕ 新建分组"},
+    "custom.kind": {"en": "What kind of metric", "zh": "指标类型"},
+    "custom.kind.filtered": {"en": "A metric, filtered", "zh": "筛选后的指标"},
+    "custom.kind.formula": {"en": "A formula of metrics", "zh": "指标公式"},
+    "custom.kind.share": {"en": "Share of total", "zh": "占比"},
+    "custom.kind.filtered.help": {
+        "en": "A granted metric counted only for some members, e.g. revenue where channel is Online.",
+        "zh": "只统计部分成员的指标，例如：渠道为线上的营业收入。",
+    },
+    "custom.kind.formula.help": {
+        "en": "Metrics and constants with + − × ÷, e.g. gross_profit - 3% * revenue, or revenue / orders. "
+        "Names or labels ([Gross profit]) both work; a division by zero shows as empty.",
+        "zh": "用 + − × ÷ 组合指标和常数，例如 毛利 - 3% * 营业收入，或 revenue / orders。"
+        "可写指标名或标签；除数为零时显示为空。",
+    },
+    "custom.kind.share.help": {
+        "en": "A metric as a share of its total over every member of a dimension, e.g. a region's share of revenue.",
+        "zh": "指标占某维度全部成员合计的比例，例如各区域的收入占比。",
+    },
+    "custom.base": {"en": "Metric", "zh": "基础指标"},
+    "custom.across": {"en": "Share of the total across", "zh": "占比的合计范围（维度）"},
+    "custom.formula": {"en": "Formula", "zh": "公式"},
+    "custom.formula.names": {"en": "Metrics you can use", "zh": "可用的指标"},
+    "custom.name": {"en": "Name (for links and the CLI)", "zh": "名称（英文标识，用于链接和命令行）"},
+    "custom.label": {"en": "Label", "zh": "显示名"},
+    "custom.label_en": {"en": "Label in English", "zh": "英文显示名"},
+    "custom.label_zh": {"en": "Label in Chinese", "zh": "中文显示名"},
+    "custom.description": {"en": "What it means (for the catalog)", "zh": "口径说明（显示在指标目录）"},
+    "custom.format": {"en": "Shown as", "zh": "显示格式"},
+    "custom.format.auto": {"en": "Automatic", "zh": "自动"},
+    "custom.format.currency": {"en": "Amount (¥)", "zh": "金额（¥）"},
+    "custom.format.percent": {"en": "Percent", "zh": "百分比"},
+    "custom.format.count": {"en": "Count", "zh": "计数"},
+    "custom.format.number": {"en": "Number", "zh": "数值"},
+    "custom.format.days": {"en": "Days", "zh": "天数"},
+    "custom.filter_on": {"en": "Only where", "zh": "筛选维度"},
+    "custom.keep": {"en": "is one of", "zh": "属于"},
+    "custom.leave_out": {"en": "leave these out", "zh": "排除这些"},
+    "custom.group_base": {"en": "Group the members of", "zh": "对以下维度分组"},
+    "custom.group_mode": {"en": "How", "zh": "分组方式"},
+    "custom.group_mode.buckets": {"en": "Members into buckets", "zh": "成员归类"},
+    "custom.group_mode.bands": {"en": "Numbers into bands", "zh": "数值分段"},
+    "custom.group_count": {"en": "Number of buckets", "zh": "分组数"},
+    "custom.bucket_label": {"en": "Bucket {n}", "zh": "第 {n} 组名称"},
+    "custom.bucket_members": {"en": "Members of bucket {n}", "zh": "第 {n} 组成员"},
+    "custom.band_label": {"en": "Band {n}", "zh": "第 {n} 段名称"},
+    "custom.band_below": {"en": "values below", "zh": "小于"},
+    "custom.other": {"en": "Everything else is called", "zh": "其余成员归为"},
+    "custom.other.default": {"en": "Other", "zh": "其他"},
+    "custom.preview": {"en": "Preview", "zh": "预览"},
+    "custom.save": {"en": "Save draft", "zh": "保存草稿"},
+    "custom.saved": {
+        "en": "Saved {name} as a draft: only you see it until you share it or finance certifies it.",
+        "zh": "已保存草稿 {name}：共享或经财务认证前，仅您本人可见。",
+    },
+    "custom.adds_up.True": {"en": "adds up across rows", "zh": "可跨行相加"},
+    "custom.adds_up.False": {
+        "en": "does not add up across rows (computed on each total)",
+        "zh": "不可跨行相加（按合计重新计算）",
+    },
+    "custom.words.filtered": {"en": "{base} where {where}", "zh": "{base}，筛选条件：{where}"},
+    "custom.words.share": {"en": "{base} as a share of all {across}", "zh": "{base} 占全部{across}合计的比例"},
+    "custom.draft_mark": {"en": "draft · {owner}", "zh": "草稿 · {owner}"},
+    "custom.certified_mark": {"en": "✓ certified by {who}", "zh": "✓ 已由{who}认证"},
+}
