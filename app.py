@@ -89,6 +89,7 @@ def navigation(principal):
             page("boards", icon="dashboard"),
             page("alerts", icon="notifications"),
             page("catalog", icon="menu_book"),
+            page("definitions", icon="edit_note"),
         ],
     }
     finance = [(name, icon) for name, icon, needs in FINANCE_PAGES if may_open(principal, needs)]

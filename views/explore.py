@@ -57,7 +57,9 @@ def controls(state: ExploreState, sig: str) -> ExploreState:
     visible = ctx.visible_metrics()
     entries = {e.name: e for e in catalog(ctx.principal(), lib)}
     search = st.text_input(ctx.t("explore.search"), key=f"search_{sig}")
-    options = [m for m in visible if entries[m].matches(search)] if search else list(visible)
+    # a search lists certified metrics first (stable: the library's order within each group), drafts last
+    found = [m for m in visible if entries[m].matches(search)] if search else list(visible)
+    options = sorted(found, key=lambda m: (entries[m].draft_owner is not None, not entries[m].certified))
     options += [m for m in state.metrics if m not in options]  # keep chosen (even refused) names visible
     chosen = st.multiselect(
         ctx.t("explore.metrics"),
@@ -148,10 +150,13 @@ def controls(state: ExploreState, sig: str) -> ExploreState:
 
 NOTICE = "explore_notice"
 SAVED = "explore_custom_saved"
+CLOSE = "explore_custom_close"
 
 
 def custom_forms(state: ExploreState) -> None:
     """New metric / New grouping (自助建模): a saved draft is added to the view at once."""
+    if st.session_state.pop(CLOSE, False):  # saved: the form closes and the view shows the new draft
+        st.session_state["custom_metric_open"] = st.session_state["custom_grouping_open"] = False
     a, b = st.columns(2)
     metric_form = a.toggle(ctx.t("custom.new_metric"), key="custom_metric_open")  # a form runs only when open
     grouping_form = b.toggle(ctx.t("custom.new_grouping"), key="custom_grouping_open")
@@ -159,14 +164,14 @@ def custom_forms(state: ExploreState) -> None:
         with st.container(border=True):
             name = new_metric(state)
         if name:
-            st.session_state[SAVED] = ctx.t("custom.saved", name=name)
+            st.session_state[SAVED], st.session_state[CLOSE] = ctx.t("custom.saved", name=name), True
             go(ExploreState(**{**state.__dict__, "metrics": tuple(dict.fromkeys(state.metrics + (name,)))}))
     if not grouping_form:
         return
     with st.container(border=True):
         name = new_grouping(state)
     if name:
-        st.session_state[SAVED] = ctx.t("custom.saved", name=name)
+        st.session_state[SAVED], st.session_state[CLOSE] = ctx.t("custom.saved", name=name), True
         go(ExploreState(**{**state.__dict__, "group_by": tuple(dict.fromkeys(state.group_by + (name,)))}))
 
 

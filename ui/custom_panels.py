@@ -1,0 +1,222 @@
+"""The pieces of the Definitions page (指标定义): one custom metric or grouping, its history, who uses
+it, sharing, editing, and a certifier's review (what changed, the SQL, sample numbers, then certify).
+
+Every action goes through data.custom_store, which asks semantic.authorize and semantic.custom.check
+first; a refusal is one line on the page and nothing changes."""
+
+from __future__ import annotations
+
+import functools
+
+import pandas as pd
+import streamlit as st
+
+from data import custom_store
+from semantic import service
+from semantic.custom.model import CustomInfo, Definition
+from semantic.custom.overlay import build
+from semantic.errors import SemanticError
+from semantic.model.loader import default_library
+from semantic.query import make_query
+from ui import context as ctx
+from ui.charts import period_label
+from ui.custom_form import in_words
+from ui.fmt import exact
+from ui.i18n import label
+from ui.safe import plain
+
+
+@functools.lru_cache(maxsize=256)
+def person(username: str) -> str:
+    """'Lin Fang' for 'cfo' (the display name before its ' · '), the login name when unknown."""
+    from auth.accounts import find
+
+    try:
+        return find(username).name.split("·")[0].strip() or username
+    except Exception:  # noqa: BLE001 - an account since removed: its login name still says who
+        return username
+
+
+def status_text(info: CustomInfo) -> str:
+    if info.certified:
+        text = ctx.t("custom.certified_mark", who=person(info.certified_by or ""))
+        return text + (f" · {ctx.t('defs.pending', n=info.pending_version)}" if info.pending_version else "")
+    return ctx.t("custom.draft_mark", owner=info.owner_text.split("·")[0].strip())
+
+
+def title(definition: Definition) -> str:
+    spec = definition.spec
+    return f"{plain(label(spec.label, ctx.lang()))} · `{definition.name}` · {plain(status_text(definition.info))}"
+
+
+def overview(definition: Definition) -> None:
+    spec, lang = definition.spec, ctx.lang()
+    words = in_words(spec, ctx.library(), lang) if definition.info.kind == "metric" else grouping_words(spec)
+    st.markdown(f"**{plain(words)}**")
+    if spec.description.get(lang) != spec.label.get(lang):
+        st.caption(plain(spec.description.get(lang)))
+    if definition.info.note:
+        st.caption(plain(ctx.t("defs.note_was", note=definition.info.note)))
+    shared = ", ".join(ctx.role_label(r) for r in definition.info.shared_with) or ctx.t("defs.only_author")
+    st.caption(plain(ctx.t("defs.shared_with", roles=shared)))
+
+
+def grouping_words(spec) -> str:
+    lang = ctx.lang()
+    if spec.buckets:
+        parts = [
+            f"{label(b.label, lang)}: {', '.join(ctx.member_label(spec.base, m) for m in b.members)}"
+            for b in spec.buckets
+        ]
+    else:
+        parts = [f"{label(b.label, lang)} < {b.below:g}" for b in spec.bands]
+    other = label(spec.other, lang) if spec.other else "—"
+    return f"{ctx.dimension_label(spec.base)} → " + "; ".join(parts) + f"; {ctx.t('custom.other')}: {other}"
+
+
+def history(name: str) -> None:
+    rows = [
+        {
+            ctx.t("defs.version"): v.version,
+            ctx.t("defs.saved_by"): person(v.saved_by),
+            ctx.t("defs.saved_at"): v.saved_at[:16].replace("T", " "),
+            ctx.t("defs.comment"): v.comment,
+            ctx.t("defs.certified"): (
+                f"{person(v.certification.certified_by)} {v.certification.certified_at[:10]}" if v.certification else ""
+            ),
+        }
+        for v in custom_store.history(name)
+    ]
+    st.dataframe(pd.DataFrame(rows), hide_index=True)
+
+
+def usage(name: str) -> None:
+    tiles = custom_store.tiles_using(name)
+    if not tiles:
+        st.caption(ctx.t("defs.unused"))
+        return
+    st.caption(ctx.t("defs.used_by", n=len(tiles)))
+    st.text("\n".join(t.text() for t in tiles))
+
+
+def sharing(definition: Definition, key: str) -> None:
+    from semantic.policy import default_policy
+
+    roles = list(default_policy(default_library()).roles)
+    chosen = st.multiselect(
+        ctx.t("defs.share_with"),
+        roles,
+        default=[r for r in definition.info.shared_with if r in roles],
+        format_func=ctx.frozen(ctx.role_label, roles),
+        key=f"share_{key}_{ctx.lang()}",
+    )
+    if st.button(ctx.t("defs.share"), key=f"share_btn_{key}"):
+        act(lambda: custom_store.share(definition.name, chosen, ctx.principal()), ctx.t("defs.shared"))
+
+
+def editing(definition: Definition, key: str) -> None:
+    """A new version: labels, description and the one field that makes the definition."""
+    spec, latest = definition.spec, custom_store.latest(definition.name)
+    spec = latest.spec
+    changes: dict = {}
+    a, b = st.columns(2)
+    en = a.text_input(ctx.t("custom.label_en"), spec.label.en, key=f"ed_en_{key}")
+    zh = b.text_input(ctx.t("custom.label_zh"), spec.label.zh, key=f"ed_zh_{key}")
+    changes["label"] = {"en": en.strip() or spec.label.en, "zh": zh.strip() or spec.label.zh}
+    if definition.info.kind == "metric" and spec.type == "derived":
+        changes["expr"] = st.text_input(ctx.t("custom.formula"), spec.expr, key=f"ed_expr_{key}")
+    elif definition.info.kind == "metric" and spec.type == "filtered":
+        changes["where"] = st.text_input(ctx.t("defs.filter"), spec.where, key=f"ed_where_{key}")
+    comment = st.text_input(ctx.t("defs.comment"), key=f"ed_comment_{key}")
+    if st.button(ctx.t("defs.save_version"), key=f"ed_save_{key}"):
+        from semantic.custom.check import parse_formula, resolver
+        from semantic.policy import access_for
+
+        def save():
+            if "expr" in changes:  # read like the New metric form: names or labels, no SQL
+                resolve, choices = resolver(ctx.library(), access_for(ctx.principal(), ctx.library()).metrics)
+                changes["expr"] = parse_formula(changes["expr"], resolve, choices).sql(dialect="duckdb")
+            new = type(spec).model_validate({**spec.model_dump(), **changes})
+            kind = definition.info.kind
+            return custom_store.save(
+                kind, definition.name, new, ctx.principal(), expected_version=latest.version, comment=comment
+            )
+
+        act(save, ctx.t("defs.saved_version"))
+
+
+def removal(definition: Definition, key: str) -> None:
+    a, b, c = st.columns([2, 1, 1])
+    new = a.text_input(ctx.t("defs.new_name"), key=f"rn_{key}")
+    if b.button(ctx.t("defs.rename"), key=f"rn_btn_{key}") and new.strip():
+        act(lambda: custom_store.rename(definition.name, new.strip(), ctx.principal()), ctx.t("defs.renamed"))
+    if c.button(ctx.t("defs.delete"), key=f"del_{key}"):
+        act(lambda: custom_store.delete(definition.name, ctx.principal()), ctx.t("defs.deleted"))
+
+
+def review(version, key: str) -> None:
+    """A certifier's review of one pending version: what changed since the certified one, its SQL and
+    sample numbers run as the certifier, who uses it; then a note and Certify."""
+    me = ctx.principal()
+    effective = next((d for d in custom_store.definitions() if d.name == version.name), None)
+    st.markdown(f"**{plain(label(version.spec.label, ctx.lang()))}** · `{version.name}` · v{version.version}")
+    st.caption(plain(ctx.t("defs.by", who=person(version.saved_by), at=version.saved_at[:16].replace("T", " "))))
+    base = effective.info.version if effective is not None and effective.info.certified else None
+    if base is not None:
+        changes = custom_store.diff(version.name, base, version.version)
+        st.caption(ctx.t("defs.changes", a=base, b=version.version))
+        frame = pd.DataFrame(
+            [
+                {ctx.t("defs.field"): c.field, ctx.t("defs.before"): str(c.before), ctx.t("defs.after"): str(c.after)}
+                for c in changes
+            ]
+        )
+        st.dataframe(frame, hide_index=True)
+    candidate = Definition(
+        info=CustomInfo(name=version.name, kind=version.kind, author=me.username, version=version.version),
+        spec=version.spec,
+    )
+    others = tuple(d for d in custom_store.definitions() if d.name != version.name)
+    library, problems = build(build(default_library(), others)[0], [candidate])
+    if version.name in problems:
+        st.error(plain(problems[version.name]))
+        return
+    if version.kind == "metric":
+        st.caption(plain(in_words(version.spec, library, ctx.lang())))
+        sample(make_query(metrics=(version.name,), group_by=("metric_time__quarter",)), library, key)
+    usage(version.name)
+    note = st.text_input(ctx.t("defs.note"), key=f"note_{key}")
+    if st.button(ctx.t("defs.certify"), type="primary", key=f"certify_{key}"):
+        act(lambda: custom_store.certify(version.name, version.version, me, note), ctx.t("defs.certified_now"))
+
+
+def sample(query, library, key: str) -> None:
+    try:
+        result = service.run(
+            query, ctx.principal(), warehouse=ctx.warehouse(), library=library, source="page:definitions"
+        )
+    except SemanticError as err:
+        st.error(plain(ctx.said(err)))
+        return
+    frame = result.frame.copy()
+    for name in query.metrics:  # in the metric's own format: ¥1,234,567.89, 12.3%
+        spec = library.metrics[name]
+        frame[name] = [exact(v, spec.format, ctx.lang()) for v in frame[name]]
+        frame = frame.rename(columns={name: label(spec.label, ctx.lang())})
+    for key_name in query.group_by:
+        grain = key_name.partition("__")[2] or "day"
+        frame[key_name] = [period_label(v, grain, ctx.lang()) for v in frame[key_name]]
+        frame = frame.rename(columns={key_name: ctx.dimension_label(key_name)})
+    st.dataframe(frame, hide_index=True)
+    with st.expander(ctx.t("explore.show_sql")):
+        st.code(result.sql, language="sql")
+
+
+def act(do, done: str) -> None:
+    try:
+        do()
+    except SemanticError as err:
+        st.error(plain(ctx.said(err)))
+        return
+    st.session_state["defs_done"] = done
+    st.rerun()
