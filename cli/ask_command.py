@@ -54,7 +54,7 @@ def cmd_ask(args) -> int:
         body["result"] = output.records(result.frame) if result is not None else None
         print(json.dumps(body, ensure_ascii=False, indent=1, default=str))
     else:
-        _print_reading(reading)
+        _print_reading(reading, library)
         if result is not None:
             sys.stdout.write(output.render(result.frame, library, "table"))
     if reading.refused:
@@ -63,9 +63,10 @@ def cmd_ask(args) -> int:
     return 0
 
 
-def _print_reading(reading) -> None:
+def _print_reading(reading, library) -> None:
     for span in reading.spans:
-        print(f"# {span.kind:<9} {span.text!r} -> {span.value}")
+        custom = f" · {output.status(library, span.value)}" if str(span.value) in library.custom else ""
+        print(f"# {span.kind:<9} {span.text!r} -> {span.value}{custom}")  # a user's draft says so
     for word, chosen, others in reading.alternatives:
         print(f"# '{word}' read as {chosen}; it may also mean {', '.join(others)}")
     if reading.not_understood:

@@ -74,13 +74,13 @@ def listing(library: Library, what: str, lang: str) -> str:
     rows = []
     if what == "metrics":
         for name, m in sorted(library.metrics.items()):
-            rows.append((name, m.label.get(lang), m.format, _status(library, name), m.description.get(lang)))
+            rows.append((name, m.label.get(lang), m.format, status(library, name), m.description.get(lang)))
         header = ("metric", "label", "format", "status", "description")
     else:
         grains = ", ".join(f"{TIME}__{g}" for g in GRAINS)
         rows.append((TIME, "时间" if lang == "zh" else "Time", grains))
         for name, d in sorted(library.dimensions.items()):
-            rows.append((name, d.label.get(lang), _status(library, name), d.description.get(lang)))
+            rows.append((name, d.label.get(lang), status(library, name), d.description.get(lang)))
         header = ("dimension", "label", "status", "description")
         rows[0] = (rows[0][0], rows[0][1], "library", rows[0][2])
     widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header) - 1)]
@@ -88,7 +88,7 @@ def listing(library: Library, what: str, lang: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _status(library: Library, name: str) -> str:
+def status(library: Library, name: str) -> str:
     """'library', 'certified (by cfo)' or 'draft (by sales_lead)': a custom definition always says which it is."""
     info = library.custom.get(name)
     if info is None:

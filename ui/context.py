@@ -4,6 +4,7 @@ st.error with the layer's message; no traceback reaches the page)."""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import streamlit as st
@@ -96,8 +97,19 @@ def custom_mark(name: str) -> str:
     if info is None:
         return ""
     if info.certified:
-        return t("custom.certified_mark", who=info.certified_by or "")
+        return t("custom.certified_mark", who=person(info.certified_by or ""))
     return t("custom.draft_mark", owner=info.owner_text.split("·")[0].strip())
+
+
+@functools.lru_cache(maxsize=256)
+def person(username: str) -> str:
+    """'Lin Fang' for 'cfo' (the account's display name before its ' · '), the login name when unknown."""
+    from auth.accounts import find
+
+    try:
+        return find(username).name.split("·")[0].strip() or username
+    except Exception:  # noqa: BLE001 - an account since removed: its login name still says who
+        return username
 
 
 def custom_marks(names) -> list[str]:
