@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from bench import custom
 from semantic import Query
 
 D = dt.date
@@ -163,6 +164,7 @@ CASES = (
         detail=True,
     ),
 )
+CASES += custom.cases(Case)  # users' custom metrics and groupings (bench/custom.py)
 
 # A cold board: eight different tiles, run back to back with an empty cache.
 BOARD = (

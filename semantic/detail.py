@@ -20,7 +20,7 @@ from semantic import policy
 from semantic.authorize import authorize
 from semantic.compile.source import FactScope, Range
 from semantic.compile.sources import leaf_filters, leaves_of
-from semantic.compile.where import parse_where
+from semantic.compile.where import dimension_names, parse_text, parse_where
 from semantic.custom.overlay import current_library
 from semantic.errors import QueryError, SemanticError, WarehouseError
 from semantic.events import report
@@ -63,8 +63,11 @@ def detail_plan(query: Query, principal: Principal | None, library: Library) -> 
     outputs = [(c, exp.column(c, table=measure.table)) for c in own]
     if not (isinstance(time_column, exp.Column) and time_column.table == measure.table):
         outputs.insert(0, (time_column.name or "metric_time", time_column.copy()))  # e.g. order_date of an order line
+    asked = set(query.group_by) | (set(dimension_names(parse_text(query.where))) if query.where else set())
     for name in library.dimensions:
         if name in own or name not in access.dimensions or not library.applies(query.metrics[0], name):
+            continue
+        if name in library.custom and name not in asked:  # a user's grouping shows only in rows drilled from it
             continue
         ref = library.column(measure.table, name)
         if ref is not None and not (ref.table == measure.table and ref.column in own):
