@@ -29,7 +29,7 @@ TILE = "Online revenue 2025"
 # the form's words in each language (ui/i18n/custom.py), and what the test picks and types
 FORM = {
     "en": {
-        "open": "➕ New metric",
+        "open": re.compile("New metric$"),  # after its Material icon
         "base": "Metric",
         "revenue": "Revenue",
         "dim": "Only where",
@@ -43,7 +43,7 @@ FORM = {
         "save": "Save draft",
     },
     "zh": {
-        "open": "➕ 新建指标",
+        "open": re.compile("新建指标$"),
         "base": "基础指标",
         "revenue": "营业收入",
         "dim": "筛选维度",
@@ -116,7 +116,7 @@ def type_in(page, label: str, text: str) -> None:
     settle(page)
 
 
-def toggle(page, label: str) -> None:
+def toggle(page, label) -> None:
     page.locator("[data-testid='stMain']").get_by_text(label, exact=True).first.click()
     settle(page, 600)
 
@@ -133,6 +133,16 @@ def fill_new_metric(page, lang: str) -> None:
     toggle(page, words["preview"])
     page.locator("[data-testid='stMain'] [data-testid='stDataFrame']").first.wait_for()
     settle(page)
+    page.set_viewport_size({"width": 1400, "height": 2400})  # the whole form and its preview in the screenshot
+    settle(page)
+
+
+def preview_grid(page) -> str:
+    """The preview's table as text: its headers and cells from the grid's accessible table (raw values:
+    the formats, ¥1,234.56 and 2025-07, are drawn on the canvas only; the screenshots show them)."""
+    grid = page.locator("[data-testid='stMain'] [data-testid='stDataFrame']").first
+    grid.locator("[role='gridcell']").first.wait_for(state="attached")
+    return " | ".join(grid.locator("[role='columnheader'], [role='gridcell']").all_inner_texts())
 
 
 def tile_text(page) -> str:
@@ -155,13 +165,19 @@ def test_a_sales_lead_makes_online_revenue_and_the_cfo_certifies_it(browser, app
         fill_new_metric(lead, "en")
         text = main(lead)
         assert "Online revenue" in text and "Show SQL" in text, text
+        assert "Revenue where Channel is Online" in text and "IN (" not in text, text  # in words, not SQL
         assert "Traceback" not in text and "Error" not in text
+        grid = preview_grid(lead)  # dates, not timestamps; columns by their labels
+        assert grid.startswith("Month | Online revenue | Revenue |") and "00:00:00" not in grid, grid
         shot(lead, "custom-new-metric-en")
         switch(lead, "简体中文")
         fill_new_metric(lead, "zh")  # the form's fields are per language: filled again in Chinese
         text = main(lead)
-        assert "线上收入" in text and "查看SQL" in text, text
+        assert "线上收入" in text and "查看SQL" in text and "营业收入（渠道为线上）" in text, text
+        grid = preview_grid(lead)
+        assert grid.startswith("月份 | 线上收入 | 营业收入 |") and "00:00:00" not in grid, grid
         shot(lead, "custom-new-metric-zh")
+        lead.set_viewport_size({"width": 1400, "height": 1400})
         lead.get_by_role("button", name=FORM["zh"]["save"]).click()
         lead.get_by_text("已保存草稿 online_revenue").wait_for()
         settle(lead, 800)
@@ -215,11 +231,18 @@ def test_a_sales_lead_makes_online_revenue_and_the_cfo_certifies_it(browser, app
         cfo.get_by_role("tab", name="Waiting for review (1)").click()
         settle(cfo, 800)
         text = main(cfo)
-        assert "online_revenue" in text and "Certify" in text, text
+        assert "online_revenue" in text and "version 1" in text and "Certify" in text, text
+        assert "Revenue where Channel is Online" in text and "IN (" not in text, text
+        assert "Used by 1 board tile:" in text and f"Board “{TILE}” (Zhou Min): tile “{TILE}”" in text, text
+        grid = preview_grid(cfo)  # sample numbers by quarter, next to the revenue it filters
+        assert grid.startswith("Quarter | Online revenue | Revenue |") and "2025-10-01" in grid, grid
         shot(cfo, "custom-review-en")
         switch(cfo, "简体中文")
         cfo.get_by_role("tab", name="待认证（1）").click()
         settle(cfo, 800)
+        text = main(cfo)
+        assert "第 1 版" in text and "营业收入（渠道为线上）" in text and "认证说明" in text, text
+        assert preview_grid(cfo).startswith("季度 | 线上收入 | 营业收入 |")
         shot(cfo, "custom-review-zh")
         switch(cfo, "English")
         cfo.get_by_role("tab", name="Waiting for review (1)").click()
