@@ -218,6 +218,11 @@ def test_a_sales_lead_makes_online_revenue_and_the_cfo_certifies_it(browser, app
         lead.get_by_role("button", name="Save sharing").click()
         lead.get_by_text("Sharing saved.").wait_for()
         settle(lead)
+        lead.get_by_text(re.compile(r"Online revenue · online_revenue · draft · Zhou Min")).first.click()
+        settle(lead)
+        text = main(lead)
+        assert "Shared with: Finance" in text and "Revenue where Channel is Online" in text, text
+        shot(lead, "custom-definitions-mine-en")
     finally:
         if lead.get_by_text("当前用户").count():
             switch(lead, "English")
@@ -251,6 +256,12 @@ def test_a_sales_lead_makes_online_revenue_and_the_cfo_certifies_it(browser, app
         cfo.get_by_role("button", name="Certify").click()
         cfo.get_by_text("Certified: everyone granted what it reads").wait_for()
         settle(cfo)
+        cfo.get_by_role("tab", name="Certified (1)").click()
+        cfo.get_by_text(re.compile(r"Online revenue · online_revenue · ✓ certified by Lin Fang")).first.click()
+        settle(cfo)
+        text = main(cfo)
+        assert "Certification note: Matches the online channel report" in text, text
+        shot(cfo, "custom-definitions-certified-en")
     finally:
         if cfo.get_by_text("当前用户").count():
             switch(cfo, "English")

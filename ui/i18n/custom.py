@@ -87,10 +87,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "defs.none_shared": {"en": "Nobody has shared a draft with your roles.", "zh": "暂无共享给您角色的草稿。"},
     "defs.none_waiting": {"en": "Nothing is waiting for review.", "zh": "暂无待认证的指标。"},
     "defs.export_hint": {
-        "en": "To put certified metrics into the library in git: python -m semantic certified export --out "
-        "semantic/models/certified.yml, then commit it and grant them in policies.yml.",
-        "zh": "将已认证指标写入 git 中的指标库：python -m semantic certified export --out "
-        "semantic/models/certified.yml，提交该文件，并在 policies.yml 中授权。",
+        "en": "To put certified metrics into the library in git: `python -m semantic certified export --out "
+        "semantic/models/certified.yml`, then commit it and grant them in policies.yml.",
+        "zh": "将已认证指标写入 git 中的指标库：`python -m semantic certified export --out "
+        "semantic/models/certified.yml`，提交该文件，并在 policies.yml 中授权。",
     },
     "defs.pending": {"en": "version {n} waiting for review", "zh": "第 {n} 版待认证"},
     "defs.note_was": {"en": "Certification note: {note}", "zh": "认证说明：{note}"},
