@@ -6,6 +6,7 @@ first; a refusal is one line on the page and nothing changes."""
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 
 import pandas as pd
@@ -33,6 +34,18 @@ def person(username: str) -> str:
         return find(username).name.split("·")[0].strip() or username
     except Exception:  # noqa: BLE001 - an account since removed: its login name still says who
         return username
+
+
+def when(stamp: str | None) -> str:
+    """A stored UTC timestamp in the server's time zone, as other pages show times: '2025-07-01 14:05'."""
+    if not stamp:
+        return ""
+    try:
+        moment = dt.datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp[:16].replace("T", " ")
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 def status_text(info: CustomInfo) -> str:
@@ -77,10 +90,12 @@ def history(name: str) -> None:
         {
             ctx.t("defs.version"): v.version,
             ctx.t("defs.saved_by"): person(v.saved_by),
-            ctx.t("defs.saved_at"): v.saved_at[:16].replace("T", " "),
+            ctx.t("defs.saved_at"): when(v.saved_at),
             ctx.t("defs.comment"): v.comment,
             ctx.t("defs.certified"): (
-                f"{person(v.certification.certified_by)} {v.certification.certified_at[:10]}" if v.certification else ""
+                f"{person(v.certification.certified_by)} {when(v.certification.certified_at)[:10]}"
+                if v.certification
+                else ""
             ),
         }
         for v in custom_store.history(name)
@@ -165,7 +180,13 @@ def review(version, key: str) -> None:
         f"**{plain(label(version.spec.label, ctx.lang()))}** · `{version.name}` · "
         + plain(ctx.t("defs.version_n", n=version.version))
     )
-    st.caption(plain(ctx.t("defs.by", who=person(version.saved_by), at=version.saved_at[:16].replace("T", " "))))
+    st.caption(plain(ctx.t("defs.by", who=person(version.saved_by), at=when(version.saved_at))))
+    described = version.spec.description.get(ctx.lang())
+    if described and described != version.spec.label.get(ctx.lang()):  # the author's own words for it
+        st.caption(plain(described))
+    if effective is not None:
+        shared = ", ".join(ctx.role_label(r) for r in effective.info.shared_with) or ctx.t("defs.only_author")
+        st.caption(plain(ctx.t("defs.shared_with", roles=shared)))
     base = effective.info.version if effective is not None and effective.info.certified else None
     if base is not None:
         changes = custom_store.diff(version.name, base, version.version)

@@ -238,6 +238,7 @@ def test_a_sales_lead_makes_online_revenue_and_the_cfo_certifies_it(browser, app
         text = main(cfo)
         assert "online_revenue" in text and "version 1" in text and "Certify" in text, text
         assert "Revenue where Channel is Online" in text and "IN (" not in text, text
+        assert "Shared with: Finance" in text and "Saved by Zhou Min at" in text, text
         assert "Used by 1 board tile:" in text and f"Board “{TILE}” (Zhou Min): tile “{TILE}”" in text, text
         grid = preview_grid(cfo)  # sample numbers by quarter, next to the revenue it filters
         assert grid.startswith("Quarter | Online revenue | Revenue |") and "2025-10-01" in grid, grid

@@ -95,7 +95,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "defs.pending": {"en": "version {n} waiting for review", "zh": "第 {n} 版待认证"},
     "defs.note_was": {"en": "Certification note: {note}", "zh": "认证说明：{note}"},
     "defs.shared_with": {"en": "Shared with: {roles}", "zh": "共享给：{roles}"},
-    "defs.only_author": {"en": "nobody (only you)", "zh": "无（仅作者）"},
+    "defs.only_author": {"en": "nobody (only its author)", "zh": "无（仅作者）"},
     "defs.version": {"en": "Version", "zh": "版本"},
     "defs.saved_by": {"en": "Saved by", "zh": "保存人"},
     "defs.saved_at": {"en": "Saved at", "zh": "保存时间"},
