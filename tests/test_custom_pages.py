@@ -62,7 +62,7 @@ def online_revenue(raw, region: str | None = None) -> float:
 
 
 def make_online_revenue(at: AppTest) -> AppTest:
-    by_label(at.toggle, "➕ New metric").set_value(True).run()
+    by_label(at.toggle, ":material/add: New metric").set_value(True).run()
     assert not at.exception, [e.value for e in at.exception]
     by_label(at.selectbox, "Metric").set_value("revenue").run()
     by_label(at.selectbox, "Only where").set_value("channel").run()
@@ -141,7 +141,7 @@ def test_finance_certifies_a_shared_draft_on_the_definitions_page_in_both_langua
 
 def test_a_grouping_of_cities_into_tiers_is_usable_like_any_dimension(raw):
     at = page("explore", LEAD, m="revenue", grain="none", **PERIOD)
-    by_label(at.toggle, "➕ New grouping").set_value(True).run()
+    by_label(at.toggle, ":material/add: New grouping").set_value(True).run()
     by_label(at.selectbox, "Group the members of").set_value("city").run()
     by_label(at.text_input, "Bucket 1").set_value("Tier 1")
     by_label(at.multiselect, "Members of bucket 1").set_value(["Shanghai", "Beijing", "Guangzhou", "Shenzhen"])
@@ -171,7 +171,7 @@ def test_a_grouping_of_cities_into_tiers_is_usable_like_any_dimension(raw):
 
 def test_a_bad_formula_is_one_line_and_nothing_is_saved():
     at = page("explore", LEAD, m="revenue", **PERIOD)
-    by_label(at.toggle, "➕ New metric").set_value(True).run()
+    by_label(at.toggle, ":material/add: New metric").set_value(True).run()
     at.radio[0].set_value("formula").run()
     by_label(at.text_input, "Formula").set_value("revenue; DROP TABLE orders")
     by_label(at.text_input, "Name (for links and the CLI)").set_value("bad_one").run()

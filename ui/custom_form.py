@@ -22,6 +22,7 @@ from semantic.errors import SemanticError
 from semantic.policy import access_for
 from semantic.query import make_query, member_filter
 from ui import context as ctx
+from ui import table
 from ui.i18n import label
 from ui.safe import plain
 
@@ -253,12 +254,14 @@ def preview(definition: Definition, library, state) -> None:
     except SemanticError as err:
         st.error(plain(ctx.said(err)))
         return
-    frame = result.frame.copy()
-    names = {definition.name: label(spec.label, lang)}
-    frame.columns = [
-        names.get(c) or (ctx.metric_label(c) if c in library.metrics else ctx.dimension_label(c)) for c in frame.columns
-    ]
-    st.dataframe(frame, hide_index=True)
+    show_result(result, library)
+
+
+def show_result(result, library) -> None:
+    """A result as every table in the app shows one (ui.table): labels, ¥ amounts, periods, members;
+    tall enough for its rows, with its SQL under it."""
+    shown, config = table.spec(result.frame, ctx.lang(), library)
+    st.dataframe(shown, column_config=config, hide_index=True, height=35 * (min(len(shown), 13) + 1) + 3)
     with st.expander(ctx.t("explore.show_sql")):
         st.code(result.sql, language="sql")
 
@@ -277,9 +280,43 @@ def in_words(spec, library, lang: str) -> str:
             .replace('"', "")
         )
     if spec.type == "filtered":
-        return ctx.t("custom.words.filtered", base=metric(spec.base), where=spec.where)
+        return ctx.t("custom.words.filtered", base=metric(spec.base), where=where_words(spec.where, library, lang))
     if spec.type == "share":
         return ctx.t(
             "custom.words.share", base=metric(spec.base), across=label(library.dimensions[spec.across].label, lang)
         )
     return ""
+
+
+def where_words(where: str, library, lang: str) -> str:
+    """ "channel IN ('Online')" -> 'Channel is Online' (渠道为线上); NOT, AND and OR in words too; any
+    other condition with its dimension names shown as their labels."""
+    try:
+        tree = exp.maybe_parse(where, dialect="duckdb")
+    except Exception:  # noqa: BLE001 - stored text the checker accepted; shown as it is when unreadable
+        return where
+    return _condition(tree, library, lang)
+
+
+def _condition(node, library, lang: str) -> str:
+    if isinstance(node, exp.Paren):
+        return _condition(node.this, library, lang)
+    if isinstance(node, (exp.And, exp.Or)):
+        joiner = ctx.t("custom.words.and" if isinstance(node, exp.And) else "custom.words.either")
+        return joiner.join(_condition(part, library, lang) for part in (node.left, node.right))
+    negated = isinstance(node, exp.Not)
+    inner = node.this.unnest() if negated else node
+    if isinstance(inner, (exp.In, exp.EQ, exp.NEQ)) and isinstance(inner.this, exp.Column):
+        dim = inner.this.name
+        values = inner.expressions if isinstance(inner, exp.In) else [inner.expression]
+        if dim in library.dimensions and values and all(isinstance(v, exp.Literal) for v in values):
+            members = ctx.t("custom.words.or").join(ctx.member_label(dim, v.this) for v in values)
+            key = "custom.words.is_not" if negated != isinstance(inner, exp.NEQ) else "custom.words.is"
+            return ctx.t(key, dim=label(library.dimensions[dim].label, lang), members=members)
+
+    def named(n):
+        if isinstance(n, exp.Column) and n.name in library.dimensions:
+            return exp.column(f"[{label(library.dimensions[n.name].label, lang)}]")
+        return n
+
+    return node.transform(named).sql().replace('"', "")

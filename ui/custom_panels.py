@@ -6,6 +6,7 @@ first; a refusal is one line on the page and nothing changes."""
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 
 import pandas as pd
@@ -19,9 +20,7 @@ from semantic.errors import SemanticError
 from semantic.model.loader import default_library
 from semantic.query import make_query
 from ui import context as ctx
-from ui.charts import period_label
-from ui.custom_form import in_words
-from ui.fmt import exact
+from ui.custom_form import in_words, show_result
 from ui.i18n import label
 from ui.safe import plain
 
@@ -35,6 +34,18 @@ def person(username: str) -> str:
         return find(username).name.split("·")[0].strip() or username
     except Exception:  # noqa: BLE001 - an account since removed: its login name still says who
         return username
+
+
+def when(stamp: str | None) -> str:
+    """A stored UTC timestamp in the server's time zone, as other pages show times: '2025-07-01 14:05'."""
+    if not stamp:
+        return ""
+    try:
+        moment = dt.datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp[:16].replace("T", " ")
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 def status_text(info: CustomInfo) -> str:
@@ -79,10 +90,12 @@ def history(name: str) -> None:
         {
             ctx.t("defs.version"): v.version,
             ctx.t("defs.saved_by"): person(v.saved_by),
-            ctx.t("defs.saved_at"): v.saved_at[:16].replace("T", " "),
+            ctx.t("defs.saved_at"): when(v.saved_at),
             ctx.t("defs.comment"): v.comment,
             ctx.t("defs.certified"): (
-                f"{person(v.certification.certified_by)} {v.certification.certified_at[:10]}" if v.certification else ""
+                f"{person(v.certification.certified_by)} {when(v.certification.certified_at)[:10]}"
+                if v.certification
+                else ""
             ),
         }
         for v in custom_store.history(name)
@@ -95,8 +108,12 @@ def usage(name: str) -> None:
     if not tiles:
         st.caption(ctx.t("defs.unused"))
         return
-    st.caption(ctx.t("defs.used_by", n=len(tiles)))
-    st.text("\n".join(t.text() for t in tiles))
+    st.caption(ctx.t("defs.used_by_one" if len(tiles) == 1 else "defs.used_by", n=len(tiles)))
+    st.text(
+        "\n".join(
+            ctx.t("defs.tile_use", board=t.board_title, owner=person(t.owner), tile=t.tile_label or "—") for t in tiles
+        )
+    )
 
 
 def sharing(definition: Definition, key: str) -> None:
@@ -159,8 +176,17 @@ def review(version, key: str) -> None:
     sample numbers run as the certifier, who uses it; then a note and Certify."""
     me = ctx.principal()
     effective = next((d for d in custom_store.definitions() if d.name == version.name), None)
-    st.markdown(f"**{plain(label(version.spec.label, ctx.lang()))}** · `{version.name}` · v{version.version}")
-    st.caption(plain(ctx.t("defs.by", who=person(version.saved_by), at=version.saved_at[:16].replace("T", " "))))
+    st.markdown(
+        f"**{plain(label(version.spec.label, ctx.lang()))}** · `{version.name}` · "
+        + plain(ctx.t("defs.version_n", n=version.version))
+    )
+    st.caption(plain(ctx.t("defs.by", who=person(version.saved_by), at=when(version.saved_at))))
+    described = version.spec.description.get(ctx.lang())
+    if described and described != version.spec.label.get(ctx.lang()):  # the author's own words for it
+        st.caption(plain(described))
+    if effective is not None:
+        shared = ", ".join(ctx.role_label(r) for r in effective.info.shared_with) or ctx.t("defs.only_author")
+        st.caption(plain(ctx.t("defs.shared_with", roles=shared)))
     base = effective.info.version if effective is not None and effective.info.certified else None
     if base is not None:
         changes = custom_store.diff(version.name, base, version.version)
@@ -182,8 +208,11 @@ def review(version, key: str) -> None:
         st.error(plain(problems[version.name]))
         return
     if version.kind == "metric":
-        st.caption(plain(in_words(version.spec, library, ctx.lang())))
-        sample(make_query(metrics=(version.name,), group_by=("metric_time__quarter",)), library, key)
+        spec = version.spec
+        st.caption(plain(in_words(spec, library, ctx.lang())))
+        base = (spec.base,) if spec.type in ("filtered", "share") and spec.base else ()  # next to what it builds on
+        group = (spec.across,) if spec.type == "share" else ("metric_time__quarter",)  # a share of one total is 100%
+        sample(make_query(metrics=(version.name,) + base, group_by=group), library, key)
     usage(version.name)
     note = st.text_input(ctx.t("defs.note"), key=f"note_{key}")
     if st.button(ctx.t("defs.certify"), type="primary", key=f"certify_{key}"):
@@ -198,18 +227,7 @@ def sample(query, library, key: str) -> None:
     except SemanticError as err:
         st.error(plain(ctx.said(err)))
         return
-    frame = result.frame.copy()
-    for name in query.metrics:  # in the metric's own format: ¥1,234,567.89, 12.3%
-        spec = library.metrics[name]
-        frame[name] = [exact(v, spec.format, ctx.lang()) for v in frame[name]]
-        frame = frame.rename(columns={name: label(spec.label, ctx.lang())})
-    for key_name in query.group_by:
-        grain = key_name.partition("__")[2] or "day"
-        frame[key_name] = [period_label(v, grain, ctx.lang()) for v in frame[key_name]]
-        frame = frame.rename(columns={key_name: ctx.dimension_label(key_name)})
-    st.dataframe(frame, hide_index=True)
-    with st.expander(ctx.t("explore.show_sql")):
-        st.code(result.sql, language="sql")
+    show_result(result, library)
 
 
 def act(do, done: str) -> None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 MESSAGES: dict[str, dict[str, str]] = {
-    "custom.new_metric": {"en": "➕ New metric", "zh": "➕ 新建指标"},
-    "custom.new_grouping": {"en": "➕ New grouping", "zh": "➕ 新建分组"},
+    # a Material icon, not the ➕ emoji a browser or TV without an emoji font shows as an empty box
+    "custom.new_metric": {"en": ":material/add: New metric", "zh": ":material/add: 新建指标"},
+    "custom.new_grouping": {"en": ":material/add: New grouping", "zh": ":material/add: 新建分组"},
     "custom.kind": {"en": "What kind of metric", "zh": "指标类型"},
     "custom.kind.filtered": {"en": "A metric, filtered", "zh": "筛选后的指标"},
     "custom.kind.formula": {"en": "A formula of metrics", "zh": "指标公式"},
@@ -64,10 +65,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "does not add up across rows (computed on each total)",
         "zh": "不可跨行相加（按合计重新计算）",
     },
-    "custom.words.filtered": {"en": "{base} where {where}", "zh": "{base}，筛选条件：{where}"},
+    "custom.words.filtered": {"en": "{base} where {where}", "zh": "{base}（{where}）"},
     "custom.words.share": {"en": "{base} as a share of all {across}", "zh": "{base} 占全部{across}合计的比例"},
     "custom.draft_mark": {"en": "draft · {owner}", "zh": "草稿 · {owner}"},
-    "custom.certified_mark": {"en": "✓ certified by {who}", "zh": "✓ 已由{who}认证"},
+    "custom.certified_mark": {"en": "✓ certified by {who}", "zh": "✓ 已由 {who} 认证"},
     "page.definitions": {"en": "Metric definitions", "zh": "指标定义"},
     "defs.intro": {
         "en": "Metrics and groupings made in Explore. A draft is seen by its author and the roles it is shared "
@@ -86,15 +87,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     "defs.none_shared": {"en": "Nobody has shared a draft with your roles.", "zh": "暂无共享给您角色的草稿。"},
     "defs.none_waiting": {"en": "Nothing is waiting for review.", "zh": "暂无待认证的指标。"},
     "defs.export_hint": {
-        "en": "To put certified metrics into the library in git: python -m semantic certified export --out "
-        "semantic/models/certified.yml, then commit it and grant them in policies.yml.",
-        "zh": "将已认证指标写入 git 中的指标库：python -m semantic certified export --out "
-        "semantic/models/certified.yml，提交该文件，并在 policies.yml 中授权。",
+        "en": "To put certified metrics into the library in git: `python -m semantic certified export --out "
+        "semantic/models/certified.yml`, then commit it and grant them in policies.yml.",
+        "zh": "将已认证指标写入 git 中的指标库：`python -m semantic certified export --out "
+        "semantic/models/certified.yml`，提交该文件，并在 policies.yml 中授权。",
     },
     "defs.pending": {"en": "version {n} waiting for review", "zh": "第 {n} 版待认证"},
     "defs.note_was": {"en": "Certification note: {note}", "zh": "认证说明：{note}"},
     "defs.shared_with": {"en": "Shared with: {roles}", "zh": "共享给：{roles}"},
-    "defs.only_author": {"en": "nobody (only you)", "zh": "无（仅作者）"},
+    "defs.only_author": {"en": "nobody (only its author)", "zh": "无（仅作者）"},
     "defs.version": {"en": "Version", "zh": "版本"},
     "defs.saved_by": {"en": "Saved by", "zh": "保存人"},
     "defs.saved_at": {"en": "Saved at", "zh": "保存时间"},
@@ -102,6 +103,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "defs.certified": {"en": "Certified", "zh": "认证"},
     "defs.unused": {"en": "No board tile uses it.", "zh": "暂无看板卡片使用。"},
     "defs.used_by": {"en": "Used by {n} board tiles:", "zh": "被 {n} 个看板卡片使用："},
+    "defs.used_by_one": {"en": "Used by 1 board tile:", "zh": "被 1 个看板卡片使用："},
+    "defs.tile_use": {
+        "en": "Board “{board}” ({owner}): tile “{tile}”",
+        "zh": "看板「{board}」（{owner}）：卡片「{tile}」",
+    },
+    "defs.version_n": {"en": "version {n}", "zh": "第 {n} 版"},
     "defs.share_with": {"en": "Share with roles", "zh": "共享给角色"},
     "defs.share": {"en": "Save sharing", "zh": "保存共享设置"},
     "defs.shared": {"en": "Sharing saved.", "zh": "共享设置已保存。"},
@@ -129,4 +136,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Certified: everyone granted what it reads now sees it as a certified metric.",
         "zh": "已认证：有权查看其组成数据的用户现在都可使用该认证指标。",
     },
+    # --- issue 15: e2e15 --- a filter in words (ui.custom_form.where_words)
+    "custom.words.is": {"en": "{dim} is {members}", "zh": "{dim}为{members}"},
+    "custom.words.is_not": {"en": "{dim} is not {members}", "zh": "{dim}不为{members}"},
+    "custom.words.or": {"en": " or ", "zh": "、"},
+    "custom.words.and": {"en": " and ", "zh": "，且"},
+    "custom.words.either": {"en": " or ", "zh": "，或"},
 }
