@@ -45,7 +45,7 @@ def sign_in():
 def hidden_pages() -> None:
     """While the login form shows, every page is registered but hidden and not run,
     so a shared link's page and query parameters are still there after signing in."""
-    names = ["home", "explore", "ask", "boards", "alerts", "catalog"] + [
+    names = ["home", "explore", "ask", "boards", "alerts", "catalog", "definitions"] + [
         name for name, _, _ in FINANCE_PAGES + ADMIN_PAGES
     ]
     st.navigation([page(n, icon="lock", default=(n == "home")) for n in names], position="hidden")

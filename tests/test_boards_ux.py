@@ -183,7 +183,7 @@ def test_the_screen_dialog_offers_only_roles_that_work_and_shows_a_full_link(
     monkeypatch.setenv("CONCORD_WAREHOUSE", str(warehouse_path))
     board = store.save(sales_board(), LEAD)
     at = page(LEAD, board.id)
-    roles = at.selectbox(key=f"dr_{board.id}")
+    roles = at.selectbox(key=f"dr_{board.id}_en")
     assert set(roles.options) == {"Sales manager", "Sales rep"}  # labels; exec, finance, admin are not offered
     roles.select_index(roles.options.index("Sales rep")).run()
     region = at.selectbox(key=f"da_{board.id}_sales_rep_region")
@@ -204,5 +204,5 @@ def test_the_screen_dialog_of_a_sales_rep_offers_their_own_region_only(
     monkeypatch.setenv("CONCORD_WAREHOUSE", str(warehouse_path))
     board = store.save(sales_board(owner="sales_east"), EAST)
     at = page(EAST, board.id)
-    assert at.selectbox(key=f"dr_{board.id}").options == ["Sales rep"]
+    assert at.selectbox(key=f"dr_{board.id}_en").options == ["Sales rep"]
     assert at.selectbox(key=f"da_{board.id}_sales_rep_region").options == ["East"]

@@ -69,7 +69,7 @@ def t(key: str, **values) -> str:
     return text(key, lang(), **values)
 
 
-def metric_label(name: str) -> str:
+def metric_label(name: str, marked: bool = True) -> str:
     base = name.split("__")[0]
     spec = library().metrics.get(base)
     shown = label(spec.label, lang()) if spec else name
@@ -79,7 +79,7 @@ def metric_label(name: str) -> str:
     if suffix == "__change_pct":
         return f"{shown} Δ%"
     info = library().custom.get(base)
-    if info is not None and not info.certified:  # a draft is marked wherever its number shows
+    if marked and info is not None and not info.certified:  # a draft is marked wherever its number shows
         return f"{shown} ({custom_mark(base)})"
     return shown
 
@@ -119,7 +119,7 @@ def custom_marks(names) -> list[str]:
         mark = custom_mark(name)
         if mark:
             spec = library().metrics.get(name) or library().dimensions.get(name)
-            out.append(f"{label(spec.label, lang())}: {mark}")
+            out.append(f"{label(spec.label, lang())}{'：' if lang() == 'zh' else ': '}{mark}")
     return out
 
 

@@ -7,7 +7,6 @@ first; a refusal is one line on the page and nothing changes."""
 from __future__ import annotations
 
 import datetime as dt
-import functools
 
 import pandas as pd
 import streamlit as st
@@ -24,16 +23,7 @@ from ui.custom_form import in_words, show_result
 from ui.i18n import label
 from ui.safe import plain
 
-
-@functools.lru_cache(maxsize=256)
-def person(username: str) -> str:
-    """'Lin Fang' for 'cfo' (the display name before its ' · '), the login name when unknown."""
-    from auth.accounts import find
-
-    try:
-        return find(username).name.split("·")[0].strip() or username
-    except Exception:  # noqa: BLE001 - an account since removed: its login name still says who
-        return username
+person = ctx.person  # one display name per login, shared with the tiles' marks
 
 
 def when(stamp: str | None) -> str:

@@ -66,7 +66,7 @@ def editor(board: Board) -> None:
                 ctx.t("board.roles"),
                 roles,
                 [r for r in board.shared_roles if r in roles],
-                format_func=ctx.role_label,
+                format_func=ctx.frozen(ctx.role_label, roles),
                 placeholder=ctx.t("board.choose_roles"),
                 key=k + "shared",
             )
@@ -144,7 +144,7 @@ def editor(board: Board) -> None:
                 pin_roles,
                 index=None,
                 placeholder=ctx.t("board.choose_role"),
-                format_func=ctx.role_label,
+                format_func=ctx.frozen(ctx.role_label, pin_roles),
                 key=f"pin_{board.id}",
             )
             if a.button(ctx.t("board.pin_go"), key=f"pinb_{board.id}", disabled=pin_role is None):
@@ -239,7 +239,10 @@ def screens(board: Board) -> None:
         else:
             a, b = st.columns([2, 1])
             role = a.selectbox(
-                ctx.t("board.display_role"), list(offered), format_func=ctx.role_label, key=f"dr_{board.id}"
+                ctx.t("board.display_role"),
+                list(offered),
+                format_func=ctx.frozen(ctx.role_label, list(offered)),  # labels fixed in this run's language
+                key=f"dr_{board.id}_{ctx.lang()}",
             )
             days = b.number_input(ctx.t("board.days"), 1, 366, tokens.DEFAULT_DAYS, key=f"dd_{board.id}")
             attributes = {}

@@ -74,7 +74,7 @@ def controls(state: ExploreState, sig: str) -> ExploreState:
     applicable = [
         d for d in lib.dimensions if d in dims_ok and all(m not in lib.metrics or lib.applies(m, d) for m in chosen)
     ]
-    a, b, c, d = st.columns([2.6, 1, 1.6, 1.2])
+    a, b, c, d = st.columns([2.4, 1.3, 1.5, 1.2])
     by_options = applicable + [g for g in state.group_by if g not in applicable]
     by = a.multiselect(
         ctx.t("explore.group_by"),
@@ -349,7 +349,7 @@ def render() -> None:
     drill_buttons(state)
     result_table(frame, state.compare)
     st.caption(
-        ctx.t("explore.rows", n=len(frame))
+        (ctx.t("explore.row") if len(frame) == 1 else ctx.t("explore.rows", n=len(frame)))
         + f" · {result.execute_seconds * 1000:.0f} ms"
         + (" · " + ctx.t("explore.cached") if result.cached else "")
         + " · "
@@ -389,7 +389,8 @@ def downloads(query, frame: pd.DataFrame, formats: dict, full: bool, compare: st
 
 def save_tile(state: ExploreState, query) -> None:
     """Store the query and its chart setting as a tile, never the data or the SQL."""
-    title = ", ".join(ctx.metric_label(m) for m in state.metrics)
+    # plain labels: a draft's mark would stay in the title after the metric is certified
+    title = ", ".join(ctx.metric_label(m, marked=False) for m in state.metrics)
     save_tile_form(query, state.chart, title, key=signature(state))
 
 

@@ -23,6 +23,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "explore.download_xlsx": {"en": "Download Excel", "zh": "下载 Excel"},
     "explore.pick_metric": {"en": "Pick at least one metric.", "zh": "请至少选择一个指标。"},
     "explore.rows": {"en": "{n} rows", "zh": "{n} 行"},
+    "explore.row": {"en": "1 row", "zh": "1 行"},
     "explore.cached": {"en": "from the cache", "zh": "来自缓存"},
     "explore.link": {
         "en": "This page's address reproduces this view for anyone allowed to see it.",
