@@ -273,7 +273,7 @@ def test_a_sales_lead_makes_online_revenue_and_the_cfo_certifies_it(browser, app
     login(lead, app, "sales_lead", f"boards?id={board.id}")
     try:
         text = tile_text(lead)
-        assert "Online revenue: ✓ certified by" in text and "draft" not in text.casefold(), text
+        assert "Online revenue: ✓ certified by Lin Fang" in text and "draft" not in text.casefold(), text
         assert format_value(hand, "currency", "en") in text, text
         shot(lead, "custom-tile-certified-en")
         # 7. an office screen of the board (a sales manager's screen link; made before the language
@@ -288,7 +288,7 @@ def test_a_sales_lead_makes_online_revenue_and_the_cfo_certifies_it(browser, app
         lead.get_by_text("Office screens").click()  # closed again for the screenshot
         switch(lead, "简体中文")
         text = tile_text(lead)
-        assert "线上收入: ✓ 已由" in text and "草稿" not in text, text
+        assert "线上收入：✓ 已由 Lin Fang 认证" in text and "草稿" not in text, text
         assert format_value(hand, "currency", "zh") in text, text
         shot(lead, "custom-tile-certified-zh")
     finally:
