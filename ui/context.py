@@ -80,7 +80,7 @@ def metric_label(name: str, marked: bool = True) -> str:
         return f"{shown} Δ%"
     info = library().custom.get(base)
     if marked and info is not None and not info.certified:  # a draft is marked wherever its number shows
-        return f"{shown} ({custom_mark(base)})"
+        return marked_label(shown, custom_mark(base))
     return shown
 
 
@@ -89,6 +89,11 @@ def frozen(label, options):
     keeps its value by its label, so a label computed later, in another language, would lose it."""
     shown = {option: label(option) for option in options}
     return lambda option: shown[option] if option in shown else label(option)
+
+
+def marked_label(shown: str, mark: str) -> str:
+    """'Online revenue (draft · Zhou Min)' / '线上收入（草稿 · Zhou Min）': full-width brackets in Chinese."""
+    return f"{shown}（{mark}）" if lang() == "zh" else f"{shown} ({mark})"
 
 
 def custom_mark(name: str) -> str:
@@ -140,7 +145,7 @@ def dimension_label(name: str) -> str:
         return name
     info = library().custom.get(base)
     if info is not None and not info.certified:
-        return f"{label(spec.label, lang())} ({custom_mark(base)})"
+        return marked_label(label(spec.label, lang()), custom_mark(base))
     return label(spec.label, lang())
 
 
