@@ -196,3 +196,27 @@ def test_yaml_library_unchanged_by_checks():
     before = set(default_library().metrics)
     validate(definition("online_x", formula("revenue * 2", name="online_x")), LEAD)
     assert set(default_library().metrics) == before
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        MetricDraft(
+            name="m_link", kind="formula", formula="revenue * 2", label_en='<a href="https://x.example">Click</a>'
+        ),
+        MetricDraft(name="m_bold", kind="formula", formula="revenue * 2", label_zh="<b>收入</b>"),
+    ],
+)
+def test_a_label_with_markup_is_refused_charts_would_draw_it(draft):
+    with pytest.raises(QueryError) as err:
+        metric_spec(draft, LEAD)
+    assert "'<' and '>' are not allowed in a label" in one_line(err)
+    with pytest.raises(QueryError):
+        grouping_spec(GroupingDraft(name="g_x", base="city", buckets=(("<i>T1</i>", ("Shanghai",)),)), LEAD)
+
+
+def test_a_crafted_definition_with_markup_in_its_label_is_refused_at_save():
+    crafted = formula("revenue * 2", name="crafted").model_copy(update={"label": Text(en="<b>x</b>", zh="x")})
+    with pytest.raises(QueryError) as err:
+        validate(definition("crafted", crafted), LEAD)
+    assert "'<' and '>' are not allowed" in one_line(err)

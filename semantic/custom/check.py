@@ -82,7 +82,15 @@ def _labels(draft, name: str) -> Text:
     zh = draft.label_zh.strip() or en
     if len(en) > 80 or len(zh) > 80:
         raise QueryError("label: keep a label under 80 characters.")
+    _no_markup("label", en + zh)
     return Text(en=en, zh=zh)
+
+
+def _no_markup(field: str, text: str) -> None:
+    """A label is drawn inside charts, whose text understands a little HTML (<a href>, <b>): a user's
+    label could draw a link on the CEO's office screen, so angle brackets are refused outright."""
+    if "<" in text or ">" in text:
+        raise QueryError(f"{field}: '<' and '>' are not allowed in a label; write the words without them.")
 
 
 def _description(draft, label: Text) -> Text:
@@ -189,6 +197,10 @@ def validate(definition: Definition, principal: Principal, library: Library | No
     a bad name, unknown names, a cycle, an ingredient `principal` is not granted."""
     base, others = _others_library(definition.name, library)
     check_name(definition.name, base, {})
+    spec = definition.spec  # a crafted save skips the form: its labels are checked here too
+    _no_markup("label", spec.label.en + spec.label.zh)
+    for bucket in getattr(spec, "buckets", ()) + getattr(spec, "bands", ()):
+        _no_markup("buckets", bucket.label.en + bucket.label.zh)
     _no_cycle(definition, {d.name: d for d in registry.definitions()})
     try:
         extended, problems = build(base, [definition])
@@ -258,6 +270,7 @@ def _bucket(label: str) -> str:
     label = (label or "").strip()
     if not label or len(label) > 60:
         raise QueryError("buckets: every bucket needs a label of 1-60 characters.")
+    _no_markup("buckets", label)
     return label
 
 
