@@ -204,7 +204,11 @@ def test_a_sales_lead_makes_online_revenue_and_the_cfo_certifies_it(browser, app
         shot(lead, "custom-tile-draft-en")
         switch(lead, "简体中文")
         text = tile_text(lead)
-        assert "线上收入：草稿 · Zhou Min" in text and "线上收入（草稿 · Zhou Min）" in text and format_value(hand, "currency", "zh") in text, text
+        assert (
+            "线上收入：草稿 · Zhou Min" in text
+            and "线上收入（草稿 · Zhou Min）" in text
+            and format_value(hand, "currency", "zh") in text
+        ), text
         shot(lead, "custom-tile-draft-zh")
         switch(lead, "English")
 
