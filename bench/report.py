@@ -8,6 +8,7 @@ notes on what is slow and why are kept here, next to the numbers they explain.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -168,8 +169,19 @@ def render(results: Path = RESULTS) -> str:
     return "\n".join(out)
 
 
+def with_hand_sections(rendered: str, existing: str) -> str:
+    """`rendered` plus every section of the existing document this module does not write (office screens,
+    sync, loads, Ask, custom metrics: measured by their own commands and written by hand), from the first
+    `## ` heading the rendered text lacks to the end."""
+    for match in re.finditer(r"^## .*$", existing, re.M):
+        if match.group(0) not in rendered:
+            return rendered.rstrip("\n") + "\n\n" + existing[match.start() :]
+    return rendered
+
+
 def main() -> int:
-    DOC.write_text(render(), encoding="utf-8")
+    existing = DOC.read_text(encoding="utf-8") if DOC.exists() else ""
+    DOC.write_text(with_hand_sections(render(), existing), encoding="utf-8")
     print(f"wrote {DOC}")
     return 0
 

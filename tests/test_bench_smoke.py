@@ -78,3 +78,14 @@ def test_the_report_judges_each_target_from_the_numbers(written_report, tmp_path
     text = render(tmp_path)
     assert "| scale 1 without rollups: median ratio ≤ 1.10 | **missed**: 1.50 |" in text
     assert f"**missed**: max {worst:.2f} ({plain['cases'][0]['name']})" in text
+
+
+def test_regenerating_the_report_keeps_the_sections_written_by_hand():
+    from bench.report import with_hand_sections
+
+    rendered = "# Benchmarks\n\n## Scale 1\n\nnew numbers\n\n## Targets (issue 7)\n\nnew verdicts\n"
+    existing = "# Benchmarks\n\n## Scale 1\n\nold\n\n## Targets (issue 7)\n\nold\n\n## Office screens\n\nby hand\n\n## Ask\n\nalso\n"
+    out = with_hand_sections(rendered, existing)
+    assert out.startswith(rendered.rstrip("\n")) and out.endswith("## Office screens\n\nby hand\n\n## Ask\n\nalso\n")
+    assert "old" not in out
+    assert with_hand_sections(rendered, "") == rendered
