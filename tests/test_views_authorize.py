@@ -36,6 +36,7 @@ ASKS = {
     "data_quality": "check_data_quality",
     "sources": "manage_sources",
     "upload": "load_files",
+    "definitions": "certify_metrics",  # the review tab; every draft it lists is asked as a query too
 }
 
 
@@ -86,14 +87,14 @@ def test_every_view_is_listed_here():
 
 @pytest.mark.parametrize("view", sorted(ASKS))
 def test_each_view_asks_the_one_authorisation(view, a_board_with_a_breach):
-    who = ADMIN if view in ("audit", "users", "sources", "upload") else CEO
+    who = ADMIN if view in ("audit", "users", "sources", "upload", "definitions") else CEO
     params = {"explore": {"m": "revenue"}, "ask": {"q": "revenue last month"}}.get(view, {})
     seen = asked_on(view, who, **params)
     assert (who.username, ASKS[view], True) in seen, seen
 
 
 @pytest.mark.parametrize(
-    "view", ["audit", "users", "data_quality", "cash", "budget", "reconciliation", "sources", "upload"]
+    "view", ["audit", "users", "data_quality", "cash", "budget", "reconciliation", "sources", "upload", "definitions"]
 )
 def test_a_guarded_view_is_refused_by_the_one_authorisation(view):
     seen = asked_on(view, EAST)

@@ -38,6 +38,24 @@ def when(stamp: str | None) -> str:
     return moment.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
+def may_use(definition: Definition) -> bool:
+    """Whether the signed-in user may run `definition` (a metric, or a metric grouped by the grouping), asked
+    of semantic.authorize: shared with them or certified, and everything it reads granted to them."""
+    from semantic.authorize import allowed
+
+    lib, me = ctx.library(), ctx.principal()
+    if definition.name not in lib.metrics and definition.name not in lib.dimensions:
+        return False  # no longer fits the library (a base renamed in the YAML): nothing to run
+    if definition.info.kind == "metric":
+        query = make_query(metrics=(definition.name,))
+    else:
+        metric = next((m for m in ctx.visible_metrics() if lib.applies(m, definition.name)), None)
+        if metric is None:
+            return False
+        query = make_query(metrics=(metric,), group_by=(definition.name,))
+    return allowed(me, "query", query, library=lib)
+
+
 def status_text(info: CustomInfo) -> str:
     if info.certified:
         text = ctx.t("custom.certified_mark", who=person(info.certified_by or ""))

@@ -25,12 +25,10 @@ def render() -> None:
     me = ctx.principal()
     everything = custom_store.definitions()
     mine = [d for d in everything if d.info.author == me.username]
-    shared = [
-        d
-        for d in everything
-        if d.info.author != me.username and not d.info.certified and set(d.info.shared_with) & set(me.roles)
-    ]
-    certified = [d for d in everything if d.info.certified]
+    # another user's definition is listed only when the one authorisation lets this user run it
+    theirs = [d for d in everything if d.info.author != me.username and panels.may_use(d)]
+    shared = [d for d in theirs if not d.info.certified]
+    certified = [d for d in mine + theirs if d.info.certified]
     certifier = allowed(me, "certify_metrics", library=ctx.library())
     names = [ctx.t("defs.tab.mine", n=len(mine)), ctx.t("defs.tab.shared", n=len(shared))]
     waiting = custom_store.pending() if certifier else ()
