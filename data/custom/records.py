@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from dataclasses import dataclass
 from typing import Any
 
+from semantic.custom.check import name_shape
 from semantic.custom.model import Definition
 from semantic.errors import QueryError, did_you_mean
-from semantic.model.schema import NAME_PATTERN, DimensionSpec, MetricSpec
+from semantic.model.schema import DimensionSpec, MetricSpec
 
 KINDS = ("metric", "grouping")
 CERTIFICATION_FIELDS = ("certified", "certified_by", "certified_at", "certification_note")
-MAX_NAME = 64
 MAX_COMMENT = 500
 
 
@@ -71,12 +70,8 @@ def spec_class(kind: str) -> type[MetricSpec] | type[DimensionSpec]:
 
 
 def check_name(name: str) -> None:
-    if not isinstance(name, str) or not re.match(NAME_PATTERN, name) or len(name) > MAX_NAME:
-        shown = str(name)[:40]
-        raise QueryError(
-            f"name '{shown}': use lower_snake_case (a-z, 0-9, _; starting with a letter), "
-            f"at most {MAX_NAME} characters, e.g. online_revenue."
-        )
+    """The layer's one rule for a custom name (semantic.custom.check.name_shape), asked before anything is read."""
+    name_shape(name)
 
 
 def check_kind(kind: str, spec) -> None:

@@ -17,8 +17,8 @@ from sqlglot import exp
 from semantic import policy
 from semantic.custom import registry
 from semantic.custom.formula import divides_by_constant_zero, names_in, parse_formula
-from semantic.custom.model import CustomInfo, Definition
-from semantic.custom.overlay import build
+from semantic.custom.model import Definition
+from semantic.custom.overlay import build, current_library
 from semantic.custom.reads import reads
 from semantic.errors import ModelError, PolicyError, QueryError, did_you_mean
 from semantic.model.library import Library, metric_refs
@@ -62,18 +62,23 @@ class GroupingDraft(BaseModel):
     other: str = ""
 
 
-def check_name(name: str, library: Library, others: dict[str, CustomInfo]) -> str:
-    name = (name or "").strip()
+def name_shape(name) -> str:
+    """`name`, stripped, if it is a usable custom name, else the one-line QueryError (the store asks this
+    before it reads anything; validate asks it again with the library)."""
+    name = (name if isinstance(name, str) else "").strip()
     if not NAME.match(name) or "__" in name:
         raise QueryError(
-            f"name: '{name[:60]}' is not a usable name; use 2-48 lowercase letters, digits and single underscores, "
-            "starting with a letter, e.g. online_revenue."
+            f"name: '{name[:60]}' is not a usable name; use lower_snake_case: 2-48 lowercase letters, digits and "
+            "single underscores, starting with a letter, e.g. online_revenue."
         )
+    return name
+
+
+def check_name(name: str, library: Library) -> str:
+    name = name_shape(name)
     if name in library.metrics or name in library.dimensions:
         kind = "metric" if name in library.metrics else "dimension"
         raise QueryError(f"name: '{name}' is already a library {kind}; choose another name.")
-    if name in others:
-        raise QueryError(f"name: '{name}' is already used by {others[name].owner_text}; choose another name.")
     return name
 
 
@@ -117,7 +122,7 @@ def resolver(library: Library, granted: frozenset[str]):
 
 def metric_spec(draft: MetricDraft, principal: Principal, library: Library | None = None) -> MetricSpec:
     """The library entry a MetricDraft describes, built only on what `principal` may see."""
-    library = library or _current()
+    library = library or current_library()  # an edited one's older version too
     access = policy.access_for(principal, library)
     label = _labels(draft, draft.name)
     fields: dict = {"type": draft.kind if draft.kind != "formula" else "derived"}
@@ -160,7 +165,7 @@ def metric_spec(draft: MetricDraft, principal: Principal, library: Library | Non
 
 
 def grouping_spec(draft: GroupingDraft, principal: Principal, library: Library | None = None) -> DimensionSpec:
-    library = library or _current()
+    library = library or current_library()  # an edited one's older version too
     access = policy.access_for(principal, library)
     if draft.base not in access.dimensions:
         raise QueryError(
@@ -195,8 +200,8 @@ def grouping_spec(draft: GroupingDraft, principal: Principal, library: Library |
 def validate(definition: Definition, principal: Principal, library: Library | None = None) -> Library:
     """The library with `definition` added, or a one-line QueryError/PolicyError saying what is wrong:
     a bad name, unknown names, a cycle, an ingredient `principal` is not granted."""
-    base, others = _others_library(definition.name, library)
-    check_name(definition.name, base, {})
+    base = _others_library(definition.name, library)
+    check_name(definition.name, base)
     spec = definition.spec  # a crafted save skips the form: its labels are checked here too
     _no_markup("label", spec.label.en + spec.label.zh)
     for bucket in getattr(spec, "buckets", ()) + getattr(spec, "bands", ()):
@@ -217,17 +222,11 @@ def validate(definition: Definition, principal: Principal, library: Library | No
     return extended
 
 
-def _others_library(name: str, library: Library | None = None) -> tuple[Library, dict[str, CustomInfo]]:
+def _others_library(name: str, library: Library | None = None) -> Library:
     """The library with every other custom definition in it (this name's older versions left out)."""
     others = tuple(d for d in registry.definitions() if d.name != name)
     base = library or default_library()
-    extended, _ = build(base, others) if others else (base, {})
-    return extended, {d.name: d.info for d in others}
-
-
-def _current() -> Library:
-    """The library with every current custom definition (an edited one's older version too)."""
-    return build(default_library(), registry.definitions())[0]
+    return build(base, others)[0] if others else base
 
 
 def _no_cycle(definition: Definition, stored: dict[str, Definition]) -> None:
