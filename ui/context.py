@@ -70,18 +70,23 @@ def t(key: str, **values) -> str:
 
 
 def metric_label(name: str, marked: bool = True) -> str:
-    base = name.split("__")[0]
-    spec = library().metrics.get(base)
+    base, lib = name.split("__")[0], library()
+    spec = lib.metrics.get(base)
     shown = label(spec.label, lang()) if spec else name
     suffix = name[len(base) :]
     if suffix == "__prior":
         return f"{shown} ({t('explore.compare')})"
     if suffix == "__change_pct":
         return f"{shown} Δ%"
-    info = library().custom.get(base)
+    info = lib.custom.get(base)
     if marked and info is not None and not info.certified:  # a draft is marked wherever its number shows
         return marked_label(shown, custom_mark(base))
     return shown
+
+
+def a_metric_by(dimension: str, lib) -> str | None:
+    """One of the signed-in user's metrics that `dimension` applies to (to show a grouping with), or None."""
+    return next((m for m in visible_metrics() if lib.applies(m, dimension)), None)
 
 
 def frozen(label, options):

@@ -241,7 +241,7 @@ def preview(definition: Definition, library, state) -> None:
             limit=20,
         )
     else:
-        metric = next((m for m in ctx.visible_metrics() if library.applies(m, spec.base)), None)
+        metric = ctx.a_metric_by(spec.base, library)
         if metric is None:
             return
         query = make_query(

@@ -49,7 +49,7 @@ def may_use(definition: Definition) -> bool:
     if definition.info.kind == "metric":
         query = make_query(metrics=(definition.name,))
     else:
-        metric = next((m for m in ctx.visible_metrics() if lib.applies(m, definition.name)), None)
+        metric = ctx.a_metric_by(definition.name, lib)
         if metric is None:
             return False
         query = make_query(metrics=(metric,), group_by=(definition.name,))
