@@ -13,6 +13,8 @@ without a restart. A bad file is one line naming the key and the fix.
 
     [warehouse]
     path = "/srv/concord/warehouse.duckdb"   # default: data/warehouse.duckdb (the demo)
+    engine = "postgres"                      # or "spark"; default "duckdb" (README, "Other engines")
+    url = "postgresql://concord_reader@db.example.com/concord"
 
     [model]
     folder = "mymodels"                      # the indicator library; default: semantic/models
@@ -24,7 +26,8 @@ without a restart. A bad file is one line naming the key and the fix.
     [sources.erp] ...                        # see data/config_sources.py
 
 Relative paths are read from the folder the file is in. settle() hands the paths to the rest of the
-app through CONCORD_WAREHOUSE, CONCORD_MODELS and CONCORD_POLICY (an explicitly set variable wins).
+app through CONCORD_WAREHOUSE, CONCORD_MODELS and CONCORD_POLICY, the engine through CONCORD_ENGINE,
+CONCORD_ENGINE_URL, CONCORD_ENGINE_TABLES and CONCORD_ENGINE_SCHEMA (an explicitly set variable wins).
 """
 
 from __future__ import annotations
@@ -34,8 +37,9 @@ import os
 import re
 import tomllib
 from pathlib import Path
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from data.config_sources import Source
 from semantic.errors import SemanticError
@@ -93,8 +97,24 @@ class Metastore(BaseModel):
 
 
 class WarehouseSettings(BaseModel):
+    """[warehouse]: which engine answers the queries and where its data lives (semantic/execute/settings.py)."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
-    path: str | None = None
+    engine: Literal["duckdb", "postgres", "spark"] = "duckdb"
+    path: str | None = None  # duckdb: the warehouse file
+    url: str | None = None  # postgres: postgresql://reader@host/db; spark: the master (local[2], spark://host:7077)
+    tables: str | None = None  # spark: the folder of Parquet tables, one sub-folder per table
+    schema_name: str | None = Field(None, alias="schema")  # postgres: the schema; spark: a catalog database
+
+    @model_validator(mode="after")
+    def _connection(self):
+        if self.engine == "postgres" and not (self.url or "").startswith(("postgresql://", "postgres://")):
+            raise ValueError('engine = "postgres" needs url = "postgresql://reader@host:5432/db" (a read-only role)')
+        if self.engine == "spark" and not (self.tables or self.schema_name):
+            raise ValueError('engine = "spark" needs tables = "/path/to/parquet" (or schema = a catalog database)')
+        if self.url and self.engine == "postgres" and re.match(r"^[a-z]+://[^/@:]*:[^/@]+@", self.url):
+            raise ValueError("url holds a password; leave it out and set CONCORD_ENGINE_PASSWORD or use ~/.pgpass")
+        return self
 
 
 class ModelSettings(BaseModel):
@@ -190,7 +210,16 @@ def _beside(file: Path, value: str) -> Path:
     return given if given.is_absolute() else (file.resolve().parent / given)
 
 
-SETTLED = {"CONCORD_WAREHOUSE": "warehouse.path", "CONCORD_MODELS": "model.folder", "CONCORD_POLICY": "model.policy"}
+SETTLED = {
+    "CONCORD_WAREHOUSE": "warehouse.path",
+    "CONCORD_MODELS": "model.folder",
+    "CONCORD_POLICY": "model.policy",
+    "CONCORD_ENGINE": "warehouse.engine",
+    "CONCORD_ENGINE_URL": "warehouse.url",
+    "CONCORD_ENGINE_TABLES": "warehouse.tables",
+    "CONCORD_ENGINE_SCHEMA": "warehouse.schema_name",
+}
+NOT_PATHS = {"CONCORD_ENGINE", "CONCORD_ENGINE_URL", "CONCORD_ENGINE_SCHEMA"}  # handed over as written
 _set_by_us: dict[str, str] = {}
 _settled: dict = {}  # the last file settled (path, mtime): a rerun of the app does not parse it again
 
@@ -214,7 +243,7 @@ def settle(where: Path | str | None = None) -> Config:
         if variable in os.environ and os.environ[variable] != ours:
             continue  # set by whoever started the process: it wins
         if value:
-            os.environ[variable] = _set_by_us[variable] = str(_beside(file, value))
+            os.environ[variable] = _set_by_us[variable] = value if variable in NOT_PATHS else str(_beside(file, value))
         elif ours is not None:
             os.environ.pop(variable, None)
             _set_by_us.pop(variable, None)

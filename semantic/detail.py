@@ -18,6 +18,7 @@ from sqlglot import exp
 
 from semantic import policy
 from semantic.authorize import authorize
+from semantic.compile.dialects import render
 from semantic.compile.source import FactScope, Range
 from semantic.compile.sources import leaf_filters, leaves_of
 from semantic.compile.where import dimension_names, parse_text, parse_where
@@ -95,6 +96,7 @@ def page_sql(
     library: Library | None = None,
     page: int = 1,
     page_size: int = 100,
+    dialect: str = "duckdb",
 ) -> tuple[str, str, str]:
     """(fact table, SQL of one page with the total in a window column, SQL of the
     count alone) under `principal`'s policy; compiled once per (query, whole
@@ -103,17 +105,17 @@ def page_sql(
         raise QueryError(f"page size must be from 1 to {MAX_PAGE_SIZE}, got {page_size}.")
     if page < 1:
         raise QueryError(f"page must be 1 or more, got {page}.")
-    return _page_sql(library or current_library(), query, principal or Principal.operator(), page, page_size)
+    return _page_sql(library or current_library(), query, principal or Principal.operator(), page, page_size, dialect)
 
 
 @kept(maxsize=256)
-def _page_sql(library, query, principal, page, page_size) -> tuple[str, str, str]:
+def _page_sql(library, query, principal, page, page_size, dialect) -> tuple[str, str, str]:
     table, select = detail_plan(query, principal, library)
     # one scan: the page and, in a window column, how many rows there are in all
     paged = select.select(exp.alias_(exp.Window(this=exp.Count(this=exp.Star())), TOTAL), copy=True)
     paged = paged.limit(page_size, copy=False).offset((page - 1) * page_size, copy=False)
     counted = exp.select(exp.Count(this=exp.Star())).from_(select.copy().order_by(None).subquery("rows_"))
-    return table, paged.sql(dialect="duckdb", pretty=True), counted.sql(dialect="duckdb")
+    return table, render(paged, dialect, pretty=True), render(counted, dialect)
 
 
 def drill_through(
@@ -130,7 +132,7 @@ def drill_through(
     principal = principal or Principal.operator()
     started = time.perf_counter()
     try:
-        table, sql, count_sql = page_sql(query, principal, library, page, page_size)
+        table, sql, count_sql = page_sql(query, principal, library, page, page_size, warehouse.dialect)
         frame = warehouse.run(sql)[0]
         if len(frame):
             total = int(frame[TOTAL].iloc[0])
@@ -147,10 +149,10 @@ EXPORT_CAP = 1_000_000  # rows a drill-through download may carry
 
 
 @kept(maxsize=64)
-def _all_sql(library, query, principal, cap) -> tuple[str, str]:
+def _all_sql(library, query, principal, cap, dialect) -> tuple[str, str]:
     table, select = detail_plan(query, principal, library)
     every = select.select(exp.alias_(exp.Window(this=exp.Count(this=exp.Star())), TOTAL), copy=True)
-    return table, every.limit(cap, copy=False).sql(dialect="duckdb", pretty=True)
+    return table, render(every.limit(cap, copy=False), dialect, pretty=True)
 
 
 def drill_through_all(
@@ -170,7 +172,7 @@ def drill_through_all(
     principal = principal or Principal.operator()
     started = time.perf_counter()
     try:
-        table, sql = _all_sql(library or current_library(), query, principal, cap)
+        table, sql = _all_sql(library or current_library(), query, principal, cap, warehouse.dialect)
         frame = warehouse.run(sql)[0]
         total = int(frame[TOTAL].iloc[0]) if len(frame) else 0
     except SemanticError as err:

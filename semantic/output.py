@@ -98,19 +98,12 @@ def status(library: Library, name: str) -> str:
 
 def check_warehouse(library: Library, warehouse: Warehouse) -> None:
     """Every table and column the library declares must exist in the warehouse."""
-    cursor, _ = warehouse.cursor()
-    try:
-        found = cursor.execute("SELECT table_name, column_name FROM information_schema.columns").fetchall()
-    finally:
-        cursor.close()
-    have: dict[str, set[str]] = {}
-    for table, column in found:
-        have.setdefault(table, set()).add(column)
+    have = warehouse.columns()
     for name, table in library.tables.items():
         if name not in have:
             raise ModelError(
-                f"tables.{name}: no such table in {warehouse.path}; rebuild the warehouse or fix the name."
+                f"tables.{name}: no such table in {warehouse.describe()}; rebuild the warehouse or fix the name."
             )
         missing = [c for c in table.columns if c not in have[name]]
         if missing:
-            raise ModelError(f"tables.{name}.columns: {', '.join(missing)} not found in {warehouse.path}.")
+            raise ModelError(f"tables.{name}.columns: {', '.join(missing)} not found in {warehouse.describe()}.")

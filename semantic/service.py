@@ -107,7 +107,7 @@ def run(
     try:
         compiled = plan(query, principal, library, warehouse.rollups() if rollups else None)
         capped = max_rows is not None and (query.limit is None or query.limit > max_rows)
-        sql = compiled.sql("duckdb", limit=max_rows + 1 if capped else None)
+        sql = compiled.sql(warehouse.dialect, limit=max_rows + 1 if capped else None)
         compile_seconds = time.perf_counter() - started
         version = warehouse.version()
         frame = cache.get(sql, version) if cache is not None else None

@@ -30,9 +30,34 @@ def warehouse_path(tmp_path_factory):
     return build_warehouse(tmp_path_factory.mktemp("warehouse") / "test.duckdb", scale=TEST_SCALE, seed=TEST_SEED)
 
 
+# The engines a module's soundness tests run on: a module that sets ENGINES = ALL_ENGINES runs each test
+# that uses `warehouse` (or `rolled`) once per engine, over the same demo data loaded into each
+# (tests/engines.py); the hand SQL stays on DuckDB (`raw`), so every engine's answer is checked against it.
+# CONCORD_TEST_ENGINES=duckdb,postgres narrows the list (e.g. for a quick run); `-m "not spark"` skips Spark.
+ALL_ENGINES = ("duckdb", "postgres", "spark")
+
+
+def test_engines(wanted=ALL_ENGINES) -> tuple[str, ...]:
+    chosen = [e.strip() for e in os.environ.get("CONCORD_TEST_ENGINES", "").split(",") if e.strip()]
+    return tuple(e for e in wanted if not chosen or e in chosen)
+
+
+test_engines.__test__ = False  # a helper, not a test
+
+
+def _engine_for(request, name: str, rolled: bool):
+    if name == "duckdb":
+        path = request.getfixturevalue("rolled_warehouse_path" if rolled else "warehouse_path")
+        return Warehouse(path)
+    from tests import engines
+
+    return engines.open_test_engine(request, name, rolled)
+
+
 @pytest.fixture(scope="session")
-def warehouse(warehouse_path):
-    wh = Warehouse(warehouse_path)
+def warehouse(request):
+    """The test warehouse on DuckDB, or (parametrized through ENGINES) on PostgreSQL or Spark."""
+    wh = _engine_for(request, getattr(request, "param", "duckdb"), rolled=False)
     yield wh
     wh.close()
 
@@ -59,6 +84,11 @@ def pytest_generate_tests(metafunc):
     """Modules that set METASTORE_BACKENDS = ("sqlite", "postgres") run each test that uses
     `metastore_file` once per backend (except tests marked sqlite_only); CONCORD_TEST_METASTORE=postgres
     runs every such test of every module on PostgreSQL only."""
+    engines = getattr(metafunc.module, "ENGINES", None)
+    for fixture in ("warehouse", "rolled"):
+        if engines and fixture in metafunc.fixturenames:
+            params = [pytest.param(e, id=e, marks=getattr(pytest.mark, e)) for e in test_engines(engines)]
+            metafunc.parametrize(fixture, params, indirect=True, scope="session")
     backends = getattr(metafunc.module, "METASTORE_BACKENDS", None)
     if os.environ.get("CONCORD_TEST_METASTORE") in ("sqlite", "postgres"):  # every module, one backend
         backends = (os.environ["CONCORD_TEST_METASTORE"],)
@@ -134,8 +164,9 @@ def rolled_warehouse_path(warehouse_path, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def rolled(rolled_warehouse_path):
-    wh = Warehouse(rolled_warehouse_path)
+def rolled(request):
+    """The test warehouse with its rollups built, on DuckDB or (through ENGINES) another engine."""
+    wh = _engine_for(request, getattr(request, "param", "duckdb"), rolled=True)
     yield wh
     wh.close()
 

@@ -5,7 +5,6 @@ st.error with the layer's message; no traceback reaches the page)."""
 from __future__ import annotations
 
 import functools
-from pathlib import Path
 
 import streamlit as st
 
@@ -20,7 +19,7 @@ from semantic import (
     run,
 )
 from semantic.authorize import allowed
-from semantic.execute import warehouse_path
+from semantic.execute import EngineSettings, open_engine
 from semantic.model.library import TIME, split_time
 from semantic.query import make_query
 from semantic.service import DEFAULT_PAGE_ROWS
@@ -36,13 +35,14 @@ EXPORT_ROWS = 1_000_000  # rows a download may carry
 
 
 def warehouse() -> Warehouse:
-    """The configured warehouse (concord.toml [warehouse] path, CONCORD_WAREHOUSE, or the demo file)."""
-    return _warehouse_at(str(warehouse_path()))
+    """The configured engine's executor (concord.toml [warehouse]: DuckDB by default, the demo file;
+    PostgreSQL or Spark when `engine` says so), one per process for each setting."""
+    return _engine_for(EngineSettings.from_env())
 
 
 @st.cache_resource
-def _warehouse_at(path: str) -> Warehouse:
-    return Warehouse(Path(path))
+def _engine_for(settings: EngineSettings) -> Warehouse:
+    return open_engine(settings)
 
 
 def library():

@@ -17,6 +17,7 @@ from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
 
 from semantic.compile import share, sqlbits, timegrain
+from semantic.compile.dialects import render
 from semantic.compile.source import GroupKey, Range
 from semantic.compile.sources import Leaf, Source, build_sources, leaves_of
 from semantic.compile.where import dimension_names, parse_where
@@ -47,10 +48,10 @@ class Plan:
                 Dialect.get_or_raise(dialect)
             except ValueError as err:  # bad input, not a crash: one line that says what to use
                 raise QueryError(
-                    f"{err} Use a sqlglot dialect such as duckdb, postgres, snowflake or bigquery."
+                    f"{err} Use a sqlglot dialect such as duckdb, postgres or spark (the engines Concord runs on)."
                 ) from None
             tree = self.tree if limit is None else self.tree.limit(limit, copy=True)
-            self._rendered[key] = tree.sql(dialect=dialect, pretty=pretty)
+            self._rendered[key] = render(tree, dialect, pretty=pretty)
         return self._rendered[key]
 
 

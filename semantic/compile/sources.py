@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from sqlglot import exp
 
 from semantic.compile import sqlbits, timegrain
+from semantic.compile.dialects import PeriodSeries
 from semantic.compile.source import GroupKey, Range, measure_select
 from semantic.compile.where import parse_where
 from semantic.model.library import Library
@@ -150,10 +151,8 @@ def _balance(lib, leaf, keys, filters, span, name, rollups) -> Source:
     bounds = exp.select(exp.alias_(exp.Min(this=exp.column(t)), "low"), exp.alias_(high, "high"), copy=False).from_(
         sqlbits.table(flows_name), copy=False
     )
-    series = exp.GenerateSeries(start=exp.column("low"), end=exp.column("high"), step=timegrain.interval(count, unit))
-    periods = exp.select(
-        exp.alias_(exp.cast(exp.Explode(this=series), exp.DataType.build("date")), t), copy=False
-    ).from_(bounds.subquery("bounds", copy=False), copy=False)
+    series = PeriodSeries(this=exp.column("low"), expression=exp.column("high"), step=timegrain.interval(count, unit))
+    periods = exp.select(exp.alias_(series, t), copy=False).from_(bounds.subquery("bounds", copy=False), copy=False)
     totals = exp.select(*_columns(dims + [t]), exp.alias_(exp.Sum(this=exp.column("flow")), "flow"), copy=False).from_(
         sqlbits.table(flows_name), copy=False
     )

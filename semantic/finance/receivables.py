@@ -10,6 +10,7 @@ import datetime as dt
 import pandas as pd
 from sqlglot import exp
 
+from semantic.compile.dialects import render
 from semantic.compile.source import Range
 from semantic.compile.timegrain import date_literal
 from semantic.execute import Warehouse
@@ -93,5 +94,5 @@ def open_invoices(
     library: Library | None = None,
     overdue_only: bool = False,
 ) -> pd.DataFrame:
-    sql = open_invoices_plan(as_of, principal, where, library, overdue_only).sql(dialect="duckdb")
+    sql = render(open_invoices_plan(as_of, principal, where, library, overdue_only), warehouse.dialect)
     return warehouse.run(sql)[0]

@@ -17,6 +17,7 @@ import datetime as dt
 import pandas as pd
 from sqlglot import exp
 
+from semantic.compile.dialects import render
 from semantic.compile.source import Range
 from semantic.execute import Warehouse
 from semantic.finance.scoped import checked_filters, rows_of
@@ -118,4 +119,4 @@ def gap_rows(
     library: Library | None = None,
 ) -> pd.DataFrame:
     """Every order (or ledger line) behind the month's revenue gap, classified; `difference` sums to the gap."""
-    return warehouse.run(gap_rows_plan(month, principal, where, library).sql(dialect="duckdb"))[0]
+    return warehouse.run(render(gap_rows_plan(month, principal, where, library), warehouse.dialect))[0]

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from sqlglot import exp
 
+from semantic.compile.dialects import render
 from semantic.errors import WarehouseError
 from semantic.execute import Warehouse
 from semantic.quality.model import load_checks, pick
@@ -92,7 +93,7 @@ def failing_rows(check) -> exp.Select:
 
 
 def check_sql(check, dialect: str = "duckdb") -> str:
-    return failing_rows(check).sql(dialect=dialect, pretty=True)
+    return render(failing_rows(check), dialect, pretty=True)
 
 
 @dataclass(frozen=True)
@@ -127,14 +128,14 @@ class CheckResult:
 
 def run_one(check, warehouse: Warehouse) -> CheckResult:
     select = failing_rows(check)
-    sql = select.sql(dialect="duckdb")
+    sql = render(select, warehouse.dialect)
     started = time.perf_counter()
     ran_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     label = check.label.model_dump()
     try:
         counted = exp.select(exp.alias_(exp.Count(this=exp.Star()), "n")).from_(select.subquery("failing"))
-        n = int(warehouse.run(counted.sql(dialect="duckdb"))[0].iloc[0, 0])
-        sample = warehouse.run(select.limit(check.sample).sql(dialect="duckdb"))[0] if n else pd.DataFrame()
+        n = int(warehouse.run(render(counted, warehouse.dialect))[0].iloc[0, 0])
+        sample = warehouse.run(render(select.limit(check.sample), warehouse.dialect))[0] if n else pd.DataFrame()
     except WarehouseError as err:
         return CheckResult(
             check.name,

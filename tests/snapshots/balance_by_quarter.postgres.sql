@@ -28,7 +28,7 @@ WITH f_invoices AS (
     CAST(DATE_TRUNC('QUARTER', receipts.receipt_date) AS DATE)
 ), b_ar_balance_periods AS (
   SELECT
-    CAST(UNNEST(GENERATE_SERIES(low, high, INTERVAL '3 MONTH')) AS DATE) AS metric_time__quarter
+    CAST(GENERATE_SERIES(CAST(low AS TIMESTAMP), CAST(high AS TIMESTAMP), INTERVAL '3 MONTH') AS DATE) AS metric_time__quarter
   FROM (
     SELECT
       MIN(metric_time__quarter) AS low,

@@ -15,30 +15,25 @@ has no statement timeout); both end as a one-line WarehouseError.
 from __future__ import annotations
 
 import os
-import re
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from semantic.errors import WarehouseError
+from semantic.execute.limits import (
+    DEFAULT_MEMORY,
+    MEMORY_ENV,
+    NARROW,
+    WarehouseVersion,
+    first_line,
+    query_memory,
+    query_seconds,
+)
 
-DEFAULT_WAREHOUSE = Path(__file__).resolve().parent.parent / "data" / "warehouse.duckdb"
-
-
-def warehouse_path() -> Path:
-    """The warehouse file: CONCORD_WAREHOUSE (set from concord.toml's [warehouse] path by
-    data.config.settle) or data/warehouse.duckdb."""
-    return Path(os.environ.get("CONCORD_WAREHOUSE") or DEFAULT_WAREHOUSE)
-
-
-MEMORY_ENV, SECONDS_ENV = "CONCORD_QUERY_MEMORY", "CONCORD_QUERY_SECONDS"
-DEFAULT_MEMORY, DEFAULT_SECONDS = "2GB", 60.0
-SIZE = re.compile(r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE)
-NARROW = "narrow the period or group by fewer dimensions"
+DEFAULT_WAREHOUSE = Path(__file__).resolve().parent.parent.parent / "data" / "warehouse.duckdb"
 # Every connection to one warehouse file in a process must share one configuration
 # (DuckDB refuses a second one), so this is the whole of it, memory limit included.
 SEALED = {
@@ -50,38 +45,17 @@ SEALED = {
 }
 
 
-def query_memory(value: str | None = None) -> str:
-    """The per-connection memory limit: `value`, else CONCORD_QUERY_MEMORY, else 2GB."""
-    text = (value or os.environ.get(MEMORY_ENV, "") or DEFAULT_MEMORY).strip()
-    if not SIZE.match(text):
-        raise WarehouseError(f"the query memory limit '{text}' is not a size; set {MEMORY_ENV} like 2GB or 500MB.")
-    return text
-
-
-def query_seconds(value: float | None = None) -> float:
-    """The per-query time limit: `value`, else CONCORD_QUERY_SECONDS, else 60."""
-    text = value if value is not None else (os.environ.get(SECONDS_ENV, "").strip() or DEFAULT_SECONDS)
-    try:
-        seconds = float(text)
-    except ValueError:
-        seconds = -1.0
-    if not seconds > 0:
-        raise WarehouseError(
-            f"the query time limit '{text}' is not a number of seconds above 0; set {SECONDS_ENV} like 60 or 2.5."
-        )
-    return seconds
-
-
-@dataclass(frozen=True)
-class WarehouseVersion:
-    path: str
-    inode: int
-    mtime_ns: int
-    size: int
+def warehouse_path() -> Path:
+    """The warehouse file: CONCORD_WAREHOUSE (set from concord.toml's [warehouse] path by
+    data.config.settle) or data/warehouse.duckdb."""
+    return Path(os.environ.get("CONCORD_WAREHOUSE") or DEFAULT_WAREHOUSE)
 
 
 class Warehouse:
-    """A warehouse file and its current read-only connection."""
+    """A warehouse file and its current read-only connection (the DuckDB engine)."""
+
+    engine = "duckdb"
+    dialect = "duckdb"  # the sqlglot dialect compiled plans are rendered in for it
 
     def __init__(
         self,
@@ -124,7 +98,7 @@ class Warehouse:
                     self._connection = duckdb.connect(str(self.path), read_only=True, config=config)
                 except duckdb.Error as err:
                     raise WarehouseError(
-                        f"warehouse {self.path} cannot be opened: {_first_line(err)}; "
+                        f"warehouse {self.path} cannot be opened: {first_line(err)}; "
                         "it may be being rebuilt, try again in a moment."
                     ) from None
                 self._connected_version = version
@@ -155,7 +129,7 @@ class Warehouse:
                     f"this query needed more than {query_memory(self.memory_limit)} of memory "
                     f"and was stopped; {NARROW}."
                 ) from None
-            raise WarehouseError(f"the warehouse refused the query: {_first_line(err)}") from None
+            raise WarehouseError(f"the warehouse refused the query: {first_line(err)}") from None
         finally:
             timer.cancel()
             timer.join()  # the interrupt, if it fired, is over before the cursor closes
@@ -175,6 +149,18 @@ class Warehouse:
         self._rollups = (version, found)
         return found
 
+    def describe(self) -> str:
+        """The engine and where its data lives, for a message: 'DuckDB file data/warehouse.duckdb'."""
+        return f"DuckDB file {self.path}"
+
+    def columns(self) -> dict[str, set[str]]:
+        """Each table in the warehouse and its columns (the library's tables are checked against it)."""
+        frame = self.run("SELECT table_name, column_name FROM information_schema.columns")[0]
+        have: dict[str, set[str]] = {}
+        for table, column in zip(frame["table_name"], frame["column_name"]):
+            have.setdefault(table, set()).add(column)
+        return have
+
     def close(self) -> None:
         with self._lock:
             self._close_locked()
@@ -184,8 +170,3 @@ class Warehouse:
             self._connection.close()
         self._connection = None
         self._connected_version = None
-
-
-def _first_line(err: Exception) -> str:
-    text = str(err).strip().splitlines()
-    return text[0] if text else type(err).__name__

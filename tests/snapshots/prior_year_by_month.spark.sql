@@ -1,6 +1,6 @@
 WITH cur_f_order_lines AS (
   SELECT
-    CAST(DATE_TRUNC(orders.order_date, MONTH) AS DATE) AS metric_time__month,
+    CAST(TRUNC(orders.order_date, 'MONTH') AS DATE) AS metric_time__month,
     SUM(order_lines.net_amount) AS revenue
   FROM order_lines
   INNER JOIN orders
@@ -12,10 +12,10 @@ WITH cur_f_order_lines AS (
       orders.status <> 'cancelled'
     )
   GROUP BY
-    CAST(DATE_TRUNC(orders.order_date, MONTH) AS DATE)
+    CAST(TRUNC(orders.order_date, 'MONTH') AS DATE)
 ), prior_f_order_lines AS (
   SELECT
-    CAST(DATE_TRUNC(orders.order_date, MONTH) AS DATE) AS metric_time__month,
+    CAST(TRUNC(orders.order_date, 'MONTH') AS DATE) AS metric_time__month,
     SUM(order_lines.net_amount) AS revenue
   FROM order_lines
   INNER JOIN orders
@@ -27,7 +27,7 @@ WITH cur_f_order_lines AS (
       orders.status <> 'cancelled'
     )
   GROUP BY
-    CAST(DATE_TRUNC(orders.order_date, MONTH) AS DATE)
+    CAST(TRUNC(orders.order_date, 'MONTH') AS DATE)
 ), current_period AS (
   SELECT
     cur_f_order_lines.metric_time__month,

@@ -1,52 +1,40 @@
 WITH f_invoices AS (
   SELECT
-    CAST(DATE_TRUNC(invoices.invoice_date, QUARTER) AS DATE) AS metric_time__quarter,
+    CAST(TRUNC(invoices.invoice_date, 'QUARTER') AS DATE) AS metric_time__quarter,
     SUM(invoices.amount) AS invoiced
   FROM invoices
   WHERE
     invoices.invoice_date >= CAST('2025-01-01' AS DATE)
     AND invoices.invoice_date <= CAST('2025-12-31' AS DATE)
   GROUP BY
-    CAST(DATE_TRUNC(invoices.invoice_date, QUARTER) AS DATE)
+    CAST(TRUNC(invoices.invoice_date, 'QUARTER') AS DATE)
 ), b_ar_balance_flows AS (
   SELECT
-    CAST(DATE_TRUNC(invoices.invoice_date, QUARTER) AS DATE) AS metric_time__quarter,
+    CAST(TRUNC(invoices.invoice_date, 'QUARTER') AS DATE) AS metric_time__quarter,
     SUM(invoices.amount) AS flow
   FROM invoices
   WHERE
     invoices.invoice_date <= CAST('2025-12-31' AS DATE)
   GROUP BY
-    CAST(DATE_TRUNC(invoices.invoice_date, QUARTER) AS DATE)
+    CAST(TRUNC(invoices.invoice_date, 'QUARTER') AS DATE)
   UNION ALL
   SELECT
-    CAST(DATE_TRUNC(receipts.receipt_date, QUARTER) AS DATE) AS metric_time__quarter,
+    CAST(TRUNC(receipts.receipt_date, 'QUARTER') AS DATE) AS metric_time__quarter,
     -SUM(receipts.amount) AS flow
   FROM receipts
   WHERE
     receipts.receipt_date <= CAST('2025-12-31' AS DATE)
   GROUP BY
-    CAST(DATE_TRUNC(receipts.receipt_date, QUARTER) AS DATE)
+    CAST(TRUNC(receipts.receipt_date, 'QUARTER') AS DATE)
 ), b_ar_balance_periods AS (
   SELECT
-    CAST(IF(pos = pos_2, metric_time__quarter, NULL) AS DATE) AS metric_time__quarter
+    EXPLODE(SEQUENCE(CAST(low AS DATE), CAST(high AS DATE), INTERVAL '3' MONTH)) AS metric_time__quarter
   FROM (
     SELECT
       MIN(metric_time__quarter) AS low,
-      CAST(DATE_TRUNC(CAST('2025-12-31' AS DATE), QUARTER) AS DATE) AS high
+      CAST(TRUNC(CAST('2025-12-31' AS DATE), 'QUARTER') AS DATE) AS high
     FROM b_ar_balance_flows
   ) AS bounds
-  CROSS JOIN UNNEST(GENERATE_ARRAY(0, GREATEST(ARRAY_LENGTH(GENERATE_ARRAY(low, high, INTERVAL '3' MONTH))) - 1)) AS pos
-  CROSS JOIN UNNEST(GENERATE_ARRAY(low, high, INTERVAL '3' MONTH)) AS metric_time__quarter WITH OFFSET AS pos_2
-  WHERE
-    pos = pos_2
-    OR (
-      pos > (
-        ARRAY_LENGTH(GENERATE_ARRAY(low, high, INTERVAL '3' MONTH)) - 1
-      )
-      AND pos_2 = (
-        ARRAY_LENGTH(GENERATE_ARRAY(low, high, INTERVAL '3' MONTH)) - 1
-      )
-    )
 ), b_ar_balance_totals AS (
   SELECT
     metric_time__quarter,
@@ -60,18 +48,21 @@ WITH f_invoices AS (
   FROM (
     SELECT
       p.metric_time__quarter,
-      SUM(COALESCE(m.flow, 0)) OVER (ORDER BY p.metric_time__quarter ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS ar_balance
+      SUM(COALESCE(m.flow, 0)) OVER (
+        ORDER BY p.metric_time__quarter NULLS LAST
+        ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+      ) AS ar_balance
     FROM b_ar_balance_periods AS p
     LEFT JOIN b_ar_balance_totals AS m
       ON m.metric_time__quarter = p.metric_time__quarter
   ) AS balance
   WHERE
-    metric_time__quarter >= CAST(DATE_TRUNC(CAST('2025-01-01' AS DATE), QUARTER) AS DATE)
+    metric_time__quarter >= CAST(TRUNC(CAST('2025-01-01' AS DATE), 'QUARTER') AS DATE)
 ), group_keys AS (
   SELECT
     metric_time__quarter
   FROM f_invoices
-  UNION DISTINCT
+  UNION
   SELECT
     metric_time__quarter
   FROM b_ar_balance
@@ -80,13 +71,13 @@ SELECT
   group_keys.metric_time__quarter,
   b_ar_balance.ar_balance AS ar_balance,
   b_ar_balance.ar_balance / NULLIF(COALESCE(f_invoices.invoiced, 0), 0) * (
-    DATE_DIFF(
+    DATEDIFF(
+      DAY,
+      GREATEST(group_keys.metric_time__quarter, CAST('2025-01-01' AS DATE)),
       LEAST(
         CAST(CAST(group_keys.metric_time__quarter + INTERVAL '3' MONTH AS DATE) - INTERVAL '1' DAY AS DATE),
         CAST('2025-12-31' AS DATE)
-      ),
-      GREATEST(group_keys.metric_time__quarter, CAST('2025-01-01' AS DATE)),
-      DAY
+      )
     ) + 1
   ) AS dso
 FROM group_keys

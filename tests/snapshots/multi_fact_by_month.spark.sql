@@ -1,6 +1,6 @@
 WITH f_order_lines AS (
   SELECT
-    CAST(DATE_TRUNC(orders.order_date, MONTH) AS DATE) AS metric_time__month,
+    CAST(TRUNC(orders.order_date, 'MONTH') AS DATE) AS metric_time__month,
     customers.region AS region,
     SUM(order_lines.net_amount) AS revenue
   FROM order_lines
@@ -15,11 +15,11 @@ WITH f_order_lines AS (
       orders.status <> 'cancelled'
     )
   GROUP BY
-    CAST(DATE_TRUNC(orders.order_date, MONTH) AS DATE),
+    CAST(TRUNC(orders.order_date, 'MONTH') AS DATE),
     customers.region
 ), f_receipts AS (
   SELECT
-    CAST(DATE_TRUNC(receipts.receipt_date, MONTH) AS DATE) AS metric_time__month,
+    CAST(TRUNC(receipts.receipt_date, 'MONTH') AS DATE) AS metric_time__month,
     customers.region AS region,
     SUM(receipts.amount) AS cash_in
   FROM receipts
@@ -33,11 +33,11 @@ WITH f_order_lines AS (
     receipts.receipt_date >= CAST('2025-01-01' AS DATE)
     AND receipts.receipt_date <= CAST('2025-12-31' AS DATE)
   GROUP BY
-    CAST(DATE_TRUNC(receipts.receipt_date, MONTH) AS DATE),
+    CAST(TRUNC(receipts.receipt_date, 'MONTH') AS DATE),
     customers.region
 ), f_expenses AS (
   SELECT
-    CAST(DATE_TRUNC(expenses.expense_date, MONTH) AS DATE) AS metric_time__month,
+    CAST(TRUNC(expenses.expense_date, 'MONTH') AS DATE) AS metric_time__month,
     expenses.region AS region,
     SUM(expenses.amount) AS expense
   FROM expenses
@@ -45,19 +45,19 @@ WITH f_order_lines AS (
     expenses.expense_date >= CAST('2025-01-01' AS DATE)
     AND expenses.expense_date <= CAST('2025-12-31' AS DATE)
   GROUP BY
-    CAST(DATE_TRUNC(expenses.expense_date, MONTH) AS DATE),
+    CAST(TRUNC(expenses.expense_date, 'MONTH') AS DATE),
     expenses.region
 ), group_keys AS (
   SELECT
     metric_time__month,
     region
   FROM f_order_lines
-  UNION DISTINCT
+  UNION
   SELECT
     metric_time__month,
     region
   FROM f_receipts
-  UNION DISTINCT
+  UNION
   SELECT
     metric_time__month,
     region

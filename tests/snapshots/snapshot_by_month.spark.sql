@@ -1,6 +1,6 @@
 WITH s_inventory_value_daily AS (
   SELECT
-    CAST(DATE_TRUNC(inventory_snapshots.snapshot_date, MONTH) AS DATE) AS metric_time__month,
+    CAST(TRUNC(inventory_snapshots.snapshot_date, 'MONTH') AS DATE) AS metric_time__month,
     CAST(inventory_snapshots.snapshot_date AS DATE) AS snapshot_date,
     SUM(inventory_snapshots.value) AS inventory_value
   FROM inventory_snapshots
@@ -8,7 +8,7 @@ WITH s_inventory_value_daily AS (
     inventory_snapshots.snapshot_date >= CAST('2025-01-01' AS DATE)
     AND inventory_snapshots.snapshot_date <= CAST('2025-12-31' AS DATE)
   GROUP BY
-    CAST(DATE_TRUNC(inventory_snapshots.snapshot_date, MONTH) AS DATE),
+    CAST(TRUNC(inventory_snapshots.snapshot_date, 'MONTH') AS DATE),
     CAST(inventory_snapshots.snapshot_date AS DATE)
 ), s_inventory_value_last AS (
   SELECT
