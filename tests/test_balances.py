@@ -14,7 +14,10 @@ import datetime as dt
 import pytest
 
 from semantic import Query, run
+from tests.conftest import ALL_ENGINES
 from tests.handsql import assert_same, column, expected, hand, where_text
+
+ENGINES = ALL_ENGINES  # every test here runs on DuckDB, PostgreSQL and Spark (tests/conftest.py)
 
 D = dt.date
 RANGES = {

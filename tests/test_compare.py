@@ -11,7 +11,10 @@ import datetime as dt
 import pytest
 
 from semantic import Query, run
+from tests.conftest import ALL_ENGINES
 from tests.handsql import as_number, assert_same, compared_sql, hand
+
+ENGINES = ALL_ENGINES  # every test here runs on DuckDB, PostgreSQL and Spark (tests/conftest.py)
 
 D = dt.date
 # id: (grain, comparison, current range, prior range, how far a prior period's label moves)

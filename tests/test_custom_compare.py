@@ -13,6 +13,7 @@ import pytest
 
 from semantic import Query, run
 from tests import custom_hand, handsql
+from tests.conftest import ALL_ENGINES
 from tests.custom_hand import (
     END,
     GRAIN_SPANS,
@@ -27,6 +28,9 @@ from tests.handsql import FACTS, assert_same, hand, metric_sql
 
 # the library and hand-SQL fixtures of tests/custom_hand.py
 key_accounts, lib, lines = custom_hand.key_accounts, custom_hand.lib, custom_hand.lines
+
+
+ENGINES = ALL_ENGINES  # every test here runs on DuckDB, PostgreSQL and Spark (tests/conftest.py)
 
 
 @pytest.mark.parametrize(

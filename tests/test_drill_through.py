@@ -8,6 +8,9 @@ import pytest
 
 from semantic import Principal, Query, QueryError
 from semantic.detail import drill_through, members
+from tests.conftest import ALL_ENGINES
+
+ENGINES = ALL_ENGINES  # every test here runs on DuckDB, PostgreSQL and Spark (tests/conftest.py)
 
 EAST = Principal("sales_east", ("sales_rep",), {"region": "East"})
 MARCH = dict(time_from=dt.date(2025, 3, 1), time_to=dt.date(2025, 3, 31))

@@ -10,7 +10,10 @@ import pytest
 from semantic import PolicyError, Principal, Query, run
 from semantic.finance.receivables import open_invoices
 from semantic.finance.recon import gap_rows
+from tests.conftest import ALL_ENGINES
 from ui.forecast import run_rate
+
+ENGINES = ALL_ENGINES  # every test here runs on DuckDB, PostgreSQL and Spark (tests/conftest.py)
 
 MONTHS = [dt.date(y, m, 1) for y in (2023, 2024, 2025) for m in range(1, 13)]
 EAST = Principal("sales_east", ("sales_rep",), {"region": "East"})

@@ -15,8 +15,11 @@ import pandas as pd
 import pytest
 
 from semantic import Query, QueryError, run
+from tests.conftest import ALL_ENGINES
 
 Y_FROM, Y_TO = dt.date(2024, 1, 1), dt.date(2024, 12, 31)
+
+ENGINES = ALL_ENGINES  # every test here runs on DuckDB, PostgreSQL and Spark (tests/conftest.py)
 
 SALES = """
     SELECT o.order_date AS d, c.region AS region, o.order_id, ol.net_amount, ol.cost_amount,

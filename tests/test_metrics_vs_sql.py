@@ -12,7 +12,10 @@ import pandas as pd
 import pytest
 
 from semantic import Query, QueryError, run
+from tests.conftest import ALL_ENGINES
 from tests.handsql import CONTRACT, assert_same, dims_of, expected, hand, metric_sql, where_text
+
+ENGINES = ALL_ENGINES  # every test here runs on DuckDB, PostgreSQL and Spark (tests/conftest.py)
 
 GROUPINGS = {
     "none": (),

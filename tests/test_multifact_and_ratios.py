@@ -10,7 +10,10 @@ import datetime as dt
 import pytest
 
 from semantic import Query, run
+from tests.conftest import ALL_ENGINES
 from tests.handsql import as_key, assert_same, column, expected, hand, metric_sql, where_text
+
+ENGINES = ALL_ENGINES  # every test here runs on DuckDB, PostgreSQL and Spark (tests/conftest.py)
 
 KEYS = ("metric_time__month", "region")
 SPANS = {"all": (None, None), "2024-25": (dt.date(2024, 1, 1), dt.date(2025, 6, 30))}

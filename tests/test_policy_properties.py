@@ -13,6 +13,9 @@ from hypothesis import strategies as st
 from semantic import PolicyError, Principal, Query, QueryError, default_library, run
 from semantic.policy import access_for, visible_metrics
 from semantic.query import member_filter
+from tests.conftest import ALL_ENGINES
+
+ENGINES = ALL_ENGINES  # every test here runs on DuckDB, PostgreSQL and Spark (tests/conftest.py)
 
 USERS = {
     "ceo": Principal("ceo", ("exec",)),

@@ -15,7 +15,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from semantic import Query, run
+from tests.conftest import ALL_ENGINES
 from tests.handsql import FACTS, FLOWS, as_number, assert_same, expected, lit, members, where_text
+
+ENGINES = ALL_ENGINES  # every test here runs on DuckDB, PostgreSQL and Spark (tests/conftest.py)
 
 ADDITIVE = ("revenue", "cogs", "units", "cash_in", "expense", "invoiced")
 GRAINS = (None, "day", "week", "month", "quarter", "year")

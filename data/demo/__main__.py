@@ -1,7 +1,11 @@
 """python -m data.demo --scale 0.1 --seed 42 --out data/warehouse.duckdb
 
 python -m data.demo --to-postgres postgresql://user@host/db [--scale S --seed N | --from WAREHOUSE] [--print-config]
-writes the demo company's operational tables into PostgreSQL instead (see data/demo/to_postgres.py)."""
+writes the demo company's operational tables into PostgreSQL instead (see data/demo/to_postgres.py).
+
+python -m data.demo --engine postgres --url postgresql://owner@host/db [--scale S --seed N | --from WAREHOUSE]
+python -m data.demo --engine spark --tables /srv/concord/tables [--scale S --seed N | --from WAREHOUSE]
+loads the demo warehouse (tables, data date, rollups) into that engine for Concord to query (data/engines/)."""
 
 from __future__ import annotations
 
@@ -31,9 +35,21 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--schema", default="public", help="with --to-postgres: the schema (default public)")
     parser.add_argument("--print-config", action="store_true", help="print the concord.toml [sources] block for it")
+    parser.add_argument(
+        "--engine",
+        choices=("duckdb", "postgres", "spark"),
+        default="duckdb",
+        help="load the demo warehouse into this engine (default duckdb: the file --out)",
+    )
+    parser.add_argument("--url", help="with --engine postgres: the database, as a role that may create tables")
+    parser.add_argument("--tables", help="with --engine spark: the folder for the Parquet tables")
     args = parser.parse_args(argv)
     if args.to_postgres:
         return _to_postgres(args)
+    if args.engine != "duckdb":
+        from data.engines.cli import load_demo
+
+        return load_demo(args)
     try:
         build_warehouse(
             args.out, scale=args.scale, seed=args.seed, threads=args.threads, log=lambda m: print(m, file=sys.stderr)

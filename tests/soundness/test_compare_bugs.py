@@ -9,10 +9,14 @@ from __future__ import annotations
 import datetime as dt
 
 from semantic import Query, run
+from tests.conftest import ALL_ENGINES
 from tests.handsql import assert_same, compared_sql, hand
 
 YEAR_2025, YEAR_2024 = (dt.date(2025, 1, 1), dt.date(2025, 12, 31)), (dt.date(2024, 1, 1), dt.date(2024, 12, 31))
 MONTH = ("metric_time__month",)
+
+
+ENGINES = ALL_ENGINES  # every test here runs on DuckDB, PostgreSQL and Spark (tests/conftest.py)
 
 
 def test_change_pct_is_change_over_the_absolute_prior(warehouse, raw):

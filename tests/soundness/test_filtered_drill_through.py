@@ -13,6 +13,9 @@ from semantic import Query
 from semantic.detail import drill_through
 from semantic.model.loader import MODELS_DIR, extend_library, load_library
 from semantic.model.schema import LibraryFile
+from tests.conftest import ALL_ENGINES
+
+ENGINES = ALL_ENGINES  # every test here runs on DuckDB, PostgreSQL and Spark (tests/conftest.py)
 
 SPAN = (dt.date(2025, 3, 1), dt.date(2025, 3, 31))
 

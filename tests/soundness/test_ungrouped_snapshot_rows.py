@@ -6,10 +6,14 @@ from __future__ import annotations
 import datetime as dt
 
 from semantic import Query, run
+from tests.conftest import ALL_ENGINES
 from tests.handsql import assert_same, expected, hand, metric_sql
 
 # No month end falls in this range: no inventory snapshot, but plenty of orders.
 START, END = dt.date(2025, 3, 10), dt.date(2025, 3, 24)
+
+
+ENGINES = ALL_ENGINES  # every test here runs on DuckDB, PostgreSQL and Spark (tests/conftest.py)
 
 
 def test_other_metrics_survive_a_range_without_a_snapshot(warehouse, raw):
