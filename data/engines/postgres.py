@@ -34,7 +34,7 @@ from data.demo.to_postgres import pg_type, without_password
 READER = "concord_reader"
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,40}$")
 ROLLUP_INFO = (
-    "CREATE TABLE rollup_info (name text PRIMARY KEY, definition_hash text, rows bigint, "
+    'CREATE TABLE rollup_info (name text COLLATE "C" PRIMARY KEY, definition_hash text COLLATE "C", rows bigint, '
     "built_at timestamp, seconds double precision)"
 )
 
@@ -44,8 +44,13 @@ class LoadError(Exception):
 
 
 def column_type(duck_type: str) -> str:
-    """The PostgreSQL type for a DuckDB column type (HUGEINT, DuckDB's exact sums, as numeric)."""
-    return "numeric" if duck_type.upper() in ("HUGEINT", "UBIGINT") else pg_type(duck_type)
+    """The PostgreSQL type for a DuckDB column type (HUGEINT, DuckDB's exact sums, as numeric). Text is
+    COLLATE "C": compared and sorted by code point as DuckDB does, whatever the database's locale, so an
+    ordered answer is the same list on both engines."""
+    if duck_type.upper() in ("HUGEINT", "UBIGINT"):
+        return "numeric"
+    kind = pg_type(duck_type)
+    return 'text COLLATE "C"' if kind == "text" else kind
 
 
 def reader_url(url: str, reader: str) -> str:

@@ -59,6 +59,8 @@ KINDS = {
     1184: "timestamp",
 }
 
+NARROW_INTS = {21: "int16", 23: "int32"}
+
 STAMP = (
     "SELECT 'warehouse_info'::regclass::oid::bigint AS oid, (SELECT max(loaded_at)::text FROM warehouse_info) AS loaded, "
     "(SELECT count(*) FROM rollup_info) AS rollups, (SELECT max(built_at)::text FROM rollup_info) AS built"
@@ -133,9 +135,9 @@ class PostgresWarehouse:
             "check the server is running and [warehouse] url."
         )
 
-    def _take(self) -> psycopg.Connection:
+    def _take(self, fresh: bool = False) -> psycopg.Connection:
         with self._lock:
-            while self._idle:
+            while self._idle and not fresh:
                 con = self._idle.pop()
                 if not con.closed:
                     return con
@@ -156,14 +158,15 @@ class PostgresWarehouse:
     def _query(self, sql: str) -> tuple[pd.DataFrame, float]:
         limit = query_seconds(self.seconds)
         for attempt in (1, 2):
-            con = self._take()
+            con = self._take(fresh=attempt == 2)
             try:
                 return self._execute(con, sql, limit)
             except psycopg.OperationalError as err:
                 dropped = con.closed or con.info.status != psycopg.pq.ConnStatus.OK
                 con.close()
                 if dropped and attempt == 1 and not isinstance(err, pgerrors.QueryCanceled):
-                    continue  # the server dropped a pooled connection: once more on a fresh one
+                    self.close()  # the server dropped it (a restart?): the idle ones too; once more, fresh
+                    continue
                 raise WarehouseError(self._message(err, limit)) from None
             except psycopg.Error as err:
                 con.close()
@@ -187,6 +190,9 @@ class PostgresWarehouse:
         places = list(range(len(described)))
         frame = pd.DataFrame.from_records(rows, columns=places) if rows else pd.DataFrame(columns=places)
         frame = normalize(frame, {i: KINDS.get(d.type_code, "other") for i, d in enumerate(described)})
+        for i, d in enumerate(described):  # DuckDB hands INTEGER and SMALLINT over as int32 and int16
+            if d.type_code in NARROW_INTS and frame[i].dtype == "int64":
+                frame[i] = frame[i].astype(NARROW_INTS[d.type_code])
         frame.columns = [d.name for d in described]
         return frame, time.perf_counter() - started
 
