@@ -4,7 +4,8 @@ The URL names a role that may only read (data.engines.postgres creates `concord_
 the schema and SELECT on its tables); its password comes from CONCORD_ENGINE_PASSWORD when set, else
 from libpq (~/.pgpass, PGPASSWORD), never from a file Concord writes. Every query runs as
 
-    BEGIN READ ONLY; SET LOCAL statement_timeout = <CONCORD_QUERY_SECONDS * 1000>; <query>; ROLLBACK
+    BEGIN READ ONLY; SET LOCAL statement_timeout = <CONCORD_QUERY_SECONDS * 1000>; SET LOCAL jit = off;
+    <query>; ROLLBACK
 
 with search_path = the schema, through the extended protocol (one statement per query: a crafted
 `...; DROP` is refused by the server before anything runs). A few connections are pooled for the
@@ -179,7 +180,9 @@ class PostgresWarehouse:
     def _execute(self, con: psycopg.Connection, sql: str, limit: float) -> tuple[pd.DataFrame, float]:
         started = time.perf_counter()
         with con.cursor() as cur:
-            cur.execute(f"BEGIN READ ONLY; SET LOCAL statement_timeout = {int(limit * 1000)}")
+            # jit off: compiling a plan cost more than it saved on every Concord query measured (scale 1:
+            # 7.9 -> 5.5 s, 2.5 -> 1.5 s, 1.9 -> 1.4 s), and dashboards ask many such queries
+            cur.execute(f"BEGIN READ ONLY; SET LOCAL statement_timeout = {int(limit * 1000)}; SET LOCAL jit = off")
             try:
                 cur.execute(sql, binary=True)  # the extended protocol: exactly one statement
                 described = cur.description or []
@@ -293,6 +296,6 @@ def _clean(text: str) -> str:
     """An engine message as it may be shown: libpq's 'connection to server at ... failed:' prefix dropped,
     and no password (libpq never echoes one; a URL in a message is cut at its credentials anyway)."""
     text = re.sub(r"postgres(ql)?://[^@\s]*@", "postgresql://", text)
-    if "failed:" in text and text.startswith("connection to server"):
-        text = text.split("failed:", 1)[1].strip()
+    if "failed:" in text:  # 'connection failed: connection to server at "h" (h), port p failed: the reason'
+        text = text.rsplit("failed:", 1)[1].strip()
     return text.rstrip(".")
