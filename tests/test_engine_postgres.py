@@ -361,3 +361,70 @@ def test_compared_and_multi_fact_joins_are_hashable(pg_server, loaded):
             sql = plan(query, None, default_library(), None).sql("postgres")
             shown = "\n".join(r[0] for r in con.execute("EXPLAIN " + sql).fetchall())
             assert "Nested Loop" not in shown, shown
+
+
+# -- a password from CONCORD_ENGINE_PASSWORD or ~/.pgpass, never shown ------------------------------
+
+
+@pytest.fixture(scope="module")
+def password_role(pg_server, loaded):
+    """A reader that must log in with a password (scram on 127.0.0.1 for it alone, in front of trust)."""
+    with owner(pg_server) as con:
+        con.execute(f"CREATE ROLE concord_pw LOGIN PASSWORD '{SECRET}' IN ROLE pg_read_all_data")
+        con.execute("ALTER ROLE concord_pw SET default_transaction_read_only = on")
+        hba = Path(pg_server.folder) / "data" / "pg_hba.conf"
+        hba.write_text("host all concord_pw 127.0.0.1/32 scram-sha-256\n" + hba.read_text())
+        con.execute("SELECT pg_reload_conf()")
+    return f"postgresql://concord_pw@127.0.0.1:{pg_server.port}/postgres"
+
+
+def test_the_password_comes_from_the_environment_and_is_never_shown(password_role, monkeypatch, tmp_path):
+    monkeypatch.setenv("PGPASSFILE", str(tmp_path / "none"))
+    monkeypatch.setenv("CONCORD_ENGINE_PASSWORD", SECRET)
+    wh = PostgresWarehouse(password_role, schema="engine_t")
+    assert wh.run("SELECT count(*) AS n FROM customers")[0]["n"][0] > 0
+    wh.close()
+    monkeypatch.setenv("CONCORD_ENGINE_PASSWORD", "not-" + SECRET)
+    wh = PostgresWarehouse(password_role, schema="engine_t")
+    with pytest.raises(WarehouseError) as refused:
+        wh.run("SELECT 1")
+    text = one_line(refused)
+    assert "refused the login" in text and "concord_pw" in text and SECRET not in text
+
+
+def test_the_password_comes_from_pgpass_without_the_variable(password_role, pg_server, monkeypatch, tmp_path):
+    pgpass = tmp_path / "pgpass"
+    pgpass.write_text(f"127.0.0.1:{pg_server.port}:postgres:concord_pw:{SECRET}\n")
+    pgpass.chmod(0o600)
+    monkeypatch.setenv("PGPASSFILE", str(pgpass))
+    monkeypatch.delenv("CONCORD_ENGINE_PASSWORD", raising=False)
+    wh = PostgresWarehouse(password_role, schema="engine_t")
+    assert wh.run("SELECT current_user AS who")[0]["who"][0] == "concord_pw"
+    wh.close()
+    pgpass.write_text("")
+    with pytest.raises(WarehouseError) as refused:
+        PostgresWarehouse(password_role, schema="engine_t").run("SELECT 1")
+    assert "refused the login" in one_line(refused)
+
+
+# -- a failed load leaves the served schema as it was ----------------------------------------------
+
+
+def test_a_failed_load_changes_nothing_readers_see(pg_server, warehouse_path, tmp_path):
+    import duckdb
+
+    reader = load(warehouse_path, pg_server.url, "engine_atomic", log=quiet, rollups=False)
+    wh = PostgresWarehouse(reader, schema="engine_atomic", poll=0)
+    before, answer = wh.version(), run(Query(metrics=("revenue",)), warehouse=wh, cache=None).frame
+    broken = tmp_path / "broken.duckdb"
+    broken.write_bytes(Path(warehouse_path).read_bytes())
+    with duckdb.connect(str(broken)) as con:  # a duplicate key: COPY fails late, after most tables are in
+        con.execute("INSERT INTO sales_reps SELECT * FROM sales_reps LIMIT 1")
+    with pytest.raises(psycopg.errors.UniqueViolation):
+        load(broken, pg_server.url, "engine_atomic", log=quiet)
+    assert wh.version() == before
+    pd.testing.assert_frame_equal(run(Query(metrics=("revenue",)), warehouse=wh, cache=None).frame, answer)
+    with owner(pg_server) as con:
+        assert con.execute("SELECT count(*) FROM pg_namespace WHERE nspname LIKE '%loading%'").fetchone()[0] == 0
+    assert load_command(broken, pg_server.url, "engine_atomic", quiet) == 1
+    wh.close()
