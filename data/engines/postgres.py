@@ -84,19 +84,20 @@ def _copy_tables(duck, pg, stage: str, folder: str, keys: dict, log) -> dict[str
             defs.append("loaded_at timestamptz")  # the load stamp PostgresWarehouse.version() reads
             columns.append("loaded_at")
             select = f"SELECT *, '{dt.datetime.now(dt.UTC).isoformat()}' AS loaded_at FROM warehouse_info"
-        key = keys.get(table)
-        if key and all(k in columns for k in key):
-            defs.append(f"PRIMARY KEY ({', '.join(_ident(k) for k in key)})")
         pg.execute(f"CREATE TABLE {_ident(stage)}.{_ident(table)} ({', '.join(defs)})")
         file = os.path.join(folder, f"{table}.csv")
         duck.execute(f"COPY ({select}) TO '{file}' (HEADER false, FORMAT csv)")
         target = f"{_ident(stage)}.{_ident(table)} ({', '.join(_ident(c) for c in columns)})"
-        with pg.cursor().copy(f"COPY {target} FROM STDIN (FORMAT csv)") as copy:
+        cursor = pg.cursor()
+        with cursor.copy(f"COPY {target} FROM STDIN (FORMAT csv)") as copy:
             with open(file, "rb") as handle:
                 while chunk := handle.read(1 << 20):
                     copy.write(chunk)
+        counts[table] = cursor.rowcount
         os.unlink(file)
-        counts[table] = pg.execute(f"SELECT count(*) FROM {_ident(stage)}.{_ident(table)}").fetchone()[0]
+        key = keys.get(table)
+        if key and all(k in columns for k in key):  # after the rows: one index build, not a million inserts
+            pg.execute(f"ALTER TABLE {_ident(stage)}.{_ident(table)} ADD PRIMARY KEY ({', '.join(map(_ident, key))})")
         log(f"{table}: {counts[table]:,} rows in {time.perf_counter() - started:.1f} s")
     if "warehouse_info" not in counts:  # a warehouse not built by Concord: the load stamp alone
         pg.execute(f"CREATE TABLE {_ident(stage)}.warehouse_info AS SELECT now() AS loaded_at")
