@@ -428,3 +428,19 @@ def test_a_failed_load_changes_nothing_readers_see(pg_server, warehouse_path, tm
         assert con.execute("SELECT count(*) FROM pg_namespace WHERE nspname LIKE '%loading%'").fetchone()[0] == 0
     assert load_command(broken, pg_server.url, "engine_atomic", quiet) == 1
     wh.close()
+
+
+def test_a_query_over_the_servers_resource_limits_is_one_line(pg_server, loaded):
+    """A server that caps what one query may spill (temp_file_limit, as an administrator sets it) stops a big
+    sort: one line naming PostgreSQL and saying to narrow the query."""
+    with owner(pg_server) as con:
+        con.execute("CREATE ROLE concord_small LOGIN IN ROLE pg_read_all_data")
+        con.execute("ALTER ROLE concord_small SET temp_file_limit = '1MB'")
+        con.execute("ALTER ROLE concord_small SET work_mem = '64kB'")
+    wh = PostgresWarehouse(loaded.replace("concord_reader@", "concord_small@"), schema="engine_t")
+    with pytest.raises(WarehouseError) as stopped:
+        wh.run("SELECT g, md5(g::text) FROM generate_series(1, 2000000) g ORDER BY 2 LIMIT 1")
+    text = one_line(stopped)
+    assert "ran out of resources" in text and "narrow" in text
+    assert wh.run("SELECT 1 AS one")[0]["one"][0] == 1
+    wh.close()

@@ -200,24 +200,25 @@ class PostgresWarehouse:
         return frame, time.perf_counter() - started
 
     def _message(self, err: psycopg.Error, limit: float) -> str:
-        if isinstance(err, pgerrors.QueryCanceled):
+        state = err.sqlstate or ""  # none: libpq's own error (the connection went away)
+        if state == "57014":
             return f"this query ran longer than {limit:g} s on PostgreSQL and was stopped; {NARROW}."
-        if isinstance(err, pgerrors.UndefinedTable):
+        if state == "42P01":
             table = _quoted(err) or "a table"
             return (
                 f"table {table} is missing in PostgreSQL {self.dbname}/{self.schema}; load it with "
                 f"{LOAD} --schema {self.schema}, or fix the library."
             )
-        if isinstance(err, pgerrors.InvalidSchemaName):
+        if state == "3F000":
             return f"schema {self.schema} is missing in PostgreSQL {self.dbname}; load it with {LOAD} --schema {self.schema}."
-        if isinstance(err, (pgerrors.OutOfMemory, pgerrors.DiskFull, pgerrors.InsufficientResources)):
+        if state[:2] in ("53", "54"):  # out of memory, disk full, a server limit (temp_file_limit, ...)
             return f"PostgreSQL ran out of resources for this query ({_clean(first_line(err))}); {NARROW}."
-        if isinstance(err, pgerrors.InsufficientPrivilege):
+        if state == "42501":
             return (
                 f"PostgreSQL refused the query: {_clean(first_line(err))}; the reader role needs SELECT on "
                 f"{self.schema}'s tables (reload with {LOAD})."
             )
-        if isinstance(err, psycopg.OperationalError):
+        if not state or state[:2] in ("08", "57", "58"):  # connection lost, server shutting down, system error
             return self._connect_message(err)
         return f"PostgreSQL refused the query: {_clean(first_line(err))}"
 
