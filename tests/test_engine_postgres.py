@@ -184,6 +184,20 @@ def test_results_have_duckdbs_dtypes(pg, warehouse_path):
     duck.close()
 
 
+def test_integer_division_divides_as_duckdb_does(pg, warehouse_path):
+    """DuckDB's `/` on integers gives a fraction; PostgreSQL's would truncate unless spelled for it."""
+    tree = sqlglot.parse_one(
+        "SELECT count(*) / count(DISTINCT customer_id) AS per, 7 / 2 AS half, sum(line_no) / count(*) AS mean "
+        "FROM orders JOIN order_lines USING (order_id)",
+        read="duckdb",
+    )
+    duck = Warehouse(warehouse_path)
+    ours, theirs = (w.run(render(tree, w.dialect))[0] for w in (pg, duck))
+    assert ours["half"][0] == 3.5 and ours.dtypes.to_dict() == theirs.dtypes.to_dict()
+    pd.testing.assert_frame_equal(ours, theirs, check_exact=False, rtol=1e-12)
+    duck.close()
+
+
 def test_weeks_start_on_monday(pg, warehouse_path):
     sunday = dt.date(2024, 3, 10)
     tree = exp.select(
@@ -197,8 +211,8 @@ def test_ordering_and_nulls_match_duckdb(pg, pg_server, warehouse_path):
     """Text sorts by code point (the loader declares it COLLATE "C", whatever the database's locale) and NULLs
     sort last both ways, as on DuckDB (PostgreSQL's own default puts them first when descending)."""
     duck = Warehouse(warehouse_path)
-    for order in (("-revenue",), ("region",), ("-region",)):
-        query = Query(metrics=("revenue",), group_by=("region",), order_by=order)
+    for order, limit in ((("-revenue",), 3), (("region",), None), (("-region",), 2), (("-orders", "customer"), 7)):
+        query = Query(metrics=("revenue", "orders"), group_by=("region", "customer"), order_by=order, limit=limit)
         ours, theirs = (run(query, warehouse=w, cache=None).frame for w in (pg, duck))
         pd.testing.assert_frame_equal(ours, theirs, check_exact=False, rtol=1e-9)
     values = sqlglot.parse_one("SELECT x FROM (VALUES ('b'), (NULL), ('a'), (NULL), ('c')) AS v(x)", read="duckdb")
