@@ -227,6 +227,14 @@ def stale(err: WarehouseError, read_at: dt.datetime) -> None:
         st.warning(plain(line), icon=":material/history:")
 
 
+def data_version():
+    """The engine's data version (a screen redraws when it changes); None while the engine does not answer."""
+    try:
+        return warehouse().version()
+    except WarehouseError:
+        return None
+
+
 def as_of() -> dt.date | None:
     """The data date (semantic.detail.as_of) on the configured engine; while the engine does not answer, the
     last one this session read, so a page asks the same queries as before and can show their last numbers."""
