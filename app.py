@@ -15,6 +15,7 @@ from data import config, schedule
 from semantic.authorize import allowed
 from semantic.detail import data_dates
 from semantic.errors import SemanticError
+from semantic.execute import open_engine
 from semantic.query import make_query
 from ui import context as ctx
 from ui import prefs
@@ -28,9 +29,13 @@ except SemanticError as err:
     st.error(str(err))
     st.stop()
 # Alert rules are evaluated by one background thread per process, under each board's owner (boards.evaluate);
-# starting it again is a no-op, and CONCORD_ALERTS_SCHEDULER=off leaves it to cron. The engine is opened by the
-# thread itself (ctx.warehouse, one per process): an engine not answering at start is tried again next pass.
-evaluate.start(ctx.warehouse)
+# starting it again is a no-op, and CONCORD_ALERTS_SCHEDULER=off leaves it to cron. It shares the pages' engine; a
+# setting the engine refuses here is said by the page, and the thread opens one itself at its next pass.
+try:
+    _warehouse = ctx.warehouse()
+except SemanticError:
+    _warehouse = None
+evaluate.start(lambda: _warehouse or open_engine())
 
 
 @st.cache_resource

@@ -65,7 +65,7 @@ def engine_app(request, app_env, tmp_path_factory):
     engine = request.param
     folder = tmp_path_factory.mktemp(f"engine-{engine}")
     config = folder / "concord.toml"
-    config.write_text(_toml(engine, request, folder), encoding="utf-8")
+    config.write_text(_toml(engine, request, folder) + "[sync]\nevery_minutes = 15\n", encoding="utf-8")
     env = {k: v for k, v in app_env.items() if not k.startswith(("CONCORD_ENGINE", "CONCORD_WAREHOUSE"))}
     env |= {
         "CONCORD_CONFIG": str(config),
@@ -109,6 +109,16 @@ def test_home_cards_equal_duckdbs(engine_app, tab, app_env):
     sidebar = tab.locator("[data-testid='stSidebar']").inner_text()
     assert (f"Numbers from {NAMES[engine]}" in sidebar) == (engine != "duckdb"), sidebar
     shot(tab, f"engine-{engine}-home")
+
+
+def test_the_sync_schedule_does_not_run_on_another_engine(engine_app, tab):
+    engine, app = engine_app
+    login(tab, app, "ceo")  # the first run of app.py decides
+    settle(tab)
+    said = app.log.read_text(encoding="utf-8", errors="replace")
+    line = f"[sync] schedule not started: this deployment reads from {NAMES[engine]}"
+    assert (line in said) == (engine != "duckdb"), said[-2000:]
+    assert said.count("[sync] schedule not started") <= 1  # once per process
 
 
 def test_an_explore_result_equals_duckdbs(engine_app, tab, app_env, tmp_path):
