@@ -141,6 +141,22 @@ def test_an_office_screen_keeps_drawing_its_tiles_while_the_engine_is_away(own_f
     assert sum("stale since" in unplain(c.value) for c in at.caption) == 2  # each tile says so (ui/tiles.py)
 
 
+def test_a_board_keeps_its_tiles_and_its_editor_while_the_engine_is_away(own_file):
+    from boards import store
+    from boards.store import Board, Tile
+    from semantic import Query
+
+    tiles = (Tile(Query(metrics=("revenue",)), title="Revenue"), Tile(Query(metrics=("cash_in",)), title="Cash in"))
+    board = store.save(Board(title="Mine", owner="ceo", tiles=tiles), CEO)
+    at = open_view("boards_page", CEO, id=str(board.id))
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    before = [m.value for m in at.metric]
+    own_file.unlink()
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]  # the editor's region list was kept
+    assert [m.value for m in at.metric] == before and len(before) == 2
+
+
 @pytest.mark.parametrize("view", ["upload", "sources"])
 def test_a_page_that_writes_the_duckdb_warehouse_refuses_on_postgres(view, own_file, monkeypatch):
     monkeypatch.setenv("CONCORD_ENGINE", "postgres")
