@@ -14,12 +14,14 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from semantic import Principal
+from semantic.execute.postgres import POLL_SECONDS
 
 ROOT = Path(__file__).resolve().parent.parent
 CEO, CFO = Principal("ceo", ("exec",)), Principal("cfo", ("finance",))
@@ -155,6 +157,40 @@ def test_a_board_keeps_its_tiles_and_its_editor_while_the_engine_is_away(own_fil
     at.run()
     assert not at.exception and not at.error, [e.value for e in at.error]  # the editor's region list was kept
     assert [m.value for m in at.metric] == before and len(before) == 2
+
+
+@pytest.fixture(scope="module")
+def own_pg(warehouse_path):
+    """A PostgreSQL server of this module's own (tests/pgserver.py), with the test data in schema app: stopped by
+    a test, so never the session's shared pg_server."""
+    from data.engines.postgres import load
+    from tests import pgserver
+
+    server = pgserver.start()
+    url = load(warehouse_path, server.url, "app", log=lambda m: None, rollups=False)
+    yield server, url
+    server.stop()
+
+
+def test_a_page_on_postgres_keeps_its_numbers_when_the_server_stops(own_pg, metastore_file, monkeypatch):
+    server, url = own_pg
+    monkeypatch.setenv("CONCORD_ENGINE", "postgres")
+    monkeypatch.setenv("CONCORD_ENGINE_URL", url)
+    monkeypatch.setenv("CONCORD_ENGINE_SCHEMA", "app")
+    at = open_view("home", CEO)
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    before = shown(at)["metrics"]
+    assert before
+    server._run("pg_ctl", "-D", os.path.join(server.folder, "data"), "-m", "fast", "-w", "stop")
+    time.sleep(POLL_SECONDS + 0.2)  # until then the executor's data version (and so the result cache) still holds
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert shown(at)["metrics"] == before
+    lines = stale_lines(at)
+    assert len(lines) == 1 and lines[0].startswith("PostgreSQL is not answering; try again in a moment"), lines
+    at.session_state["lang"] = "zh"
+    at.run()
+    assert [unplain(w.value) for w in at.warning if "以下是" in w.value][0].startswith("PostgreSQL 没有响应")
 
 
 @pytest.mark.parametrize("view", ["upload", "sources"])
