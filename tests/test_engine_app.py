@@ -193,6 +193,28 @@ def test_a_page_on_postgres_keeps_its_numbers_when_the_server_stops(own_pg, meta
     assert [unplain(w.value) for w in at.warning if "以下是" in w.value][0].startswith("PostgreSQL 没有响应")
 
 
+@pytest.mark.spark
+def test_a_page_on_spark_keeps_its_numbers_when_its_tables_go_away(
+    warehouse_path, tmp_path, metastore_file, monkeypatch
+):
+    from data.engines.spark import load
+
+    tables = load(warehouse_path, tmp_path / "parquet", log=lambda m: None, rollups=False)
+    monkeypatch.setenv("CONCORD_ENGINE", "spark")
+    monkeypatch.setenv("CONCORD_ENGINE_URL", "local[2]")
+    monkeypatch.setenv("CONCORD_ENGINE_TABLES", str(tables))
+    at = open_view("home", CEO)
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    before = shown(at)["metrics"]
+    assert before
+    tables.rename(tmp_path / "moved")  # an administrator's reload gone wrong
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert shown(at)["metrics"] == before
+    lines = stale_lines(at)
+    assert len(lines) == 1 and lines[0].startswith("Spark has none of the warehouse's data yet"), lines
+
+
 @pytest.mark.parametrize("view", ["upload", "sources"])
 def test_a_page_that_writes_the_duckdb_warehouse_refuses_on_postgres(view, own_file, monkeypatch):
     monkeypatch.setenv("CONCORD_ENGINE", "postgres")
