@@ -20,7 +20,8 @@ from semantic.errors import WarehouseError
 
 KEPT = "last_good"  # session: OrderedDict (principal, key) -> (value, read at)
 SAID = "last_good_said"  # session: (this run's marker, messages already said in it)
-MOST = 64  # results kept per session, the oldest dropped first (a page result is capped at PAGE_ROWS rows)
+MOST = 64  # results kept per session, the oldest dropped first
+MOST_ROWS = 200_000  # and at most this many rows in all (a page result may hold PAGE_ROWS = 50,000)
 T = TypeVar("T")
 
 
@@ -39,9 +40,18 @@ def keep(principal, key: Hashable, fetch: Callable[[], T], say: Callable[[Wareho
         return value
     kept[slot] = (value, dt.datetime.now())
     kept.move_to_end(slot)
-    while len(kept) > MOST:
+    while len(kept) > MOST or (len(kept) > 1 and sum(_rows(v) for v, _ in kept.values()) > MOST_ROWS):
         kept.popitem(last=False)
     return value
+
+
+def _rows(value) -> int:
+    """How many rows a kept value holds: a Result's frame, a DataFrame or a drill-through page; 1 otherwise."""
+    frame = getattr(value, "frame", value)
+    try:
+        return len(frame) if hasattr(frame, "columns") else 1
+    except TypeError:
+        return 1
 
 
 def remember(principal, key: Hashable, value: T | None) -> T | None:
