@@ -301,3 +301,20 @@ def test_rollups_build_on_postgres_says_where_they_are_built(tmp_path):
 def test_a_wrong_engine_setting_is_one_line(tmp_path, toml, needle):
     line = one_line(cli(tmp_path, toml, *QUERY))
     assert line.startswith("error: ") and needle in line, line
+
+
+def _keeps_five_big_answers():
+    import pandas as pd
+    import streamlit as st
+
+    from ui import last_good
+
+    for i in range(5):
+        last_good.keep("someone", ("q", i), lambda: pd.DataFrame({"x": range(60_000)}), lambda err, at: None)
+    st.text(str([key for _, (_, key) in st.session_state[last_good.KEPT]]))
+
+
+def test_a_session_keeps_a_bounded_number_of_rows():
+    at = AppTest.from_function(_keeps_five_big_answers).run()
+    assert not at.exception
+    assert at.text[0].value == "[2, 3, 4]"  # 180,000 rows kept: the two oldest answers dropped
