@@ -35,7 +35,7 @@ from semantic.errors import WarehouseError
 from semantic.execute.frames import normalize
 from semantic.execute.limits import NARROW, WarehouseVersion, first_line, query_memory, query_seconds
 
-PARTITIONS_ENV = "CONCORD_SPARK_PARTITIONS"  # shuffle partitions (default 4: right for local mode and demo sizes)
+PARTITIONS_ENV = "CONCORD_SPARK_PARTITIONS"  # shuffle partitions (default: local mode's cores; a cluster's own)
 JAVA_FUNCTIONS = ("reflect", "java_method", "try_reflect")  # would call any static Java method
 # Spark logs nothing (errors reach the user as one-line WarehouseErrors). Spark's own loggers are named with
 # the root's level, so its start-up sees nothing to change and prints no "Setting default log level" banner.
@@ -80,6 +80,15 @@ def _driver_memory(size: str) -> str:
     return f"{max(int(megabytes), 256)}m"
 
 
+def _local_cores(master: str) -> str:
+    """Local mode shuffles into as many partitions as it has cores (Spark's 200 are for clusters: on one
+    machine each is a task to schedule); a cluster keeps its own setting."""
+    found = re.match(r"^local\[(\d+|\*)", master)
+    if not found:
+        return "1" if master == "local" else ""
+    return str(os.cpu_count() or 2) if found.group(1) == "*" else found.group(1)
+
+
 def spark_context_session(master: str, catalog: str = "in-memory"):
     """The process's root SparkSession (started once, on `master`; later masters get the running one)."""
     java = find_java_home()
@@ -111,12 +120,14 @@ def spark_context_session(master: str, catalog: str = "in-memory"):
             .config("spark.sql.session.timeZone", "UTC")
             .config("spark.sql.catalogImplementation", catalog)
             .config("spark.sql.runSQLOnFiles", "false")
-            .config("spark.sql.shuffle.partitions", os.environ.get(PARTITIONS_ENV, "").strip() or "4")
             .config("spark.sql.execution.arrow.pyspark.enabled", "true")
             .config("spark.driver.memory", _driver_memory(query_memory()))
             .config("spark.driver.extraJavaOptions", quiet)
             .config("spark.executor.extraJavaOptions", quiet)
         )
+        partitions = os.environ.get(PARTITIONS_ENV, "").strip() or _local_cores(master)
+        if partitions:
+            builder = builder.config("spark.sql.shuffle.partitions", partitions)
         try:
             session = builder.getOrCreate()
         except Exception as err:  # no Java, a master that does not answer
