@@ -112,6 +112,13 @@ def test_a_missing_folder_is_one_line_saying_how_to_load(tmp_path):
     assert "Spark" in str(missing.value)
 
 
+def test_an_unreachable_master_is_one_line(folder):
+    with pytest.raises(WarehouseError) as unreachable:
+        SparkWarehouse("spark://127.0.0.1:1", tables=folder).run("SELECT count(*) AS n FROM orders")
+    text = one_line(unreachable)
+    assert "Spark's master spark://127.0.0.1:1 does not answer" in text and "local[2]" in text
+
+
 def test_a_missing_table_is_one_line_naming_it(folder, tmp_path):
     partial = tmp_path / "partial"
     shutil.copytree(folder, partial)

@@ -21,6 +21,7 @@ import itertools
 import logging
 import os
 import re
+import socket
 import tempfile
 import threading
 import time
@@ -89,8 +90,23 @@ def _local_cores(master: str) -> str:
     return str(os.cpu_count() or 2) if found.group(1) == "*" else found.group(1)
 
 
+def reachable(master: str) -> None:
+    """A cluster's master answers (a standalone master that does not would leave Spark retrying for a minute)."""
+    found = re.match(r"^spark://([^:/,]+):(\d+)$", master)
+    if not found:
+        return
+    try:
+        socket.create_connection((found.group(1), int(found.group(2))), timeout=5).close()
+    except OSError as err:
+        raise WarehouseError(
+            f"Spark's master {master} does not answer ({err.strerror or err}); start it, or set [warehouse] url "
+            'to the right master (or "local[2]" to run Spark inside Concord).'
+        ) from None
+
+
 def spark_context_session(master: str, catalog: str = "in-memory"):
     """The process's root SparkSession (started once, on `master`; later masters get the running one)."""
+    reachable(master)
     java = find_java_home()
     if java:
         os.environ.setdefault("JAVA_HOME", java)
