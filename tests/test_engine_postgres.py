@@ -268,7 +268,10 @@ def test_null_safe_keys_meet_null_to_null_and_nothing_else(pg, warehouse_path):
     left = (
         "SELECT * FROM (VALUES (NULL, DATE '2024-01-01', 1), ('', NULL, 2), ('a', DATE '2024-01-02', 3)) AS l(k, d, n)"
     )
-    right = "SELECT * FROM (VALUES (NULL, DATE '2024-01-01', 10), (NULL, NULL, 20), ('a', DATE '2024-01-02', 30)) AS r(k, d, m)"
+    right = (
+        "SELECT * FROM (VALUES (NULL, DATE '2024-01-01', 10), (NULL, NULL, 20), ('a', DATE '2024-01-02', 30)) "
+        "AS r(k, d, m)"
+    )
     tree = (
         exp.select("l.n", "r.m")
         .from_(sqlglot.parse_one(left, read="duckdb").subquery("l"))

@@ -147,3 +147,21 @@ def test_a_failed_load_changes_nothing_readers_see(pg_server, warehouse_path, tm
         assert con.execute("SELECT count(*) FROM pg_namespace WHERE nspname LIKE '%loading%'").fetchone()[0] == 0
     assert load_command(broken, pg_server.url, "engine_atomic", quiet) == 1
     wh.close()
+
+
+def test_an_owner_without_role_rights_loads_for_a_reader_created_by_the_administrator(pg_server, warehouse_path):
+    """Production: the loading role owns its schema but may not create roles; the administrator created
+    concord_reader once. The load still grants the reader SELECT, and the reader answers."""
+    with owner(pg_server) as con:
+        if not con.execute("SELECT 1 FROM pg_roles WHERE rolname = 'concord_reader'").fetchone():
+            con.execute("CREATE ROLE concord_reader LOGIN")
+        con.execute("CREATE ROLE concord_owner LOGIN NOCREATEROLE NOSUPERUSER")
+        con.execute("GRANT CREATE ON DATABASE postgres TO concord_owner")
+    url = f"postgresql://concord_owner@127.0.0.1:{pg_server.port}/postgres"
+    reader = load(warehouse_path, url, "engine_owned", log=quiet)
+    assert reader == f"postgresql://concord_reader@127.0.0.1:{pg_server.port}/postgres"
+    wh = PostgresWarehouse(reader, schema="engine_owned")
+    assert wh.run("SELECT count(*) AS n FROM orders")[0]["n"][0] > 0 and wh.rollups()
+    with pytest.raises(WarehouseError):
+        wh.run("DELETE FROM orders")
+    wh.close()

@@ -128,15 +128,21 @@ def _build_rollups(pg, library, log) -> list[str]:
 
 
 def _grant_reader(pg, schema: str, reader: str, tables: list[str]) -> None:
+    """The reader may use the schema and SELECT its tables, nothing else. An owner without CREATEROLE works
+    with a reader the administrator created; what only a role administrator may add is tried in a savepoint
+    (the executor opens every transaction read-only anyway; PUBLIC may CONNECT by default)."""
     role = _ident(reader)
     if not pg.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [reader]).fetchone():
         pg.execute(f"CREATE ROLE {role} LOGIN")
-    pg.execute(f"ALTER ROLE {role} SET default_transaction_read_only = on")
-    try:
-        with pg.transaction():  # a savepoint: an owner who may not grant CONNECT relies on PUBLIC's default
-            pg.execute(f"GRANT CONNECT ON DATABASE {_ident(pg.info.dbname)} TO {role}")
-    except psycopg.errors.InsufficientPrivilege:
-        pass
+    for optional in (
+        f"ALTER ROLE {role} SET default_transaction_read_only = on",
+        f"GRANT CONNECT ON DATABASE {_ident(pg.info.dbname)} TO {role}",
+    ):
+        try:
+            with pg.transaction():
+                pg.execute(optional)
+        except psycopg.errors.InsufficientPrivilege:
+            pass
     pg.execute(f"GRANT USAGE ON SCHEMA {_ident(schema)} TO {role}")
     for table in tables:
         pg.execute(f"GRANT SELECT ON {_ident(schema)}.{_ident(table)} TO {role}")
@@ -221,7 +227,10 @@ def load_command(duckdb_path: Path | str, url: str, schema: str | None, log=prin
         log(f"error: PostgreSQL at {shown} is not answering or refused the login: {_line(err)}; check --url.")
         return 1
     except psycopg.errors.InsufficientPrivilege as err:
-        log(f"error: PostgreSQL refused the load: {_line(err)}; --url needs a role that may create schemas and roles.")
+        log(
+            f"error: PostgreSQL refused the load: {_line(err)}; --url needs a role that may create schemas "
+            f"(and the role {READER}, or an administrator creates it first: CREATE ROLE {READER} LOGIN)."
+        )
         return 1
     except psycopg.Error as err:
         log(f"error: PostgreSQL refused the load: {_line(err)}")

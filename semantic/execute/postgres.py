@@ -63,7 +63,8 @@ KINDS = {
 NARROW_INTS = {21: "int16", 23: "int32"}
 
 STAMP = (
-    "SELECT 'warehouse_info'::regclass::oid::bigint AS oid, (SELECT max(loaded_at)::text FROM warehouse_info) AS loaded, "
+    "SELECT 'warehouse_info'::regclass::oid::bigint AS oid, "
+    "(SELECT max(loaded_at)::text FROM warehouse_info) AS loaded, "
     "(SELECT count(*) FROM rollup_info) AS rollups, (SELECT max(built_at)::text FROM rollup_info) AS built"
 )
 
@@ -210,7 +211,10 @@ class PostgresWarehouse:
                 f"{LOAD} --schema {self.schema}, or fix the library."
             )
         if state == "3F000":
-            return f"schema {self.schema} is missing in PostgreSQL {self.dbname}; load it with {LOAD} --schema {self.schema}."
+            return (
+                f"schema {self.schema} is missing in PostgreSQL {self.dbname}; "
+                f"load it with {LOAD} --schema {self.schema}."
+            )
         if state[:2] in ("53", "54"):  # out of memory, disk full, a server limit (temp_file_limit, ...)
             return f"PostgreSQL ran out of resources for this query ({_clean(first_line(err))}); {NARROW}."
         if state == "42501":

@@ -16,9 +16,12 @@ mtimes), so a reload (a new folder renamed into place) is seen by the next query
 from __future__ import annotations
 
 import glob
+import hashlib
 import itertools
+import logging
 import os
 import re
+import socket
 import tempfile
 import threading
 import time
@@ -33,10 +36,10 @@ from semantic.errors import WarehouseError
 from semantic.execute.frames import normalize
 from semantic.execute.limits import NARROW, WarehouseVersion, first_line, query_memory, query_seconds
 
-PARTITIONS_ENV = "CONCORD_SPARK_PARTITIONS"  # shuffle partitions (default 4: right for local mode and demo sizes)
+PARTITIONS_ENV = "CONCORD_SPARK_PARTITIONS"  # shuffle partitions (default: local mode's cores; a cluster's own)
 JAVA_FUNCTIONS = ("reflect", "java_method", "try_reflect")  # would call any static Java method
-# Spark logs nothing (errors reach the user as one-line WarehouseErrors); the logger the shell start-up
-# reads is named too, so no "Setting default log level" banner either.
+# Spark logs nothing (errors reach the user as one-line WarehouseErrors). Spark's own loggers are named with
+# the root's level, so its start-up sees nothing to change and prints no "Setting default log level" banner.
 LOG4J = """status = error
 appender.console.type = Console
 appender.console.name = console
@@ -45,12 +48,14 @@ appender.console.layout.type = PatternLayout
 appender.console.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n
 rootLogger.level = off
 rootLogger.appenderRef.console.ref = console
-logger.repl.name = org.apache.spark.repl.Main
-logger.repl.level = off
+logger.spark.name = org.apache.spark
+logger.spark.level = off
 """
 
 # pyspark's toPandas still passes pandas 3 a `copy=` it deprecated: noise, not news, on every query
 warnings.filterwarnings("ignore", message="The copy keyword is deprecated", module=r"pyspark\.")
+# and says so when a cancelled (timed out) query ends its Arrow transfer; the query's own error is what counts
+warnings.filterwarnings("ignore", message="toPandas attempted Arrow optimization", module=r"pyspark\.")
 
 _lock = threading.Lock()
 _groups = itertools.count()
@@ -76,8 +81,32 @@ def _driver_memory(size: str) -> str:
     return f"{max(int(megabytes), 256)}m"
 
 
+def _local_cores(master: str) -> str:
+    """Local mode shuffles into as many partitions as it has cores (Spark's 200 are for clusters: on one
+    machine each is a task to schedule); a cluster keeps its own setting."""
+    found = re.match(r"^local\[(\d+|\*)", master)
+    if not found:
+        return "1" if master == "local" else ""
+    return str(os.cpu_count() or 2) if found.group(1) == "*" else found.group(1)
+
+
+def reachable(master: str) -> None:
+    """A cluster's master answers (a standalone master that does not would leave Spark retrying for a minute)."""
+    found = re.match(r"^spark://([^:/,]+):(\d+)$", master)
+    if not found:
+        return
+    try:
+        socket.create_connection((found.group(1), int(found.group(2))), timeout=5).close()
+    except OSError as err:
+        raise WarehouseError(
+            f"Spark's master {master} does not answer ({err.strerror or err}); start it, or set [warehouse] url "
+            'to the right master (or "local[2]" to run Spark inside Concord).'
+        ) from None
+
+
 def spark_context_session(master: str, catalog: str = "in-memory"):
     """The process's root SparkSession (started once, on `master`; later masters get the running one)."""
+    reachable(master)
     java = find_java_home()
     if java:
         os.environ.setdefault("JAVA_HOME", java)
@@ -90,8 +119,14 @@ def spark_context_session(master: str, catalog: str = "in-memory"):
 
         if _root:
             return _root[0]
-        config = Path(tempfile.gettempdir()) / f"concord-spark-log4j2-{os.getpid()}.properties"
-        config.write_text(LOG4J)  # read once, by the JVM starting below
+        config = (
+            Path(tempfile.gettempdir())
+            / f"concord-spark-log4j2-{hashlib.sha1(LOG4J.encode()).hexdigest()[:10]}.properties"
+        )
+        if not config.exists():  # read once, by the JVM starting below
+            partial = config.with_name(f".{config.name}.{os.getpid()}")
+            partial.write_text(LOG4J)
+            os.replace(partial, config)
         quiet = f"-Dlog4j2.configurationFile=file:{config} -Dlog4j.configurationFile=file:{config}"
         builder = (
             SparkSession.builder.master(master)
@@ -101,12 +136,14 @@ def spark_context_session(master: str, catalog: str = "in-memory"):
             .config("spark.sql.session.timeZone", "UTC")
             .config("spark.sql.catalogImplementation", catalog)
             .config("spark.sql.runSQLOnFiles", "false")
-            .config("spark.sql.shuffle.partitions", os.environ.get(PARTITIONS_ENV, "").strip() or "4")
             .config("spark.sql.execution.arrow.pyspark.enabled", "true")
             .config("spark.driver.memory", _driver_memory(query_memory()))
             .config("spark.driver.extraJavaOptions", quiet)
             .config("spark.executor.extraJavaOptions", quiet)
         )
+        partitions = os.environ.get(PARTITIONS_ENV, "").strip() or _local_cores(master)
+        if partitions:
+            builder = builder.config("spark.sql.shuffle.partitions", partitions)
         try:
             session = builder.getOrCreate()
         except Exception as err:  # no Java, a master that does not answer
@@ -115,6 +152,7 @@ def spark_context_session(master: str, catalog: str = "in-memory"):
                 "(spark://host:7077) or use local[2], and that Java 17 is installed."
             ) from None
         session.sparkContext.setLogLevel("OFF")
+        logging.getLogger("SQLQueryContextLogger").setLevel(logging.CRITICAL)  # pyspark's JSON copy of each error
         _root.append(session)
         return session
 
@@ -147,14 +185,20 @@ def _kind(data_type) -> str:
     return "other"
 
 
-def only_select(sql: str) -> None:
-    """Refuse anything but one SELECT (no DDL, no SET, no second statement)."""
+def only_select(sql: str) -> set[str]:
+    """Refuse anything but one SELECT (no DDL, no SET, no second statement); the names of the tables it reads."""
     try:
         statements = [s for s in sqlglot.parse(sql, read="spark") if s is not None]
     except sqlglot.errors.ParseError as err:
         raise WarehouseError(f"Spark refused the query: {first_line(err)}") from None
     if len(statements) != 1 or not isinstance(statements[0], exp.Query):
         raise WarehouseError("Spark runs one SELECT at a time and nothing else; this was not one.")
+    tables = list(statements[0].find_all(exp.Table))
+    if any(t.args.get("db") or t.args.get("catalog") for t in tables):  # parquet.`/path`, db.table
+        raise WarehouseError(
+            "Spark reads only the warehouse's declared tables, by their plain names; this query named another."
+        )
+    return {t.name for t in tables if t.name}
 
 
 class SparkWarehouse:
@@ -176,7 +220,8 @@ class SparkWarehouse:
         self._lock = threading.Lock()
         self._session = None
         self._registered: WarehouseVersion | None = None
-        self._names: tuple[str, ...] = ()
+        self._names: tuple[str, ...] = ()  # the declared tables
+        self._views: set[str] = set()  # those registered in the session so far
         self._rollups: tuple[WarehouseVersion, dict[str, str]] | None = None
 
     def describe(self) -> str:
@@ -210,49 +255,52 @@ class SparkWarehouse:
             if entry.is_dir() and not entry.name.startswith((".", "_")) and re.match(r"^\w+$", entry.name)
         )
 
-    def session(self):
-        """This warehouse's sealed session with its tables registered for the current folder version."""
+    def session(self, wanted: set[str] | None = None):
+        """This warehouse's sealed session, with the declared tables in `wanted` (default: all) registered as
+        views of the current folder version. Views are made when first read: each costs Spark a footer read."""
         version = self.version()
         with self._lock:
             if self._session is None:
                 root = spark_context_session(self.master, "in-memory" if self.tables is not None else "hive")
                 self._session = sealed_session(root)
             if self._registered != version:
-                self._register(version)
+                for name in self._views:
+                    self._session.catalog.dropTempView(name)
+                self._views, self._registered = set(), version
+                self._names = tuple(self._table_names() if self.tables is not None else self._catalog_names())
+            for name in sorted(set(self._names) - self._views if wanted is None else wanted & set(self._names)):
+                if name not in self._views:
+                    self._register(name)
             return self._session, version
 
-    def _register(self, version: WarehouseVersion) -> None:
+    def _catalog_names(self) -> list[str]:
+        try:
+            return [t.name for t in self._session.catalog.listTables(self.database) if not t.isTemporary]
+        except Exception:
+            raise WarehouseError(
+                f"Spark has no database {self.database}; create it in the catalog or set [warehouse] tables."
+            ) from None
+
+    def _register(self, name: str) -> None:
         session = self._session
-        for name in self._names:
-            session.catalog.dropTempView(name)
-        names = []
-        if self.tables is not None:
-            for name in self._table_names():
-                try:
-                    session.read.parquet(str(self.tables / name)).createOrReplaceTempView(name)
-                except Exception as err:
-                    raise WarehouseError(
-                        f"Spark cannot read table {name} in {self.tables}: {first_line(err)}; {self._load_hint()}."
-                    ) from None
-                names.append(name)
-        else:
-            try:
-                listed = [t.name for t in session.catalog.listTables(self.database)]
-            except Exception:
-                raise WarehouseError(
-                    f"Spark has no database {self.database}; create it in the catalog or set [warehouse] tables."
-                ) from None
-            for name in listed:
-                quoted = ".".join(exp.to_identifier(p).sql("spark") for p in (self.database, name))
-                session.table(quoted).createOrReplaceTempView(name)
-                names.append(name)
-        self._names, self._registered = tuple(names), version
+        try:
+            if self.tables is not None:
+                frame = session.read.parquet(str(self.tables / name))
+            else:
+                frame = session.table(".".join(exp.to_identifier(p).sql("spark") for p in (self.database, name)))
+            frame.createOrReplaceTempView(name)
+        except Exception as err:
+            where = self._load_hint() if self.tables is not None else f"check table {name} in {self.database}"
+            raise WarehouseError(
+                f"Spark cannot read table {name} ({self.describe()}): {first_line(err)}; {where}."
+            ) from None
+        self._views.add(name)
 
     def run(self, sql: str) -> tuple[pd.DataFrame, WarehouseVersion, float]:
         """Execute one SELECT; returns the frame (DuckDB's dtypes), the tables' version and seconds taken."""
-        only_select(sql)
+        tables = only_select(sql)
         limit = query_seconds(self.seconds)
-        session, version = self.session()
+        session, version = self.session(tables)
         context = session.sparkContext
         group = f"concord-{os.getpid()}-{next(_groups)}"
         stopped = threading.Event()
@@ -304,7 +352,7 @@ class SparkWarehouse:
         if self._rollups is not None and self._rollups[0] == version:
             return self._rollups[1]
         try:
-            self.session()
+            self.session(set())
             found = {}
             if "rollup_info" in self._names:
                 frame = self.run("SELECT name, definition_hash FROM rollup_info")[0]
@@ -323,9 +371,9 @@ class SparkWarehouse:
         """Forget the views (the shared context lives on for the process's other warehouses)."""
         with self._lock:
             if self._session is not None:
-                for name in self._names:
+                for name in self._views:
                     try:
                         self._session.catalog.dropTempView(name)
                     except Exception:
                         pass
-            self._session, self._registered, self._names = None, None, ()
+            self._session, self._registered, self._names, self._views = None, None, (), set()
