@@ -119,6 +119,13 @@ def test_an_unreachable_master_is_one_line(folder):
     assert "Spark's master spark://127.0.0.1:1 does not answer" in text and "local[2]" in text
 
 
+def test_no_tables_configured_is_one_line_at_the_first_query():
+    wh = SparkWarehouse("local[2]")  # constructing it never fails: the app shows the error where it queries
+    with pytest.raises(WarehouseError) as unset:
+        wh.run("SELECT 1 AS x")
+    assert "set [warehouse] tables" in one_line(unset)
+
+
 def test_a_missing_table_is_one_line_naming_it(folder, tmp_path):
     partial = tmp_path / "partial"
     shutil.copytree(folder, partial)
@@ -215,3 +222,28 @@ def test_the_load_command_says_what_is_wrong_in_one_line(tmp_path):
     assert load_command(tmp_path / "missing.duckdb", tmp_path / "t", log=lines.append) == 2
     assert len(lines) == 1 and "not found" in lines[0] and "python -m data.demo" in lines[0]
     assert not (tmp_path / "t").exists()
+
+
+OUT_OF_MEMORY = """
+import sys
+from semantic import WarehouseError
+from semantic.execute.spark import SparkWarehouse
+wh = SparkWarehouse("local[2]", tables=sys.argv[1], seconds=120)
+try:
+    wh.run("SELECT size(collect_list(repeat('x', 1000))) AS n FROM range(3000000)")
+except WarehouseError as err:
+    print("refused:", err)
+print("after:", wh.run("SELECT count(*) AS n FROM orders")[0]["n"][0])
+"""
+
+
+def test_spark_out_of_memory_is_one_line_and_the_next_query_answers(folder, tmp_path):
+    # its own process: a driver of 512 MB (the least Spark starts with) that a 3 GB list overflows
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CONCORD_QUERY_MEMORY": "300MB"}
+    done = subprocess.run(
+        [sys.executable, "-c", OUT_OF_MEMORY, str(folder)], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    lines = done.stdout.strip().splitlines()
+    assert done.returncode == 0 and len(lines) == 2, done.stdout + done.stderr[-2000:]
+    assert lines[0].startswith("refused: Spark") and "give the driver more memory" in lines[0], lines[0]
+    assert int(lines[1].split()[-1]) > 0

@@ -81,7 +81,7 @@ def load(
     duckdb_path: Path | str, folder: Path | str, log=print, rollups: bool = True, master: str = "local[2]"
 ) -> Path:
     """Write the DuckDB warehouse at `duckdb_path` as Parquet tables in `folder` (replacing what was there)."""
-    from semantic.execute.spark import spark_context_session
+    from semantic.execute.spark_session import spark_context_session
     from semantic.model.loader import default_library
     from semantic.rollup.spec import load_rollups
 

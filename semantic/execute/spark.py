@@ -15,17 +15,11 @@ mtimes), so a reload (a new folder renamed into place) is seen by the next query
 
 from __future__ import annotations
 
-import glob
-import hashlib
 import itertools
-import logging
 import os
 import re
-import socket
-import tempfile
 import threading
 import time
-import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -34,137 +28,12 @@ from sqlglot import exp
 
 from semantic.errors import WarehouseError
 from semantic.execute.frames import normalize
-from semantic.execute.limits import NARROW, WarehouseVersion, first_line, query_memory, query_seconds
+from semantic.execute.limits import NARROW, WarehouseVersion, first_line, query_seconds
+from semantic.execute.spark_session import alive, forget_root, java_line, sealed_session, spark_context_session
 
-PARTITIONS_ENV = "CONCORD_SPARK_PARTITIONS"  # shuffle partitions (default: local mode's cores; a cluster's own)
-JAVA_FUNCTIONS = ("reflect", "java_method", "try_reflect")  # would call any static Java method
-# Spark logs nothing (errors reach the user as one-line WarehouseErrors). Spark's own loggers are named with
-# the root's level, so its start-up sees nothing to change and prints no "Setting default log level" banner.
-LOG4J = """status = error
-appender.console.type = Console
-appender.console.name = console
-appender.console.target = SYSTEM_ERR
-appender.console.layout.type = PatternLayout
-appender.console.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n
-rootLogger.level = off
-rootLogger.appenderRef.console.ref = console
-logger.spark.name = org.apache.spark
-logger.spark.level = off
-"""
-
-# pyspark's toPandas still passes pandas 3 a `copy=` it deprecated: noise, not news, on every query
-warnings.filterwarnings("ignore", message="The copy keyword is deprecated", module=r"pyspark\.")
-# and says so when a cancelled (timed out) query ends its Arrow transfer; the query's own error is what counts
-warnings.filterwarnings("ignore", message="toPandas attempted Arrow optimization", module=r"pyspark\.")
-
-_lock = threading.Lock()
 _groups = itertools.count()
-_root = []  # the process's one root SparkSession, once started
-
-
-def find_java_home() -> str | None:
-    """JAVA_HOME if set, else Debian's OpenJDK 17 (Spark 4 runs on Java 17 or 21)."""
-    if os.environ.get("JAVA_HOME"):
-        return os.environ["JAVA_HOME"]
-    for pattern in ("/usr/lib/jvm/java-17-openjdk-*", "/usr/lib/jvm/java-21-openjdk-*"):
-        found = sorted(glob.glob(pattern))
-        if found:
-            return found[0]
-    return None
-
-
-def _driver_memory(size: str) -> str:
-    """'2GB' -> '2g', '500MB' -> '500m' (the JVM's spelling)."""
-    number, unit = re.match(r"^(\d+(?:\.\d+)?)\s*([A-Za-z]+)$", size.strip()).groups()
-    factor = {"b": 1 / 2**20, "kb": 1 / 2**10, "kib": 1 / 2**10, "mb": 1, "mib": 1, "gb": 2**10, "gib": 2**10}
-    megabytes = float(number) * factor.get(unit.lower(), 2**20)
-    return f"{max(int(megabytes), 256)}m"
-
-
-def _local_cores(master: str) -> str:
-    """Local mode shuffles into as many partitions as it has cores (Spark's 200 are for clusters: on one
-    machine each is a task to schedule); a cluster keeps its own setting."""
-    found = re.match(r"^local\[(\d+|\*)", master)
-    if not found:
-        return "1" if master == "local" else ""
-    return str(os.cpu_count() or 2) if found.group(1) == "*" else found.group(1)
-
-
-def reachable(master: str) -> None:
-    """A cluster's master answers (a standalone master that does not would leave Spark retrying for a minute)."""
-    found = re.match(r"^spark://([^:/,]+):(\d+)$", master)
-    if not found:
-        return
-    try:
-        socket.create_connection((found.group(1), int(found.group(2))), timeout=5).close()
-    except OSError as err:
-        raise WarehouseError(
-            f"Spark's master {master} does not answer ({err.strerror or err}); start it, or set [warehouse] url "
-            'to the right master (or "local[2]" to run Spark inside Concord).'
-        ) from None
-
-
-def spark_context_session(master: str, catalog: str = "in-memory"):
-    """The process's root SparkSession (started once, on `master`; later masters get the running one)."""
-    reachable(master)
-    java = find_java_home()
-    if java:
-        os.environ.setdefault("JAVA_HOME", java)
-    elif not os.environ.get("JAVA_HOME"):
-        raise WarehouseError(
-            "Spark needs Java 17 and none was found; install Debian's openjdk-17-jre-headless or set JAVA_HOME."
-        )
-    with _lock:
-        from pyspark.sql import SparkSession
-
-        if _root:
-            return _root[0]
-        config = (
-            Path(tempfile.gettempdir())
-            / f"concord-spark-log4j2-{hashlib.sha1(LOG4J.encode()).hexdigest()[:10]}.properties"
-        )
-        if not config.exists():  # read once, by the JVM starting below
-            partial = config.with_name(f".{config.name}.{os.getpid()}")
-            partial.write_text(LOG4J)
-            os.replace(partial, config)
-        quiet = f"-Dlog4j2.configurationFile=file:{config} -Dlog4j.configurationFile=file:{config}"
-        builder = (
-            SparkSession.builder.master(master)
-            .appName("concord")
-            .config("spark.ui.enabled", "false")
-            .config("spark.ui.showConsoleProgress", "false")
-            .config("spark.sql.session.timeZone", "UTC")
-            .config("spark.sql.catalogImplementation", catalog)
-            .config("spark.sql.runSQLOnFiles", "false")
-            .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-            .config("spark.driver.memory", _driver_memory(query_memory()))
-            .config("spark.driver.extraJavaOptions", quiet)
-            .config("spark.executor.extraJavaOptions", quiet)
-        )
-        partitions = os.environ.get(PARTITIONS_ENV, "").strip() or _local_cores(master)
-        if partitions:
-            builder = builder.config("spark.sql.shuffle.partitions", partitions)
-        try:
-            session = builder.getOrCreate()
-        except Exception as err:  # no Java, a master that does not answer
-            raise WarehouseError(
-                f"Spark could not start on master {master}: {first_line(err)}; check that the master is up "
-                "(spark://host:7077) or use local[2], and that Java 17 is installed."
-            ) from None
-        session.sparkContext.setLogLevel("OFF")
-        logging.getLogger("SQLQueryContextLogger").setLevel(logging.CRITICAL)  # pyspark's JSON copy of each error
-        _root.append(session)
-        return session
-
-
-def sealed_session(root):
-    """A new session on the shared context with nothing registered and the Java-calling functions removed."""
-    session = root.newSession()
-    jvm = session.sparkContext._jvm
-    registry = session._jsparkSession.sessionState().functionRegistry()
-    for name in JAVA_FUNCTIONS:
-        registry.dropFunction(jvm.org.apache.spark.sql.catalyst.FunctionIdentifier.apply(name))
-    return session
+# what a query's error says when the driver itself failed (in local mode an OutOfMemoryError ends the JVM)
+DRIVER_TROUBLE = ("OutOfMemoryError", "SparkContext was shut down", "Exception thrown in awaitResult")
 
 
 def _kind(data_type) -> str:
@@ -212,11 +81,6 @@ class SparkWarehouse:
         self.tables = Path(tables) if str(tables) else None
         self.database = database.strip()
         self.seconds = seconds
-        if self.tables is None and not self.database:
-            raise WarehouseError(
-                "Spark needs its tables: set [warehouse] tables (the Parquet folder written by "
-                "python -m data.demo --engine spark --tables FOLDER) or schema (a catalog database)."
-            )
         self._lock = threading.Lock()
         self._session = None
         self._registered: WarehouseVersion | None = None
@@ -232,6 +96,11 @@ class SparkWarehouse:
         return f"load it with python -m data.demo --engine spark --tables {self.tables}"
 
     def version(self) -> WarehouseVersion:
+        if self.tables is None and not self.database:  # said at the first query, like every other engine error
+            raise WarehouseError(
+                "Spark needs its tables: set [warehouse] tables (the Parquet folder written by "
+                "python -m data.demo --engine spark --tables FOLDER) or schema (a catalog database)."
+            )
         if self.tables is None:
             return WarehouseVersion(f"spark:{self.master}/{self.database}", 0, 0, 0)
         try:
@@ -259,9 +128,12 @@ class SparkWarehouse:
         """This warehouse's sealed session, with the declared tables in `wanted` (default: all) registered as
         views of the current folder version. Views are made when first read: each costs Spark a footer read."""
         version = self.version()
+        if self._session is not None and not alive():  # the driver died since (out of memory, killed)
+            self._forget()
         with self._lock:
             if self._session is None:
-                root = spark_context_session(self.master, "in-memory" if self.tables is not None else "hive")
+                # a folder's tables need no catalog (in memory: no Hive); a database is in the cluster's own catalog
+                root = spark_context_session(self.master, "in-memory" if self.tables is not None else None)
                 self._session = sealed_session(root)
             if self._registered != version:
                 for name in self._views:
@@ -307,7 +179,10 @@ class SparkWarehouse:
 
         def stop() -> None:
             stopped.set()
-            context.cancelJobGroup(group)
+            try:
+                context.cancelJobGroup(group)
+            except Exception:  # the driver is gone already; run() says so
+                pass
 
         timer = threading.Timer(limit, stop)
         timer.daemon = True
@@ -321,11 +196,23 @@ class SparkWarehouse:
         except WarehouseError:
             raise
         except Exception as err:
+            dead = not alive()
+            if dead or (not stopped.is_set() and any(sign in str(err) for sign in DRIVER_TROUBLE)):
+                if dead:
+                    self._forget()
+                raise WarehouseError(
+                    "Spark's driver failed while running this query (out of memory, or stopped); Concord starts it "
+                    f"again at the next query if needed; {NARROW}, or give the driver more memory (CONCORD_QUERY_MEMORY, "
+                    "spark.driver.memory)."
+                ) from None
             raise self._error(err, stopped.is_set(), limit) from None
         finally:
             timer.cancel()
             timer.join()
-            context.setLocalProperty("spark.jobGroup.id", None)
+            try:
+                context.setLocalProperty("spark.jobGroup.id", None)
+            except Exception:
+                pass
         return result, version, time.perf_counter() - started
 
     def _error(self, err: Exception, stopped: bool, limit: float) -> WarehouseError:
@@ -343,8 +230,7 @@ class SparkWarehouse:
             return WarehouseError(f"Spark has no table {missing.group(1)} ({self.describe()}); {where}.")
         if "UNSUPPORTED_DATASOURCE_FOR_DIRECT_QUERY" in text or "runSQLOnFiles" in text:
             return WarehouseError("Spark reads only the warehouse's declared tables; this query asked for a file.")
-        line = re.sub(r"\s+", " ", text.strip().split("\n")[0])[:300]
-        return WarehouseError(f"Spark refused the query: {line}")
+        return WarehouseError(f"Spark refused the query: {java_line(err)}")
 
     def rollups(self) -> dict[str, str]:
         """Rollups built into these tables: name -> definition hash ({} when none)."""
@@ -366,6 +252,12 @@ class SparkWarehouse:
         """Each declared table and its columns."""
         session, _ = self.session()
         return {name: set(session.table(name).columns) for name in self._names}
+
+    def _forget(self) -> None:
+        """After the driver died: this warehouse and the process start a new one at the next query."""
+        with self._lock:
+            self._session, self._registered, self._names, self._views = None, None, (), set()
+        forget_root()
 
     def close(self) -> None:
         """Forget the views (the shared context lives on for the process's other warehouses)."""
