@@ -6,6 +6,8 @@ signed-in user's principal (ui.context.ask); pages never write SQL.
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
 
 from boards import evaluate
@@ -13,6 +15,7 @@ from data import config, schedule
 from semantic.authorize import allowed
 from semantic.detail import data_dates
 from semantic.errors import SemanticError
+from semantic.execute import open_engine
 from semantic.query import make_query
 from ui import context as ctx
 from ui import prefs
@@ -26,10 +29,32 @@ except SemanticError as err:
     st.error(str(err))
     st.stop()
 # Alert rules are evaluated by one background thread per process, under each board's owner (boards.evaluate);
-# starting it again is a no-op, and CONCORD_ALERTS_SCHEDULER=off leaves it to cron.
-_warehouse = ctx.warehouse()
-evaluate.start(lambda: _warehouse)
-schedule.start()  # [sync] every_minutes in concord.toml; CONCORD_SYNC_SCHEDULER=off leaves it to cron
+# starting it again is a no-op, and CONCORD_ALERTS_SCHEDULER=off leaves it to cron. It shares the pages' engine; a
+# setting the engine refuses here is said by the page, and the thread opens one itself at its next pass.
+try:
+    _warehouse = ctx.warehouse()
+except SemanticError:
+    _warehouse = None
+evaluate.start(lambda: _warehouse or open_engine())
+
+
+@st.cache_resource
+def _no_schedule(engine: str) -> bool:
+    """Said once per process: syncs write the DuckDB warehouse, never the PostgreSQL or Spark one the app reads."""
+    logging.getLogger("concord.sync").warning(
+        "[sync] schedule not started: this deployment reads from %s, and a sync writes only the DuckDB warehouse; "
+        "load %s with your own pipeline (or python -m data.demo --engine %s).",
+        ctx.ENGINE_NAMES[engine],
+        ctx.ENGINE_NAMES[engine],
+        engine,
+    )
+    return True
+
+
+if ctx.engine() == "duckdb":
+    schedule.start()  # [sync] every_minutes in concord.toml; CONCORD_SYNC_SCHEDULER=off leaves it to cron
+elif config.settle().sync.every_minutes:
+    _no_schedule(ctx.engine())
 
 
 def sign_in():
@@ -70,8 +95,13 @@ def sidebar(principal) -> None:
             st.session_state["lang"] = choice
             prefs.set_language(principal.username, choice)
             st.rerun()
-        day, synced = data_dates(ctx.warehouse())  # one query on every page load
+        try:
+            day, synced = data_dates(ctx.warehouse())  # one query on every page load
+        except SemanticError:  # the engine cannot be opened: the page says why, in its own words
+            day, synced = None, None
         st.caption(ctx.t("sidebar.as_of", date=day.isoformat()) if day else ctx.t("sidebar.as_of_unknown"))
+        if ctx.engine() != "duckdb":  # where the numbers come from, when it is not the DuckDB file
+            st.caption(ctx.t("sidebar.engine", engine=ctx.ENGINE_NAMES[ctx.engine()]))
         if synced:
             st.caption(ctx.t("sidebar.synced", when=synced.strftime("%Y-%m-%d %H:%M")))
         logout_button(lang=ctx.lang())

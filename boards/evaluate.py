@@ -36,7 +36,7 @@ from semantic import run
 from semantic.authorize import allowed
 from semantic.custom.overlay import current_library
 from semantic.errors import SemanticError
-from semantic.execute import Warehouse, warehouse_path
+from semantic.execute import EngineSettings, Warehouse, open_engine, warehouse_path
 from semantic.model.library import Library
 from semantic.query import Query
 
@@ -214,6 +214,18 @@ def _loop(warehouse_factory: Callable[[], Warehouse], interval: float) -> None:
 
 
 # ---- cron ----------------------------------------------------------------------------
+def _engine(path: str | None):
+    """--warehouse PATH: that DuckDB file; otherwise the configured engine, asked once that it answers."""
+    if path or EngineSettings.from_env().engine == "duckdb":
+        file = Path(path or warehouse_path())
+        if not file.exists():
+            raise SemanticError(f"no warehouse at {file}; build it with `make warehouse` or pass --warehouse PATH.")
+        return Warehouse(file)
+    warehouse = open_engine()
+    warehouse.version()  # PostgreSQL or Spark not answering: one line now, not a skipped line per tile
+    return warehouse
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m boards.evaluate", description="Evaluate board alert rules under each board owner's principal."
@@ -224,7 +236,11 @@ def main(argv: list[str] | None = None) -> int:
         help="the metadata store, a SQLite file or a postgresql:// URL "
         "(default: CONCORD_METASTORE_URL, CONCORD_METASTORE or data/metastore.sqlite)",
     )
-    parser.add_argument("--warehouse", help="the warehouse (default: CONCORD_WAREHOUSE or data/warehouse.duckdb)")
+    parser.add_argument(
+        "--warehouse",
+        help="a DuckDB warehouse file (default: the engine in concord.toml [warehouse]: the DuckDB file, "
+        "PostgreSQL or Spark)",
+    )
     parser.add_argument("--interval", type=int, default=MIN_INTERVAL, help="seconds between passes without --once")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
@@ -233,14 +249,12 @@ def main(argv: list[str] | None = None) -> int:
     elif args.db:
         os.environ["CONCORD_METASTORE"] = args.db
         os.environ.pop("CONCORD_METASTORE_URL", None)
-    from data import custom_store
+    from data import config, custom_store
 
-    custom_store.register()  # a tile with a user's custom metric is evaluated like any other
-    path = Path(args.warehouse or warehouse_path())
     try:
-        if not path.exists():
-            raise SemanticError(f"no warehouse at {path}; build it with `make warehouse` or pass --warehouse PATH.")
-        warehouse = Warehouse(path)
+        config.settle()  # concord.toml's engine, library and policy, as the app reads them
+        custom_store.register()  # a tile with a user's custom metric is evaluated like any other
+        warehouse = _engine(args.warehouse)
         while True:
             outcomes = run_once(warehouse, lease_seconds=max(3 * args.interval, 3 * MIN_INTERVAL))
             if outcomes is None:

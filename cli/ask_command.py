@@ -16,10 +16,9 @@ import json
 import sys
 
 from auth import audit
-from cli.semantic_commands import _principal, with_custom
+from cli.semantic_commands import _principal, engine_for, with_custom
 from semantic import output
 from semantic.ask import answer
-from semantic.execute import Warehouse, warehouse_path
 from semantic.model.loader import models_dir
 
 
@@ -35,8 +34,8 @@ def add_parser(commands) -> None:
     sub.add_argument("--format", choices=("table", "json"), default="table")
     sub.add_argument(
         "--db",
-        default=str(warehouse_path()),
-        help="warehouse file (default: concord.toml [warehouse] path, else data/warehouse.duckdb)",
+        default=None,
+        help="a DuckDB warehouse file (default: the engine in concord.toml [warehouse], else data/warehouse.duckdb)",
     )
     sub.add_argument("--models", default=str(models_dir()), help=argparse.SUPPRESS)
 
@@ -44,8 +43,8 @@ def add_parser(commands) -> None:
 def cmd_ask(args) -> int:
     audit.install()  # a question from the shell is audited like a query from a page
     library = with_custom(args.models)
-    warehouse = Warehouse(args.db)
-    warehouse.version()  # a missing warehouse is bad input (exit 2)
+    warehouse = engine_for(args.db)
+    warehouse.version()  # a missing warehouse, an engine not answering: one line, exit 2
     reading, result = answer(
         args.question, _principal(args), warehouse=warehouse, library=library, lang=args.lang, source="cli:ask"
     )

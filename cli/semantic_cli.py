@@ -26,9 +26,12 @@ from cli.certified_command import cmd_certified
 from cli.semantic_commands import COMMANDS
 from data import config, custom_store
 from semantic.errors import SemanticError
-from semantic.execute import warehouse_path
 from semantic.model.loader import models_dir
 
+ENGINE_HELP = (
+    "a DuckDB warehouse file (default: the engine in concord.toml [warehouse], PostgreSQL or Spark too, "
+    "else data/warehouse.duckdb)"
+)
 DB_HELP = "a DuckDB file, or postgresql://user@host:port/database (password from PGPASSWORD or ~/.pgpass)"
 
 
@@ -50,7 +53,10 @@ def build_parser() -> Parser:
             sub.add_argument("--format", choices=("table", "csv", "json"), default="table")
         else:
             sub.add_argument(
-                "--dialect", default="duckdb", help="any sqlglot dialect: duckdb, postgres, snowflake, bigquery ..."
+                "--dialect",
+                default=None,
+                help="any sqlglot dialect: duckdb, postgres, spark ... (default: the configured engine's; duckdb "
+                "with --db)",
             )
     listing = commands.add_parser("list", help="list metrics or dimensions")
     listing.add_argument("what", choices=("metrics", "dimensions"))
@@ -60,8 +66,8 @@ def build_parser() -> Parser:
     rollups.add_argument("action", choices=("build", "list"))
     rollups.add_argument(
         "--db",
-        default=str(warehouse_path()),
-        help="warehouse file (default: concord.toml [warehouse] path, else data/warehouse.duckdb)",
+        default=None,
+        help=ENGINE_HELP,
     )
     rollups.add_argument(
         "--if-stale",
@@ -71,8 +77,8 @@ def build_parser() -> Parser:
     quality = commands.add_parser("check", help="run the data-quality checks; exit 1 when a blocking one fails")
     quality.add_argument(
         "--db",
-        default=str(warehouse_path()),
-        help="warehouse file (default: concord.toml [warehouse] path, else data/warehouse.duckdb)",
+        default=None,
+        help=ENGINE_HELP,
     )
     quality.add_argument("--only", default="", help="comma-separated check names")
     quality.add_argument("--format", choices=("table", "json"), default="table")
@@ -114,8 +120,8 @@ def _query_flags(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--limit", type=int, default=None)
     sub.add_argument(
         "--db",
-        default=str(warehouse_path()),
-        help="warehouse file (default: concord.toml [warehouse] path, else data/warehouse.duckdb)",
+        default=None,
+        help=ENGINE_HELP,
     )
     sub.add_argument("--models", default=str(models_dir()), help=argparse.SUPPRESS)
     sub.add_argument("--as", dest="as_user", default=None, help="run as this user, under that user's policy")

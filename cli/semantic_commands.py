@@ -19,7 +19,7 @@ from semantic import output
 from semantic.custom.overlay import extend
 from semantic.custom.registry import definitions
 from semantic.errors import SemanticError
-from semantic.execute import Warehouse
+from semantic.execute import EngineSettings, Warehouse, open_engine
 from semantic.model import draft, draft_policy, draft_yaml, review
 from semantic.model.loader import MODELS_DIR, default_library, load_library
 from semantic.policy import POLICY_FILE, load_policy
@@ -29,6 +29,12 @@ from semantic.query import make_query, parse_date, split_names
 from semantic.rollup.build import build_rollups, rollup_states, rollups_current
 from semantic.rollup.spec import load_rollups
 from semantic.service import plan, run
+
+
+def engine_for(db: str | None):
+    """--db PATH: that DuckDB file; without it, the engine concord.toml configures (data.config.settle:
+    [warehouse] engine, or CONCORD_ENGINE*): DuckDB, PostgreSQL or Spark. Its errors are one line (exit 2)."""
+    return Warehouse(Path(db)) if db else open_engine(EngineSettings.from_env())
 
 
 def _query(args):
@@ -63,7 +69,7 @@ def cmd_query(args) -> int:
     result = run(
         _query(args),
         _principal(args),
-        warehouse=Warehouse(args.db),
+        warehouse=engine_for(args.db),
         library=library,
         source="cli:query",
         rollups=not args.no_rollups,
@@ -74,13 +80,21 @@ def cmd_query(args) -> int:
 
 def cmd_rollups(args) -> int:
     library = default_library()
+    settings = EngineSettings.from_env()
     if args.action == "build":
-        if args.if_stale and rollups_current(Warehouse(args.db), library):
+        if not args.db and settings.engine != "duckdb":
+            name = {"postgres": "PostgreSQL", "spark": "Spark"}[settings.engine]
+            raise SemanticError(
+                f"rollups on {name} are built when its data is loaded: run python -m data.demo --engine "
+                f"{settings.engine} ... (or your own loader); pass --db PATH to build them in a DuckDB file."
+            )
+        path = args.db or settings.path
+        if args.if_stale and rollups_current(Warehouse(path), library):
             print("rollups are current; nothing to build", file=sys.stderr)
             return 0
-        build_rollups(args.db, library, log=lambda m: print(m, file=sys.stderr))
+        build_rollups(path, library, log=lambda m: print(m, file=sys.stderr))
         return 0
-    states = rollup_states(Warehouse(args.db), library)
+    states = rollup_states(engine_for(args.db), library)
     for spec in load_rollups(library).values():
         print(
             f"{spec.name:<20} {states[spec.name]:<8} {', '.join(spec.measures)} by {spec.grain}, {', '.join(spec.dimensions)}"
@@ -89,7 +103,7 @@ def cmd_rollups(args) -> int:
 
 
 def cmd_check(args) -> int:
-    warehouse = Warehouse(args.db)
+    warehouse = engine_for(args.db)
     warehouse.version()  # a missing warehouse is bad input (exit 2), not a failed check
     results = run_checks(warehouse, list(split_names(args.only)) or None)
     try:
@@ -119,12 +133,25 @@ def with_custom(models: str):
 
 def cmd_sql(args) -> int:
     library = with_custom(args.models)
-    warehouse = Warehouse(args.db)
-    have = warehouse.rollups() if (not args.no_rollups and warehouse.path.exists()) else {}
-    compiled = plan(_query(args), _principal(args), library=library, rollups=have)
+    dialect = args.dialect or ("duckdb" if args.db else EngineSettings.from_env().dialect)
+    compiled = plan(_query(args), _principal(args), library=library, rollups=_rollups_built(args))
     print(f"-- rollups used: {', '.join(compiled.rollups)}" if compiled.rollups else "-- rollups used: none")
-    print(compiled.sql(args.dialect))
+    print(compiled.sql(dialect))
     return 0
+
+
+def _rollups_built(args) -> dict[str, str]:
+    """The rollups the warehouse has, for `sql` to choose from; none when it cannot be read (the SQL is still
+    printed: compiling needs no engine), said on stderr."""
+    settings = EngineSettings.from_env()
+    file = args.db or (settings.path if settings.engine == "duckdb" else None)
+    if args.no_rollups or (file and not Path(file).exists()):
+        return {}
+    try:
+        return engine_for(args.db).rollups()
+    except SemanticError as err:
+        print(f"note: compiled without rollups: {err}", file=sys.stderr)
+        return {}
 
 
 def cmd_list(args) -> int:

@@ -165,6 +165,8 @@ def _line(file: Path, err: ValidationError, prefix: tuple = ()) -> ConfigError:
         message = "unknown setting; remove it or check its spelling against concord.example.toml"
     elif loc[:1] == ("metastore",) and first["type"] in ("string_type", "model_type", "dict_type"):
         message = 'must be a URL in quotes, e.g. url = "postgresql://user@host:5432/dbname" under [metastore]'
+    elif loc[:2] == ("warehouse", "engine"):
+        message = 'must be "duckdb" (the default), "postgres" or "spark"; see concord.example.toml'
     elif loc[:1] in (("warehouse",), ("model",)) and first["type"] in ("string_type", "model_type", "dict_type"):
         message = 'must be a path in quotes, e.g. path = "data/warehouse.duckdb"'
     elif loc[:1] == ("sync",) and first["type"].startswith(("int", "greater", "less")):

@@ -4,6 +4,7 @@ st.error with the layer's message; no traceback reaches the page)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 
 import streamlit as st
@@ -19,10 +20,12 @@ from semantic import (
     run,
 )
 from semantic.authorize import allowed
+from semantic.errors import WarehouseError
 from semantic.execute import EngineSettings, open_engine
 from semantic.model.library import TIME, split_time
 from semantic.query import make_query
 from semantic.service import DEFAULT_PAGE_ROWS
+from ui import last_good
 from ui.fmt import exact
 from ui.i18n import label, text
 from ui.messages import browser
@@ -43,6 +46,26 @@ def warehouse() -> Warehouse:
 @st.cache_resource
 def _engine_for(settings: EngineSettings) -> Warehouse:
     return open_engine(settings)
+
+
+ENGINE_NAMES = {"duckdb": "DuckDB", "postgres": "PostgreSQL", "spark": "Spark"}
+
+
+def engine() -> str:
+    """The configured engine: duckdb, postgres or spark (a wrong name reads as duckdb here; opening it says why)."""
+    try:
+        return EngineSettings.from_env().engine
+    except SemanticError:
+        return "duckdb"
+
+
+def duckdb_only() -> bool:
+    """True on a DuckDB deployment. Elsewhere (the numbers come from PostgreSQL or Spark) say in one line that
+    uploads and syncs write only the DuckDB warehouse, so a page that writes it offers no button at all."""
+    if engine() == "duckdb":
+        return True
+    st.info(plain(t("engine.writes_duckdb_only", engine=ENGINE_NAMES[engine()])), icon=":material/database:")
+    return False
 
 
 def library():
@@ -175,15 +198,61 @@ def ask(
     """Run `query` as the signed-in user, at most `max_rows` rows (the page says when there were
     more, and where it offers a download of the full result); on refusal or error show the
     message and return None."""
-    limit = max_rows or PAGE_ROWS
+    limit, who = max_rows or PAGE_ROWS, principal()
     try:
-        result = run_capped(query, principal(), max_rows=limit, source=source, question=question)
+        result = last_good.keep(  # the engine failing: this session's last good answer, marked stale
+            who,
+            ("ask", query, limit),
+            lambda: run_capped(query, who, max_rows=limit, source=source, question=question),
+            stale,
+        )
     except SemanticError as err:
         show_error(err)
         return None
     if result.truncated:
         st.warning(t("rows.truncated_download" if downloadable else "rows.truncated", n=f"{limit:,}"))
     return result
+
+
+def kept(key, fetch):
+    """`fetch()` (a page's own query: a work list, drill-through rows), or, when the engine fails, this
+    session's last good answer to `key` with the stale line; with none kept the error goes up as usual."""
+    return last_good.keep(principal(), key, fetch, stale)
+
+
+def stale(err: WarehouseError, read_at: dt.datetime) -> None:
+    """'PostgreSQL is not answering …; showing the numbers from 14:03', once per page run."""
+    line = t("engine.stale", message=said(err).rstrip(".。 "), since=last_good.when(read_at))
+    if last_good.first_time(line):
+        st.warning(plain(line), icon=":material/history:")
+
+
+def data_version():
+    """The engine's data version (a screen redraws when it changes); None while the engine does not answer."""
+    try:
+        return warehouse().version()
+    except WarehouseError:
+        return None
+
+
+def as_of() -> dt.date | None:
+    """The data date (semantic.detail.as_of) on the configured engine; while the engine does not answer, the
+    last one this session read, so a page asks the same queries as before and can show their last numbers."""
+    from semantic.detail import as_of as data_day
+
+    try:
+        day = data_day(warehouse())
+    except WarehouseError:
+        day = None
+    return last_good.remember(principal(), "as_of", day)
+
+
+def members(dimension: str, library=None) -> list[str]:
+    """semantic.detail.members for the signed-in user, kept like a query's result when the engine fails."""
+    from semantic.detail import members as values
+
+    who = principal()
+    return kept(("members", dimension), lambda: values(dimension, who, warehouse=warehouse(), library=library))
 
 
 def said(err) -> str:

@@ -185,8 +185,8 @@ def _token_state(token: str | None, board_id: int) -> str:
 
 
 def _data_date(lang: str) -> str:
-    wh = ctx.warehouse()
-    day = shared.memo(("as_of", wh.version()), lambda: as_of(wh))
+    version = ctx.data_version()
+    day = shared.memo(("as_of", version), lambda: as_of(ctx.warehouse())) if version else None
     return period_label(day, "day", lang) if day else "—"
 
 
@@ -221,8 +221,8 @@ def show(params: dict, sign_in) -> None:
         board_id = playlist[slot % len(playlist)]
         board = _board(board_id, principal, token)
         page = (slot // len(playlist)) % len(pages(board))
-        wh = ctx.warehouse()
-        return (board_id, board.version, page, wh.version(), ctx.lang(), _token_state(token, playlist[0]), board)
+        data = ctx.data_version()  # None while the engine does not answer: the tiles keep their last numbers
+        return (board_id, board.version, page, data, ctx.lang(), _token_state(token, playlist[0]), board)
 
     try:
         now = view()

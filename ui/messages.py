@@ -112,6 +112,68 @@ KNOWN: tuple[tuple[re.Pattern, dict[str, str]], ...] = tuple(
                 "zh": "日期无效：请在日期选择器中选择日期。",
             },
         ),
+        # --- issue 16: the engine failing (semantic/execute/*: one line naming the engine) ---
+        (
+            r"^(?P<engine>PostgreSQL|Spark)\b.*?(?:is not answering|could not start)",
+            {
+                "en": "{engine} is not answering; try again in a moment, or ask an administrator to check the server.",
+                "zh": "{engine} 没有响应；请稍后再试，或请管理员检查服务器。",
+            },
+        ),
+        (
+            r"^(?P<engine>PostgreSQL)\b.*?refused the login",
+            {
+                "en": "{engine} refused Concord's sign-in; ask an administrator to check the warehouse role and "
+                "its password.",
+                "zh": "{engine} 拒绝了 Concord 的登录；请管理员检查数据仓库角色及其密码。",
+            },
+        ),
+        (
+            r"ran longer than (?P<seconds>[0-9.]+) s\b.*?(?:and was stopped|was cancelled)",
+            {
+                "en": "This query ran longer than {seconds} s and was stopped: narrow the period or group by fewer "
+                "dimensions.",
+                "zh": "此查询运行超过 {seconds} 秒，已被停止：请缩短期间或减少分组维度。",
+            },
+        ),
+        (
+            r"(?:needed more than \S+ of memory|ran out of (?:memory|resources))",
+            {
+                "en": "This query needed more memory than the warehouse allows and was stopped: narrow the period or "
+                "group by fewer dimensions.",
+                "zh": "此查询所需内存超出数据仓库的限制，已被停止：请缩短期间或减少分组维度。",
+            },
+        ),
+        (
+            r"^table (?P<table>\S+) is missing in (?P<engine>PostgreSQL)|^(?P<engine2>Spark) (?:has no|cannot read) "
+            r"table (?P<table2>[^\s:(]+)",
+            {
+                "en": "{engine}{engine2} has no table {table}{table2}; ask an administrator to load the data.",
+                "zh": "{engine}{engine2} 中没有表 {table}{table2}；请管理员加载数据。",
+            },
+        ),
+        (
+            r"^schema \S+ is missing in (?P<engine>PostgreSQL)|^(?P<engine2>PostgreSQL|Spark)\b.*?(?:has no database|"
+            r"tables folder .* (?:not found|holds no tables))",
+            {
+                "en": "{engine}{engine2} has none of the warehouse's data yet; ask an administrator to load it.",
+                "zh": "{engine}{engine2} 中还没有数据仓库的数据；请管理员加载。",
+            },
+        ),
+        (
+            r"^warehouse .+ not found",
+            {
+                "en": "The warehouse file is missing; ask an administrator to build or restore it.",
+                "zh": "数据仓库文件不存在；请管理员生成或恢复它。",
+            },
+        ),
+        (
+            r"^warehouse .+ cannot be opened",
+            {
+                "en": "The warehouse cannot be opened right now (it may be being rebuilt); try again in a moment.",
+                "zh": "数据仓库暂时无法打开（可能正在重建）；请稍后再试。",
+            },
+        ),
         (
             r"^metrics: .*at least 1 item",
             {"en": "Pick at least one metric.", "zh": "请至少选择一个指标。"},
@@ -131,7 +193,7 @@ def browser(err, lang: str = "en") -> str:
     for pattern, templates in KNOWN:
         found = pattern.search(message)
         if found:
-            return templates[lang].format(**{k: _label(k, v, lang) for k, v in found.groupdict().items()})
+            return templates[lang].format(**{k: _label(k, v or "", lang) for k, v in found.groupdict().items()})
     clauses = CLAUSES.split(PREFIX.sub("", message, count=1))
     cleaned = " ".join(c for c in clauses if not SHELL.search(c)).strip().rstrip(";") or message
     cleaned = cleaned[:1].upper() + cleaned[1:]

@@ -71,7 +71,9 @@ def render() -> None:
         _examples(me.username)
         return
     try:
-        reading = interpret(asked, me, warehouse=ctx.warehouse(), library=library)
+        reading = ctx.kept(  # the engine failing: the last reading (its words read from members) and answer
+            ("interpret", asked), lambda: interpret(asked, me, warehouse=ctx.warehouse(), library=library)
+        )
     except SemanticError as err:
         ctx.show_error(err)
         return

@@ -14,7 +14,6 @@ from auth.accounts import load_users
 from boards import pins, store, tokens
 from boards.store import Board
 from semantic.authorize import allowed
-from semantic.detail import members
 from semantic.errors import SemanticError
 from semantic.policy import access_for, load_policy
 from ui import context as ctx
@@ -80,7 +79,7 @@ def editor(board: Board) -> None:
                 format_func=lambda theme: ctx.t(f"board.theme.{theme}"),
                 key=k + "theme",
             )
-            regions = members("region", me, warehouse=ctx.warehouse())
+            regions = ctx.members("region")  # the engine failing: the last list
             region = st.multiselect(
                 ctx.t("board.filters"),
                 regions,
@@ -201,7 +200,7 @@ def screen_choices(board: Board) -> dict[str, dict[str, list[str]]]:
         base = {}
         choices: dict[str, list[str]] = {}
         for name in needs:
-            values = members(name, me, warehouse=ctx.warehouse()) if name in ctx.library().dimensions else []
+            values = ctx.members(name) if name in ctx.library().dimensions else []
             ok = [str(v) for v in values if allowed(me, "create_token", (board, role, {**base, name: str(v)}))]
             if not ok:
                 break

@@ -8,7 +8,7 @@ import datetime as dt
 
 import streamlit as st
 
-from semantic.detail import as_of, drill_through, members
+from semantic.detail import drill_through
 from semantic.query import make_query, member_filter
 from ui import context as ctx
 from ui import finance_charts as charts
@@ -31,8 +31,8 @@ def render() -> None:
     st.title(ctx.t("page.budget"))
     if not ctx.require_metrics(*METRICS):
         return
-    lang, wh, me = ctx.lang(), ctx.warehouse(), ctx.principal()
-    last_day = as_of(wh) or dt.date.today()
+    lang, me = ctx.lang(), ctx.principal()
+    last_day = ctx.as_of() or dt.date.today()
     a, b, c, d = st.columns(4)
     year = a.selectbox(ctx.t("budget.year"), list(range(last_day.year, last_day.year - 3, -1)), key="b_year")
     upto_choices = [dt.date(year, m, 1) for m in range(1, 13) if dt.date(year, m, 1) <= last_day]
@@ -46,14 +46,14 @@ def render() -> None:
     upto_end = add_months(upto, 1) - dt.timedelta(days=1)
     depts = c.multiselect(
         ctx.t("budget.department"),
-        members("department", me, warehouse=wh),
+        ctx.members("department"),
         format_func=lambda v: ctx.member_label("department", v),
         placeholder=ctx.t("finance.all_departments"),
         key="b_depts",
     )
     regions = d.multiselect(
         ctx.t("budget.region"),
-        members("region", me, warehouse=wh),
+        ctx.members("region"),
         format_func=lambda v: ctx.member_label("region", v),
         placeholder=ctx.t("finance.all_regions"),
         key="b_regions",
@@ -167,7 +167,10 @@ def render() -> None:
                 time_from=dt.date(year, 1, 1),
                 time_to=upto_end,
             )
-            rows = drill_through(expense_rows, me, warehouse=wh, page_size=200)
+            rows = ctx.kept(
+                ("drill", expense_rows, 200),
+                lambda: drill_through(expense_rows, me, warehouse=ctx.warehouse(), page_size=200),
+            )
             drill_rows(rows, expense_rows, key="b_rows")
 
 

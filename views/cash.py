@@ -7,7 +7,6 @@ import datetime as dt
 
 import streamlit as st
 
-from semantic.detail import as_of
 from semantic.finance.receivables import BUCKETS, open_invoices
 from semantic.query import make_query
 from ui import context as ctx
@@ -25,8 +24,8 @@ def render() -> None:
     st.title(ctx.t("page.cash"))
     if not ctx.require_metrics("cash_in", "cash_out", "net_cash_flow", "ar_balance", "dso", "overdue_ar"):
         return
-    lang, wh, me = ctx.lang(), ctx.warehouse(), ctx.principal()
-    last_day = as_of(wh) or dt.date.today()
+    lang, me = ctx.lang(), ctx.principal()
+    last_day = ctx.as_of() or dt.date.today()
     start = add_months(last_day.replace(day=1), -23)
     flows = ctx.ask(
         make_query(
@@ -77,7 +76,7 @@ def render() -> None:
         st.caption(ctx.t("cash.by_customer"))
         show(customers.frame)
     st.subheader(ctx.t("cash.overdue_list"))
-    overdue = open_invoices(day, me, warehouse=wh, overdue_only=True)
+    overdue = ctx.kept(("overdue", day), lambda: open_invoices(day, me, warehouse=ctx.warehouse(), overdue_only=True))
     st.caption(
         ctx.t("explore.rows", n=len(overdue))
         + " · "

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from semantic.catalog import catalog
-from semantic.detail import as_of, drill_through, members
+from semantic.detail import drill_through
 from semantic.errors import SemanticError
 from semantic.policy import access_for
 from ui import charts
@@ -115,7 +115,7 @@ def controls(state: ExploreState, sig: str) -> ExploreState:
         format_func=frozen(lambda k: ctx.t(f"explore.chart.{k}"), charts.KINDS),
         key=f"chart_{sig}",
     )
-    last_day = as_of(ctx.warehouse()) or dt.date.today()
+    last_day = ctx.as_of() or dt.date.today()
     e, f = st.columns(2)
     time_from = e.date_input(ctx.t("period.from"), state.time_from or dt.date(last_day.year, 1, 1), key=f"from_{sig}")
     time_to = f.date_input(ctx.t("period.to"), state.time_to or last_day, key=f"to_{sig}")
@@ -131,7 +131,7 @@ def controls(state: ExploreState, sig: str) -> ExploreState:
         for dim in filter_dims + ([extra] if extra else []):
             current = dict(state.filters).get(dim, ())
             try:
-                values = members(dim, ctx.principal(), warehouse=ctx.warehouse())
+                values = ctx.members(dim)
             except SemanticError as err:
                 st.warning(plain(ctx.said(err)))
                 continue
@@ -288,7 +288,11 @@ def detail(state: ExploreState) -> None:
         page = st.number_input(ctx.t("drill.page"), min_value=1, value=1, step=1, key="detail_page")
         try:
             query = state.query(limit=None)
-            rows = drill_through(query, ctx.principal(), warehouse=ctx.warehouse(), page=int(page), page_size=100)
+            who = ctx.principal()
+            rows = ctx.kept(
+                ("drill", query, int(page)),
+                lambda: drill_through(query, who, warehouse=ctx.warehouse(), page=int(page), page_size=100),
+            )
         except SemanticError as err:
             ctx.show_error(err)
             return

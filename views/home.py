@@ -8,7 +8,6 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from semantic.detail import as_of
 from semantic.policy import access_for
 from semantic.query import make_query
 from ui import context as ctx
@@ -98,7 +97,7 @@ def render() -> None:
     st.title(ctx.t("page.home"))
     st.html(CARD_CSS)
     ask_box()
-    last_day = as_of(ctx.warehouse()) or dt.date.today()
+    last_day = ctx.as_of() or dt.date.today()
     labels = {c: ctx.t(f"period.{c}") for c in CHOICES}
     choice = (
         st.segmented_control(ctx.t("period.label"), CHOICES, format_func=labels.get, default="month", key="home_period")

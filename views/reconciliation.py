@@ -10,7 +10,6 @@ import time
 import pandas as pd
 import streamlit as st
 
-from semantic.detail import as_of
 from semantic.finance.receivables import open_invoices
 from semantic.finance.recon import KINDS, gap_rows
 from semantic.query import make_query
@@ -25,8 +24,8 @@ def render() -> None:
     st.title(ctx.t("page.recon"))
     if not ctx.require_metrics("revenue", "ledger_revenue", "revenue_recon_gap"):
         return
-    lang, wh, me = ctx.lang(), ctx.warehouse(), ctx.principal()
-    last_day = as_of(wh) or dt.date.today()
+    lang, me = ctx.lang(), ctx.principal()
+    last_day = ctx.as_of() or dt.date.today()
     year = st.selectbox(ctx.t("budget.year"), list(range(last_day.year, last_day.year - 3, -1)), key="r_year")
     span = dict(time_from=dt.date(year, 1, 1), time_to=dt.date(year, 12, 31))
     st.subheader(ctx.t("recon.overview"))
@@ -61,7 +60,7 @@ def render() -> None:
         )
         if st.button(ctx.t("recon.explain"), type="primary", key="r_explain"):
             started = time.perf_counter()
-            rows = gap_rows(month, me, warehouse=wh)
+            rows = ctx.kept(("recon_gap", month), lambda: gap_rows(month, me, warehouse=ctx.warehouse()))
             took = (time.perf_counter() - started) * 1000
             gap = float(
                 by_month.frame.loc[
@@ -90,7 +89,7 @@ def render() -> None:
             )
     st.subheader(ctx.t("recon.receipts"))
     if ctx.require_metrics("overdue_ar"):
-        invoices = open_invoices(last_day, me, warehouse=wh)
+        invoices = ctx.kept(("invoices", last_day), lambda: open_invoices(last_day, me, warehouse=ctx.warehouse()))
         odd = invoices[invoices["status"].isin(["partial", "overpaid"])]
         st.caption(ctx.t("explore.rows", n=len(odd)))
         show(

@@ -120,6 +120,10 @@ def render() -> None:
     if not allowed(ctx.principal(), "manage_sources", library=ctx.library()):  # policies.yml grants it
         st.error(ctx.t("sources.refused"))
         return
+    if (
+        not ctx.duckdb_only()
+    ):  # a sync writes the DuckDB warehouse: on PostgreSQL or Spark it would write the wrong place
+        return
     try:
         settings = config.settle()
     except SemanticError as err:

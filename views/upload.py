@@ -29,6 +29,8 @@ def render() -> None:
     if not allowed(who, "load_files", library=ctx.library()):  # policies.yml grants it
         st.error(ctx.t("upload.refused", roles=", ".join(who.roles) or "—"))
         return
+    if not ctx.duckdb_only():  # a load writes the DuckDB warehouse, never the engine the numbers come from
+        return
     kind, said = st.session_state.pop(FLASH, (None, None))
     if kind == "ok":
         st.success(plain(said))

@@ -82,4 +82,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "您无权访问“{page}”；如需访问，请联系管理员。",
     },
     "roles.or": {"en": " or ", "zh": "或"},
+    # --- issue 16: app ---
+    "engine.stale": {
+        "en": "{message}; showing the numbers read at {since}.",
+        "zh": "{message}；以下是 {since} 读取的数字。",
+    },
+    "engine.writes_duckdb_only": {
+        "en": "This deployment reads its numbers from {engine}; uploads and syncs write only the DuckDB warehouse, "
+        "so they are off here. Load {engine} with your own pipeline or python -m data.demo --engine.",
+        "zh": "本部署的数字来自 {engine}；上传和同步只写入 DuckDB 数据仓库，因此这里不可用。"
+        "请用您自己的数据管道或 python -m data.demo --engine 加载 {engine}。",
+    },
+    "sidebar.engine": {"en": "Numbers from {engine}", "zh": "数字来自 {engine}"},
 }
