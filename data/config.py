@@ -251,3 +251,17 @@ def settle(where: Path | str | None = None) -> Config:
             _set_by_us.pop(variable, None)
     _settled.update(stamp=stamp, settings=settings)
     return settings
+
+
+def writes_elsewhere() -> str | None:
+    """None when the configured engine is DuckDB; else the one line a command that writes the DuckDB warehouse
+    (python -m data.load, python -m data.sync) prints instead of writing a file no page reads."""
+    engine = (os.environ.get("CONCORD_ENGINE") or "duckdb").strip().lower()
+    if engine == "duckdb":
+        return None
+    name = {"postgres": "PostgreSQL", "spark": "Spark"}.get(engine, engine)
+    return (
+        f"this deployment reads its numbers from {name} ([warehouse] engine in concord.toml); uploads and syncs "
+        f"write only the DuckDB warehouse, so nothing was written. Load {name} with your own pipeline or "
+        f"python -m data.demo --engine {engine}."
+    )

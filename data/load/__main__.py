@@ -86,6 +86,9 @@ def main(argv: list[str] | None = None) -> int:
     who = args.who or getpass.getuser()
     try:
         config.settle()
+        if (refused := config.writes_elsewhere()) and not args.history:
+            print(f"error: {refused}", file=sys.stderr)
+            return 2
         if args.history:
             return _history(args.into)
         if args.restore is not None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from data import config
 from data.config import ConfigError
 
 
@@ -40,6 +41,9 @@ def main(argv=None) -> int:
         declared = sync.sources()
         if args.list:
             return _list(declared)
+        if refused := config.writes_elsewhere():
+            print(f"error: {refused}", file=sys.stderr)
+            return 2
         done = sync.sync(args.source, full=args.full, who="cli")
     except ConfigError as err:
         print(f"error: {err}", file=sys.stderr)
