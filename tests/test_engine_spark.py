@@ -11,7 +11,6 @@ import sys
 import threading
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from semantic import Query, WarehouseError, run
@@ -136,7 +135,7 @@ def test_a_missing_table_is_one_line_naming_it(folder, tmp_path):
     assert "Spark has no table orders" in text and "python -m data.demo --engine spark" in text
 
 
-def test_results_have_duckdbs_dtypes(spark, warehouse_path):
+def test_results_have_duckdbs_dtypes(spark, warehouse_path, raw):
     from semantic import Warehouse
 
     query = Query(metrics=("revenue", "orders", "gross_margin_pct"), group_by=("metric_time__month", "region"))
@@ -150,12 +149,8 @@ def test_results_have_duckdbs_dtypes(spark, warehouse_path):
         "JOIN customers ON customers.customer_id = orders.customer_id "
         "GROUP BY 1, 2 ORDER BY 1, 2 LIMIT 50"
     )
-    raw = duckdb.connect(str(warehouse_path), read_only=True)
-    try:
-        frame = spark.run(sql)[0]
-        assert dict(frame.dtypes) == dict(raw.execute(sql).df().dtypes)
-    finally:
-        raw.close()
+    frame = spark.run(sql)[0]
+    assert dict(frame.dtypes) == dict(raw.execute(sql).df().dtypes)
 
 
 def test_weeks_start_on_monday_as_on_duckdb(spark, warehouse_path):
@@ -168,15 +163,11 @@ def test_weeks_start_on_monday_as_on_duckdb(spark, warehouse_path):
     assert list(got["metric_time__week"]) == list(want["metric_time__week"])
 
 
-def test_a_sum_of_decimals_is_exact_to_the_cent(spark, warehouse_path):
+def test_a_sum_of_decimals_is_exact_to_the_cent(spark, raw):
     # a million 0.10 added in floating point is 100000.00000133288; as DECIMAL it is 100000.00 exactly
     frame = spark.run("SELECT sum(CAST(0.1 AS DECIMAL(18, 2))) AS total FROM range(1000000)")[0]
     assert frame["total"][0] == 100000.0
-    raw = duckdb.connect(str(warehouse_path), read_only=True)
-    try:
-        want = raw.execute("SELECT sum(amount)::VARCHAR FROM invoices").fetchall()[0][0]
-    finally:
-        raw.close()
+    want = raw.execute("SELECT sum(amount)::VARCHAR FROM invoices").fetchall()[0][0]
     got = spark.run("SELECT CAST(sum(amount) AS STRING) AS total FROM invoices")[0]["total"][0]
     assert got == want
 
