@@ -11,7 +11,7 @@ SEED ?= 42
 PORT ?= 8501
 WORKERS ?= 1
 
-.PHONY: run serve test lint setup warehouse browser haproxy bench bench-screens clean
+.PHONY: run serve test lint setup warehouse browser java haproxy bench bench-screens clean
 
 $(BIN)/.installed: requirements.txt
 	$(PY) -m venv $(VENV)
@@ -27,8 +27,16 @@ $(WAREHOUSE): | $(BIN)/.installed
 
 warehouse: setup $(WAREHOUSE)
 
-run: setup $(WAREHOUSE)
-	@$(BIN)/python -m semantic rollups build --if-stale --db $(WAREHOUSE)
+# The engine concord.toml names (README, "Beyond one machine"): DuckDB builds the demo file if missing; PostgreSQL
+# and Spark read what `python -m data.demo --engine ...` loaded there (Spark needs Java, installed as for the tests).
+run: setup
+	@engine=$$($(BIN)/python -m data.config engine) || exit 2; \
+	if [ "$$engine" = duckdb ]; then \
+	  $(MAKE) --no-print-directory $(WAREHOUSE) && $(BIN)/python -m semantic rollups build --if-stale --db $(WAREHOUSE) || exit 2; \
+	else \
+	  echo "Concord reads from $$engine ([warehouse] in $${CONCORD_CONFIG:-concord.toml})"; \
+	  if [ "$$engine" = spark ]; then $(MAKE) --no-print-directory java; fi; \
+	fi
 	@echo "Concord on http://localhost:$(PORT) - demo users (user / password):"
 	@echo "  ceo / ceo-demo-2025   cfo / cfo-demo-2025   sales_lead / lead-demo-2025"
 	@echo "  sales_east / east-demo-2025   sales_south / south-demo-2025   admin / admin-demo-2025"
@@ -58,6 +66,17 @@ browser:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  else \
 	    echo "note: missing$$missing; run 'sudo apt-get install$$missing' for the browser, serving and engine tests"; \
+	  fi; \
+	fi
+
+# Java 17 for Spark (make run with engine = "spark"); the tests get it from `browser`.
+java:
+	@if ! command -v java >/dev/null 2>&1 && ! ls -d /usr/lib/jvm/java-17-openjdk-* >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing Debian's openjdk-17-jre-headless for Spark"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null; \
+	  else \
+	    echo "note: Spark needs Java 17; run 'sudo apt-get install openjdk-17-jre-headless'"; \
 	  fi; \
 	fi
 

@@ -265,3 +265,25 @@ def writes_elsewhere() -> str | None:
         f"write only the DuckDB warehouse, so nothing was written. Load {name} with your own pipeline or "
         f"python -m data.demo --engine {engine}."
     )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m data.config engine`: the engine concord.toml (or CONCORD_ENGINE) chooses, for `make run`;
+    a bad file is one line on stderr and exit 2."""
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    if args != ["engine"]:
+        print("usage: python -m data.config engine", file=sys.stderr)
+        return 2
+    try:
+        settle()
+    except ConfigError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    print((os.environ.get("CONCORD_ENGINE") or "duckdb").strip().lower())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
