@@ -34,6 +34,16 @@ WRITTEN = {
              flows AS (SELECT invoice_date d, amount v FROM invoices WHERE invoice_date <= DATE '2025-12-31'
                        UNION ALL SELECT receipt_date, -amount FROM receipts WHERE receipt_date <= DATE '2025-12-31')
         SELECT months.m, (SELECT sum(v) FROM flows WHERE d <= last_day(months.m)) FROM months ORDER BY 1""",
+    # Spark expands l.* after USING joins with the join keys moved first (product_id before order_id): the same
+    # values in another column order. The columns are listed, in DuckDB's order.
+    ("drill_through_city_month", "spark"): """
+        SELECT o.order_date, l.order_id, l.line_no, l.product_id, l.quantity, l.unit_price, l.discount, l.net_amount,
+               l.cost_amount, c.region, c.city, c.channel, c.segment, c.customer_name, p.product_name, p.category,
+               p.list_price, s.rep_name, count(*) OVER () AS total
+        FROM order_lines l JOIN orders o USING (order_id) JOIN customers c USING (customer_id)
+             JOIN products p USING (product_id) JOIN sales_reps s ON s.rep_id = o.rep_id
+        WHERE o.status <> 'cancelled' AND c.city = 'Hangzhou' AND o.order_date BETWEEN DATE '2025-03-01' AND DATE '2025-03-31'
+        ORDER BY o.order_date DESC, l.order_id, l.line_no LIMIT 1000""",
 }
 
 
