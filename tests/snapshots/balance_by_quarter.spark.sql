@@ -70,7 +70,7 @@ WITH f_invoices AS (
 SELECT
   group_keys.metric_time__quarter,
   b_ar_balance.ar_balance AS ar_balance,
-  b_ar_balance.ar_balance / NULLIF(COALESCE(f_invoices.invoiced, 0), 0) * (
+  CAST(b_ar_balance.ar_balance AS DOUBLE) / NULLIF(COALESCE(f_invoices.invoiced, 0), 0) * (
     DATEDIFF(
       DAY,
       GREATEST(group_keys.metric_time__quarter, CAST('2025-01-01' AS DATE)),

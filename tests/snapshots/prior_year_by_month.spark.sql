@@ -43,9 +43,9 @@ SELECT
   c.metric_time__month,
   c.revenue AS revenue,
   p.revenue AS revenue__prior,
-  (
+  CAST((
     c.revenue - p.revenue
-  ) / NULLIF(ABS(p.revenue), 0) AS revenue__change_pct
+  ) AS DOUBLE) / NULLIF(ABS(p.revenue), 0) AS revenue__change_pct
 FROM current_period AS c
 LEFT JOIN prior_period AS p
   ON c.metric_time__month IS NOT DISTINCT FROM p.metric_time__month

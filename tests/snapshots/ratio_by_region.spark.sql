@@ -20,10 +20,10 @@ WITH f_order_lines AS (
 )
 SELECT
   f_order_lines.region,
-  (
+  CAST((
     f_order_lines.revenue - f_order_lines.cogs
-  ) / NULLIF(f_order_lines.revenue, 0) AS gross_margin_pct,
-  f_order_lines.revenue / NULLIF(f_order_lines.orders, 0) AS avg_order_value
+  ) AS DOUBLE) / NULLIF(f_order_lines.revenue, 0) AS gross_margin_pct,
+  CAST(f_order_lines.revenue AS DOUBLE) / NULLIF(f_order_lines.orders, 0) AS avg_order_value
 FROM f_order_lines
 ORDER BY
   region ASC NULLS LAST

@@ -1,11 +1,19 @@
-"""Spark SQL's spelling. The calendar: EXPLODE(SEQUENCE(low, high, step)) over DATEs; a generator may
-not sit inside another expression in Spark, so the dates come out of SEQUENCE already typed."""
+"""Spark SQL's spelling, so Spark answers exactly what DuckDB answers.
+
+- The calendar: EXPLODE(SEQUENCE(low, high, step)) over DATEs; a generator may not sit inside another
+  expression in Spark, so the dates come out of SEQUENCE already typed.
+- Division: DuckDB divides in DOUBLE whatever the operands (a DECIMAL over a DECIMAL too); Spark keeps a
+  DECIMAL quotient rounded to 6 places, so a ratio would be off in the 7th digit. Every `/` divides a
+  DOUBLE here as well.
+"""
 
 from __future__ import annotations
 
 from sqlglot import exp
 
 from semantic.compile.dialects import PeriodSeries
+
+DOUBLE = exp.DataType.build("double")
 
 
 def lower(tree: exp.Expression) -> exp.Expression:
@@ -16,6 +24,12 @@ def lower(tree: exp.Expression) -> exp.Expression:
                 start=exp.cast(node.this, day), end=exp.cast(node.expression, day), step=node.args["step"]
             )
             return exp.Explode(this=series)
+        if isinstance(node, exp.Div) and not _is_double(node.this):
+            node.set("this", exp.cast(node.this, DOUBLE))
         return node
 
     return tree.transform(rewrite, copy=False)
+
+
+def _is_double(node: exp.Expression) -> bool:
+    return isinstance(node, exp.Cast) and node.to.is_type(exp.DataType.Type.DOUBLE)
