@@ -140,6 +140,7 @@ def main(argv=None) -> int:
         if args.engine in (None, "duckdb"):
             suites(out, wh, args)
         else:
+            wh.close()  # a loader may open the file with its own configuration; DuckDB reopens it on the next query
             with opened(args, db, log) as (engine, facts):
                 out["setup"] = facts
                 suites(out, engine, args, reference=wh)
