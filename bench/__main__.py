@@ -25,6 +25,7 @@ import duckdb
 
 from bench.engines import EngineSetupError, opened
 from bench.runner import run_suite
+from bench.suite import CASES
 from semantic import SemanticError, Warehouse
 
 ROOT = Path(__file__).resolve().parent
@@ -74,11 +75,15 @@ def table(report: dict) -> str:
             f"{c['hand_ms']:>6.1f}ms {c['ratio']:>6.2f}{duck}  {c['rollups_used'] or '-'}{check}"
         )
     b = report["board"]
+    board = (
+        f"cold board of {b['tiles']}: {b['cold_server_ms']:.0f} ms server ({b['cold_total_ms']:.0f} ms wall), "
+        f"warm tile max {b['warm_max_tile_ms']:.1f} ms; "
+        if b
+        else ""
+    )
     lines.append(
         f"median ratio {report['median_ratio']:.2f}, max {report['max_ratio']:.2f}; median compile "
-        f"{report['median_compile_ms']:.2f} ms; cold board of {b['tiles']}: {b['cold_server_ms']:.0f} ms server "
-        f"({b['cold_total_ms']:.0f} ms wall), warm tile max {b['warm_max_tile_ms']:.1f} ms; "
-        f"peak RSS {report['peak_rss_mb']:.0f} MB"
+        f"{report['median_compile_ms']:.2f} ms; {board}peak RSS {report['peak_rss_mb']:.0f} MB"
     )
     return "\n".join(lines)
 
@@ -91,7 +96,7 @@ def suites(out: dict, wh, args, reference=None) -> None:
     for flag in {"off": [False], "on": [True], "both": [False, True]}[args.rollups]:
         if reference is not None:
             log(f"{wh.engine}, rollups {'on' if flag else 'off'}:")
-        report = run_suite(wh, args.runs, flag, reference=reference, log=log if reference else None)
+        report = run_suite(wh, args.runs, flag, reference=reference, log=log if reference else None, cases=args.cases)
         out["suites"].append(report)
         print(f"\n== {wh.engine}, scale {args.scale:g}, rollups {'on' if flag else 'off'} ==")
         print(table(report))
@@ -112,7 +117,14 @@ def main(argv=None) -> int:
     parser.add_argument("--master", default="local[2]", help="spark: the master URL")
     parser.add_argument("--no-load", action="store_true", help="use what is already on the engine")
     parser.add_argument("--note", default="", help="a note kept in the results (e.g. what else ran)")
+    parser.add_argument("--cases", default="", help="only these cases, comma-separated (no board then)")
     args = parser.parse_args(argv)
+    known = {c.name: c for c in CASES}
+    wanted = [n.strip() for n in args.cases.split(",") if n.strip()]
+    unknown = [n for n in wanted if n not in known]
+    if unknown:
+        parser.error(f"no case {', '.join(unknown)}; the cases are {', '.join(known)}")
+    args.cases = tuple(known[n] for n in wanted) if wanted else CASES
     started = time.perf_counter()
     if args.runs < 1 or args.scale <= 0:
         parser.error("--runs must be 1 or more and --scale above 0")

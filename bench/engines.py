@@ -117,7 +117,7 @@ def _line(err: BaseException) -> str:
 
 
 @contextlib.contextmanager
-def _loading(engine: str, where: str):
+def _loading(engine: str, where: str, todo: str):
     """A loader's failure as one line (a loader's own WarehouseError passes through as it is)."""
     from semantic.errors import SemanticError
 
@@ -126,7 +126,7 @@ def _loading(engine: str, where: str):
     except SemanticError:
         raise
     except Exception as err:  # noqa: BLE001 - the CLI says one line, whatever the loader raised
-        raise EngineSetupError(f"loading the warehouse into {engine} ({where}) failed: {_line(err)}") from None
+        raise EngineSetupError(f"loading the warehouse into {engine} ({where}) failed: {_line(err)}; {todo}.") from None
 
 
 @contextlib.contextmanager
@@ -152,7 +152,8 @@ def _postgres(args, db: Path, log, facts: dict):
             from data.engines import postgres
 
             started = time.perf_counter()
-            with _loading("PostgreSQL", without_password(url)):
+            todo = "check --url: the server running, a role that may create schemas and roles (or use --start-postgres)"
+            with _loading("PostgreSQL", without_password(url), todo):
                 reader = postgres.load(db, url, schema=args.schema, log=log)
             facts["load_s"] = round(time.perf_counter() - started, 1)
         yield EngineSettings("postgres", url=reader, schema=args.schema)
@@ -176,7 +177,7 @@ def _spark(args, db: Path, log, facts: dict):
             from data.engines import spark
 
             started = time.perf_counter()
-            with _loading("Spark", str(folder)):
+            with _loading("Spark", str(folder), "check --tables is a folder you may write and Java 17 is installed"):
                 folder = Path(spark.load(db, folder, log=log, master=args.master))
             facts["load_s"] = round(time.perf_counter() - started, 1)
         yield EngineSettings("spark", url=args.master, tables=str(folder))

@@ -201,14 +201,19 @@ def _board(wh: Warehouse, rollups: bool) -> dict:
 
 
 def run_suite(
-    wh: Warehouse, runs: int = 5, rollups: bool = False, reference: Warehouse | None = None, log=None
+    wh: Warehouse,
+    runs: int = 5,
+    rollups: bool = False,
+    reference: Warehouse | None = None,
+    log=None,
+    cases: tuple[Case, ...] = CASES,
 ) -> dict:
-    """Every case on `wh` (any engine); `reference` is the DuckDB warehouse the answers are checked against
-    when `wh` is another engine."""
+    """The cases (all by default) on `wh` (any engine), then the cold board unless only some cases were asked
+    for; `reference` is the DuckDB warehouse the answers are checked against when `wh` is another engine."""
     registry.provide(lambda: custom.DEFINITIONS)  # as the app's store gives them: the same compile path
     timings = []
     try:
-        for c in CASES:
+        for c in cases:
             timings.append(time_case(c, wh, runs, rollups, reference))
             if log:
                 t = timings[-1]
@@ -225,7 +230,7 @@ def run_suite(
         "median_ratio": statistics.median(ratios),
         "max_ratio": max(ratios),
         "median_compile_ms": statistics.median(compile_ms) if compile_ms else 0.0,
-        "board": cold_board(wh, rollups),
+        "board": cold_board(wh, rollups) if cases == CASES else None,
         "all_match": all(t.matches for t in timings),
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }

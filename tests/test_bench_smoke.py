@@ -163,3 +163,36 @@ def test_the_engines_section_follows_the_numbers(written_report, tmp_path):
     (tmp_path / "postgres-scale1.json").write_text(json.dumps(engine))
     text = "\n".join(engines_section(tmp_path))
     assert "median ratio **1.05** (**met**)" in text and "answers equal DuckDB's: all" in text
+
+
+@pytest.mark.postgres
+def test_on_postgres_every_answer_equals_duckdbs(rolled_warehouse_path, pg_server, tmp_path):
+    """`python -m bench --engine postgres --url OWNER_URL`: the test warehouse loaded into the tests' own server
+    with the loader, both suites run through the PostgreSQL executor, every answer (semantic and hand SQL on
+    PostgreSQL) equal to DuckDB's, with the DuckDB time beside each case."""
+    out = tmp_path / "postgres.json"
+    done = _bench(
+        "--engine", "postgres", "--url", pg_server.url, "--schema", "bench_smoke", "--scale", "0.02",
+        "--runs", "1", "--db", str(rolled_warehouse_path), "--out", str(out),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    report = json.loads(out.read_text())
+    assert report["setup"]["engine"] == "postgres" and "PostgreSQL" in report["setup"]["describe"]
+    assert [s["rollups"] for s in report["suites"]] == [False, True]
+    for suite in report["suites"]:
+        assert suite["engine"] == "postgres"
+        wrong = [(c["name"], c["mismatch"], c["vs_duckdb"]) for c in suite["cases"] if not c["matches"]]
+        assert wrong == []
+        assert all(c["hand_sql"] in ("transpiled", "written") and c["duckdb_ms"] > 0 for c in suite["cases"])
+    assert any(c["rollups_used"] for c in report["suites"][1]["cases"])  # the rollups built on PostgreSQL answered
+
+
+@pytest.mark.postgres
+def test_an_unreachable_postgres_is_one_line(rolled_warehouse_path, tmp_path):
+    done = _bench(
+        "--engine", "postgres", "--url", "postgresql://nobody:secret@127.0.0.1:1/none", "--scale", "0.02",
+        "--runs", "1", "--db", str(rolled_warehouse_path), "--out", str(tmp_path / "x.json"),
+    )  # fmt: skip
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr[-2000:]
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("error:") and "PostgreSQL" in last and "secret" not in done.stderr
