@@ -107,7 +107,8 @@ def opened(args, db: Path, log):
         wh = open_engine(settings)
         stack.callback(wh.close)
         facts["describe"] = wh.describe()
-        wh.run("SELECT 1")  # the connection or the session up, outside every timing
+        version = wh.run("SELECT version() AS v")[0]  # the connection or the session up, outside every timing
+        facts["version"] = " ".join(str(version.iloc[0, 0]).split()[:2])
         facts["open_s"] = round(time.perf_counter() - started, 2)
         yield wh, facts
 
