@@ -148,10 +148,10 @@ def _postgres(args, db: Path, log, facts: dict):
         log(f"started a throwaway PostgreSQL server on port {server.port}")
     try:
         facts["server"] = "throwaway (tests/pgserver.py)" if server else without_password(url)
-        reader = url
-        if not args.no_load:
-            from data.engines import postgres
+        from data.engines import postgres
 
+        reader = postgres.reader_url(url, postgres.READER)  # as the app reads: the loader's read-only role
+        if not args.no_load:
             started = time.perf_counter()
             todo = "check --url: the server running, a role that may create schemas and roles (or use --start-postgres)"
             with _loading("PostgreSQL", without_password(url), todo):
