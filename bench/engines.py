@@ -91,7 +91,7 @@ def _distinct_names(tree: exp.Expression) -> exp.Expression:
 @contextlib.contextmanager
 def opened(args, db: Path, log):
     """The executor for `args.engine` over the scale's DuckDB warehouse `db`, loaded into the engine first
-    (unless --no-load); yields (executor, facts about the set-up for the report). Everything started here
+    (unless --no-load; its rollups built there unless --rollups off); yields (executor, facts about the set-up for the report). Everything started here
     (a throwaway PostgreSQL server, a temporary Parquet folder) is stopped and removed on the way out."""
     from semantic.execute.settings import EngineSettings, open_engine
 
@@ -155,7 +155,7 @@ def _postgres(args, db: Path, log, facts: dict):
             started = time.perf_counter()
             todo = "check --url: the server running, a role that may create schemas and roles (or use --start-postgres)"
             with _loading("PostgreSQL", without_password(url), todo):
-                reader = postgres.load(db, url, schema=args.schema, log=log)
+                reader = postgres.load(db, url, schema=args.schema, log=log, rollups=args.rollups != "off")
             facts["load_s"] = round(time.perf_counter() - started, 1)
         yield EngineSettings("postgres", url=reader, schema=args.schema)
     finally:
@@ -179,6 +179,6 @@ def _spark(args, db: Path, log, facts: dict):
 
             started = time.perf_counter()
             with _loading("Spark", str(folder), "check --tables is a folder you may write and Java 17 is installed"):
-                folder = Path(spark.load(db, folder, log=log, master=args.master))
+                folder = Path(spark.load(db, folder, log=log, master=args.master, rollups=args.rollups != "off"))
             facts["load_s"] = round(time.perf_counter() - started, 1)
         yield EngineSettings("spark", url=args.master, tables=str(folder))
