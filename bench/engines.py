@@ -108,7 +108,8 @@ def opened(args, db: Path, log):
         stack.callback(wh.close)
         facts["describe"] = wh.describe()
         version = wh.run("SELECT version() AS v")[0]  # the connection or the session up, outside every timing
-        facts["version"] = " ".join(str(version.iloc[0, 0]).split()[:2])
+        words = str(version.iloc[0, 0]).split()  # 'PostgreSQL 15.14 on ...', Spark's '4.1.4 <commit>'
+        facts["version"] = " ".join(words[:2]) if words and words[0].isalpha() else words[0] if words else ""
         facts["open_s"] = round(time.perf_counter() - started, 2)
         yield wh, facts
 

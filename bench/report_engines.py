@@ -8,6 +8,7 @@ semantic query and its hand SQL on that engine, with their ratio; the median rat
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 ENGINES = (("postgres", "PostgreSQL"), ("spark", "Spark"))
@@ -26,7 +27,8 @@ def _suite(report: dict | None, rollups: bool) -> dict | None:
 
 def _setup_line(label: str, report: dict) -> str:
     setup = report.get("setup", {})
-    parts = [f"{label} ({setup['version']})" if setup.get("version") else label]
+    version = " ".join(w for w in setup.get("version", "").split() if not re.fullmatch(r"[0-9a-f]{40}", w))
+    parts = [f"{label} ({version})" if version else label]
     if setup.get("server"):
         parts.append(f"{setup['server']} server")
     if setup.get("master"):
