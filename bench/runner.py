@@ -104,10 +104,12 @@ def time_case(case: Case, wh: Warehouse, runs: int, rollups: bool, reference: Wa
             mismatch = mismatch or f"the {source} hand SQL differs from DuckDB: {wrong_hand}"
         _semantic(case, reference, rollups)  # DuckDB warm too
     sem, handt, comp, again, duck = [], [], [], [], []
-    for _ in range(runs):  # interleaved, so a noisy machine slows both sides alike
-        _, seconds, _, _ = _semantic(case, wh, rollups)
-        sem.append(seconds)
-        handt.append(wh.run(sql)[2])
+    for i in range(runs):  # interleaved, so a noisy machine slows both sides alike; which goes first alternates
+        if i % 2:
+            handt.append(wh.run(sql)[2])
+        sem.append(_semantic(case, wh, rollups)[1])
+        if not i % 2:
+            handt.append(wh.run(sql)[2])
         if reference is not None:
             duck.append(_semantic(case, reference, rollups)[1])
         if case.query is not None:
