@@ -28,7 +28,7 @@ def _suite(report: dict | None, rollups: bool) -> dict | None:
 def _setup_line(label: str, report: dict) -> str:
     setup = report.get("setup", {})
     version = " ".join(w for w in setup.get("version", "").split() if not re.fullmatch(r"[0-9a-f]{40}", w))
-    parts = [f"{label} ({version})" if version else label]
+    parts = [version if version.startswith(label) else f"{label} {version}".strip()]
     if setup.get("server"):
         parts.append(f"{setup['server']} server")
     if setup.get("master"):
@@ -102,7 +102,7 @@ def engines_section(results: Path, scale: str = "1") -> list[str]:
         "```sh",
         f".venv/bin/python -m bench --engine duckdb --scale {scale}",
         f".venv/bin/python -m bench --engine postgres --start-postgres --scale {scale} --runs 3",
-        f".venv/bin/python -m bench --engine spark --scale {scale} --runs 3",
+        f".venv/bin/python -m bench --engine spark --scale {scale} --runs 5",
         "```",
         "",
     ]
