@@ -44,18 +44,20 @@ serve:
 	@$(MAKE) --no-print-directory run WORKERS=$(if $(filter-out 1,$(WORKERS)),$(WORKERS),$(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -lt 2 ] && n=2; echo $$n))
 
 # Real-browser tests drive Debian's Chromium, the serving tests Debian's HAProxy (make run WORKERS=N), and the
-# metadata store's tests a throwaway PostgreSQL server (Debian's binaries, started by the tests themselves);
+# metadata store's tests a throwaway PostgreSQL server (Debian's binaries, started by the tests themselves), and
+# the Spark engine's tests a local Spark session (pyspark from requirements.txt on Debian's Java 17 runtime);
 # install what is missing when we may (root).
 browser:
 	@missing=""; [ -x /usr/bin/chromium ] || missing=" chromium fonts-noto-cjk"; \
 	command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || missing="$$missing haproxy"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v java >/dev/null 2>&1 || ls -d /usr/lib/jvm/java-17-openjdk-* >/dev/null 2>&1 || missing="$$missing openjdk-17-jre-headless"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "installing Debian's$$missing for the browser and serving tests"; \
+	    echo "installing Debian's$$missing for the browser, serving and engine tests"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  else \
-	    echo "note: missing$$missing; run 'sudo apt-get install$$missing' for the browser and serving tests"; \
+	    echo "note: missing$$missing; run 'sudo apt-get install$$missing' for the browser, serving and engine tests"; \
 	  fi; \
 	fi
 

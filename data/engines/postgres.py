@@ -34,7 +34,7 @@ from data.demo.to_postgres import pg_type, without_password
 READER = "concord_reader"
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,40}$")
 ROLLUP_INFO = (
-    "CREATE TABLE rollup_info (name text PRIMARY KEY, definition_hash text, rows bigint, "
+    'CREATE TABLE rollup_info (name text COLLATE "C" PRIMARY KEY, definition_hash text COLLATE "C", rows bigint, '
     "built_at timestamp, seconds double precision)"
 )
 
@@ -44,8 +44,13 @@ class LoadError(Exception):
 
 
 def column_type(duck_type: str) -> str:
-    """The PostgreSQL type for a DuckDB column type (HUGEINT, DuckDB's exact sums, as numeric)."""
-    return "numeric" if duck_type.upper() in ("HUGEINT", "UBIGINT") else pg_type(duck_type)
+    """The PostgreSQL type for a DuckDB column type (HUGEINT, DuckDB's exact sums, as numeric). Text is
+    COLLATE "C": compared and sorted by code point as DuckDB does, whatever the database's locale, so an
+    ordered answer is the same list on both engines."""
+    if duck_type.upper() in ("HUGEINT", "UBIGINT"):
+        return "numeric"
+    kind = pg_type(duck_type)
+    return 'text COLLATE "C"' if kind == "text" else kind
 
 
 def reader_url(url: str, reader: str) -> str:
@@ -79,19 +84,20 @@ def _copy_tables(duck, pg, stage: str, folder: str, keys: dict, log) -> dict[str
             defs.append("loaded_at timestamptz")  # the load stamp PostgresWarehouse.version() reads
             columns.append("loaded_at")
             select = f"SELECT *, '{dt.datetime.now(dt.UTC).isoformat()}' AS loaded_at FROM warehouse_info"
-        key = keys.get(table)
-        if key and all(k in columns for k in key):
-            defs.append(f"PRIMARY KEY ({', '.join(_ident(k) for k in key)})")
         pg.execute(f"CREATE TABLE {_ident(stage)}.{_ident(table)} ({', '.join(defs)})")
         file = os.path.join(folder, f"{table}.csv")
         duck.execute(f"COPY ({select}) TO '{file}' (HEADER false, FORMAT csv)")
         target = f"{_ident(stage)}.{_ident(table)} ({', '.join(_ident(c) for c in columns)})"
-        with pg.cursor().copy(f"COPY {target} FROM STDIN (FORMAT csv)") as copy:
+        cursor = pg.cursor()
+        with cursor.copy(f"COPY {target} FROM STDIN (FORMAT csv)") as copy:
             with open(file, "rb") as handle:
                 while chunk := handle.read(1 << 20):
                     copy.write(chunk)
+        counts[table] = cursor.rowcount
         os.unlink(file)
-        counts[table] = pg.execute(f"SELECT count(*) FROM {_ident(stage)}.{_ident(table)}").fetchone()[0]
+        key = keys.get(table)
+        if key and all(k in columns for k in key):  # after the rows: one index build, not a million inserts
+            pg.execute(f"ALTER TABLE {_ident(stage)}.{_ident(table)} ADD PRIMARY KEY ({', '.join(map(_ident, key))})")
         log(f"{table}: {counts[table]:,} rows in {time.perf_counter() - started:.1f} s")
     if "warehouse_info" not in counts:  # a warehouse not built by Concord: the load stamp alone
         pg.execute(f"CREATE TABLE {_ident(stage)}.warehouse_info AS SELECT now() AS loaded_at")
@@ -122,15 +128,21 @@ def _build_rollups(pg, library, log) -> list[str]:
 
 
 def _grant_reader(pg, schema: str, reader: str, tables: list[str]) -> None:
+    """The reader may use the schema and SELECT its tables, nothing else. An owner without CREATEROLE works
+    with a reader the administrator created; what only a role administrator may add is tried in a savepoint
+    (the executor opens every transaction read-only anyway; PUBLIC may CONNECT by default)."""
     role = _ident(reader)
     if not pg.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [reader]).fetchone():
         pg.execute(f"CREATE ROLE {role} LOGIN")
-    pg.execute(f"ALTER ROLE {role} SET default_transaction_read_only = on")
-    try:
-        with pg.transaction():  # a savepoint: an owner who may not grant CONNECT relies on PUBLIC's default
-            pg.execute(f"GRANT CONNECT ON DATABASE {_ident(pg.info.dbname)} TO {role}")
-    except psycopg.errors.InsufficientPrivilege:
-        pass
+    for optional in (
+        f"ALTER ROLE {role} SET default_transaction_read_only = on",
+        f"GRANT CONNECT ON DATABASE {_ident(pg.info.dbname)} TO {role}",
+    ):
+        try:
+            with pg.transaction():
+                pg.execute(optional)
+        except psycopg.errors.InsufficientPrivilege:
+            pass
     pg.execute(f"GRANT USAGE ON SCHEMA {_ident(schema)} TO {role}")
     for table in tables:
         pg.execute(f"GRANT SELECT ON {_ident(schema)}.{_ident(table)} TO {role}")
@@ -215,7 +227,10 @@ def load_command(duckdb_path: Path | str, url: str, schema: str | None, log=prin
         log(f"error: PostgreSQL at {shown} is not answering or refused the login: {_line(err)}; check --url.")
         return 1
     except psycopg.errors.InsufficientPrivilege as err:
-        log(f"error: PostgreSQL refused the load: {_line(err)}; --url needs a role that may create schemas and roles.")
+        log(
+            f"error: PostgreSQL refused the load: {_line(err)}; --url needs a role that may create schemas "
+            f"(and the role {READER}, or an administrator creates it first: CREATE ROLE {READER} LOGIN)."
+        )
         return 1
     except psycopg.Error as err:
         log(f"error: PostgreSQL refused the load: {_line(err)}")

@@ -23,7 +23,10 @@ from semantic.execute.limits import first_line
 
 
 def _copy_tables(source: Path, target: Path, skip: set[str], log) -> list[str]:
-    con = duckdb.connect(str(source), read_only=True)
+    # a copy of the file, opened as DuckDB's default: this process may hold the source open sealed (no COPY TO)
+    copy = target / ".source.duckdb"
+    shutil.copyfile(source, copy)
+    con = duckdb.connect(str(copy))
     try:
         names = [
             r[0]
@@ -42,6 +45,8 @@ def _copy_tables(source: Path, target: Path, skip: set[str], log) -> list[str]:
             copied.append(name)
     finally:
         con.close()
+        copy.unlink()
+        copy.with_name(copy.name + ".wal").unlink(missing_ok=True)
     log(f"spark: {len(copied)} tables written as Parquet to {target}")
     return copied
 
@@ -76,7 +81,7 @@ def load(
     duckdb_path: Path | str, folder: Path | str, log=print, rollups: bool = True, master: str = "local[2]"
 ) -> Path:
     """Write the DuckDB warehouse at `duckdb_path` as Parquet tables in `folder` (replacing what was there)."""
-    from semantic.execute.spark import spark_context_session
+    from semantic.execute.spark_session import spark_context_session
     from semantic.model.loader import default_library
     from semantic.rollup.spec import load_rollups
 

@@ -310,6 +310,10 @@ def _order_and_limit(select: exp.Select, query: Query, keys, columns: Sequence[s
         if name not in columns:
             raise QueryError(f"order: '{name}' is not a column of this result; order by one of: {', '.join(columns)}.")
         order.append(exp.Ordered(this=exp.column(name), desc=desc, nulls_first=False))
+    named = {item.lstrip("-+") for item in query.order_by}
+    for key in keys:  # ties broken by the group keys: the same rows in the same order on every engine
+        if query.order_by and key.name not in named:
+            order.append(exp.Ordered(this=exp.column(key.name), desc=False, nulls_first=False))
     if order:
         select = select.order_by(*order, copy=False)
     if query.limit is not None:

@@ -15,14 +15,11 @@ mtimes), so a reload (a new folder renamed into place) is seen by the next query
 
 from __future__ import annotations
 
-import glob
 import itertools
 import os
 import re
-import tempfile
 import threading
 import time
-import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -31,102 +28,12 @@ from sqlglot import exp
 
 from semantic.errors import WarehouseError
 from semantic.execute.frames import normalize
-from semantic.execute.limits import NARROW, WarehouseVersion, first_line, query_memory, query_seconds
+from semantic.execute.limits import NARROW, WarehouseVersion, first_line, query_seconds
+from semantic.execute.spark_session import alive, forget_root, java_line, sealed_session, spark_context_session
 
-PARTITIONS_ENV = "CONCORD_SPARK_PARTITIONS"  # shuffle partitions (default 4: right for local mode and demo sizes)
-JAVA_FUNCTIONS = ("reflect", "java_method", "try_reflect")  # would call any static Java method
-# Spark logs nothing (errors reach the user as one-line WarehouseErrors); the logger the shell start-up
-# reads is named too, so no "Setting default log level" banner either.
-LOG4J = """status = error
-appender.console.type = Console
-appender.console.name = console
-appender.console.target = SYSTEM_ERR
-appender.console.layout.type = PatternLayout
-appender.console.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n
-rootLogger.level = off
-rootLogger.appenderRef.console.ref = console
-logger.repl.name = org.apache.spark.repl.Main
-logger.repl.level = off
-"""
-
-# pyspark's toPandas still passes pandas 3 a `copy=` it deprecated: noise, not news, on every query
-warnings.filterwarnings("ignore", message="The copy keyword is deprecated", module=r"pyspark\.")
-
-_lock = threading.Lock()
 _groups = itertools.count()
-_root = []  # the process's one root SparkSession, once started
-
-
-def find_java_home() -> str | None:
-    """JAVA_HOME if set, else Debian's OpenJDK 17 (Spark 4 runs on Java 17 or 21)."""
-    if os.environ.get("JAVA_HOME"):
-        return os.environ["JAVA_HOME"]
-    for pattern in ("/usr/lib/jvm/java-17-openjdk-*", "/usr/lib/jvm/java-21-openjdk-*"):
-        found = sorted(glob.glob(pattern))
-        if found:
-            return found[0]
-    return None
-
-
-def _driver_memory(size: str) -> str:
-    """'2GB' -> '2g', '500MB' -> '500m' (the JVM's spelling)."""
-    number, unit = re.match(r"^(\d+(?:\.\d+)?)\s*([A-Za-z]+)$", size.strip()).groups()
-    factor = {"b": 1 / 2**20, "kb": 1 / 2**10, "kib": 1 / 2**10, "mb": 1, "mib": 1, "gb": 2**10, "gib": 2**10}
-    megabytes = float(number) * factor.get(unit.lower(), 2**20)
-    return f"{max(int(megabytes), 256)}m"
-
-
-def spark_context_session(master: str, catalog: str = "in-memory"):
-    """The process's root SparkSession (started once, on `master`; later masters get the running one)."""
-    java = find_java_home()
-    if java:
-        os.environ.setdefault("JAVA_HOME", java)
-    elif not os.environ.get("JAVA_HOME"):
-        raise WarehouseError(
-            "Spark needs Java 17 and none was found; install Debian's openjdk-17-jre-headless or set JAVA_HOME."
-        )
-    with _lock:
-        from pyspark.sql import SparkSession
-
-        if _root:
-            return _root[0]
-        config = Path(tempfile.gettempdir()) / f"concord-spark-log4j2-{os.getpid()}.properties"
-        config.write_text(LOG4J)  # read once, by the JVM starting below
-        quiet = f"-Dlog4j2.configurationFile=file:{config} -Dlog4j.configurationFile=file:{config}"
-        builder = (
-            SparkSession.builder.master(master)
-            .appName("concord")
-            .config("spark.ui.enabled", "false")
-            .config("spark.ui.showConsoleProgress", "false")
-            .config("spark.sql.session.timeZone", "UTC")
-            .config("spark.sql.catalogImplementation", catalog)
-            .config("spark.sql.runSQLOnFiles", "false")
-            .config("spark.sql.shuffle.partitions", os.environ.get(PARTITIONS_ENV, "").strip() or "4")
-            .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-            .config("spark.driver.memory", _driver_memory(query_memory()))
-            .config("spark.driver.extraJavaOptions", quiet)
-            .config("spark.executor.extraJavaOptions", quiet)
-        )
-        try:
-            session = builder.getOrCreate()
-        except Exception as err:  # no Java, a master that does not answer
-            raise WarehouseError(
-                f"Spark could not start on master {master}: {first_line(err)}; check that the master is up "
-                "(spark://host:7077) or use local[2], and that Java 17 is installed."
-            ) from None
-        session.sparkContext.setLogLevel("OFF")
-        _root.append(session)
-        return session
-
-
-def sealed_session(root):
-    """A new session on the shared context with nothing registered and the Java-calling functions removed."""
-    session = root.newSession()
-    jvm = session.sparkContext._jvm
-    registry = session._jsparkSession.sessionState().functionRegistry()
-    for name in JAVA_FUNCTIONS:
-        registry.dropFunction(jvm.org.apache.spark.sql.catalyst.FunctionIdentifier.apply(name))
-    return session
+# what a query's error says when the driver itself failed (in local mode an OutOfMemoryError ends the JVM)
+DRIVER_TROUBLE = ("OutOfMemoryError", "SparkContext was shut down", "Exception thrown in awaitResult")
 
 
 def _kind(data_type) -> str:
@@ -147,14 +54,20 @@ def _kind(data_type) -> str:
     return "other"
 
 
-def only_select(sql: str) -> None:
-    """Refuse anything but one SELECT (no DDL, no SET, no second statement)."""
+def only_select(sql: str) -> set[str]:
+    """Refuse anything but one SELECT (no DDL, no SET, no second statement); the names of the tables it reads."""
     try:
         statements = [s for s in sqlglot.parse(sql, read="spark") if s is not None]
     except sqlglot.errors.ParseError as err:
         raise WarehouseError(f"Spark refused the query: {first_line(err)}") from None
     if len(statements) != 1 or not isinstance(statements[0], exp.Query):
         raise WarehouseError("Spark runs one SELECT at a time and nothing else; this was not one.")
+    tables = list(statements[0].find_all(exp.Table))
+    if any(t.args.get("db") or t.args.get("catalog") for t in tables):  # parquet.`/path`, db.table
+        raise WarehouseError(
+            "Spark reads only the warehouse's declared tables, by their plain names; this query named another."
+        )
+    return {t.name for t in tables if t.name}
 
 
 class SparkWarehouse:
@@ -168,15 +81,11 @@ class SparkWarehouse:
         self.tables = Path(tables) if str(tables) else None
         self.database = database.strip()
         self.seconds = seconds
-        if self.tables is None and not self.database:
-            raise WarehouseError(
-                "Spark needs its tables: set [warehouse] tables (the Parquet folder written by "
-                "python -m data.demo --engine spark --tables FOLDER) or schema (a catalog database)."
-            )
         self._lock = threading.Lock()
         self._session = None
         self._registered: WarehouseVersion | None = None
-        self._names: tuple[str, ...] = ()
+        self._names: tuple[str, ...] = ()  # the declared tables
+        self._views: set[str] = set()  # those registered in the session so far
         self._rollups: tuple[WarehouseVersion, dict[str, str]] | None = None
 
     def describe(self) -> str:
@@ -187,6 +96,11 @@ class SparkWarehouse:
         return f"load it with python -m data.demo --engine spark --tables {self.tables}"
 
     def version(self) -> WarehouseVersion:
+        if self.tables is None and not self.database:  # said at the first query, like every other engine error
+            raise WarehouseError(
+                "Spark needs its tables: set [warehouse] tables (the Parquet folder written by "
+                "python -m data.demo --engine spark --tables FOLDER) or schema (a catalog database)."
+            )
         if self.tables is None:
             return WarehouseVersion(f"spark:{self.master}/{self.database}", 0, 0, 0)
         try:
@@ -210,56 +124,65 @@ class SparkWarehouse:
             if entry.is_dir() and not entry.name.startswith((".", "_")) and re.match(r"^\w+$", entry.name)
         )
 
-    def session(self):
-        """This warehouse's sealed session with its tables registered for the current folder version."""
+    def session(self, wanted: set[str] | None = None):
+        """This warehouse's sealed session, with the declared tables in `wanted` (default: all) registered as
+        views of the current folder version. Views are made when first read: each costs Spark a footer read."""
         version = self.version()
+        if self._session is not None and not alive():  # the driver died since (out of memory, killed)
+            self._forget()
         with self._lock:
             if self._session is None:
-                root = spark_context_session(self.master, "in-memory" if self.tables is not None else "hive")
+                # a folder's tables need no catalog (in memory: no Hive); a database is in the cluster's own catalog
+                root = spark_context_session(self.master, "in-memory" if self.tables is not None else None)
                 self._session = sealed_session(root)
             if self._registered != version:
-                self._register(version)
+                for name in self._views:
+                    self._session.catalog.dropTempView(name)
+                self._views, self._registered = set(), version
+                self._names = tuple(self._table_names() if self.tables is not None else self._catalog_names())
+            for name in sorted(set(self._names) - self._views if wanted is None else wanted & set(self._names)):
+                if name not in self._views:
+                    self._register(name)
             return self._session, version
 
-    def _register(self, version: WarehouseVersion) -> None:
+    def _catalog_names(self) -> list[str]:
+        try:
+            return [t.name for t in self._session.catalog.listTables(self.database) if not t.isTemporary]
+        except Exception:
+            raise WarehouseError(
+                f"Spark has no database {self.database}; create it in the catalog or set [warehouse] tables."
+            ) from None
+
+    def _register(self, name: str) -> None:
         session = self._session
-        for name in self._names:
-            session.catalog.dropTempView(name)
-        names = []
-        if self.tables is not None:
-            for name in self._table_names():
-                try:
-                    session.read.parquet(str(self.tables / name)).createOrReplaceTempView(name)
-                except Exception as err:
-                    raise WarehouseError(
-                        f"Spark cannot read table {name} in {self.tables}: {first_line(err)}; {self._load_hint()}."
-                    ) from None
-                names.append(name)
-        else:
-            try:
-                listed = [t.name for t in session.catalog.listTables(self.database)]
-            except Exception:
-                raise WarehouseError(
-                    f"Spark has no database {self.database}; create it in the catalog or set [warehouse] tables."
-                ) from None
-            for name in listed:
-                quoted = ".".join(exp.to_identifier(p).sql("spark") for p in (self.database, name))
-                session.table(quoted).createOrReplaceTempView(name)
-                names.append(name)
-        self._names, self._registered = tuple(names), version
+        try:
+            if self.tables is not None:
+                frame = session.read.parquet(str(self.tables / name))
+            else:
+                frame = session.table(".".join(exp.to_identifier(p).sql("spark") for p in (self.database, name)))
+            frame.createOrReplaceTempView(name)
+        except Exception as err:
+            where = self._load_hint() if self.tables is not None else f"check table {name} in {self.database}"
+            raise WarehouseError(
+                f"Spark cannot read table {name} ({self.describe()}): {first_line(err)}; {where}."
+            ) from None
+        self._views.add(name)
 
     def run(self, sql: str) -> tuple[pd.DataFrame, WarehouseVersion, float]:
         """Execute one SELECT; returns the frame (DuckDB's dtypes), the tables' version and seconds taken."""
-        only_select(sql)
+        tables = only_select(sql)
         limit = query_seconds(self.seconds)
-        session, version = self.session()
+        session, version = self.session(tables)
         context = session.sparkContext
         group = f"concord-{os.getpid()}-{next(_groups)}"
         stopped = threading.Event()
 
         def stop() -> None:
             stopped.set()
-            context.cancelJobGroup(group)
+            try:
+                context.cancelJobGroup(group)
+            except Exception:  # the driver is gone already; run() says so
+                pass
 
         timer = threading.Timer(limit, stop)
         timer.daemon = True
@@ -273,11 +196,23 @@ class SparkWarehouse:
         except WarehouseError:
             raise
         except Exception as err:
+            dead = not alive()
+            if dead or (not stopped.is_set() and any(sign in str(err) for sign in DRIVER_TROUBLE)):
+                if dead:
+                    self._forget()
+                raise WarehouseError(
+                    "Spark's driver failed while running this query (out of memory, or stopped); Concord starts it "
+                    f"again at the next query if needed; {NARROW}, or give the driver more memory (CONCORD_QUERY_MEMORY, "
+                    "spark.driver.memory)."
+                ) from None
             raise self._error(err, stopped.is_set(), limit) from None
         finally:
             timer.cancel()
             timer.join()
-            context.setLocalProperty("spark.jobGroup.id", None)
+            try:
+                context.setLocalProperty("spark.jobGroup.id", None)
+            except Exception:
+                pass
         return result, version, time.perf_counter() - started
 
     def _error(self, err: Exception, stopped: bool, limit: float) -> WarehouseError:
@@ -295,8 +230,7 @@ class SparkWarehouse:
             return WarehouseError(f"Spark has no table {missing.group(1)} ({self.describe()}); {where}.")
         if "UNSUPPORTED_DATASOURCE_FOR_DIRECT_QUERY" in text or "runSQLOnFiles" in text:
             return WarehouseError("Spark reads only the warehouse's declared tables; this query asked for a file.")
-        line = re.sub(r"\s+", " ", text.strip().split("\n")[0])[:300]
-        return WarehouseError(f"Spark refused the query: {line}")
+        return WarehouseError(f"Spark refused the query: {java_line(err)}")
 
     def rollups(self) -> dict[str, str]:
         """Rollups built into these tables: name -> definition hash ({} when none)."""
@@ -304,7 +238,7 @@ class SparkWarehouse:
         if self._rollups is not None and self._rollups[0] == version:
             return self._rollups[1]
         try:
-            self.session()
+            self.session(set())
             found = {}
             if "rollup_info" in self._names:
                 frame = self.run("SELECT name, definition_hash FROM rollup_info")[0]
@@ -319,13 +253,19 @@ class SparkWarehouse:
         session, _ = self.session()
         return {name: set(session.table(name).columns) for name in self._names}
 
+    def _forget(self) -> None:
+        """After the driver died: this warehouse and the process start a new one at the next query."""
+        with self._lock:
+            self._session, self._registered, self._names, self._views = None, None, (), set()
+        forget_root()
+
     def close(self) -> None:
         """Forget the views (the shared context lives on for the process's other warehouses)."""
         with self._lock:
             if self._session is not None:
-                for name in self._names:
+                for name in self._views:
                     try:
                         self._session.catalog.dropTempView(name)
                     except Exception:
                         pass
-            self._session, self._registered, self._names = None, None, ()
+            self._session, self._registered, self._names, self._views = None, None, (), set()

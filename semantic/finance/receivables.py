@@ -64,9 +64,11 @@ def open_invoices_plan(
         """
         SELECT i.invoice_id, i.order_id, i.customer, i.sales_rep, i.region, i.invoice_date, i.due_date, i.amount,
                coalesce(r.received, 0) AS received, i.amount - coalesce(r.received, 0) AS outstanding,
-               greatest(:as_of - i.due_date, 0) AS days_overdue,
-               CASE WHEN :as_of - i.due_date <= 0 THEN 'not_due' WHEN :as_of - i.due_date <= 30 THEN '1_30'
-                    WHEN :as_of - i.due_date <= 60 THEN '31_60' WHEN :as_of - i.due_date <= 90 THEN '61_90'
+               greatest(date_diff('day', i.due_date, :as_of), 0) AS days_overdue,
+               CASE WHEN date_diff('day', i.due_date, :as_of) <= 0 THEN 'not_due'
+                    WHEN date_diff('day', i.due_date, :as_of) <= 30 THEN '1_30'
+                    WHEN date_diff('day', i.due_date, :as_of) <= 60 THEN '31_60'
+                    WHEN date_diff('day', i.due_date, :as_of) <= 90 THEN '61_90'
                     ELSE 'over_90' END AS bucket,
                CASE WHEN coalesce(r.received, 0) = 0 THEN 'unpaid' WHEN r.received < i.amount THEN 'partial'
                     ELSE 'overpaid' END AS status,

@@ -75,8 +75,10 @@ SELECT
   ) AS dso
 FROM group_keys
 LEFT JOIN f_invoices
-  ON group_keys.metric_time__quarter IS NOT DISTINCT FROM f_invoices.metric_time__quarter
+  ON COALESCE(CAST(group_keys.metric_time__quarter AS TEXT), '') = COALESCE(CAST(f_invoices.metric_time__quarter AS TEXT), '')
+  AND group_keys.metric_time__quarter IS NOT DISTINCT FROM f_invoices.metric_time__quarter
 LEFT JOIN b_ar_balance
-  ON group_keys.metric_time__quarter IS NOT DISTINCT FROM b_ar_balance.metric_time__quarter
+  ON COALESCE(CAST(group_keys.metric_time__quarter AS TEXT), '') = COALESCE(CAST(b_ar_balance.metric_time__quarter AS TEXT), '')
+  AND group_keys.metric_time__quarter IS NOT DISTINCT FROM b_ar_balance.metric_time__quarter
 ORDER BY
   metric_time__quarter ASC

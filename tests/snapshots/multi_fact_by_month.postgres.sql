@@ -71,14 +71,32 @@ SELECT
   COALESCE(f_expenses.expense, 0) AS expense
 FROM group_keys
 LEFT JOIN f_order_lines
-  ON group_keys.metric_time__month IS NOT DISTINCT FROM f_order_lines.metric_time__month
-  AND group_keys.region IS NOT DISTINCT FROM f_order_lines.region
+  ON (
+    COALESCE(CAST(group_keys.metric_time__month AS TEXT), '') = COALESCE(CAST(f_order_lines.metric_time__month AS TEXT), '')
+    AND group_keys.metric_time__month IS NOT DISTINCT FROM f_order_lines.metric_time__month
+  )
+  AND (
+    COALESCE(CAST(group_keys.region AS TEXT), '') = COALESCE(CAST(f_order_lines.region AS TEXT), '')
+    AND group_keys.region IS NOT DISTINCT FROM f_order_lines.region
+  )
 LEFT JOIN f_receipts
-  ON group_keys.metric_time__month IS NOT DISTINCT FROM f_receipts.metric_time__month
-  AND group_keys.region IS NOT DISTINCT FROM f_receipts.region
+  ON (
+    COALESCE(CAST(group_keys.metric_time__month AS TEXT), '') = COALESCE(CAST(f_receipts.metric_time__month AS TEXT), '')
+    AND group_keys.metric_time__month IS NOT DISTINCT FROM f_receipts.metric_time__month
+  )
+  AND (
+    COALESCE(CAST(group_keys.region AS TEXT), '') = COALESCE(CAST(f_receipts.region AS TEXT), '')
+    AND group_keys.region IS NOT DISTINCT FROM f_receipts.region
+  )
 LEFT JOIN f_expenses
-  ON group_keys.metric_time__month IS NOT DISTINCT FROM f_expenses.metric_time__month
-  AND group_keys.region IS NOT DISTINCT FROM f_expenses.region
+  ON (
+    COALESCE(CAST(group_keys.metric_time__month AS TEXT), '') = COALESCE(CAST(f_expenses.metric_time__month AS TEXT), '')
+    AND group_keys.metric_time__month IS NOT DISTINCT FROM f_expenses.metric_time__month
+  )
+  AND (
+    COALESCE(CAST(group_keys.region AS TEXT), '') = COALESCE(CAST(f_expenses.region AS TEXT), '')
+    AND group_keys.region IS NOT DISTINCT FROM f_expenses.region
+  )
 ORDER BY
   metric_time__month ASC,
   region ASC

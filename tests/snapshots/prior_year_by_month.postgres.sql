@@ -48,6 +48,7 @@ SELECT
   ) AS DOUBLE PRECISION) / NULLIF(ABS(p.revenue), 0) AS revenue__change_pct
 FROM current_period AS c
 LEFT JOIN prior_period AS p
-  ON c.metric_time__month IS NOT DISTINCT FROM p.metric_time__month
+  ON COALESCE(CAST(c.metric_time__month AS TEXT), '') = COALESCE(CAST(p.metric_time__month AS TEXT), '')
+  AND c.metric_time__month IS NOT DISTINCT FROM p.metric_time__month
 ORDER BY
   metric_time__month ASC

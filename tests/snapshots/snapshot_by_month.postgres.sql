@@ -24,7 +24,10 @@ WITH s_inventory_value_daily AS (
   FROM s_inventory_value_daily AS d
   INNER JOIN s_inventory_value_last AS l
     ON d.snapshot_date = l.snapshot_date
-    AND d.metric_time__month IS NOT DISTINCT FROM l.metric_time__month
+    AND (
+      COALESCE(CAST(d.metric_time__month AS TEXT), '') = COALESCE(CAST(l.metric_time__month AS TEXT), '')
+      AND d.metric_time__month IS NOT DISTINCT FROM l.metric_time__month
+    )
 )
 SELECT
   s_inventory_value.metric_time__month,

@@ -14,5 +14,6 @@ SELECT
   f_order_lines.revenue AS revenue
 FROM f_order_lines
 ORDER BY
-  revenue DESC NULLS LAST
+  revenue DESC NULLS LAST,
+  customer ASC
 LIMIT 50

@@ -14,5 +14,6 @@ SELECT
   f_order_lines.revenue AS revenue
 FROM f_order_lines
 ORDER BY
-  revenue DESC
+  revenue DESC,
+  customer ASC NULLS LAST
 LIMIT 50
