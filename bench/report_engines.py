@@ -86,6 +86,7 @@ def engines_section(results: Path, scale: str = "1") -> list[str]:
     if not others:
         return []
     duck = _load(results / f"duckdb-scale{scale}.json") or _load(results / f"{scale}.json")
+    runs = {r["suites"][0]["engine"]: r["suites"][0]["runs"] for _, r in others if r["suites"]}
     out = [
         "## Engines (issue 16)",
         "",
@@ -101,8 +102,8 @@ def engines_section(results: Path, scale: str = "1") -> list[str]:
         "",
         "```sh",
         f".venv/bin/python -m bench --engine duckdb --scale {scale}",
-        f".venv/bin/python -m bench --engine postgres --start-postgres --scale {scale} --runs 3",
-        f".venv/bin/python -m bench --engine spark --scale {scale} --runs 5",
+        f".venv/bin/python -m bench --engine postgres --start-postgres --scale {scale} --runs {runs.get('postgres', 3)}",
+        f".venv/bin/python -m bench --engine spark --scale {scale} --runs {runs.get('spark', 3)}",
         "```",
         "",
     ]
