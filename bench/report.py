@@ -12,6 +12,8 @@ import re
 import sys
 from pathlib import Path
 
+from bench.report_engines import engines_section
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 DOC = ROOT / "docs" / "benchmarks.md"
@@ -166,6 +168,9 @@ def render(results: Path = RESULTS) -> str:
             if suite is not None:
                 out += [f"### {'With' if rollups else 'Without'} rollups", ""] + _suite_table(suite) + [""]
     out += ["## Targets (issue 7)", ""] + targets(one, ten, startup) + ["", NOTES]
+    engines = engines_section(results)
+    if engines:
+        out += [""] + engines
     return "\n".join(out)
 
 

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 import pandas as pd
 
 from bench import custom
+from bench.engines import hand_sql
 from bench.suite import BOARD, CASES, Case
 from semantic import Warehouse, plan, run
 from semantic.cache import ResultCache
@@ -37,9 +38,12 @@ class Timing:
     rollups_used: str
     matches: bool
     mismatch: str = ""
+    hand_sql: str = "duckdb"  # on another engine: 'transpiled' from the DuckDB SQL, or 'written' for it
+    duckdb_ms: float | None = None  # on another engine: the same semantic query on DuckDB, in the same run
+    vs_duckdb: str = ""  # on another engine: '' when its answer equals DuckDB's (half a cent), else what differs
 
 
-def _values(frame: pd.DataFrame) -> list[tuple]:
+def _values(frame: pd.DataFrame, digits: int | None = 2) -> list[tuple]:
     out = []
     for row in frame.itertuples(index=False):
         cells = []
@@ -49,23 +53,25 @@ def _values(frame: pd.DataFrame) -> list[tuple]:
             elif v is None or (isinstance(v, float) and math.isnan(v)):
                 cells.append(None)
             elif hasattr(v, "__float__") and not isinstance(v, str):
-                cells.append(round(float(v), 2))
+                cells.append(float(v) if digits is None else round(float(v), digits))
             else:
                 cells.append(str(v)[:10] if hasattr(v, "isoformat") else v)
         out.append(tuple(cells))
     return out
 
 
-def same(a: pd.DataFrame, b: pd.DataFrame) -> str:
-    """'' when equal (values within 0.005 after rounding to cents), else what differs."""
-    left, right = _values(a), _values(b)
+def same(a: pd.DataFrame, b: pd.DataFrame, half_cent: bool = False, other: str = "by hand") -> str:
+    """'' when equal (values within 0.005 after rounding to cents; with `half_cent`, the values as they
+    came within 0.005), else what differs."""
+    left, right = _values(a, None if half_cent else 2), _values(b, None if half_cent else 2)
     if len(left) != len(right):
-        return f"{len(left)} rows vs {len(right)} by hand"
-    key = lambda r: tuple((x is None, str(x)) for x in r)  # noqa: E731
+        return f"{len(left)} rows vs {len(right)} {other}"
+    tolerance = 0.005 if half_cent else 0.011
+    key = lambda r: tuple((x is None, str(round(x, 2) if isinstance(x, float) else x)) for x in r)  # noqa: E731
     for x, y in zip(sorted(left, key=key), sorted(right, key=key)):
         for p, q in zip(x, y):
             if isinstance(p, float) and isinstance(q, float):
-                if abs(p - q) > 0.011 + 1e-9 * abs(q):
+                if abs(p - q) > tolerance + 1e-9 * abs(q):
                     return f"{x} vs {y}"
             elif p != q:
                 return f"{x} vs {y}"
@@ -82,21 +88,36 @@ def _semantic(case: Case, wh: Warehouse, rollups: bool):
     return result.frame, result.execute_seconds, result.compile_seconds, ",".join(result.rollups)
 
 
-def time_case(case: Case, wh: Warehouse, runs: int, rollups: bool) -> Timing:
+def time_case(case: Case, wh: Warehouse, runs: int, rollups: bool, reference: Warehouse | None = None) -> Timing:
+    """`reference`: DuckDB, when `wh` is another engine: its answer is checked equal to DuckDB's hand SQL
+    answer, and the same semantic query is timed on DuckDB in the same runs."""
+    sql, source = hand_sql(case, wh.dialect)
     frame, _, _, used = _semantic(case, wh, rollups)  # warm-up, and the answer to check
-    hand = wh.run(case.sql)[0]
+    hand = wh.run(sql)[0]
     mismatch = same(frame, hand)
-    sem, handt, comp, again = [], [], [], []
-    for _ in range(runs):  # interleaved, so a noisy machine slows both sides alike
-        _, seconds, _, _ = _semantic(case, wh, rollups)
-        sem.append(seconds)
-        handt.append(wh.run(case.sql)[2])
+    vs_duckdb = ""
+    if reference is not None:
+        expected = reference.run(case.sql)[0]
+        vs_duckdb = same(frame, expected, half_cent=True, other="on DuckDB")
+        wrong_hand = same(hand, expected, half_cent=True, other="on DuckDB")
+        if wrong_hand:  # a hand SQL that is wrong on this engine is a bench bug, said so
+            mismatch = mismatch or f"the {source} hand SQL differs from DuckDB: {wrong_hand}"
+        _semantic(case, reference, rollups)  # DuckDB warm too
+    sem, handt, comp, again, duck = [], [], [], [], []
+    for i in range(runs):  # interleaved, so a noisy machine slows both sides alike; which goes first alternates
+        if i % 2:
+            handt.append(wh.run(sql)[2])
+        sem.append(_semantic(case, wh, rollups)[1])
+        if not i % 2:
+            handt.append(wh.run(sql)[2])
+        if reference is not None:
+            duck.append(_semantic(case, reference, rollups)[1])
         if case.query is not None:
             have = wh.rollups() if rollups else None
             compile_it = (
-                (lambda: page_sql(case.query, page_size=1000))
+                (lambda: page_sql(case.query, page_size=1000, dialect=wh.dialect))
                 if case.detail
-                else (lambda have=have: plan(case.query, rollups=have).sql())
+                else (lambda have=have: plan(case.query, rollups=have).sql(wh.dialect))
             )
             forget_plans()
             started = time.perf_counter()
@@ -117,8 +138,11 @@ def time_case(case: Case, wh: Warehouse, runs: int, rollups: bool) -> Timing:
         h * 1000,
         s / h if h else float("nan"),
         used,
-        not mismatch,
+        not mismatch and not vs_duckdb,
         mismatch,
+        source,
+        statistics.median(duck) * 1000 if duck else None,
+        vs_duckdb,
     )
 
 
@@ -178,22 +202,37 @@ def _board(wh: Warehouse, rollups: bool) -> dict:
     }
 
 
-def run_suite(wh: Warehouse, runs: int = 5, rollups: bool = False) -> dict:
+def run_suite(
+    wh: Warehouse,
+    runs: int = 5,
+    rollups: bool = False,
+    reference: Warehouse | None = None,
+    log=None,
+    cases: tuple[Case, ...] = CASES,
+) -> dict:
+    """The cases (all by default) on `wh` (any engine), then the cold board unless only some cases were asked
+    for; `reference` is the DuckDB warehouse the answers are checked against when `wh` is another engine."""
     registry.provide(lambda: custom.DEFINITIONS)  # as the app's store gives them: the same compile path
+    timings = []
     try:
-        timings = [time_case(c, wh, runs, rollups) for c in CASES]
+        for c in cases:
+            timings.append(time_case(c, wh, runs, rollups, reference))
+            if log:
+                t = timings[-1]
+                log(f"  {t.name}: {t.semantic_ms:.1f} ms vs hand {t.hand_ms:.1f} ms{'' if t.matches else ' MISMATCH'}")
     finally:
         registry.provide(None)
     ratios = [t.ratio for t in timings if not math.isnan(t.ratio)]
     compile_ms = [t.compile_ms for t in timings if t.compile_ms]
     return {
+        "engine": wh.engine,
         "rollups": rollups,
         "runs": runs,
         "cases": [asdict(t) for t in timings],
         "median_ratio": statistics.median(ratios),
         "max_ratio": max(ratios),
         "median_compile_ms": statistics.median(compile_ms) if compile_ms else 0.0,
-        "board": cold_board(wh, rollups),
+        "board": cold_board(wh, rollups) if cases == CASES else None,
         "all_match": all(t.matches for t in timings),
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
