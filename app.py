@@ -13,7 +13,6 @@ import streamlit as st
 from boards import evaluate
 from data import config, schedule
 from semantic.authorize import allowed
-from semantic.detail import data_dates
 from semantic.errors import SemanticError
 from semantic.execute import open_engine
 from semantic.query import make_query
@@ -95,10 +94,7 @@ def sidebar(principal) -> None:
             st.session_state["lang"] = choice
             prefs.set_language(principal.username, choice)
             st.rerun()
-        try:
-            day, synced = data_dates(ctx.warehouse())  # one query on every page load
-        except SemanticError:  # the engine cannot be opened: the page says why, in its own words
-            day, synced = None, None
+        day, synced = ctx.data_dates()  # one query on every page load; the kept date while the engine is away
         st.caption(ctx.t("sidebar.as_of", date=day.isoformat()) if day else ctx.t("sidebar.as_of_unknown"))
         if ctx.engine() != "duckdb":  # where the numbers come from, when it is not the DuckDB file
             st.caption(ctx.t("sidebar.engine", engine=ctx.ENGINE_NAMES[ctx.engine()]))

@@ -247,6 +247,18 @@ def as_of() -> dt.date | None:
     return last_good.remember(principal(), "as_of", day)
 
 
+def data_dates() -> tuple[dt.date | None, dt.datetime | None]:
+    """(data date, last sync) for the sidebar; while the engine does not answer, the data date of the numbers
+    this session last read (the page shows those, so it says their date, never 'unknown')."""
+    from semantic.detail import data_dates as read
+
+    try:
+        day, synced = read(warehouse())
+    except SemanticError:  # the engine cannot be opened: the page says why, in its own words
+        day, synced = None, None
+    return last_good.remember(principal(), "as_of", day), synced
+
+
 def members(dimension: str, library=None) -> list[str]:
     """semantic.detail.members for the signed-in user, kept like a query's result when the engine fails."""
     from semantic.detail import members as values

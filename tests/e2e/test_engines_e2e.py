@@ -240,6 +240,8 @@ def test_home_keeps_its_numbers_when_the_engine_goes_away(browser, app_env, tmp_
         assert page.locator("[data-testid='stMetricValue']").all_inner_texts() == before
         said = page.locator("[data-testid='stAlertContentWarning']").all_inner_texts()
         assert len(said) == 1 and "The warehouse file is missing; ask an administrator" in said[0], said
+        sidebar = page.locator("[data-testid='stSidebar']").inner_text()
+        assert "Data as of 2025-12-31" in sidebar and "unknown" not in sidebar  # the kept numbers' date
         shot(page, "engine-away-home-stale")
         context.close()
     finally:
