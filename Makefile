@@ -32,10 +32,10 @@ warehouse: setup $(WAREHOUSE)
 run: setup
 	@engine=$$($(BIN)/python -m data.config engine) || exit 2; \
 	if [ "$$engine" = duckdb ]; then \
-	  $(MAKE) --no-print-directory $(WAREHOUSE) && $(BIN)/python -m semantic rollups build --if-stale --db $(WAREHOUSE) || exit 2; \
+	  make --no-print-directory $(WAREHOUSE) && $(BIN)/python -m semantic rollups build --if-stale --db $(WAREHOUSE) || exit 2; \
 	else \
 	  echo "Concord reads from $$engine ([warehouse] in $${CONCORD_CONFIG:-concord.toml})"; \
-	  if [ "$$engine" = spark ]; then $(MAKE) --no-print-directory java; fi; \
+	  if [ "$$engine" = spark ]; then make --no-print-directory java; fi; \
 	fi
 	@echo "Concord on http://localhost:$(PORT) - demo users (user / password):"
 	@echo "  ceo / ceo-demo-2025   cfo / cfo-demo-2025   sales_lead / lead-demo-2025"

@@ -218,3 +218,12 @@ def test_steady_cpu_counts_only_after_every_screen_showed_its_board():
     assert steady == {"seconds": 21.0, "cpu_s": 1.2, "answered": 4, "cpu_s_per_refresh": 0.3}
     never = ScreenRecord(2, 0.0, opened_at=100.0)
     assert steady_cpu(samples, [a, b, never]) is None  # a screen never loaded: no steady state
+
+
+def test_a_token_that_begins_with_a_dash_is_read_in_the_equals_form():
+    """secrets.token_urlsafe may begin with '-': `--token -abc` is an argparse error, `--token=-abc` the token
+    (the e2e validation once failed on such a token)."""
+    from bench.screens.__main__ import parse
+
+    args = parse(["--screens", "1", "--burst", "--url", "http://127.0.0.1:1", "--board", "1", "--token=-abc"])
+    assert args.token == "-abc"

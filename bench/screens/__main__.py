@@ -1,5 +1,5 @@
 """python -m bench.screens --screens N (--spread SECONDS | --burst) [--refresh 10] [--duration 120]
-    (--start [--warehouse PATH] | --url http://HOST:PORT --board ID --token TOKEN [--pid PID ...])
+    (--start [--warehouse PATH] | --url http://HOST:PORT --board ID --token=TOKEN [--pid PID ...])
     [--grace SECONDS] [--out FILE.json] [--profile DIR]
 
 Drives N office screens over Streamlit's websocket protocol, as Chromium does (bench/screens/protocol.py),
@@ -40,7 +40,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--grace", type=float, help="seconds to wait for answers after the last refresh (default: refresh)")
     p.add_argument("--url", help="a running server, e.g. http://127.0.0.1:8501")
     p.add_argument("--board", type=int)
-    p.add_argument("--token")
+    p.add_argument("--token", help="the screen link's token; write --token=TOKEN (a token may begin with -)")
     p.add_argument("--pid", type=int, action="append", help="server process to watch (default: the port's)")
     p.add_argument("--runs-log", type=Path, help="a running server's $CONCORD_BENCH_RUNS file (bench.screens.launch)")
     p.add_argument("--start", action="store_true", help="start a fresh server on a free port")

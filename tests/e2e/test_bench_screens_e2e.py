@@ -21,7 +21,7 @@ def test_one_generated_screen_causes_the_reruns_of_one_chromium_screen(screen_se
     url = f"{screen_server.url}/?kiosk=1&board={screen_server.board}&token={screen_server.token}"
     args = parse(
         ["--screens", "1", "--burst", "--refresh", "5", "--duration", "40", "--grace", "5", "--url", screen_server.url]
-        + ["--board", str(screen_server.board), "--token", screen_server.token, "--pid", str(screen_server.proc.pid)]
+        + ["--board", str(screen_server.board), f"--token={screen_server.token}", "--pid", str(screen_server.proc.pid)]
         + ["--runs-log", str(screen_server.runs_log)]
     )
     out: dict = {}
