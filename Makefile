@@ -32,7 +32,7 @@ warehouse: setup $(WAREHOUSE)
 run: setup
 	@engine=$$($(BIN)/python -m data.config engine) || exit 2; \
 	if [ "$$engine" = duckdb ]; then \
-	  make --no-print-directory $(WAREHOUSE) && $(BIN)/python -m semantic rollups build --if-stale --db $(WAREHOUSE) || exit 2; \
+	  { [ -f $(WAREHOUSE) ] || make --no-print-directory $(WAREHOUSE); } && $(BIN)/python -m semantic rollups build --if-stale --db $(WAREHOUSE) || exit 2; \
 	else \
 	  echo "Concord reads from $$engine ([warehouse] in $${CONCORD_CONFIG:-concord.toml})"; \
 	  if [ "$$engine" = spark ]; then make --no-print-directory java; fi; \
