@@ -259,7 +259,9 @@ def writes_elsewhere() -> str | None:
     engine = (os.environ.get("CONCORD_ENGINE") or "duckdb").strip().lower()
     if engine == "duckdb":
         return None
-    name = {"postgres": "PostgreSQL", "spark": "Spark"}.get(engine, engine)
+    from semantic.execute.settings import ENGINE_NAMES
+
+    name = ENGINE_NAMES.get(engine, engine)
     return (
         f"this deployment reads its numbers from {name} ([warehouse] engine in concord.toml); uploads and syncs "
         f"write only the DuckDB warehouse, so nothing was written. Load {name} with your own pipeline or "

@@ -22,6 +22,7 @@ from semantic import (
 from semantic.authorize import allowed
 from semantic.errors import WarehouseError
 from semantic.execute import EngineSettings, open_engine
+from semantic.execute.settings import ENGINE_NAMES
 from semantic.model.library import TIME, split_time
 from semantic.query import make_query
 from semantic.service import DEFAULT_PAGE_ROWS
@@ -46,9 +47,6 @@ def warehouse() -> Warehouse:
 @st.cache_resource
 def _engine_for(settings: EngineSettings) -> Warehouse:
     return open_engine(settings)
-
-
-ENGINE_NAMES = {"duckdb": "DuckDB", "postgres": "PostgreSQL", "spark": "Spark"}
 
 
 def engine() -> str:

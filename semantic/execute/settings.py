@@ -22,6 +22,7 @@ from semantic.errors import WarehouseError
 
 ENGINES = ("duckdb", "postgres", "spark")
 DIALECTS = {"duckdb": "duckdb", "postgres": "postgres", "spark": "spark"}  # engine -> sqlglot dialect
+ENGINE_NAMES = {"duckdb": "DuckDB", "postgres": "PostgreSQL", "spark": "Spark"}  # engine -> its name in messages
 
 
 @dataclass(frozen=True)
