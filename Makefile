@@ -40,6 +40,7 @@ run: setup
 	@echo "Concord on http://localhost:$(PORT) - demo users (user / password):"
 	@echo "  ceo / ceo-demo-2025   cfo / cfo-demo-2025   sales_lead / lead-demo-2025"
 	@echo "  sales_east / east-demo-2025   sales_south / south-demo-2025   admin / admin-demo-2025"
+	@echo "  fin_analyst / analyst-demo-2025   dept_sales / dsales-demo-2025   dept_marketing / dmkt-demo-2025"
 ifeq ($(WORKERS),1)
 	$(BIN)/streamlit run serve.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 else

@@ -99,6 +99,7 @@ class QueryIn(_Strict):
     compare: Literal["prior_period", "prior_year"] | None = None
     order_by: Annotated[list[Name], Field(max_length=MAX_NAMES)] = []
     limit: Annotated[int, Field(ge=1, le=1_000_000)] | None = None
+    budget_version: Annotated[str, Field(max_length=100)] | None = None  # None: each year's approved budget
 
     @model_validator(mode="after")
     def _range_in_order(self) -> QueryIn:

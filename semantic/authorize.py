@@ -24,6 +24,11 @@ Actions and their resource:
     load_files    None                          the load_files permission (upload a file into a warehouse table)
     certify_metrics None                        the certify_metrics permission (review and certify users' drafts)
     edit_custom   CustomInfo                    the author of a custom metric or grouping only
+    plan_budget   None                          the plan_budget permission (finance: versions, seeding, spreading,
+                                                review of departments' lines, transfers)
+    approve_budget None                         the approve_budget permission (the CFO: approve, lock)
+    edit_budget_lines a department name         plan_budget (any department), or edit_budget with that
+                                                department as the user's own `department` attribute
 
 Listeners (`on_check`) see every decision, so tests can assert that a surface asked.
 """
@@ -56,6 +61,9 @@ ACTIONS = (
     "load_files",
     "certify_metrics",
     "edit_custom",
+    "plan_budget",
+    "approve_budget",
+    "edit_budget_lines",
 )
 PERMISSION_OF = {
     "set_webhook": "set_webhooks",
@@ -65,6 +73,8 @@ PERMISSION_OF = {
     "manage_sources": "manage_sources",
     "load_files": "load_files",
     "certify_metrics": "certify_metrics",
+    "plan_budget": "plan_budget",
+    "approve_budget": "approve_budget",
 }
 
 
@@ -166,7 +176,24 @@ def _reason(principal: Principal, action: str, resource, library: Library) -> st
         )
     if action == "see_result":
         return _see_result(principal, access, resource, library)
+    if action == "edit_budget_lines":
+        return _edit_budget_lines(principal, access, resource)
     raise AssertionError(action)  # pragma: no cover - ACTIONS is checked above
+
+
+def _edit_budget_lines(principal: Principal, access: policy.Access, department: str) -> str | None:
+    """Finance (plan_budget) edits every department's lines; a department head (edit_budget) only the
+    department their account's `department` attribute names, the one their row filter shows."""
+    if "plan_budget" in access.permissions:
+        return None
+    if "edit_budget" not in access.permissions:
+        return f"editing budget lines is not granted to your roles: {policy.roles_text(access)}."
+    own = principal.attributes.get("department")
+    if not own:
+        return "your account has no department; ask an administrator to set it."
+    if str(department) != own:
+        return f"you may edit only the {own} department's budget, not {department}."
+    return None
 
 
 def _may_view(board: Shared, principal: Principal) -> bool:

@@ -39,6 +39,9 @@ PERMISSIONS = (
     "manage_sources",
     "load_files",
     "certify_metrics",
+    "plan_budget",
+    "approve_budget",
+    "edit_budget",
 )
 HOME_ROWS = ("sales", "finance")
 ATTRIBUTE = re.compile(r"\{\{\s*user\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")

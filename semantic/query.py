@@ -30,6 +30,9 @@ class Query(BaseModel):
     compare: Comparison | None = None
     order_by: tuple[str, ...] = ()  # names, '-name' for descending
     limit: int | None = Field(default=None, ge=1, le=1_000_000)
+    # the budget version budget metrics read (a name from the planning store, or 'imported' for the warehouse's
+    # budget table); None: each year's approved budget (semantic.plan)
+    budget_version: str | None = Field(default=None, max_length=100)
 
     @field_validator("metrics", "group_by", "order_by")
     @classmethod
@@ -40,6 +43,11 @@ class Query(BaseModel):
         if len(set(cleaned)) != len(cleaned):
             raise ValueError("a name is listed twice")
         return cleaned
+
+    @field_validator("budget_version")
+    @classmethod
+    def _blank_version_is_none(cls, name: str | None) -> str | None:
+        return name.strip() if name and name.strip() else None
 
     @field_validator("where")
     @classmethod

@@ -27,6 +27,9 @@ DEMO_PASSWORDS = {
     "sales_east": "east-demo-2025",
     "sales_south": "south-demo-2025",
     "admin": "admin-demo-2025",
+    "fin_analyst": "analyst-demo-2025",
+    "dept_sales": "dsales-demo-2025",
+    "dept_marketing": "dmkt-demo-2025",
 }
 
 
