@@ -43,7 +43,7 @@ PERMISSIONS = (
     "approve_budget",
     "edit_budget",
 )
-HOME_ROWS = ("sales", "finance")
+HOME_ROWS = ("sales", "finance", "budget")
 ATTRIBUTE = re.compile(r"\{\{\s*user\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 
 

@@ -194,3 +194,29 @@ def test_the_catalog_shows_which_direction_is_good(lang, want):
     assert not at.exception
     cells = [str(v) for t in at.table for v in t.value.to_numpy().ravel()]
     assert want in cells, cells
+
+
+DEPT_SALES = Principal("dept_sales", ("dept_head",), {"department": "Sales"})
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_department_head_sees_their_own_departments_spending_against_budget(raw, warehouse, lang):
+    """The budget row (policies.yml home: [budget]) shows the Sales department's numbers only: the expense
+    and budget cards equal hand SQL over Sales's rows, and differ from the whole company's."""
+    (start, end), _ = _range(warehouse)
+    at = home(lang, DEPT_SALES)
+    assert [h.value for h in at.subheader] == [
+        "Budget: spending against plan" if lang == "en" else "预算：费用执行"
+    ]
+
+    def total(table: str, column: str, department: str | None) -> float:
+        only = f" AND department = '{department}'" if department else ""
+        sql = f"SELECT coalesce(sum(amount), 0) AS v FROM {table} WHERE {column} BETWEEN '{start}' AND '{end}'{only}"
+        return float(hand(raw, sql)["v"].iloc[0])
+
+    expense, budget = total("expenses", "expense_date", "Sales"), total("budgets", "month", "Sales")
+    assert expense != total("expenses", "expense_date", None)
+    shown = cards(at)
+    assert shown["Expense" if lang == "en" else "费用"].value == headline(expense, "currency", lang)
+    assert shown["Budget" if lang == "en" else "预算"].value == headline(budget, "currency", lang)
+    assert shown["Budget variance" if lang == "en" else "预算差异"].value == headline(expense - budget, "currency", lang)

@@ -6,6 +6,7 @@ from __future__ import annotations
 ROWS = {
     "sales": ("revenue", "gross_profit", "gross_margin_pct", "orders", "avg_order_value"),
     "finance": ("cash_in", "cash_out", "net_cash_flow", "ar_balance", "dso", "budget_variance"),
+    "budget": ("expense", "budget", "budget_variance", "budget_variance_pct"),
 }
 
 

@@ -29,6 +29,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "period.to": {"en": "To", "zh": "结束"},
     "home.sales": {"en": "Sales: margins", "zh": "销售：利润"},
     "home.finance": {"en": "Finance: cash", "zh": "财务：现金"},
+    "home.budget": {"en": "Budget: spending against plan", "zh": "预算：费用执行"},
     "home.vs_prior": {"en": "vs prior period", "zh": "环比"},
     "home.vs_year": {"en": "vs last year", "zh": "同比"},
     "home.nothing": {"en": "Your roles grant no home indicators.", "zh": "您的角色没有可显示的首页指标。"},
