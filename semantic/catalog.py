@@ -64,7 +64,10 @@ def _roles(library: Library, metric: str) -> tuple[str, ...]:
     return tuple(
         name
         for name in pol.roles
-        if metric in policy.access_for(Principal(name, (name,), {"region": "?"}), library, pol).metrics
+        if metric
+        in policy.access_for(
+            Principal(name, (name,), dict.fromkeys(policy.attributes_needed(pol, (name,)), "?")), library, pol
+        ).metrics
     )
 
 

@@ -205,9 +205,7 @@ def test_a_department_head_sees_their_own_departments_spending_against_budget(ra
     and budget cards equal hand SQL over Sales's rows, and differ from the whole company's."""
     (start, end), _ = _range(warehouse)
     at = home(lang, DEPT_SALES)
-    assert [h.value for h in at.subheader] == [
-        "Budget: spending against plan" if lang == "en" else "预算：费用执行"
-    ]
+    assert [h.value for h in at.subheader] == ["Budget: spending against plan" if lang == "en" else "预算：费用执行"]
 
     def total(table: str, column: str, department: str | None) -> float:
         only = f" AND department = '{department}'" if department else ""
@@ -219,4 +217,6 @@ def test_a_department_head_sees_their_own_departments_spending_against_budget(ra
     shown = cards(at)
     assert shown["Expense" if lang == "en" else "费用"].value == headline(expense, "currency", lang)
     assert shown["Budget" if lang == "en" else "预算"].value == headline(budget, "currency", lang)
-    assert shown["Budget variance" if lang == "en" else "预算差异"].value == headline(expense - budget, "currency", lang)
+    assert shown["Budget variance" if lang == "en" else "预算差异"].value == headline(
+        expense - budget, "currency", lang
+    )
