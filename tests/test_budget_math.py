@@ -51,7 +51,15 @@ def test_spread_of_a_tiny_total_never_goes_negative():
 
 @pytest.mark.parametrize(
     "total, weights, message",
-    [("-1", [1], "negative"), ("x", [1], "numbers"), ("1", [], "at least one"), ("1", [1, -1], "weight is negative")],
+    [
+        ("-1", [1], "negative"),
+        ("x", [1], "numbers"),
+        ("NaN", [1], "numbers"),
+        ("1", [float("inf")], "numbers"),
+        ("1e30", [1], "beyond 1,000,000,000,000"),
+        ("1", [], "at least one"),
+        ("1", [1, -1], "weight is negative"),
+    ],
 )
 def test_spread_refusals(total, weights, message):
     with pytest.raises(budget.BudgetError, match=message):
@@ -168,6 +176,10 @@ def test_seed_rounds_half_up_to_the_cent():
         ([budget.Driver("city", "x", D(1))], [], "use all, department"),
         ([budget.Driver("region", "", D(1))], [], "needs a member"),
         ([budget.Driver("all", pct="lots")], [], "not a number"),
+        ([budget.Driver("all", pct=D("1e9"))], [], "beyond ±10,000%"),
+        ([budget.Driver("all", pct=D("9900"))] * 6, [], "beyond 1,000,000,000,000"),  # 100.00 × 100⁶ = 1e14
+        ([], [budget.Adjustment(dt.date(2026, 1, 1), "A", "x", "East", D("1e30"))], "beyond 1,000,000,000,000"),
+        ([], [budget.Adjustment(dt.date(2026, 1, 1), "A", "x", "East", "lots")], "not a number"),
     ],
 )
 def test_seed_refusals(drivers, adjustments, message):

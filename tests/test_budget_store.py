@@ -160,6 +160,9 @@ def test_diff_lists_only_what_changes():
         ("dept_sales", "Sales", {jan(): float("inf")}, budget.BudgetError, "not a number"),
         ("dept_sales", "Sales", {jan(): None}, budget.BudgetError, "not a number"),
         ("dept_sales", "Sales", {jan(): "1e13"}, budget.BudgetError, "more than 1,000,000,000,000"),
+        ("dept_sales", "Sales", {jan(): 1e308}, budget.BudgetError, "more than 1,000,000,000,000"),
+        ("dept_sales", "Sales", {jan(): True}, budget.BudgetError, "not a number"),
+        ("dept_sales", "Sales", {"Sales/Travel": 1}, budget.BudgetError, "is not a cell"),
         ("fin_analyst", "Nowhere", {jan("Nowhere"): 1}, budget.BudgetError, "has no department 'Nowhere'"),
     ],
 )  # fmt: skip
@@ -313,3 +316,43 @@ def test_the_plan_is_checked_at_most_once_a_second(monkeypatch):
     assert budget.current_plan() is first  # within the second: the cached Plan
     monkeypatch.setattr(reads, "CHECK_EVERY", 0.0)
     assert sum(line.amount for line in budget.current_plan().lines[NAME]) == 0
+
+
+def test_a_forecast_edits_only_the_months_after_its_switch():
+    made = make("Forecast 3+9", kind="forecast", switch_month=3)
+    assert (made.kind, made.switch_month) == ("forecast", 3)
+    before = counts()
+    with pytest.raises(budget.BudgetError, match="an actual month of Forecast 3\\+9"):
+        budget.save("Forecast 3+9", "Sales", {jan(month=3): 1}, who("dept_sales"), expected_revision=1)
+    assert counts() == before
+    budget.save("Forecast 3+9", "Sales", {jan(month=4): 1}, who("dept_sales"), expected_revision=1)
+    version = budget.current_plan().find("forecast 3+9")
+    assert (version.kind, version.switch_month, version.status) == ("forecast", 3, "draft")
+
+
+def test_a_missing_cell_of_a_known_line_is_added_with_a_zero_seed():
+    lines = small_lines()
+    lines = lines[
+        ~(
+            (lines.department == "Sales")
+            & (lines.account == "Travel")
+            & (lines.region == "East")
+            & (lines.month == dt.date(YEAR, 1, 1))
+        )
+    ]
+    budget.create(NAME, YEAR, who("cfo"), lines=lines)
+    assert [(c.before, c.after) for c in budget.diff(NAME, "Sales", {jan(): "12.30"})] == [(D("0.00"), D("12.30"))]
+    result = budget.save(NAME, "Sales", {jan(): "12.30"}, who("dept_sales"), expected_revision=1)
+    assert [(c.before, c.after) for c in result.changes] == [(D("0.00"), D("12.30"))]
+    grid = budget.lines(NAME, who("dept_sales"))
+    row = grid[(grid.account == "Travel") & (grid.region == "East") & (grid.month == dt.date(YEAR, 1, 1))].iloc[0]
+    assert (row.amount, row.seed) == (D("12.30"), D("0.00"))
+    assert [(c.before, c.after) for c in budget.changes(NAME, "Sales") if c.action == "save"] == [(None, D("12.30"))]
+
+
+def test_the_approver_reads_every_line():
+    make()
+    from semantic import Principal
+
+    approver = Principal("approver", ("budget_approver",))  # approve_budget without plan_budget
+    assert len(budget.lines(NAME, approver)) == 96

@@ -9,7 +9,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
-from data.budget.records import CENT, Adjustment, BudgetError, Driver, amount_of, decimal_of, month_of
+from data.budget.records import CENT, Adjustment, BudgetError, Driver, amount_of, check_size, decimal_of, month_of
 
 COLUMNS = ("month", "department", "account", "region", "amount")
 DIMENSIONS = ("all", "department", "account", "region")
@@ -36,10 +36,12 @@ def spread(total, weights: Sequence, quantum: Decimal = CENT) -> list[Decimal]:
     (Should half-up rounding leave that item negative, which only tiny totals over many items can, every
     part is rounded down instead and the remainder still goes to that item.)"""
     try:
-        total = decimal_of(total).quantize(quantum, rounding=ROUND_HALF_UP)
+        total = decimal_of(total)
         parsed = [decimal_of(w) for w in weights]
     except ValueError:
         raise BudgetError("the total and every weight must be numbers.") from None
+    total = check_size(total, "the total").quantize(quantum, rounding=ROUND_HALF_UP)
+    parsed = [check_size(w, "a weight") for w in parsed]
     if not parsed:
         raise BudgetError("nothing to spread over: give at least one month or weight.")
     if total < 0:
@@ -109,6 +111,8 @@ def _check_drivers(drivers: Sequence[Driver]) -> list[tuple[Driver, Decimal]]:
             pct = decimal_of(driver.pct)
         except ValueError:
             raise BudgetError(f"driver {driver.dimension} {driver.member}: the growth % is not a number.") from None
+        if abs(pct) > 10_000:
+            raise BudgetError(f"driver {driver.dimension} {driver.member}: {pct}% is beyond ±10,000%; check it.")
         out.append((driver, 1 + pct / 100))
     return out
 
@@ -142,7 +146,8 @@ def seed_lines(base: pd.DataFrame, year: int, drivers: Sequence[Driver] = (), ad
         for driver, factor in factors:
             if _matches(driver, *key[:3]):
                 value *= factor
-        out[key] = value.quantize(CENT, rounding=ROUND_HALF_UP)
+        where = f"{key[0]} / {key[1]} / {key[2]} / {year}-{key[3]:02d}"
+        out[key] = check_size(value, where).quantize(CENT, rounding=ROUND_HALF_UP)
     for adjustment in adjustments:
         _add(out, adjustment, year)
     for (department, account, region, month), value in out.items():
@@ -164,9 +169,10 @@ def _add(out: dict, adjustment: Adjustment, year: int) -> None:
     if month.year != year:
         raise BudgetError(f"{where} is not in {year}; adjustments are for the year being seeded.")
     try:
-        amount = decimal_of(adjustment.amount).quantize(CENT, rounding=ROUND_HALF_UP)
+        amount = decimal_of(adjustment.amount)
     except ValueError:
         raise BudgetError(f"{where}: the amount is not a number.") from None
+    amount = check_size(amount, where).quantize(CENT, rounding=ROUND_HALF_UP)
     key = (adjustment.department, adjustment.account, adjustment.region, month.month)
     out[key] = out.get(key, Decimal("0.00")) + amount
 

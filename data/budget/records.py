@@ -173,14 +173,21 @@ def amount_of(value, where: str) -> Decimal:
     """A cell's amount as typed: a number of 0 or more, at most 1e12, rounded half-up to the cent."""
     shown = str(value)[:40]
     try:
-        amount = cents_of(value)
+        number = decimal_of(value)
     except ValueError:
         raise BudgetError(f"{where}: '{shown}' is not a number; enter an amount such as 1200.50.") from None
-    if amount < 0:
+    if number < 0:
         raise BudgetError(f"{where}: {shown} is negative; enter 0 or more.")
-    if amount > MOST:
+    if number > MOST:
         raise BudgetError(f"{where}: {shown} is more than 1,000,000,000,000; enter a smaller amount.")
-    return amount
+    return number.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def check_size(number: Decimal, where: str) -> Decimal:
+    """`number` itself, unless it is beyond ±1e12 (what a cell may hold)."""
+    if abs(number) > MOST:
+        raise BudgetError(f"{where}: {number:,} is beyond 1,000,000,000,000; enter a smaller amount.")
+    return number
 
 
 def month_of(value) -> dt.date:
