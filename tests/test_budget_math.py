@@ -187,6 +187,20 @@ def test_seed_refusals(drivers, adjustments, message):
         budget.seed_lines(base((dt.date(2025, 1, 1), "A", "x", "East", D(100))), 2026, drivers, adjustments)
 
 
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        ((dt.date(2025, 1, 1), "A", "x", float("nan"), 1), "has no department, account or region"),
+        ((dt.date(2025, 1, 1), None, "x", "East", 1), "has no department, account or region"),
+        ((pd.NaT, "A", "x", "East", 1), "is not a month"),
+        ((dt.date(2025, 1, 1), "A", "x", "East", "ten"), "not a number"),
+    ],
+)
+def test_seed_refuses_a_broken_base_line(line, message):
+    with pytest.raises(budget.BudgetError, match=message):
+        budget.seed_lines(base(line), 2026)
+
+
 def test_seed_refuses_a_base_of_two_years():
     lines = base((dt.date(2024, 1, 1), "A", "x", "East", 1), (dt.date(2025, 1, 1), "A", "x", "East", 1))
     with pytest.raises(budget.BudgetError, match="span 2 years"):

@@ -8,6 +8,7 @@ import datetime as dt
 import threading
 from decimal import Decimal as D
 
+import pandas as pd
 import pytest
 
 from data import budget
@@ -90,6 +91,8 @@ def test_create_refusals_write_nothing(name, kwargs, message):
         (lambda f: f.assign(month=dt.date(2025, 1, 1)), "a line of 2025, not 2026"),
         (lambda f: f.iloc[[0, 0]], "there twice"),
         (lambda f: f.iloc[:0], "needs lines"),
+        (lambda f: f.assign(region=None), "has no department, account or region"),
+        (lambda f: f.assign(month=pd.NaT), "is not a month"),
     ],
 )
 def test_create_refuses_bad_lines(change, message):

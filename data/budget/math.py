@@ -129,13 +129,17 @@ def seed_lines(base: pd.DataFrame, year: int, drivers: Sequence[Driver] = (), ad
     cells: dict[tuple, Decimal] = {}
     years = set()
     for month, department, account, region, amount in base[list(COLUMNS)].itertuples(index=False, name=None):
-        first = month_of(month)
+        names = _names(department, account, region)
+        try:
+            first = month_of(month)
+        except ValueError:
+            raise BudgetError(f"base line {' / '.join(names)}: '{month}' is not a month.") from None
         years.add(first.year)
         try:
             value = decimal_of(amount)
         except ValueError:
-            raise BudgetError(f"base line {department} / {account} / {region} / {first:%Y-%m}: not a number.") from None
-        key = (str(department), str(account), str(region), first.month)
+            raise BudgetError(f"base line {' / '.join(names)} / {first:%Y-%m}: not a number.") from None
+        key = (*names, first.month)
         cells[key] = cells.get(key, Decimal(0)) + value
     if len(years) > 1:
         raise BudgetError(
@@ -163,8 +167,23 @@ def seed_lines(base: pd.DataFrame, year: int, drivers: Sequence[Driver] = (), ad
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
+def _names(department, account, region) -> tuple[str, str, str]:
+    """The three names of a line, each a non-empty text (a missing one, None or NaN, is refused)."""
+    names = tuple(n.strip() if isinstance(n, str) else "" for n in (department, account, region))
+    if not all(names):
+        shown = " / ".join(str(n) for n in (department, account, region))
+        raise BudgetError(f"a line ({shown}) has no department, account or region; fill them in.")
+    return names
+
+
 def _add(out: dict, adjustment: Adjustment, year: int) -> None:
-    month = month_of(adjustment.month)
+    try:
+        month = month_of(adjustment.month)
+    except ValueError:
+        raise BudgetError(
+            f"adjustment {adjustment.department} / {adjustment.account}: '{adjustment.month}' is not a month."
+        ) from None
+    _names(adjustment.department, adjustment.account, adjustment.region)
     where = f"adjustment {adjustment.department} / {adjustment.account} / {adjustment.region} / {month:%Y-%m}"
     if month.year != year:
         raise BudgetError(f"{where} is not in {year}; adjustments are for the year being seeded.")
@@ -189,9 +208,7 @@ def frame_cells(lines: pd.DataFrame, year: int) -> dict[tuple, Decimal]:
             first = month_of(month)
         except ValueError:
             raise BudgetError(f"line {department} / {account} / {region}: '{month}' is not a month.") from None
-        names = [str(n).strip() if isinstance(n, str) else "" for n in (department, account, region)]
-        if not all(names):
-            raise BudgetError(f"a line of {first:%Y-%m} has no department, account or region; fill them in.")
+        names = _names(department, account, region)
         where = f"{' / '.join(names)} / {first:%Y-%m}"
         if first.year != year:
             raise BudgetError(f"{where} is a line of {first.year}, not {year}; give lines of {year} only.")

@@ -199,9 +199,9 @@ def month_of(value) -> dt.date:
         value = value.to_pydatetime()
     if isinstance(value, dt.datetime):
         value = value.date()
-    if not isinstance(value, dt.date):
+    if not isinstance(value, dt.date) or value != value:  # (pandas' NaT is a date that is not equal to itself)
         raise ValueError("not a month")
-    return value.replace(day=1)
+    return dt.date(value.year, value.month, 1)
 
 
 def check_name(name: str) -> str:
