@@ -104,8 +104,13 @@ def test_create_refuses_bad_lines(change, message):
 def test_create_refusals_by_role_year_and_name():
     with pytest.raises(PolicyError, match="plan budget is not granted"):
         budget.create(NAME, YEAR, who("dept_sales"), lines=small_lines())
-    with pytest.raises(budget.BudgetError, match="from 2000 to 2100"):
+    with pytest.raises(budget.BudgetError, match="year '1999': give a whole year from 2000 to 2100"):
         budget.create(NAME, 1999, who("cfo"), lines=small_lines(year=1999))
+    with pytest.raises(budget.BudgetError, match="year '2026.5'"):
+        budget.create(NAME, 2026.5, who("cfo"), lines=small_lines())
+    import numpy as np
+
+    assert budget.create("From numpy", np.int64(YEAR), who("cfo"), lines=small_lines()).year == YEAR
     make()
     before = counts()
     with pytest.raises(budget.BudgetError, match="already a version called 'Budget FY2026'"):

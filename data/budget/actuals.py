@@ -8,15 +8,14 @@ import datetime as dt
 
 import pandas as pd
 
-from data.budget.records import YEARS, BudgetError, cents_of
+from data.budget.records import BudgetError, cents_of, check_year
 
 GROUPS = ("metric_time__month", "department", "account", "region")
 COLUMNS = ["month", "department", "account", "region", "amount"]
 
 
 def _year(year: int) -> tuple[dt.date, dt.date]:
-    if isinstance(year, bool) or not isinstance(year, int) or not YEARS[0] <= year <= YEARS[1]:
-        raise BudgetError(f"year {year}: choose a year from {YEARS[0]} to {YEARS[1]}.")
+    year = check_year(year)
     return dt.date(year, 1, 1), dt.date(year, 12, 31)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import numbers
 import unicodedata
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -215,17 +216,33 @@ def check_name(name: str) -> str:
     return name
 
 
-def check_kind(kind: str, year: int, switch_month: int) -> None:
+def whole(value) -> int | None:
+    """An integer (also numpy's), or None for anything else (bools, floats, text)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        return None
+    return int(value)
+
+
+def check_year(year) -> int:
+    found = whole(year)
+    if found is None or not YEARS[0] <= found <= YEARS[1]:
+        raise BudgetError(f"year {str(year)[:20]!r}: give a whole year from {YEARS[0]} to {YEARS[1]}.")
+    return found
+
+
+def check_kind(kind: str, year, switch_month) -> tuple[int, int]:
+    """(year, switch month) as integers, once the kind, year and switch-over month fit together."""
     if kind not in KINDS:
         raise BudgetError(f"kind '{kind}': use budget or forecast.")
-    if isinstance(year, bool) or not isinstance(year, int) or not YEARS[0] <= year <= YEARS[1]:
-        raise BudgetError(f"year {year}: choose a year from {YEARS[0]} to {YEARS[1]}.")
-    if kind == "forecast" and not (isinstance(switch_month, int) and 1 <= switch_month <= 11):
+    year = check_year(year)
+    switch = 0 if switch_month is None else whole(switch_month)
+    if kind == "forecast" and not (switch is not None and 1 <= switch <= 11):
         raise BudgetError(
             f"a forecast needs a switch-over month from 1 to 11 (the last month of actuals), not {switch_month}."
         )
-    if kind == "budget" and switch_month != 0:
+    if kind == "budget" and switch != 0:
         raise BudgetError("a budget has no switch-over month; use kind forecast for actuals plus plan.")
+    return year, int(switch)
 
 
 def check_text(text: str, what: str = "the note") -> str:

@@ -48,7 +48,7 @@ def create(
     amount and its seed. plan_budget only."""
     rows.may(who, "plan_budget")
     name = check_name(name)
-    check_kind(kind, year, switch_month)
+    year, switch_month = check_kind(kind, year, switch_month)
     note, based_on = check_text(note), check_text(based_on, "based on")
     cells = math.frame_cells(lines, year)
     if not cells:
