@@ -364,3 +364,13 @@ def test_the_approver_reads_every_line():
 
     approver = Principal("approver", ("budget_approver",))  # approve_budget without plan_budget
     assert len(budget.lines(NAME, approver)) == 96
+
+
+def test_two_stores_never_share_a_plan_token(tmp_path, monkeypatch):
+    make()
+    first = budget.current_plan().token
+    monkeypatch.setenv("CONCORD_METASTORE", str(tmp_path / "other.sqlite"))
+    monkeypatch.delenv("CONCORD_METASTORE_URL", raising=False)
+    make()  # the same first write in another store: the same generation
+    other = budget.current_plan().token
+    assert first != other and first.rsplit("-", 1)[1] == other.rsplit("-", 1)[1] == "1"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import zlib
 
 import pandas as pd
 
@@ -111,8 +112,9 @@ def generation(con) -> int:
     return int(row[0]) if row else 0
 
 
-def plan_of(con, counted: int) -> Plan:
-    """Every version and its lines as the layer's Plan (token: the store's generation)."""
+def plan_of(con, counted: int, store: str = "") -> Plan:
+    """Every version and its lines as the layer's Plan (token: the store and its generation, so two stores
+    a process switches between, as tests do, never share a token)."""
     found = [rows.version_info(r) for r in con.execute("SELECT * FROM budget_versions ORDER BY id")]
     by_id: dict[int, list[Line]] = {v.id: [] for v in found}
     for r in con.execute(
@@ -122,7 +124,7 @@ def plan_of(con, counted: int) -> Plan:
         by_id[int(r[0])].append(Line(rows.read_month(r[1]), r[2], r[3], r[4], from_cents(r[5])))
     versions_ = tuple(Version(v.name, v.year, v.kind, v.status, v.switch_month, v.approved_at) for v in found)
     return Plan(
-        token=f"budget-{counted}",
+        token=f"budget-{zlib.crc32(store.encode('utf-8')):08x}-{counted}",
         versions=versions_,
         lines={v.name: tuple(by_id[v.id]) for v in found},
     )
@@ -143,7 +145,7 @@ def current_plan() -> Plan:
             with _cache_lock:
                 entry[0] = now
             return entry[2]
-        plan = plan_of(con, counted) if counted else EMPTY
+        plan = plan_of(con, counted, found.where) if counted else EMPTY
     with _cache_lock:
         _cache[found] = [now, counted, plan]
     return plan
