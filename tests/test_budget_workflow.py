@@ -109,6 +109,11 @@ def test_a_whole_round_as_each_role():
     assert budget.find(NAME).status == "submitted"
     refused(
         budget.BudgetError,
+        "is submitted, not approved; transfers wait for its approval",
+        lambda: budget.transfer(NAME, analyst, source=cell(), target=cell(month=2), amount=1),
+    )
+    refused(
+        budget.BudgetError,
         "cannot edit Budget FY2026: it is submitted",
         lambda: budget.save(NAME, "Sales", {cell(): 1}, analyst, expected_revision=3),
     )

@@ -58,9 +58,8 @@ def transfer(name: str, who, *, source: Cell, target: Cell, amount, note: str = 
         if version.status != "approved":
             if version.status == "locked":
                 raise BudgetError(f"{version.name} is locked; nothing in it moves any more.")
-            raise BudgetError(
-                f"{version.name} is {version.status}, not approved; edit its cells instead of transferring."
-            )
+            advice = "edit its cells instead" if version.status == "draft" else "transfers wait for its approval"
+            raise BudgetError(f"{version.name} is {version.status}, not approved; {advice}.")
         cells = rows.cells_of(con, version.id)
         for cell, what in ((source, "source"), (target, "target")):
             if cell not in cells:
