@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -76,7 +77,13 @@ def select(plan: Plan, budget_version: str | None, by_version: bool, years: Sequ
 
 def lines_json(plan: Plan, versions: Sequence[Version]) -> str:
     """The lines of `versions` (a forecast's only after its switch month) as one JSON array: dates ISO,
-    amounts JSON numbers written from the Decimal exactly."""
+    amounts JSON numbers written from the Decimal exactly. Written once per (Plan token, versions): a
+    page's several queries share it."""
+    return _lines_json(plan, tuple(versions))
+
+
+@functools.lru_cache(maxsize=32)
+def _lines_json(plan: Plan, versions: tuple[Version, ...]) -> str:
     parts = []
     for version in versions:
         for line in plan.lines.get(version.name, ()):
