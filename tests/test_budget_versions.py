@@ -233,3 +233,16 @@ def test_a_saved_cell_changes_the_sql_and_is_seen_at_once(warehouse):
     assert float(after.frame["budget"].iloc[0]) - float(before.frame["budget"].iloc[0]) == pytest.approx(0.01, abs=1e-6)
     total = sum(r.amount for r in PLAN.lines[DRAFT.name]) + Decimal("0.01")  # by hand, in Decimal
     assert Decimal(str(after.frame["budget"].iloc[0])).quantize(Decimal("0.01")) == total
+
+
+def test_a_version_name_with_quotes_and_chinese_is_data_not_sql(warehouse, raw):
+    name = "预算 FY2025 'b' \"c\" \\ ; --"
+    rows = tuple(Line(D(2025, m, 1), "Sales", "Travel", "East", Decimal("0.01") * m) for m in range(1, 13))
+    odd = Plan("test-odd", (Version(name, 2025, "budget", "draft"),), {name: rows})
+    registry.provide(lambda: odd)
+    try:
+        got = run(Query(metrics=("budget",), group_by=("version",), where="version <> 'imported'"), warehouse=warehouse)
+    finally:
+        registry.provide(None)
+    assert list(got.frame["version"]) == [name]
+    assert float(got.frame["budget"].iloc[0]) == pytest.approx(0.78, abs=1e-9)  # 0.01 x (1 + ... + 12), by hand
