@@ -24,6 +24,8 @@ from cli.ask_command import cmd_ask
 from cli.certified_command import add_parser as add_certified_parser
 from cli.certified_command import cmd_certified
 from cli.semantic_commands import COMMANDS
+from cli.versions_command import add_parser as add_versions_parser
+from cli.versions_command import cmd_versions
 from data import config, custom_store
 from semantic.errors import SemanticError
 from semantic.model.loader import models_dir
@@ -106,6 +108,7 @@ def build_parser() -> Parser:
     init.add_argument("--tables", default="", help="comma-separated tables to draft (default: all)")
     add_ask_parser(commands)
     add_certified_parser(commands)
+    add_versions_parser(commands)
     return parser
 
 
@@ -116,6 +119,14 @@ def _query_flags(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--from", dest="time_from", default=None, help="first day, YYYY-MM-DD (inclusive)")
     sub.add_argument("--to", dest="time_to", default=None, help="last day, YYYY-MM-DD (inclusive)")
     sub.add_argument("--compare", choices=("prior_period", "prior_year"), default=None)
+    sub.add_argument(
+        "--compare-version",
+        dest="budget_version",
+        default=None,
+        metavar="NAME",
+        help="budget metrics read this budget version (python -m semantic versions; 'imported': the warehouse's "
+        "budgets); default: each year's approved budget",
+    )
     sub.add_argument("--order", default="", help="comma-separated columns, -name for descending")
     sub.add_argument("--limit", type=int, default=None)
     sub.add_argument(
@@ -133,7 +144,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         config.settle()  # concord.toml's warehouse, library and policy become the defaults below
         args = build_parser().parse_args(argv)
         custom_store.register()  # users' custom metrics (drafts for their author and shared roles only)
-        return {**COMMANDS, "ask": cmd_ask, "certified": cmd_certified}[args.command](args)
+        return {**COMMANDS, "ask": cmd_ask, "certified": cmd_certified, "versions": cmd_versions}[args.command](args)
     except SemanticError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -49,6 +49,7 @@ def _query(args):
         compare=args.compare,
         order_by=split_names(args.order),
         limit=args.limit,
+        budget_version=args.budget_version,
     )
 
 

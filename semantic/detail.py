@@ -18,6 +18,7 @@ from sqlglot import exp
 
 from semantic import policy
 from semantic.authorize import authorize
+from semantic.compile.assemble import planning_ctes
 from semantic.compile.dialects import render
 from semantic.compile.source import FactScope, Range
 from semantic.compile.sources import leaf_filters, leaves_of
@@ -28,6 +29,8 @@ from semantic.events import report
 from semantic.execute import Warehouse
 from semantic.kept import kept
 from semantic.model.library import Library
+from semantic.plan import registry as plans
+from semantic.plan.model import Plan
 from semantic.principal import Principal
 from semantic.query import Query
 from semantic.service import run
@@ -50,8 +53,11 @@ class DetailPage:
         return max(1, -(-self.total_rows // self.page_size))
 
 
-def detail_plan(query: Query, principal: Principal | None, library: Library) -> tuple[str, exp.Select]:
-    """(fact table, SELECT of its rows) for the first metric of `query`, under policy."""
+def detail_plan(
+    query: Query, principal: Principal | None, library: Library, budgets: Plan | None = None
+) -> tuple[str, exp.Select]:
+    """(fact table, SELECT of its rows) for the first metric of `query`, under policy; a planning
+    table (budget_lines) is built from `budgets` (None: semantic.plan.registry.current())."""
     principal = principal or Principal.operator()
     authorize(principal, "query", query, library)  # the one authorisation every surface asks
     access = policy.access_for(principal, library)  # for its row filter and the dimensions shown
@@ -87,7 +93,11 @@ def detail_plan(query: Query, principal: Principal | None, library: Library) -> 
     conditions += scope.filters(filters, time_column)
     select = scope.grouped([], outputs, conditions)
     order = [time_column.copy()] + [exp.column(k, table=measure.table) for k in _key(library, measure.table)]
-    return measure.table, select.order_by(*[exp.Ordered(this=o, desc=True) for o in order[:1]] + order[1:], copy=False)
+    select = select.order_by(*[exp.Ordered(this=o, desc=True) for o in order[:1]] + order[1:], copy=False)
+    by_version = "version" in asked or any("version" in dimension_names(f) for f in filters)
+    for name, body in planning_ctes(library, query, [select], by_version, budgets, None):
+        select = select.with_(name, as_=body, copy=False)
+    return measure.table, select
 
 
 def page_sql(
@@ -105,12 +115,20 @@ def page_sql(
         raise QueryError(f"page size must be from 1 to {MAX_PAGE_SIZE}, got {page_size}.")
     if page < 1:
         raise QueryError(f"page must be 1 or more, got {page}.")
-    return _page_sql(library or current_library(), query, principal or Principal.operator(), page, page_size, dialect)
+    return _page_sql(
+        library or current_library(),
+        query,
+        principal or Principal.operator(),
+        page,
+        page_size,
+        dialect,
+        plans.current(),
+    )
 
 
 @kept(maxsize=256)
-def _page_sql(library, query, principal, page, page_size, dialect) -> tuple[str, str, str]:
-    table, select = detail_plan(query, principal, library)
+def _page_sql(library, query, principal, page, page_size, dialect, budgets) -> tuple[str, str, str]:
+    table, select = detail_plan(query, principal, library, budgets)
     # one scan: the page and, in a window column, how many rows there are in all
     paged = select.select(exp.alias_(exp.Window(this=exp.Count(this=exp.Star())), TOTAL), copy=True)
     paged = paged.limit(page_size, copy=False).offset((page - 1) * page_size, copy=False)
@@ -149,8 +167,8 @@ EXPORT_CAP = 1_000_000  # rows a drill-through download may carry
 
 
 @kept(maxsize=64)
-def _all_sql(library, query, principal, cap, dialect) -> tuple[str, str]:
-    table, select = detail_plan(query, principal, library)
+def _all_sql(library, query, principal, cap, dialect, budgets) -> tuple[str, str]:
+    table, select = detail_plan(query, principal, library, budgets)
     every = select.select(exp.alias_(exp.Window(this=exp.Count(this=exp.Star())), TOTAL), copy=True)
     return table, render(every.limit(cap, copy=False), dialect, pretty=True)
 
@@ -172,7 +190,7 @@ def drill_through_all(
     principal = principal or Principal.operator()
     started = time.perf_counter()
     try:
-        table, sql = _all_sql(library or current_library(), query, principal, cap, warehouse.dialect)
+        table, sql = _all_sql(library or current_library(), query, principal, cap, warehouse.dialect, plans.current())
         frame = warehouse.run(sql)[0]
         total = int(frame[TOTAL].iloc[0]) if len(frame) else 0
     except SemanticError as err:

@@ -99,7 +99,7 @@ def status(library: Library, name: str) -> str:
 def check_warehouse(library: Library, warehouse: Warehouse) -> None:
     """Every table and column the library declares must exist in the warehouse."""
     have = warehouse.columns()
-    for name, table in library.tables.items():
+    for name, table in library.warehouse_tables.items():  # planning tables are built from budget versions
         if name not in have:
             raise ModelError(
                 f"tables.{name}: no such table in {warehouse.describe()}; rebuild the warehouse or fix the name."

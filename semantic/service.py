@@ -24,6 +24,8 @@ from semantic.events import report
 from semantic.execute import Warehouse, WarehouseVersion
 from semantic.kept import forget, kept
 from semantic.model.library import Library
+from semantic.plan import registry as plans
+from semantic.plan.model import Plan as BudgetPlan
 from semantic.principal import Principal
 from semantic.query import Query
 
@@ -58,15 +60,21 @@ def plan(
     principal: Principal | None = None,
     library: Library | None = None,
     rollups: dict[str, str] | None = None,
+    budgets: BudgetPlan | None = None,
 ) -> Plan:
     """Compile `query` under `principal`'s policy (the local operator when None);
-    `rollups` are those the warehouse has (Warehouse.rollups()), used when exact.
+    `rollups` are those the warehouse has (Warehouse.rollups()), used when exact;
+    `budgets` the Plan of budget versions (None: semantic.plan.registry.current()).
 
     A plan depends only on these inputs, so it is compiled once and reused: the
     key holds the whole principal (name, roles, attributes), so two users with
     different row policies never share a plan. Refusals are not cached."""
     return _plan(
-        library or current_library(), query, principal or Principal.operator(), tuple(sorted((rollups or {}).items()))
+        library or current_library(),
+        query,
+        principal or Principal.operator(),
+        tuple(sorted((rollups or {}).items())),
+        budgets if budgets is not None else plans.current(),
     )
 
 
@@ -76,11 +84,17 @@ def forget_plans() -> None:
 
 
 @kept(maxsize=1024)
-def _plan(library: Library, query: Query, principal: Principal, rollups: tuple[tuple[str, str], ...]) -> Plan:
+def _plan(
+    library: Library, query: Query, principal: Principal, rollups: tuple[tuple[str, str], ...], budgets: BudgetPlan
+) -> Plan:
     authorize(principal, "query", query, library)  # the one authorisation every surface asks
     access = policy.access_for(principal, library)  # for its row filter
     return compile_query(
-        library, query, row_filters=[access.row_filter] if access.row_filter is not None else [], rollups=dict(rollups)
+        library,
+        query,
+        row_filters=[access.row_filter] if access.row_filter is not None else [],
+        rollups=dict(rollups),
+        budgets=budgets,
     )
 
 

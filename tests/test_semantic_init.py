@@ -226,8 +226,9 @@ def test_demo_warehouse_draft_matches_the_hand_written_library(rolled_warehouse_
     assert done.returncode == 0, done.stderr
     mine = drafted(out)
     theirs = yaml.safe_load((MODELS_DIR / "tables.yml").read_text(encoding="utf-8"))["tables"]
+    theirs = {t: spec for t, spec in theirs.items() if "planning" not in spec}  # budget_lines: built from versions
     both = sorted(set(mine) & set(theirs))
-    assert both == sorted(theirs)  # every hand-written table is in the warehouse
+    assert both == sorted(theirs)  # every hand-written warehouse table is in the warehouse
     own = [t for t in mine if t.startswith(("rollup_", "load_rows_")) or t == "warehouse_info"]
     assert own == []  # nothing Concord keeps in the warehouse itself is drafted as the company's data
     assert {t: mine[t].get("joins", {}) for t in both} == {t: theirs[t].get("joins", {}) for t in both}

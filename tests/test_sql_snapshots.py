@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 import sqlglot
 
 from semantic import Principal, Query, default_library
+from semantic.plan.model import Line, Plan, Version
 from semantic.rollup.spec import load_rollups
 from semantic.service import plan
 
@@ -21,6 +23,13 @@ SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
 DIALECTS = ("duckdb", "postgres", "spark")  # the engines Concord runs on (tests/test_engines_*.py run them)
 YEAR = dict(time_from=dt.date(2025, 1, 1), time_to=dt.date(2025, 12, 31))
 EAST = Principal("sales_east", ("sales_rep",), {"region": "East"})
+# budget versions: a forecast (actuals Jan-Mar, then its lines) and a draft, two lines each
+_LINES = tuple(Line(dt.date(2025, m, 1), "Sales", "Travel", "East", Decimal("1000.50")) for m in (3, 4))
+BUDGETS = Plan(
+    "snapshot",
+    (Version("Forecast 3+9", 2025, "forecast", "draft", 3), Version("Budget FY2025", 2025, "budget", "draft")),
+    {"Forecast 3+9": _LINES, "Budget FY2025": _LINES},
+)
 
 CASES = {
     "simple_total": (Query(metrics=("revenue",), **YEAR), None, False),
@@ -60,6 +69,16 @@ CASES = {
         None,
         True,
     ),
+    "budget_version_by_month": (
+        Query(
+            metrics=("budget", "budget_variance"),
+            group_by=("metric_time__month", "department"),
+            budget_version="Forecast 3+9",
+            **YEAR,
+        ),
+        None,
+        False,
+    ),
 }
 
 
@@ -67,7 +86,7 @@ def _sql(name: str, dialect: str) -> str:
     query, principal, rollups = CASES[name]
     lib = default_library()
     built = {s.name: s.definition_hash(lib) for s in load_rollups(lib).values()} if rollups else None
-    return plan(query, principal, lib, built).sql(dialect) + "\n"
+    return plan(query, principal, lib, built, budgets=BUDGETS).sql(dialect) + "\n"
 
 
 @pytest.mark.parametrize("dialect", DIALECTS)

@@ -9,7 +9,9 @@ import datetime as dt
 import streamlit as st
 
 from semantic.detail import drill_through
+from semantic.plan import registry
 from semantic.query import make_query, member_filter
+from ui import budget_versions as versions
 from ui import context as ctx
 from ui import finance_charts as charts
 from ui.fmt import format_change, format_value
@@ -33,9 +35,17 @@ def render() -> None:
         return
     lang, me = ctx.lang(), ctx.principal()
     last_day = ctx.as_of() or dt.date.today()
-    a, b, c, d = st.columns(4)
-    year = a.selectbox(ctx.t("budget.year"), list(range(last_day.year, last_day.year - 3, -1)), key="b_year")
+    plan = registry.current()  # the budget versions (the planning store registers its reader at start)
+    a, b, v, c, d = st.columns([1, 1, 2, 2, 2])
+    years = versions.years(plan, list(range(last_day.year, last_day.year - 3, -1)))
+    year = a.selectbox(ctx.t("budget.year"), years, key="b_year")
+    choices = versions.options(plan, year)
+    chosen = v.selectbox(
+        ctx.t("budget.version"), choices, format_func=lambda o: versions.option_text(plan, o, lang), key="b_version"
+    )
+    budget_version = versions.as_query_version(chosen)
     upto_choices = [dt.date(year, m, 1) for m in range(1, 13) if dt.date(year, m, 1) <= last_day]
+    upto_choices = upto_choices or [dt.date(year, 12, 1)]  # a year ahead (a new budget): no actuals yet
     upto = b.selectbox(
         ctx.t("budget.as_of_month"),
         upto_choices,
@@ -59,7 +69,12 @@ def render() -> None:
         key="b_regions",
     )
     where = member_filter({"department": depts, "region": regions})
-    ytd_range = {"time_from": dt.date(year, 1, 1), "time_to": upto_end, "where": where}
+    ytd_range = {
+        "time_from": dt.date(year, 1, 1),
+        "time_to": upto_end,
+        "where": where,
+        "budget_version": budget_version,
+    }
     ytd_text = ctx.t(
         "budget.ytd_period", start=period_text(dt.date(year, 1, 1), "month", lang), end=period_text(upto, "month", lang)
     )
@@ -70,6 +85,7 @@ def render() -> None:
             time_from=dt.date(year, 1, 1),
             time_to=dt.date(year, 12, 31),
             where=where,
+            budget_version=budget_version,
         ),
         "page:budget",
     )
@@ -127,6 +143,7 @@ def render() -> None:
     else:
         st.caption(ctx.t("budget.months_caption", year=year_text, upto=period_text(upto, "month", lang)))
     st.plotly_chart(charts.budget_months(monthly.frame, upto, lang, ctx.library()), key="b_months")
+    _compare(plan, year, chosen, where)
     st.subheader(ctx.t("budget.drill"))
     if by_dept.frame.empty:
         return
@@ -147,6 +164,7 @@ def render() -> None:
                 time_to=upto_end,
                 where=where_dept,
                 order_by=("-budget_variance",),
+                budget_version=budget_version,
             ),
             "page:budget",
         )
@@ -166,12 +184,62 @@ def render() -> None:
                 where=member_filter({"department": [dept], "account": [account], "region": regions}),
                 time_from=dt.date(year, 1, 1),
                 time_to=upto_end,
+                budget_version=budget_version,
             )
             rows = ctx.kept(
                 ("drill", expense_rows, 200),
                 lambda: drill_through(expense_rows, me, warehouse=ctx.warehouse(), page_size=200),
             )
             drill_rows(rows, expense_rows, key="b_rows")
+
+
+def _compare(plan, year: int, chosen: str, where: str | None) -> None:
+    """Compare with: a second version of the year, bridged from the chosen one by department, and a
+    table by department and account; both versions' numbers from the layer (one query each)."""
+    lang = ctx.lang()
+    others = [o for o in versions.options(plan, year) if o != chosen]
+    other = st.selectbox(
+        ctx.t("budget.compare_with"),
+        [None] + others,
+        format_func=lambda o: ctx.t("budget.compare_none") if o is None else versions.option_text(plan, o, lang),
+        key="b_compare",
+    )
+    if other is None:
+        return
+    frames = []
+    for choice in (chosen, other):
+        query = make_query(
+            metrics=("budget",),
+            group_by=("department", "account"),
+            time_from=dt.date(year, 1, 1),
+            time_to=dt.date(year, 12, 31),
+            where=where,
+            budget_version=versions.as_query_version(choice),
+        )
+        answer = ctx.ask(query, "page:budget")
+        if answer is None:
+            return
+        frames.append(answer.frame)
+    name_a, name_b = (versions.option_text(plan, o, lang) for o in (chosen, other))
+    table = versions.compared(*frames)
+    year_text = period_text(dt.date(year, 1, 1), "year", lang)
+    st.subheader(plain(ctx.t("budget.compare_title", a=name_a, b=name_b)))
+    st.caption(
+        plain(
+            ctx.t(
+                "budget.compare_caption",
+                year=year_text,
+                a=name_a,
+                b=name_b,
+                total_a=format_value(float(table["a"].sum()), "currency", lang),
+                total_b=format_value(float(table["b"].sum()), "currency", lang),
+            )
+        )
+    )
+    st.plotly_chart(versions.waterfall(table, name_a, name_b, lang, ctx.library()), key="b_compare_chart")
+    st.caption(ctx.t("budget.compare_table"))
+    labels = {"a": name_a, "b": name_b, "difference": ctx.t("budget.difference")}
+    show(table, key="b_compare_table", labels=labels, formats=dict.fromkeys(labels, "currency"))
 
 
 ctx.guard(render)

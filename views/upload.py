@@ -36,7 +36,7 @@ def render() -> None:
         st.success(plain(said))
     st.caption(ctx.t("upload.intro"))
     library, lang = ctx.library(), ctx.lang()
-    tables = sorted(library.tables)
+    tables = sorted(library.warehouse_tables)  # not a planning table (budget versions live in the store)
     table = st.selectbox(
         ctx.t("upload.table"),
         tables,

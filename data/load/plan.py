@@ -135,8 +135,10 @@ def preview(
     """What loading `data` into `table` would do; raises LoadError for a file that cannot be read at all."""
     library = library or default_library()
     today = today or dt.date.today()
-    if table not in library.tables:
-        raise LoadError(f"'{table}' is not a table of the library; tables: {', '.join(sorted(library.tables))}.")
+    if table not in library.warehouse_tables:
+        raise LoadError(
+            f"'{table}' is not a warehouse table of the library; tables: {', '.join(sorted(library.warehouse_tables))}."
+        )
     spec = library.tables[table]
     if saved is None:
         from data.load.store import saved_mapping

@@ -16,13 +16,14 @@ from dataclasses import dataclass, field
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
 
-from semantic.compile import share, sqlbits, timegrain
+from semantic.compile import planning, share, sqlbits, timegrain
 from semantic.compile.dialects import render
 from semantic.compile.source import GroupKey, Range
 from semantic.compile.sources import Leaf, Source, build_sources, leaves_of
 from semantic.compile.where import dimension_names, parse_where
 from semantic.errors import QueryError
 from semantic.model.library import TIME, Library, parse_fragment
+from semantic.plan import model as plan_model
 from semantic.query import Query
 from semantic.rollup import choose
 
@@ -56,12 +57,17 @@ class Plan:
 
 
 def compile_query(
-    lib: Library, query: Query, row_filters: Sequence[exp.Expression] = (), rollups: Mapping[str, str] | None = None
+    lib: Library,
+    query: Query,
+    row_filters: Sequence[exp.Expression] = (),
+    rollups: Mapping[str, str] | None = None,
+    budgets: plan_model.Plan | None = None,
 ) -> Plan:
     """Compile `query`; `row_filters` (already parsed, from the policy) are ANDed around it.
     `rollups` (name -> definition hash) are those the warehouse has; any that answers
-    a part exactly is used (see semantic/rollup). Everything the compile reads is an
-    argument: the same arguments give the same tree."""
+    a part exactly is used (see semantic/rollup). `budgets` is the Plan of budget versions a planning
+    table is built from (semantic/compile/planning.py; None: semantic.plan.registry.current()).
+    Everything the compile reads is an argument: the same arguments give the same tree."""
     rollups = dict(rollups or {})
     keys = tuple(GroupKey.parse(name) for name in query.group_by)
     for key in keys:
@@ -87,10 +93,30 @@ def compile_query(
     if query.compare:
         columns = [k.name for k in keys] + [f"{m}{s}" for m in query.metrics for s in ("", "__prior", "__change_pct")]
     select = _order_and_limit(select, query, keys, columns)
+    used = [k.dimension for k in keys] + [d for f in filters for d in dimension_names(f)]
+    ctes = planning_ctes(lib, query, [body for _, body in ctes] + [select], "version" in used, budgets, rollups) + ctes
     for name, body in ctes:
         select = select.with_(name, as_=body, copy=False)
     tables = tuple(dict.fromkeys(lib.measures[m].table for leaf in leaves for m in lib.leaf_measures(leaf)))
     return Plan(select, tuple(columns), keys, leaves, tables, choose.used_in(lib, select) if rollups else ())
+
+
+def planning_ctes(lib, query: Query, trees, by_version: bool, budgets, rollups) -> list:
+    """(name, body) of each planning table the `trees` read, built from the Plan `budgets` (None: the
+    registry's current one), to go before every other CTE; `by_version`: the version dimension is
+    grouped or filtered. An unknown Query.budget_version is refused even when no tree reads one."""
+    names = planning.planning_tables(lib)
+    if not names:
+        return []
+    read = {name for tree in trees for name in planning.reads(tree, names)}
+    if not read and query.budget_version is None:
+        return []
+    if budgets is None:
+        from semantic.plan import registry
+
+        budgets = registry.current()
+    selection = planning.select(budgets, query.budget_version, by_version)
+    return [(name, planning.cte(lib, name, budgets, selection, rollups)) for name in names if name in read]
 
 
 def _where_names(lib: Library, where: str) -> tuple[str, ...]:

@@ -50,6 +50,11 @@ class Library:
     # opaque to the compiler: what the app knows about custom entries (semantic/custom keeps a CustomInfo per name)
     custom: Mapping[str, Any] = field(default_factory=dict)
 
+    @property
+    def warehouse_tables(self) -> dict[str, TableSpec]:
+        """The tables that live in the warehouse: every table but the planning ones (built from the Plan)."""
+        return {name: spec for name, spec in self.tables.items() if spec.planning is None}
+
     # ---- look-ups that name the problem when they fail -------------------
     def metric(self, name: str) -> MetricSpec:
         try:

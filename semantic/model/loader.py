@@ -204,6 +204,9 @@ def _check(lib: Library, origin: Mapping[tuple[str, str], str]) -> None:
             if key not in table.columns:
                 raise ModelError(f"{at('tables', name)}.primary_key: '{key}' is not one of its columns.")
     check_acyclic(lib.tables)
+    for name, table in lib.tables.items():
+        if table.planning is not None:
+            _check_planning(lib, name, table, at("tables", name))
     for name, dim in lib.dimensions.items():
         if name == TIME or "__" in name:
             raise ModelError(
@@ -232,6 +235,33 @@ def _check(lib: Library, origin: Mapping[tuple[str, str], str]) -> None:
                 _check_sql(lib, text, measure.table, reach, f"{where}.{key}")
     for name, metric in lib.metrics.items():
         _check_metric(lib, name, metric, at("metrics", name))
+
+
+PLAN_COLUMNS = ("version", "month", "department", "account", "region", "amount")
+
+
+def _check_planning(lib: Library, name: str, table, where: str) -> None:
+    """A planning table has the columns the compiler builds, a known actuals measure on a table with
+    them (bar version), and an imported warehouse table with them too; nothing joins to or from it."""
+    if tuple(table.columns) != PLAN_COLUMNS:
+        raise ModelError(f"{where}.columns: a planning table has exactly the columns {', '.join(PLAN_COLUMNS)}.")
+    if table.joins or any(name in other.joins for other in lib.tables.values()):
+        raise ModelError(f"{where}: a planning table joins nothing and nothing joins to it; remove the join.")
+    plan = table.planning
+    if plan.imported not in lib.tables or lib.tables[plan.imported].planning is not None:
+        raise ModelError(
+            f"{where}.planning.imported: unknown warehouse table '{plan.imported}'.{did_you_mean(plan.imported, lib.tables)}"
+        )
+    missing = [c for c in PLAN_COLUMNS[1:] if c not in lib.tables[plan.imported].columns]
+    if missing:
+        raise ModelError(f"{where}.planning.imported: {plan.imported} has no column {', '.join(missing)}.")
+    if plan.actuals not in lib.measures:
+        raise ModelError(
+            f"{where}.planning.actuals: unknown measure '{plan.actuals}'.{did_you_mean(plan.actuals, lib.measures)}"
+        )
+    actuals = lib.measures[plan.actuals]
+    if actuals.agg != "sum" or actuals.table == name:
+        raise ModelError(f"{where}.planning.actuals: '{plan.actuals}' must be a sum over a warehouse table.")
 
 
 def _check_metric(lib: Library, name: str, metric, where: str) -> None:

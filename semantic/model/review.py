@@ -49,7 +49,7 @@ def against_warehouse(library: Library, connection, dialect: str, schema: str, w
     have = {t: [c.name for c in cols] for t, cols in catalog(connection, dialect, schema).items()}
     items: list[str] = []
     present: set[str] = set()
-    for name, table in library.tables.items():
+    for name, table in library.warehouse_tables.items():  # a planning table is built from budget versions
         if name not in have:
             items.append(f"tables.{name}: no such table in {where}.{did_you_mean(name, have)}")
             continue

@@ -34,8 +34,17 @@ class Synonyms(Spec):
     zh: tuple[str, ...] = ()
 
 
+class Planning(Spec):
+    """A planning table's marker: not in the warehouse, built by the compiler from the current Plan
+    (semantic.plan). `actuals` is the measure whose actuals fill a forecast's months up to its switch
+    month; `imported` is the warehouse table read as the version 'imported'."""
+
+    actuals: str
+    imported: str
+
+
 class TableSpec(Spec):
-    """A warehouse table. `joins` maps a target table to this table's foreign key
+    """A warehouse table (or, with `planning`, a table the compiler builds from budget versions). `joins` maps a target table to this table's foreign key
     column; the join is many-to-one onto the target's single-column primary key."""
 
     label: Text
@@ -47,6 +56,7 @@ class TableSpec(Spec):
     # warehouse's data date, set by every sync and upload, is the latest of these; a plan (budgets) or
     # a ledger posted after the period leaves it out.
     freshness: str | None = None
+    planning: Planning | None = None
 
     @model_validator(mode="after")
     def _freshness_is_a_column(self):

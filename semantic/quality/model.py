@@ -126,6 +126,11 @@ def load_checks(path: Path | str | None = None, library: Library | None = None) 
                 raise ModelError(
                     f"{path.name}: checks.{name}: unknown table '{table}'.{did_you_mean(table, library.tables)}"
                 )
+            if library.tables[table].planning is not None:
+                raise ModelError(
+                    f"{path.name}: checks.{name}: {table} is a planning table (budget versions, not in the "
+                    f"warehouse); check its imported table {library.tables[table].planning.imported} instead."
+                )
             if column not in library.tables[table].columns:
                 raise ModelError(
                     f"{path.name}: checks.{name}: table {table} has no column '{column}'."

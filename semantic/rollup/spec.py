@@ -66,6 +66,11 @@ def _check(spec: RollupSpec, library: Library) -> None:
                 f"{where}: measure '{m}' has another table, date or filter than '{spec.measures[0]}'; "
                 "put it in a rollup of its own."
             )
+        if library.tables[measure.table].planning is not None:
+            raise ModelError(
+                f"{where}: measure '{m}' reads the planning table {measure.table} (built from budget versions at "
+                "each query, not in the warehouse); a rollup cannot hold it, drop it here."
+            )
         if measure.agg not in ("sum", "count", "count_distinct"):
             raise ModelError(f"{where}: measure '{m}' is a {measure.agg}, which does not add up across cells.")
     for d in spec.dimensions:

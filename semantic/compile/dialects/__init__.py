@@ -1,7 +1,8 @@
 """The few pieces of SQL each engine spells its own way, as passes over the compiled tree.
 
 The compiler builds one dialect-neutral sqlglot tree; where no common spelling exists it leaves a
-neutral node (`PeriodSeries`: the dense calendar of a balance). `render(tree, dialect)` hands the tree
+neutral node (`PeriodSeries`: the dense calendar of a balance; `PlanRows`: budget versions' lines from
+one JSON literal). `render(tree, dialect)` hands the tree
 to that dialect's pass (`lower`: expression in, expression out; one small module per engine) and then
 to sqlglot's generator. A dialect without a module of its own (snowflake, bigquery: compile-only, for
 `python -m semantic sql --dialect`) gets DuckDB's spelling of the calendar.
@@ -20,6 +21,28 @@ class PeriodSeries(exp.Expression, exp.Func):
     its balance. Each dialect's `lower` replaces it with that engine's set-returning spelling."""
 
     arg_types = {"this": True, "expression": True, "step": True}
+
+
+class PlanRows(exp.Expression):
+    """The lines of budget versions as a derived table (alias `plan_rows`) with columns version (text),
+    month (date), department, account, region (text) and amount (DECIMAL(18,2)); `this` is ONE JSON
+    string literal (an array of objects with those keys). Each dialect's `lower` spells it as that
+    engine's JSON-to-rows function (never a VALUES list: 3,600 rows took 550 ms to plan on DuckDB)."""
+
+    arg_types = {"this": True}
+
+
+PLAN_COLUMNS = (("version", "text"), ("month", "date"), ("department", "text"), ("account", "text"),
+                ("region", "text"), ("amount", "decimal(18,2)"))  # fmt: skip
+
+
+def plan_rows_alias(columns: bool = False) -> exp.TableAlias:
+    alias = exp.TableAlias(this=exp.to_identifier("plan_rows"))
+    if columns:
+        alias.set(
+            "columns", [exp.ColumnDef(this=exp.to_identifier(n), kind=exp.DataType.build(t)) for n, t in PLAN_COLUMNS]
+        )
+    return alias
 
 
 LOWERED = ("duckdb", "postgres", "spark")  # the engines Concord runs on, each with a module here

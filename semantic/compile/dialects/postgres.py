@@ -2,7 +2,7 @@
 
 The calendar: generate_series is a set-returning function in the SELECT list (never inside UNNEST), over
 timestamps (date arguments are ambiguous between its timestamp and timestamptz forms), each period start
-cast back to DATE.
+cast back to DATE. Plan lines: jsonb_to_recordset(CAST(j AS JSONB)) with a typed column list.
 
 Null-safe join keys: the compiler joins facts, the key spine and the prior period with
 `a IS NOT DISTINCT FROM b` (a NULL region meets the NULL region). PostgreSQL can neither hash nor merge
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from semantic.compile.dialects import PeriodSeries
+from semantic.compile.dialects import PeriodSeries, PlanRows, plan_rows_alias
 
 
 def _hashable(key: exp.NullSafeEQ) -> exp.Expression:
@@ -41,6 +41,9 @@ def lower(tree: exp.Expression) -> exp.Expression:
                 start=exp.cast(node.this, stamp), end=exp.cast(node.expression, stamp), step=node.args["step"]
             )
             return exp.cast(series, exp.DataType.build("date"))
+        if isinstance(node, PlanRows):  # jsonb_to_recordset(CAST(j AS JSONB)) AS plan_rows(version TEXT, ...)
+            rows = exp.Anonymous(this="jsonb_to_recordset", expressions=[exp.cast(node.this, "jsonb")])
+            return exp.Table(this=rows, alias=plan_rows_alias(columns=True))
         if isinstance(node, exp.Join) and node.args.get("on") is not None:
             on = node.args["on"]
             keys = [on] if isinstance(on, exp.NullSafeEQ) else list(on.find_all(exp.NullSafeEQ))

@@ -1,0 +1,120 @@
+"""Budget vs actual with budget versions (issue 17), as the CFO sees it (Streamlit's AppTest; the page
+is run from its file, never imported): the Version choice (Approved budget, each version of the year
+with its status, Imported), years that only a version has (FY2026), every number read from the chosen
+version, and Compare with: a waterfall from version A's total to B's by department and a table by
+department and account. Numbers against hand SQL over the raw tables and the test's literal lines."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from semantic.plan import registry
+from semantic.plan.model import Line, Plan, Version
+from tests.test_finance_pages import by_name, figures, open_view
+
+JUNE = dt.date(2025, 6, 1)
+CELLS = (("Sales", "Travel", "East"), ("Marketing", "Advertising", "South"))
+
+
+def lines(year: int, base: str) -> tuple[Line, ...]:
+    return tuple(
+        Line(dt.date(year, m, 1), dept, account, region, Decimal(base) + Decimal(f"{i}{m:02d}.25"))
+        for i, (dept, account, region) in enumerate(CELLS)
+        for m in range(1, 13)
+    )
+
+
+APPROVED = Version("Budget FY2025", 2025, "budget", "approved", 0, "2025-01-02T00:00:00")
+DRAFT = Version("Budget FY2025 v2", 2025, "budget", "draft")
+NEXT = Version("Budget FY2026", 2026, "budget", "submitted")
+PLAN = Plan(
+    "page-1",
+    (APPROVED, DRAFT, NEXT),
+    {APPROVED.name: lines(2025, "50000"), DRAFT.name: lines(2025, "70000"), NEXT.name: lines(2026, "90000")},
+)
+
+
+@pytest.fixture(autouse=True)
+def _plan(monkeypatch, warehouse_path, metastore_file):
+    monkeypatch.setenv("CONCORD_WAREHOUSE", str(warehouse_path))
+    registry.provide(lambda: PLAN)  # what the planning store registers in the app, through the real registry
+    yield
+    registry.provide(None)
+
+
+def by_dept(rows, upto: dt.date | None = None) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for r in rows:
+        if upto is None or r.month <= upto:
+            out[r.department] = out.get(r.department, 0.0) + float(r.amount)
+    return out
+
+
+def test_the_version_choice_lists_the_years_versions_with_status_and_fy2026(raw):
+    at = open_view("budget", b_year=2025)
+    assert at.selectbox(key="b_year").options == ["2026", "2025", "2024", "2023"]  # 2026: a version's
+    shown = at.selectbox(key="b_version").options
+    assert shown == [
+        "Approved budget",
+        "Budget FY2025 · budget, approved",
+        "Budget FY2025 v2 · budget, draft",
+        "Imported (warehouse budget table)",
+    ]
+    zh = open_view("budget", "zh", b_year=2025).selectbox(key="b_version")
+    assert zh.label == "预算版本" and zh.options[0] == "已批准预算" and zh.options[2] == "Budget FY2025 v2 · 预算，草稿"
+
+
+def test_a_chosen_version_drives_the_variance_waterfall(raw, library):
+    at = open_view("budget", b_year=2025, b_upto=JUNE, b_version=DRAFT.name)
+    bars = figures(at)["b_waterfall"]["data"][0]
+    expense = dict(
+        raw.execute(
+            "SELECT department, SUM(amount) FROM expenses "
+            "WHERE expense_date BETWEEN DATE '2025-01-01' AND DATE '2025-06-30' GROUP BY 1"
+        ).fetchall()
+    )
+    budget = by_dept(PLAN.lines[DRAFT.name], JUNE)
+    labels = {label.en: dept for dept, label in library.dimensions["department"].members.items()}
+    got = {labels[x]: y for x, y in zip(bars["x"][:-1], bars["y"][:-1])}
+    assert got.keys() == expense.keys()
+    for dept, value in got.items():
+        assert value == pytest.approx(float(expense[dept]) - budget.get(dept, 0.0), abs=0.01), dept
+
+
+def test_the_default_is_the_approved_version_and_fy2026_shows_its_budget(raw):
+    at = open_view("budget", b_year=2026, b_version=NEXT.name)  # submitted, not approved: chosen by name
+    months = by_name(figures(at)["b_months"])
+    budget_trace = next(t for name, t in months.items() if name and "Budget" in name)
+    assert sum(budget_trace["y"]) == pytest.approx(sum(by_dept(PLAN.lines[NEXT.name]).values()), abs=0.01)
+    default = open_view("budget", b_year=2025, b_upto=JUNE)
+    hand = by_dept(PLAN.lines[APPROVED.name], JUNE)
+    assert any(f"{sum(hand.values()) / 1e3:,.1f}K" in c.value.replace("\\", "") for c in default.caption)
+
+
+def test_compare_with_bridges_version_a_to_b_by_department_and_tables_the_accounts(raw):
+    at = open_view("budget", b_year=2025, b_version=DRAFT.name, b_compare="imported")
+    bars = figures(at)["b_compare_chart"]["data"][0]
+    imported = dict(
+        raw.execute(
+            "SELECT department, SUM(amount) FROM budgets WHERE month BETWEEN DATE '2025-01-01' AND DATE '2025-12-31' "
+            "GROUP BY 1"
+        ).fetchall()
+    )
+    a = by_dept(PLAN.lines[DRAFT.name])
+    assert bars["measure"][0] == "absolute" and bars["measure"][-1] == "total"
+    assert bars["y"][0] == pytest.approx(sum(a.values()), abs=0.01)
+    assert bars["y"][-1] == pytest.approx(float(sum(imported.values())), abs=0.01)
+    steps = sorted(bars["y"][1:-1])
+    want = sorted(float(imported.get(d, 0)) - a.get(d, 0.0) for d in set(imported) | set(a))
+    assert steps == pytest.approx(want, abs=0.01)
+    table = next(d.value for d in at.dataframe if list(d.value.columns)[2:] == ["a", "b", "difference"])
+    sales_travel = table[(table["department"] == "Sales") & (table["account"] == "Travel")].iloc[0]
+    hand = raw.execute(
+        "SELECT SUM(amount) FROM budgets WHERE department = 'Sales' AND account = 'Travel' AND year(month) = 2025"
+    ).fetchone()[0]
+    a_cell = sum(float(r.amount) for r in PLAN.lines[DRAFT.name] if (r.department, r.account) == ("Sales", "Travel"))
+    got = [float(sales_travel[c]) for c in ("a", "b", "difference")]
+    assert got == pytest.approx([a_cell, float(hand), float(hand) - a_cell], abs=0.01)
