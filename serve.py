@@ -14,7 +14,7 @@ import streamlit as st
 import boards.tokens  # noqa: F401 - warm-up: screens resolve their links first
 import ui.kiosk  # noqa: F401 - warm-up: plotly, pandas, the charts and the tiles come with it
 from auth.routes import routes
-from data import config, custom_store
+from data import budget, config, custom_store
 from semantic import default_library
 from semantic.errors import SemanticError
 from semantic.execute import EngineSettings, open_engine
@@ -34,6 +34,7 @@ try:
     config.settle()  # concord.toml's warehouse, library and policy, before anything loads them
     default_library()
     custom_store.register()  # users' custom metrics and groupings, read from the metadata store
+    budget.register()  # budget versions: a screen's budget tiles read the year's approved version
     if EngineSettings.from_env().engine == "spark":
         threading.Thread(target=warm_engine, daemon=True, name="concord-warm-engine").start()
 except SemanticError:

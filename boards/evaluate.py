@@ -249,11 +249,12 @@ def main(argv: list[str] | None = None) -> int:
     elif args.db:
         os.environ["CONCORD_METASTORE"] = args.db
         os.environ.pop("CONCORD_METASTORE_URL", None)
-    from data import config, custom_store
+    from data import budget, config, custom_store
 
     try:
         config.settle()  # concord.toml's engine, library and policy, as the app reads them
         custom_store.register()  # a tile with a user's custom metric is evaluated like any other
+        budget.register()  # a budget tile reads the year's approved version
         warehouse = _engine(args.warehouse)
         while True:
             outcomes = run_once(warehouse, lease_seconds=max(3 * args.interval, 3 * MIN_INTERVAL))

@@ -26,7 +26,7 @@ from cli.certified_command import cmd_certified
 from cli.semantic_commands import COMMANDS
 from cli.versions_command import add_parser as add_versions_parser
 from cli.versions_command import cmd_versions
-from data import config, custom_store
+from data import budget, config, custom_store
 from semantic.errors import SemanticError
 from semantic.model.loader import models_dir
 
@@ -144,6 +144,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         config.settle()  # concord.toml's warehouse, library and policy become the defaults below
         args = build_parser().parse_args(argv)
         custom_store.register()  # users' custom metrics (drafts for their author and shared roles only)
+        budget.register()  # budget versions prepared in the app (--compare-version, versions)
         return {**COMMANDS, "ask": cmd_ask, "certified": cmd_certified, "versions": cmd_versions}[args.command](args)
     except SemanticError as err:
         print(f"error: {err}", file=sys.stderr)

@@ -4,7 +4,7 @@
     python -m semantic versions --format json
     python -m semantic query --metrics budget,budget_variance --by department --compare-version "Forecast 3+9"
 
-The versions come from semantic.plan.registry (the planning store registers its reader at start); the
+The versions come from semantic.planning.registry (the planning store registers its reader at start); the
 warehouse's own budgets table is always there as the version 'imported'. Budget metrics read the
 approved budget of each year unless a query names a version (--compare-version NAME).
 """
@@ -14,8 +14,8 @@ from __future__ import annotations
 import json
 import sys
 
-from semantic.plan import registry
-from semantic.plan.model import IMPORTED
+from semantic.planning import registry
+from semantic.planning.model import IMPORTED
 
 HEADER = ("name", "year", "kind", "status", "switch_month", "default")
 

@@ -29,8 +29,8 @@ from semantic.events import report
 from semantic.execute import Warehouse
 from semantic.kept import kept
 from semantic.model.library import Library
-from semantic.plan import registry as plans
-from semantic.plan.model import Plan
+from semantic.planning import registry as plans
+from semantic.planning.model import Plan
 from semantic.principal import Principal
 from semantic.query import Query
 from semantic.service import run
@@ -57,7 +57,7 @@ def detail_plan(
     query: Query, principal: Principal | None, library: Library, budgets: Plan | None = None
 ) -> tuple[str, exp.Select]:
     """(fact table, SELECT of its rows) for the first metric of `query`, under policy; a planning
-    table (budget_lines) is built from `budgets` (None: semantic.plan.registry.current())."""
+    table (budget_lines) is built from `budgets` (None: semantic.planning.registry.current())."""
     principal = principal or Principal.operator()
     authorize(principal, "query", query, library)  # the one authorisation every surface asks
     access = policy.access_for(principal, library)  # for its row filter and the dimensions shown

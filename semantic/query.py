@@ -31,7 +31,7 @@ class Query(BaseModel):
     order_by: tuple[str, ...] = ()  # names, '-name' for descending
     limit: int | None = Field(default=None, ge=1, le=1_000_000)
     # the budget version budget metrics read (a name from the planning store, or 'imported' for the warehouse's
-    # budget table); None: each year's approved budget (semantic.plan)
+    # budget table); None: each year's approved budget (semantic.planning)
     budget_version: str | None = Field(default=None, max_length=100)
 
     @field_validator("metrics", "group_by", "order_by")

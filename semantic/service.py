@@ -24,8 +24,8 @@ from semantic.events import report
 from semantic.execute import Warehouse, WarehouseVersion
 from semantic.kept import forget, kept
 from semantic.model.library import Library
-from semantic.plan import registry as plans
-from semantic.plan.model import Plan as BudgetPlan
+from semantic.planning import registry as plans
+from semantic.planning.model import Plan as BudgetPlan
 from semantic.principal import Principal
 from semantic.query import Query
 
@@ -64,7 +64,7 @@ def plan(
 ) -> Plan:
     """Compile `query` under `principal`'s policy (the local operator when None);
     `rollups` are those the warehouse has (Warehouse.rollups()), used when exact;
-    `budgets` the Plan of budget versions (None: semantic.plan.registry.current()).
+    `budgets` the Plan of budget versions (None: semantic.planning.registry.current()).
 
     A plan depends only on these inputs, so it is compiled once and reused: the
     key holds the whole principal (name, roles, attributes), so two users with

@@ -79,13 +79,8 @@ def test_an_unknown_version_is_one_line(warehouse, metastore_file):
         base_from_version("Budget FY2099", who("cfo"), warehouse)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the compiler reads store versions (Query.budget_version) only once the compile helper's part is "
-    "merged; this then passes and the mark must go",
-)
 def test_a_store_version_read_back_through_the_layer(warehouse, metastore_file):
-    from semantic.plan import registry
+    from semantic.planning import registry
 
     budget.forget()
     seeded = budget.seed_lines(base_from_actuals(2025, who("cfo"), warehouse), 2026, [budget.Driver("all", pct=D(5))])

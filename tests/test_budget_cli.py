@@ -1,50 +1,71 @@
 """`python -m semantic query ... --compare-version NAME` and `python -m semantic versions` (issue 17).
 
-Real subprocesses. The planning store registers its reader in the CLI (wired by the app's start-up);
-here a tiny provider is registered in the subprocess itself, through the real registry, before the
-real `cli.semantic_cli.main` runs. Numbers against hand SQL over the raw tables and the literal lines.
+Real subprocesses reading a real planning store (the CLI registers it, as the app does), whose versions
+the test makes through the store's own workflow. Numbers against hand SQL over the raw tables and the
+literal lines.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
+import os
 import subprocess
 import sys
-import textwrap
+import tempfile
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from auth import accounts, audit
+from data import budget, metastore
 from tests.handsql import assert_same
 
 ROOT = Path(__file__).resolve().parent.parent
-PROVIDER = textwrap.dedent(
-    """
-    import datetime as dt, sys
-    from decimal import Decimal
-    from semantic.plan import registry
-    from semantic.plan.model import Line, Plan, Version
-    lines = tuple(Line(dt.date(2025, m, 1), "Sales", "Travel", "East", Decimal("1000.25")) for m in range(1, 13))
-    plan = Plan("cli", (Version("Forecast 3+9", 2025, "forecast", "submitted", 3),
-                        Version("Budget FY2025", 2025, "budget", "approved", 0, "2025-01-02T00:00:00")),
-                {"Forecast 3+9": lines, "Budget FY2025": lines})
-    registry.provide(lambda: plan)
-    from cli.semantic_cli import main
-    sys.exit(main(sys.argv[1:]))
-    """
-)
+MONTHS = [dt.date(2025, m, 1) for m in range(1, 13)]
+
+
+def _lines() -> pd.DataFrame:
+    return pd.DataFrame(
+        [(m, "Sales", "Travel", "East", Decimal("1000.25")) for m in MONTHS],
+        columns=["month", "department", "account", "region", "amount"],
+    )
 
 
 @pytest.fixture(autouse=True)
-def _own_store(tmp_path, monkeypatch):
-    monkeypatch.setenv("CONCORD_METASTORE", str(tmp_path / "metastore.sqlite"))  # the subprocess's, never the app's
+def _store(tmp_path, monkeypatch):
+    """The subprocess's own store (never the app's), holding an approved budget and a submitted forecast of
+    2025 made through the real workflow; the CLI registers the store itself, as it does for every user."""
+    monkeypatch.setenv("CONCORD_METASTORE", str(tmp_path / "metastore.sqlite"))
+    monkeypatch.delenv("CONCORD_METASTORE_URL", raising=False)
+    cfo = accounts.principal_for("cfo")
+    budget.forget()
+    budget.create("Budget FY2025", 2025, cfo, lines=_lines())
+    budget.submit("Budget FY2025", "Sales", cfo)
+    budget.review("Budget FY2025", "Sales", "Travel", cfo, verdict="accept")
+    budget.submit_version("Budget FY2025", cfo)
+    budget.approve("Budget FY2025", cfo)
+    budget.create("Forecast 3+9", 2025, cfo, lines=_lines(), kind="forecast", switch_month=3)
+    budget.submit("Forecast 3+9", "Sales", cfo)
+    budget.review("Forecast 3+9", "Sales", "Travel", cfo, verdict="accept")
+    budget.submit_version("Forecast 3+9", cfo)
+    yield
+    audit.flush()
+    metastore.close_all()
+    budget.forget()
 
 
 def cli(*args: str, provider: bool = True) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-c", PROVIDER, *args] if provider else [sys.executable, "-m", "semantic", *args]
-    return subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=180)
+    """The CLI on the test's store; provider=False: on an empty store of its own (no versions at all)."""
+    env = dict(os.environ)
+    if not provider:
+        env["CONCORD_METASTORE"] = str(Path(tempfile.mkdtemp()) / "empty.sqlite")
+    return subprocess.run(
+        [sys.executable, "-m", "semantic", *args], capture_output=True, text=True, cwd=ROOT, timeout=180, env=env
+    )
 
 
 def test_compare_version_reads_that_version_for_the_variance(warehouse_path, raw):
@@ -86,7 +107,7 @@ def test_an_unknown_version_is_one_line_exit_2(warehouse_path, provider):
                provider=provider)  # fmt: skip
     assert done.returncode == 2 and done.stdout == ""
     error = done.stderr.strip().splitlines()[-1]
-    names = "imported, Forecast 3+9, Budget FY2025" if provider else "imported"
+    names = "imported, Budget FY2025, Forecast 3+9" if provider else "imported"
     assert error == f"error: budget version 'FY2099' does not exist; use one of: {names}."
 
 

@@ -11,8 +11,8 @@ from decimal import Decimal
 
 import pytest
 
-from semantic.plan import registry
-from semantic.plan.model import Line, Plan, Version
+from semantic.planning import registry
+from semantic.planning.model import Line, Plan, Version
 from tests.test_finance_pages import by_name, figures, open_view
 
 JUNE = dt.date(2025, 6, 1)

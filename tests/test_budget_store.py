@@ -14,7 +14,7 @@ import pytest
 from data import budget
 from data.budget import reads
 from semantic.errors import PolicyError
-from semantic.plan import registry
+from semantic.planning import registry
 from tests.budgetstore import YEAR, budget_events, cell_amount, count, counts, small_lines, who
 
 METASTORE_BACKENDS = ("sqlite", "postgres")

@@ -12,8 +12,8 @@ import pytest
 
 from semantic import Principal, Query, run
 from semantic.errors import QueryError
-from semantic.plan import registry
-from semantic.plan.model import EMPTY, Line, Plan, Version
+from semantic.planning import registry
+from semantic.planning.model import EMPTY, Line, Plan, Version
 from tests.conftest import ALL_ENGINES
 from tests.handsql import assert_same
 

@@ -12,7 +12,7 @@ import pytest
 
 from data import budget
 from semantic.errors import PolicyError
-from semantic.plan import registry
+from semantic.planning import registry
 from tests.budgetstore import PLAN, YEAR, budget_events, cell_amount, counts, small_lines, who
 
 METASTORE_BACKENDS = ("sqlite", "postgres")

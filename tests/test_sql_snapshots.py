@@ -15,7 +15,7 @@ import pytest
 import sqlglot
 
 from semantic import Principal, Query, default_library
-from semantic.plan.model import Line, Plan, Version
+from semantic.planning.model import Line, Plan, Version
 from semantic.rollup.spec import load_rollups
 from semantic.service import plan
 

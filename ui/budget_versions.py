@@ -10,7 +10,7 @@ import html
 import pandas as pd
 import plotly.graph_objects as go
 
-from semantic.plan.model import IMPORTED, Plan
+from semantic.planning.model import IMPORTED, Plan
 from ui.finance_charts import BUDGET, OVER, UNDER, layout, member_label, signed_money
 from ui.fmt import format_value
 from ui.i18n import text

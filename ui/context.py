@@ -9,7 +9,7 @@ import functools
 
 import streamlit as st
 
-from data import custom_store
+from data import budget, custom_store
 from semantic import (
     Principal,
     Query,
@@ -33,6 +33,7 @@ from ui.messages import browser
 from ui.safe import plain
 
 custom_store.register()  # every page reads the users' custom metrics and groupings from the metadata store
+budget.register()  # and the budget versions prepared in the app (budget metrics read them)
 PRINCIPAL_KEY = "principal"
 PAGE_ROWS = DEFAULT_PAGE_ROWS  # rows a page receives; more is a download (EXPORT_ROWS), never a 200 MB message
 EXPORT_ROWS = 1_000_000  # rows a download may carry

@@ -9,7 +9,7 @@ import datetime as dt
 import streamlit as st
 
 from semantic.detail import drill_through
-from semantic.plan import registry
+from semantic.planning import registry
 from semantic.query import make_query, member_filter
 from ui import budget_versions as versions
 from ui import context as ctx

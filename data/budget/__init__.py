@@ -5,7 +5,7 @@ seed; departments edit their cells (an optimistic revision per department), subm
 by line and submits the version, the approver approves (cells locked; the year's default budget) and
 locks it; within an approved version amounts move by recorded transfers. Every change is one transaction
 with before/after rows in budget_changes and one audit line (kind budget_...). `current_plan()` hands the
-semantic layer the semantic.plan.model.Plan (token = the store's generation, checked at most once a second).
+semantic layer the semantic.planning.model.Plan (token = the store's generation, checked at most once a second).
 Amounts are exact Decimals to the cent (integer cents in the store). See /work/notes/planstore.md.
 """
 

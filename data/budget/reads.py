@@ -15,8 +15,8 @@ from data import metastore
 from data.budget import rows
 from data.budget.records import Change, Comment, DepartmentStatus, VersionInfo, from_cents
 from semantic import authorize
-from semantic.plan import registry
-from semantic.plan.model import EMPTY, Line, Plan, Version
+from semantic.planning import registry
+from semantic.planning.model import EMPTY, Line, Plan, Version
 
 log = logging.getLogger(__name__)
 CHECK_EVERY = 1.0  # seconds between two checks of the generation counter by one process

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from semantic.errors import SemanticError
-from semantic.plan.model import IMPORTED, KINDS
+from semantic.planning.model import IMPORTED, KINDS
 
 CENT = Decimal("0.01")
 MOST = Decimal("1000000000000")  # 1e12: the largest amount a cell may hold

@@ -23,7 +23,7 @@ from semantic.compile.sources import Leaf, Source, build_sources, leaves_of
 from semantic.compile.where import dimension_names, parse_where
 from semantic.errors import QueryError
 from semantic.model.library import TIME, Library, parse_fragment
-from semantic.plan import model as plan_model
+from semantic.planning import model as plan_model
 from semantic.query import Query
 from semantic.rollup import choose
 
@@ -66,7 +66,7 @@ def compile_query(
     """Compile `query`; `row_filters` (already parsed, from the policy) are ANDed around it.
     `rollups` (name -> definition hash) are those the warehouse has; any that answers
     a part exactly is used (see semantic/rollup). `budgets` is the Plan of budget versions a planning
-    table is built from (semantic/compile/planning.py; None: semantic.plan.registry.current()).
+    table is built from (semantic/compile/planning.py; None: semantic.planning.registry.current()).
     Everything the compile reads is an argument: the same arguments give the same tree."""
     rollups = dict(rollups or {})
     keys = tuple(GroupKey.parse(name) for name in query.group_by)
@@ -112,7 +112,7 @@ def planning_ctes(lib, query: Query, trees, by_version: bool, budgets, rollups) 
     if not read and query.budget_version is None:
         return []
     if budgets is None:
-        from semantic.plan import registry
+        from semantic.planning import registry
 
         budgets = registry.current()
     selection = planning.select(budgets, query.budget_version, by_version)

@@ -28,7 +28,7 @@ from semantic.compile.dialects import PLAN_COLUMNS, PlanRows
 from semantic.compile.source import GroupKey, Range, measure_select
 from semantic.errors import QueryError
 from semantic.model.library import Library
-from semantic.plan.model import IMPORTED, Line, Plan, Version
+from semantic.planning.model import IMPORTED, Line, Plan, Version
 
 AMOUNT = exp.DataType.build("decimal(18,2)")
 _KEYS = ("department", "account", "region")

@@ -36,7 +36,7 @@ class Synonyms(Spec):
 
 class Planning(Spec):
     """A planning table's marker: not in the warehouse, built by the compiler from the current Plan
-    (semantic.plan). `actuals` is the measure whose actuals fill a forecast's months up to its switch
+    (semantic.planning). `actuals` is the measure whose actuals fill a forecast's months up to its switch
     month; `imported` is the warehouse table read as the version 'imported'."""
 
     actuals: str

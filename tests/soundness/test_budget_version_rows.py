@@ -15,8 +15,8 @@ from decimal import Decimal
 
 from semantic import Principal, Query, run
 from semantic.detail import drill_through
-from semantic.plan import registry
-from semantic.plan.model import Line, Plan, Version
+from semantic.planning import registry
+from semantic.planning.model import Line, Plan, Version
 from tests.conftest import ALL_ENGINES
 from tests.handsql import assert_same
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from semantic.plan.model import EMPTY, Plan
+from semantic.planning.model import EMPTY, Plan
 
 _provider: list[Callable[[], Plan]] = []
 
