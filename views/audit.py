@@ -46,6 +46,9 @@ def render() -> None:
 
 KINDS = ("query", "login_ok", "login_cookie", "login_failed", "login_refused", "lockout", "unlock", "logout")
 KINDS += ("token_use", "account")
+# the budget round (data/budget): each change's before and after are in the version's Changes tab
+KINDS += tuple(f"budget_{a}" for a in ("create", "save", "spread", "top_down", "submit", "review"))
+KINDS += tuple(f"budget_{a}" for a in ("submit_version", "approve", "return", "lock", "transfer"))
 # who did what first (the message says to whom and by whom), then the query's details
 SHOWN = ("at", "kind", "username", "outcome", "message", "source", "roles", "metrics", "dimensions", "where_text")
 SHOWN += ("time_from", "time_to", "rows", "duration_ms")
