@@ -27,7 +27,7 @@ from semantic.custom.overlay import current_library
 from semantic.errors import QueryError, SemanticError, WarehouseError
 from semantic.events import report
 from semantic.execute import Warehouse
-from semantic.kept import kept
+from semantic.kept import follow, kept
 from semantic.model.library import Library
 from semantic.planning import registry as plans
 from semantic.planning.model import Plan
@@ -115,6 +115,8 @@ def page_sql(
         raise QueryError(f"page size must be from 1 to {MAX_PAGE_SIZE}, got {page_size}.")
     if page < 1:
         raise QueryError(f"page must be 1 or more, got {page}.")
+    budgets = plans.current()
+    follow(budgets.token)
     return _page_sql(
         library or current_library(),
         query,
@@ -122,7 +124,7 @@ def page_sql(
         page,
         page_size,
         dialect,
-        plans.current(),
+        budgets,
     )
 
 
@@ -190,7 +192,9 @@ def drill_through_all(
     principal = principal or Principal.operator()
     started = time.perf_counter()
     try:
-        table, sql = _all_sql(library or current_library(), query, principal, cap, warehouse.dialect, plans.current())
+        budgets = plans.current()
+        follow(budgets.token)
+        table, sql = _all_sql(library or current_library(), query, principal, cap, warehouse.dialect, budgets)
         frame = warehouse.run(sql)[0]
         total = int(frame[TOTAL].iloc[0]) if len(frame) else 0
     except SemanticError as err:

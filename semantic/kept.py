@@ -27,3 +27,17 @@ def kept(maxsize: int) -> Callable:
 def forget() -> None:
     for cached in _caches:
         cached.cache_clear()
+
+
+_following: list = [None]  # the budget Plan token the kept compiles were made with
+
+
+def follow(token: str) -> None:
+    """Drop every kept compile when the budget Plan moves on to `token` (a saved cell, a new version).
+    Compiles keyed on an older Plan are never asked for again, yet each holds its versions' lines as SQL
+    text (a 3,600-line version is ~420 KB): kept until evicted, a day of saves could hold hundreds of MB.
+    Saves are rare next to queries, so recompiling after one costs little."""
+    if _following[0] != token:
+        if _following[0] is not None:
+            forget()
+        _following[0] = token

@@ -22,7 +22,7 @@ from semantic.custom.overlay import current_library
 from semantic.errors import SemanticError, WarehouseError
 from semantic.events import report
 from semantic.execute import Warehouse, WarehouseVersion
-from semantic.kept import forget, kept
+from semantic.kept import follow, forget, kept
 from semantic.model.library import Library
 from semantic.planning import registry as plans
 from semantic.planning.model import Plan as BudgetPlan
@@ -69,12 +69,14 @@ def plan(
     A plan depends only on these inputs, so it is compiled once and reused: the
     key holds the whole principal (name, roles, attributes), so two users with
     different row policies never share a plan. Refusals are not cached."""
+    budgets = budgets if budgets is not None else plans.current()
+    follow(budgets.token)  # plans of an older Plan are dropped, not kept until evicted
     return _plan(
         library or current_library(),
         query,
         principal or Principal.operator(),
         tuple(sorted((rollups or {}).items())),
-        budgets if budgets is not None else plans.current(),
+        budgets,
     )
 
 

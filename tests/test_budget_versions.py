@@ -246,3 +246,20 @@ def test_a_version_name_with_quotes_and_chinese_is_data_not_sql(warehouse, raw):
         registry.provide(None)
     assert list(got.frame["version"]) == [name]
     assert float(got.frame["budget"].iloc[0]) == pytest.approx(0.78, abs=1e-9)  # 0.01 x (1 + ... + 12), by hand
+
+
+def test_kept_compiles_of_an_older_plan_are_dropped_when_the_plan_moves_on():
+    """A kept plan holds its Plan's lines as SQL text; once the store's Plan has a new token the old
+    compiles are never asked for again, so they are dropped at once instead of waiting for eviction."""
+    from semantic import service
+
+    query = Query(metrics=("budget",), group_by=("version",))
+    first = Plan("kept-1", (Version("Budget FY2026", 2026, "budget", "draft"),), {"Budget FY2026": ()})
+    second = Plan("kept-2", first.versions, first.lines)
+    service.plan(query, budgets=first)
+    assert service._plan.cache_info().currsize >= 1
+    service.plan(query, budgets=first)  # the same Plan: kept
+    hits = service._plan.cache_info().hits
+    assert hits >= 1
+    service.plan(query, budgets=second)
+    assert service._plan.cache_info().currsize == 1  # only the new Plan's compile is left
