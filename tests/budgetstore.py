@@ -69,3 +69,29 @@ def cell_amount(con_rows, department, account, region, month) -> D:
         for r in con_rows.itertuples()
         if (r.department, r.account, r.region, r.month) == (department, account, region, month)
     )
+
+
+def make_version(name: str, lines, status: str, *, year: int, kind: str = "budget", switch_month: int = 0):
+    """A version in the store brought to `status` (draft, submitted, approved, locked) through the store's
+    own workflow as the CFO: every department submitted and each of its lines accepted, then the version."""
+    from data import budget
+
+    cfo = who("cfo")
+    frame = pd.DataFrame(
+        [(r.month, r.department, r.account, r.region, r.amount) for r in lines] if not isinstance(lines, pd.DataFrame)
+        else lines,
+        columns=["month", "department", "account", "region", "amount"],
+    )  # fmt: skip
+    budget.create(name, year, cfo, lines=frame, kind=kind, switch_month=switch_month)
+    if status == "draft":
+        return budget.find(name)
+    for department in sorted(set(frame["department"])):
+        budget.submit(name, department, cfo)
+        for account in sorted(set(frame.loc[frame["department"] == department, "account"])):
+            budget.review(name, department, account, cfo, verdict="accept")
+    budget.submit_version(name, cfo)
+    if status in ("approved", "locked"):
+        budget.approve(name, cfo)
+    if status == "locked":
+        budget.lock(name, cfo)
+    return budget.find(name)

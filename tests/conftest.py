@@ -181,3 +181,15 @@ def screen_server(warehouse_path):
     started = server.start(Path(warehouse_path), refresh=5)
     yield started
     started.stop()
+
+
+@pytest.fixture(autouse=True)
+def _budget_reader_restored():
+    """A test may provide its own budget Plan (semantic.planning.registry.provide) or remove the reader;
+    the reader the app registered (ui.context does so once per process, at import) is put back after it,
+    so a page test later in the same worker never runs without the planning store."""
+    from semantic.planning import registry
+
+    kept = list(registry._provider)
+    yield
+    registry._provider[:] = kept

@@ -11,7 +11,8 @@ from decimal import Decimal
 
 import pytest
 
-from semantic.planning import registry
+from data import budget
+from tests.budgetstore import make_version
 from semantic.planning.model import Line, Plan, Version
 from tests.test_finance_pages import by_name, figures, open_view
 
@@ -39,10 +40,15 @@ PLAN = Plan(
 
 @pytest.fixture(autouse=True)
 def _plan(monkeypatch, warehouse_path, metastore_file):
+    """The three versions made in the test's own planning store through its workflow (the page registers
+    the store, as the app does); the lines are the literal ones above."""
     monkeypatch.setenv("CONCORD_WAREHOUSE", str(warehouse_path))
-    registry.provide(lambda: PLAN)  # what the planning store registers in the app, through the real registry
+    budget.forget()
+    for version in PLAN.versions:
+        make_version(version.name, PLAN.lines[version.name], version.status, year=version.year)
+    budget.register()  # as ui.context does once per process (an earlier test may have provided another reader)
     yield
-    registry.provide(None)
+    budget.forget()
 
 
 def by_dept(rows, upto: dt.date | None = None) -> dict[str, float]:
