@@ -12,8 +12,8 @@ from decimal import Decimal
 import pytest
 
 from data import budget
-from tests.budgetstore import make_version
 from semantic.planning.model import Line, Plan, Version
+from tests.budgetstore import make_version
 from tests.test_finance_pages import by_name, figures, open_view
 
 JUNE = dt.date(2025, 6, 1)
