@@ -61,7 +61,11 @@ def test_rules_are_evaluated_under_the_owner_and_one_unchanged_number_is_one_bre
     want = raw.execute("SELECT sum(amount) FROM receipts").fetchone()[0]
     assert len(rows) == 1 and rows[0]["cleared_at"] is None
     assert rows[0]["value"] == pytest.approx(float(want))
-    assert (rows[0]["evaluated_as"], rows[0]["evaluated_roles"], rows[0]["board_owner"]) == ("cfo", "finance", "cfo")
+    assert (rows[0]["evaluated_as"], rows[0]["evaluated_roles"], rows[0]["board_owner"]) == (
+        "cfo",
+        "finance,budget_approver",
+        "cfo",
+    )
     assert posts == []  # no webhook on this rule
 
 

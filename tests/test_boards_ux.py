@@ -102,7 +102,7 @@ def test_the_page_opens_exactly_the_imported_board(metastore_file, warehouse_pat
     at = page(LEAD, first.id)
     assert at.selectbox(key="board_pick").value.id == first.id
     at.button(key="import_go").click().run()
-    assert not at.exception and not at.error
+    assert not at.exception and not at.error, [e.value for e in at.error]
     made = [b for b in store.visible(LEAD) if b.title == "Sales (2)"]
     assert len(made) == 1
     assert at.selectbox(key="board_pick").value.id == made[0].id

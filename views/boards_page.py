@@ -200,7 +200,10 @@ def screen_choices(board: Board) -> dict[str, dict[str, list[str]]]:
         base = {}
         choices: dict[str, list[str]] = {}
         for name in needs:
-            values = ctx.members(name) if name in ctx.library().dimensions else []
+            try:  # a dimension none of the owner's metrics reach (a sales lead and department) offers nothing
+                values = ctx.members(name) if name in ctx.library().dimensions else []
+            except SemanticError:
+                values = []
             ok = [str(v) for v in values if allowed(me, "create_token", (board, role, {**base, name: str(v)}))]
             if not ok:
                 break
