@@ -143,6 +143,14 @@ def test_an_unknown_source_and_the_list(capsys, metastore_file, tmp_path, monkey
     assert capsys.readouterr().out.startswith(f"erp: postgres {erp}, tables customers; never synced")
 
 
+def test_a_planning_table_is_never_synced(capsys, metastore_file, tmp_path, monkeypatch, warehouse, erp):
+    """budget_lines is built from the budget versions in the metadata store: a source naming it is refused
+    in one line pointing at the warehouse's own budget table, and the warehouse is unchanged."""
+    planning = '[sources.erp.tables.budget_lines]\ntable = "public.budgets"\nprimary_key = ["month"]\n'
+    s.write_config(tmp_path, monkeypatch, erp, fragment=fragment(erp, planning))
+    sync_fails(capsys, warehouse, 1, "budget_lines is a planning table", "sync the warehouse's budget table")
+
+
 def test_no_sources_declared(capsys, metastore_file, tmp_path, monkeypatch, warehouse):
     s.write_config(tmp_path, monkeypatch, "", fragment="")
     sync_fails(capsys, warehouse, 2, "declares no sources", argv=())

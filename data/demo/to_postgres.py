@@ -68,7 +68,7 @@ def pg_type(duck_type: str) -> str:
 
 def operational_tables(library) -> dict[str, tuple[str, ...]]:
     """table -> primary key, for every table of the model (the warehouse's raw tables)."""
-    return {name: tuple(t.key_columns) for name, t in library.tables.items()}
+    return {name: tuple(t.key_columns) for name, t in library.warehouse_tables.items()}
 
 
 def _select(table: str, columns: list[str]) -> str:

@@ -64,7 +64,7 @@ def _ident(name: str) -> str:
 
 
 def _keys(library) -> dict[str, tuple[str, ...]]:
-    return {name: tuple(t.key_columns) for name, t in library.tables.items()}
+    return {name: tuple(t.key_columns) for name, t in library.warehouse_tables.items()}
 
 
 def _copy_tables(duck, pg, stage: str, folder: str, keys: dict, log) -> dict[str, int]:

@@ -44,6 +44,13 @@ def _shown(values: dict) -> str:
 
 
 def _apply(change, reader, name: str, source: Source, run: SyncRun, marks: dict, full: bool, library, new_marks):
+    planning = [t for t in source.tables if t in library.tables and t not in library.warehouse_tables]
+    if planning:  # a budget version is prepared in the app and kept in the metadata store, never synced
+        raise SyncFailed(
+            f"source {name}: {', '.join(planning)} is a planning table (budget versions live in the app's "
+            "metadata store); sync the warehouse's budget table (budgets) instead, or prepare versions on "
+            "the Budget planning page."
+        )
     for table, spec in source.tables.items():
         batch = reader.read(table, spec, marks.get(table), full)
         if batch is None:  # a folder whose files did not change
