@@ -206,7 +206,7 @@ def excel_round_trip(version, department: str) -> None:
             {
                 "account": ctx.member_label("account", c.cell.account),
                 "region": ctx.member_label("region", c.cell.region),
-                "month": pc.month_text(c.cell.month),
+                "cell_month": pc.month_text(c.cell.month),
                 "before": float(c.before),
                 "after": float(c.after),
             }
@@ -219,7 +219,7 @@ def excel_round_trip(version, department: str) -> None:
         labels={
             "account": ctx.t("plan.account"),
             "region": ctx.t("plan.region"),
-            "month": ctx.t("plan.month"),
+            "cell_month": ctx.t("plan.month"),
             "before": ctx.t("plan.before"),
             "after": ctx.t("plan.after"),
         },
