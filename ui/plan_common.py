@@ -82,7 +82,9 @@ def pick_version(label_key: str, key: str, keep=None):
     chosen = st.session_state.get("bp_version")
     index = names.index(chosen) if chosen in names else 0
     shown = {v.name: f"{v.name} · {v.year} · {ctx.t('plan.kind.' + v.kind)} · {status(v.status)}" for v in versions}
-    name = st.selectbox(ctx.t(label_key), names, index=index, format_func=shown.get, key=key)
+    # one widget per language: a selectbox shows the label it was made with, so a switch of language
+    # would leave '… · Budget · Draft' in a Chinese page; the choice itself is kept in bp_version
+    name = st.selectbox(ctx.t(label_key), names, index=index, format_func=shown.get, key=f"{key}|{ctx.lang()}")
     st.session_state["bp_version"] = name
     return next(v for v in versions if v.name == name)
 

@@ -108,14 +108,16 @@ def finance(version) -> None:
         departments = [s.department for s in statuses]
         if departments:
             a, b = st.columns(2)
-            department = a.selectbox(ctx.t("plan.department"), departments, format_func=pc.dept, key="bp_rev_dept")
+            department = a.selectbox(
+                ctx.t("plan.review_department"), departments, format_func=pc.dept, key="bp_rev_dept"
+            )
             lines = pc.safely(budget.lines, version.name, me, department)
             accounts = sorted(set(lines["account"])) if lines is not None and not lines.empty else []
             account = b.selectbox(
                 ctx.t("plan.account"), accounts, format_func=lambda v: ctx.member_label("account", v), key="bp_rev_acct"
             )
             text = st.text_input(ctx.t("plan.comment"), key="bp_rev_text")
-            c = st.columns(4)
+            c = st.columns(3)
             for i, verdict in enumerate(("accept", "return", "comment")):
                 if c[i].button(ctx.t(f"plan.do.{verdict}"), key=f"bp_rev_{verdict}", disabled=account is None):
                     done = pc.safely(
@@ -123,10 +125,14 @@ def finance(version) -> None:
                     )
                     if done is not None or _reviewed(version, department, account, verdict):
                         _done(f"plan.reviewed.{verdict}", dept=pc.dept(department), account=account)
-            if c[3].button(ctx.t("plan.accept_department"), key="bp_rev_all", disabled=not accounts):
-                for acct in accounts:
-                    pc.safely(budget.review, version.name, department, acct, me, verdict="accept", text=text.strip())
-                _done("plan.department_accepted", dept=pc.dept(department))
+        waiting = [s.department for s in statuses if s.status == "submitted"]
+        if waiting:
+            st.caption(ctx.t("plan.accept_whole"))
+            row = st.columns(max(len(waiting), 3))
+            for i, department in enumerate(waiting):
+                label = ctx.t("plan.accept_department", dept=pc.dept(department))
+                if row[i].button(label, key=f"bp_rev_all|{department}"):
+                    _accept_all(version, department)
         comments_table(version, None)
         ready = bool(statuses) and all(s.status == "accepted" for s in statuses)
         if not ready:
@@ -135,6 +141,18 @@ def finance(version) -> None:
             pc.safely(budget.submit_version, version.name, me)
             if budget.find(version.name).status == "submitted":
                 _done("plan.version_submitted", name=version.name)
+
+
+def _accept_all(version, department: str) -> None:
+    """Accept each line (account) of a submitted department; stops at the first refusal (shown)."""
+    lines = pc.safely(budget.lines, version.name, ctx.principal(), department)
+    if lines is None:
+        return
+    for account in sorted(set(lines["account"])):
+        if pc.safely(budget.review, version.name, department, account, ctx.principal(), verdict="accept") is None:
+            if not _reviewed(version, department, account, "accept"):
+                return
+    _done("plan.department_accepted", dept=pc.dept(department))
 
 
 def _reviewed(version, department: str, account: str, verdict: str) -> bool:

@@ -137,7 +137,12 @@ def grid(version, department: str, editable: bool) -> None:
     k[0].metric(ctx.t("plan.grid_total"), pc.money(foot["total"]))
     k[1].metric(ctx.t("plan.seed_total"), pc.money(foot["seed"]))
     pct = foot["vs_seed_pct"]
-    k[2].metric(ctx.t("plan.vs_seed"), pc.money(foot["vs_seed"]), None if pct is None else f"{pct * 100:+.1f}%")
+    k[2].metric(
+        ctx.t("plan.vs_seed"),
+        pc.money(foot["vs_seed"]),
+        None if pct is None else f"{pct * 100:+.1f}%",
+        delta_color="off",  # more or less than the seed is neither good nor bad news by itself
+    )
     k[3].metric(ctx.t("plan.last_year_total", year=version.year - 1), pc.money(foot["last_year"]))
     show(
         table,

@@ -34,8 +34,9 @@ def render() -> None:
         return
     st.title(title)
     st.caption(ctx.t("plan.intro"))
+    notice = st.empty()  # always there, so the tabs keep their place (and the open tab) after a rerun
     if "bp_done" in st.session_state:
-        st.success(plain(st.session_state.pop("bp_done")))
+        notice.success(plain(st.session_state.pop("bp_done")))
     names = [ctx.t("plan.tab.grid"), ctx.t("plan.tab.round")]
     if planner or approver:
         names.insert(0, ctx.t("plan.tab.versions"))

@@ -61,6 +61,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "plan.create": {"en": "Create version", "zh": "创建版本"},
     "plan.created": {"en": "Version {name} created.", "zh": "已创建版本 {name}。"},
     "plan.department": {"en": "Department", "zh": "部门"},
+    "plan.review_department": {"en": "Department to review", "zh": "审核部门"},
     "plan.department_status": {"en": "{dept}: {status}", "zh": "{dept}：{status}"},
     "plan.account": {"en": "Account", "zh": "科目"},
     "plan.region": {"en": "Region", "zh": "区域"},
@@ -146,7 +147,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "plan.do.accept": {"en": "Accept line", "zh": "接受该行"},
     "plan.do.return": {"en": "Return line", "zh": "退回该行"},
     "plan.do.comment": {"en": "Comment only", "zh": "仅发表意见"},
-    "plan.accept_department": {"en": "Accept every line", "zh": "接受全部行"},
+    "plan.accept_department": {"en": "Accept all of {dept}", "zh": "接受{dept}全部行"},
+    "plan.accept_whole": {
+        "en": "Or accept a submitted department's every line at once:",
+        "zh": "或一次接受已提交部门的全部行：",
+    },
     "plan.reviewed.accept": {"en": "{dept} · {account}: accepted.", "zh": "{dept} · {account}：已接受。"},
     "plan.reviewed.return": {
         "en": "{dept} · {account}: returned to the department.",
