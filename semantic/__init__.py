@@ -6,6 +6,10 @@
 No Streamlit here: this package is plain Python, used by pages, boards and the CLI.
 """
 
+# The subpackage semantic.plan (budget versions) is loaded BEFORE the function `plan` is bound below: loading
+# a subpackage sets the package's attribute of that name, so loading it later (data.budget does) would turn
+# `from semantic import plan` into the module for every import after it.
+import semantic.plan  # noqa: F401, I001
 from semantic.custom.overlay import current_library
 from semantic.errors import ModelError, PolicyError, QueryError, SemanticError, WarehouseError
 from semantic.execute import Warehouse
