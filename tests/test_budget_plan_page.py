@@ -196,3 +196,53 @@ def test_the_page_reads_in_chinese(raw):
     at = ok(page(SALES, "zh"))
     assert at.title[0].value == "预算编制"
     assert "填报表" in [clean(t.label) for t in at.tabs]
+
+
+def test_a_department_head_spreads_a_quarter_equally_and_the_cents_add_up(raw):
+    seeded(raw)
+    at = ok(page(SALES))
+    account, region = first_line("Sales")
+    at.selectbox(key="bp_sp_line").set_value((account, region))
+    at.selectbox(key="bp_sp_period").set_value("Q1")
+    at.selectbox(key="bp_sp_method").set_value("equal")
+    at.text_input(key="bp_sp_total").set_value("1000.00").run()
+    by_label(at.button, "Spread and save").click().run()
+    ok(at)
+    # by hand: 1000.00 / 3 = 333.33 twice, and the rounding remainder, 333.34, on the last month
+    assert [stored("Sales", account, region, m) for m in (1, 2, 3)] == [
+        Decimal("333.33"),
+        Decimal("333.33"),
+        Decimal("333.34"),
+    ]
+
+
+def approved(raw) -> None:
+    seeded(raw)
+    for s in budget.departments(NAME):
+        budget.submit(NAME, s.department, FIN)
+        for account in sorted(set(budget.lines(NAME, FIN, s.department)["account"])):
+            budget.review(NAME, s.department, account, FIN, verdict="accept")
+    budget.submit_version(NAME, FIN)
+    budget.approve(NAME, CFO)
+
+
+def test_finance_records_a_transfer_on_the_approved_version_and_the_changes_list_it(raw):
+    approved(raw)
+    at = ok(page(FIN))
+    source = ("Sales",) + first_line("Sales")
+    target = ("Marketing",) + first_line("Marketing")
+    before = stored(*source, 1), stored(*target, 1)
+    for prefix, (department, account, region) in (("bp_tr_src", source), ("bp_tr_dst", target)):
+        at.selectbox(key=f"{prefix}_d").set_value(department).run()
+        at.selectbox(key=f"{prefix}_a").set_value(account).run()
+        at.selectbox(key=f"{prefix}_r").set_value(region).run()
+        at.selectbox(key=f"{prefix}_m").set_value(dt.date(2026, 1, 1)).run()
+    at.text_input(key="bp_tr_amount").set_value("100.00")
+    at.text_input(key="bp_tr_note").set_value("Trade show moved to Marketing").run()
+    by_label(at.button, "Record the transfer").click().run()
+    ok(at)
+    (moved,) = budget.transfers(NAME)
+    assert moved.amount == Decimal("100.00") and moved.source.department == "Sales"
+    assert stored(*source, 1) == before[0] - Decimal("100.00")
+    assert stored(*target, 1) == before[1] + Decimal("100.00")
+    assert any("Trade show moved to Marketing" in df.value.to_string() for df in at.dataframe)
