@@ -31,6 +31,23 @@ def roles() -> tuple[bool, bool, str | None]:
     return planner, approver, own if edits and not planner else None
 
 
+def granting() -> list[str]:
+    """The roles of policies.yml that open the page (plan_budget, approve_budget or a department's
+    edit_budget_lines), each asked of semantic.authorize as a user holding only that role."""
+    from semantic import Principal
+    from semantic.policy import attributes_needed, default_policy
+
+    lib = ctx.library()
+    policy = default_policy(lib)
+    out = []
+    for role in policy.roles:
+        who = Principal(f"role:{role}", (role,), {a: "-" for a in attributes_needed(policy, (role,))})
+        actions = (("plan_budget", None), ("approve_budget", None), ("edit_budget_lines", "-"))
+        if any(allowed(who, action, resource, library=lib) for action, resource in actions):
+            out.append(role)
+    return out
+
+
 def month_label(m: int) -> str:
     return f"{m}月" if ctx.lang() == "zh" else EN_MONTHS[m - 1]
 

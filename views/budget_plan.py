@@ -30,7 +30,7 @@ def render() -> None:
     title = ctx.t("page.budget_plan")
     planner, approver, own = pc.roles()
     if not (planner or approver or own):
-        ctx.no_access(title, ["finance", "budget_approver", "dept_head"])
+        ctx.no_access(title, pc.granting())
         return
     st.title(title)
     st.caption(ctx.t("plan.intro"))
