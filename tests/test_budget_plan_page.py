@@ -120,10 +120,10 @@ def test_a_department_head_sees_only_their_department_and_saves_a_cell(raw):
         assert other not in shown, other
     account, region = first_line("Sales")
     at = ok(edit(at, "Sales", 0, "m01", 12345.67))
-    by_label(at.button, "Save 1 changed cells").click().run()
+    by_label(at.button, "Save changes (1)").click().run()
     ok(at)
     assert stored("Sales", account, region, 1) == Decimal("12345.67")
-    assert any("1 cells changed" in clean(s.value) for s in at.success)
+    assert any("Saved (1 changed)" in clean(s.value) for s in at.success)
 
 
 def test_a_stale_save_is_refused_and_the_edits_stay_in_the_grid(raw):
@@ -134,12 +134,12 @@ def test_a_stale_save_is_refused_and_the_edits_stay_in_the_grid(raw):
     other = {budget.Cell("Sales", account, region, dt.date(2026, 3, 1)): Decimal("1.00")}
     budget.save(NAME, "Sales", other, FIN, expected_revision=budget.grid_revision(NAME, "Sales"))
     at = edit(at, "Sales", 0, "m02", 777.0)
-    by_label(at.button, "Save 1 changed cells").click().run()
+    by_label(at.button, "Save changes (1)").click().run()
     assert not at.exception
     assert any("since you opened it" in clean(e.value) for e in at.error), [e.value for e in at.error]
     assert any("still in the grid" in clean(w.value) for w in at.warning)
     assert stored("Sales", account, region, 2) == before
-    assert by_label(at.button, "Save 1 changed cells")  # the edit is still there to save after a reload
+    assert by_label(at.button, "Save changes (1)")  # the edit is still there to save after a reload
 
 
 def test_a_negative_cell_is_refused_and_nothing_is_written(raw):
@@ -148,7 +148,7 @@ def test_a_negative_cell_is_refused_and_nothing_is_written(raw):
     account, region = first_line("Sales")
     before = stored("Sales", account, region, 4)
     at = edit(at, "Sales", 0, "m04", -5.0)
-    by_label(at.button, "Save 1 changed cells").click().run()
+    by_label(at.button, "Save changes (1)").click().run()
     assert not at.exception
     assert any("negative" in clean(e.value) for e in at.error), [e.value for e in at.error]
     assert stored("Sales", account, region, 4) == before

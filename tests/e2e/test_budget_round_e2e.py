@@ -3,15 +3,18 @@ planning page; Sales's department head edits a cell in the grid, saves and submi
 department and submits the version, then approves it. The department total is checked against hand SQL
 over the warehouse the app reads; the stored cell is read back from the app's metadata store.
 
-Screenshots (tests/artifacts): budget-plan-new-{en,zh}, budget-plan-grid-{en,zh}, budget-plan-round-{en,zh}."""
+Screenshots (tests/artifacts): budget-plan-new-{en,zh}, budget-plan-grid-{en,zh}, budget-plan-upload-en, budget-plan-round-{en,zh}."""
 
 from __future__ import annotations
 
+import io
 import os
 import re
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
 from tests.e2e.conftest import shot
 from tests.e2e.helpers import login, settle
@@ -111,7 +114,7 @@ def edit_first_january(page, value: str, saves: str) -> None:
     raise AssertionError("the grid did not take the edit")
 
 
-def test_a_budget_round_from_seed_to_approved(browser, app, raw, store_env):
+def test_a_budget_round_from_seed_to_approved(browser, app, raw, store_env, tmp_path):
     from data import budget
     from semantic import Principal
 
@@ -143,11 +146,11 @@ def test_a_budget_round_from_seed_to_approved(browser, app, raw, store_env):
     text = clean_text(head)
     assert "Versions" not in [t.inner_text() for t in head.get_by_role("tab").all()]
     assert "Sales: Open" in text, text
-    edit_first_january(head, "12345.67", "Save 1 changed cells")
-    head.get_by_role("button", name="Save 1 changed cells").wait_for()
+    edit_first_january(head, "12345.67", "Save changes (1)")
+    head.get_by_role("button", name="Save changes (1)").wait_for()
     shot(head, "budget-plan-grid-en")
-    click(head, "Save 1 changed cells")
-    head.get_by_text("Saved: 1 cells changed.").wait_for()
+    click(head, "Save changes (1)")
+    head.get_by_text("Saved (1 changed).").wait_for()
     budget.forget()
     first = sorted(zip(sales["account"], sales["region"], strict=True))[0]
     lines = budget.lines(NAME, fin, "Sales")
@@ -155,6 +158,31 @@ def test_a_budget_round_from_seed_to_approved(browser, app, raw, store_env):
         (lines["account"] == first[0]) & (lines["region"] == first[1]) & (lines["month"].astype(str) == "2026-01-01")
     ]
     assert Decimal(str(jan["amount"].iloc[0])) == Decimal("12345.67")
+    # the Excel round trip: download the template, change February of the first line, upload, see, save
+    head.get_by_text("Excel template", exact=True).click()
+    settle(head)
+    with head.expect_download() as download:
+        head.get_by_role("button", name="Download the Excel template").click()
+    book = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
+    sheet = book["Sales"]
+    assert (sheet["A2"].value, sheet["B2"].value, sheet["C2"].value) == (*first, 12345.67)
+    assert sheet["D1"].value == "Feb" and sheet["O2"].value == "=SUM(C2:N2)"
+    sheet["D2"] = 999.99
+    filled = tmp_path / "sales.xlsx"
+    book.save(filled)
+    head.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(filled))
+    head.get_by_text("Cells this file changes (1):").wait_for()
+    settle(head)
+    head.get_by_role("button", name="Save these changes (1)").scroll_into_view_if_needed()
+    shot(head, "budget-plan-upload-en")
+    click(head, "Save these changes (1)")
+    head.get_by_text("Saved (1 changed).").wait_for()
+    budget.forget()
+    lines = budget.lines(NAME, fin, "Sales")
+    feb = lines[
+        (lines["account"] == first[0]) & (lines["region"] == first[1]) & (lines["month"].astype(str) == "2026-02-01")
+    ]
+    assert Decimal(str(feb["amount"].iloc[0])) == Decimal("999.99")
     tab(head, "Submit and approve")
     click(head, "Submit Sales's budget")
     head.get_by_text("Sales's budget submitted to finance.").wait_for()
