@@ -246,3 +246,41 @@ def test_finance_records_a_transfer_on_the_approved_version_and_the_changes_list
     assert stored(*source, 1) == before[0] - Decimal("100.00")
     assert stored(*target, 1) == before[1] + Decimal("100.00")
     assert any("Trade show moved to Marketing" in df.value.to_string() for df in at.dataframe)
+
+
+def test_finance_seeds_with_a_department_driver_and_a_one_off_adjustment(raw):
+    at = ok(page(FIN))
+    by_label(at.number_input, "Company-wide growth %").set_value(5.0)
+    at.session_state["bp_new_drivers"] = {
+        "edited_rows": {},
+        "added_rows": [{"dimension": "department", "member": "Sales", "pct": 10.0}],
+        "deleted_rows": [],
+    }
+    at.session_state["bp_new_adjust"] = {
+        "edited_rows": {},
+        "added_rows": [
+            {"month": 3, "department": "Sales", "account": "Travel", "region": "East", "amount": 1000.0, "note": "x"}
+        ],
+        "deleted_rows": [],
+    }
+    at.run()
+    ok(at)
+    by_label(at.button, "Create version").click().run()
+    ok(at)
+    # by hand: each Sales cell × 1.05 × 1.10 rounded to the cent, plus the one-off 1,000.00
+    hand = raw.execute(
+        """SELECT sum(round(s * 1.05 * 1.10, 2)) FROM (
+             SELECT sum(amount) AS s FROM expenses
+             WHERE department = 'Sales' AND expense_date BETWEEN DATE '2025-01-01' AND DATE '2025-12-31'
+             GROUP BY date_trunc('month', expense_date), account, region)"""
+    ).fetchone()[0]
+    got = sum((Decimal(str(v)) for v in budget.lines(NAME, FIN, "Sales")["amount"]), Decimal(0))
+    assert got == Decimal(str(hand)).quantize(CENT, rounding=ROUND_HALF_UP) + Decimal("1000.00")
+    marketing = raw.execute(
+        """SELECT sum(round(s * 1.05, 2)) FROM (
+             SELECT sum(amount) AS s FROM expenses
+             WHERE department = 'Marketing' AND expense_date BETWEEN DATE '2025-01-01' AND DATE '2025-12-31'
+             GROUP BY date_trunc('month', expense_date), account, region)"""
+    ).fetchone()[0]
+    got = sum((Decimal(str(v)) for v in budget.lines(NAME, FIN, "Marketing")["amount"]), Decimal(0))
+    assert got == Decimal(str(marketing)).quantize(CENT, rounding=ROUND_HALF_UP)
