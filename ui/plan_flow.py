@@ -162,6 +162,7 @@ def _reviewed(version, department: str, account: str, verdict: str) -> bool:
 def approver(version) -> None:
     me = ctx.principal()
     st.markdown(ctx.t("plan.version_status", name=plain(version.name), status=pc.status(version.status)))
+    _totals(version)
     if version.status == "submitted":
         text = st.text_input(ctx.t("plan.return_comment"), key="bp_cfo_text")
         a, b = st.columns(2)
@@ -183,6 +184,31 @@ def approver(version) -> None:
                 _done("plan.locked", name=version.name)
     else:
         st.caption(ctx.t("plan.nothing_to_approve"))
+
+
+def _totals(version) -> None:
+    """What the approver decides on: each department's total beside its seed, and the version's total."""
+    lines = pc.safely(budget.lines, version.name, ctx.principal())
+    if lines is None or lines.empty:
+        return
+    frame = lines.groupby("department")[["amount", "seed"]].sum().map(float)
+    frame.loc[ctx.t("plan.total_row")] = frame.sum()
+    frame["change"] = frame["amount"] - frame["seed"]
+    frame["pct"] = [(c / b if b else None) for c, b in zip(frame["change"], frame["seed"], strict=True)]
+    frame = frame.reset_index(names="department")
+    frame["department"] = frame["department"].map(pc.dept)
+    show(
+        frame,
+        labels={
+            "department": ctx.t("plan.department"),
+            "amount": ctx.t("plan.total"),
+            "seed": ctx.t("plan.seed_total"),
+            "change": ctx.t("plan.vs_seed"),
+            "pct": ctx.t("plan.vs_seed_pct"),
+        },
+        formats={"amount": "currency", "seed": "currency", "change": "currency", "pct": "percent"},
+        key="bp_approver_totals",
+    )
 
 
 def _cell_picker(version, lines: pd.DataFrame, prefix: str):
