@@ -141,7 +141,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "plan.saved_by": {"en": "Last saved by", "zh": "最后保存人"},
     "plan.saved_at": {"en": "Last saved", "zh": "最后保存时间"},
     "plan.version_is": {
-        "en": "This version is {status}; lines are no longer reviewed.",
+        "en": "Version status: {status}; lines are no longer reviewed.",
         "zh": "此版本状态为{status}，不再审核预算行。",
     },
     "plan.do.accept": {"en": "Accept line", "zh": "接受该行"},
