@@ -134,12 +134,16 @@ def may_open(principal, needs) -> bool:
     """A page needs either a permission (a name) or every one of a set of metrics: asked of semantic.authorize."""
     if isinstance(needs, str):
         return allowed(principal, needs, library=ctx.library())
+    if isinstance(needs, tuple):  # any one of these actions; edit_budget_lines asks for the user's own department
+        own = principal.attributes.get("department")
+        return any(allowed(principal, action, own, library=ctx.library()) for action in needs)
     return allowed(principal, "query", make_query(metrics=tuple(sorted(needs))), library=ctx.library())
 
 
 # A finance page is listed only to users it is granted to (the page checks again).
 FINANCE_PAGES = (
     ("budget", "account_balance_wallet", {"budget", "expense", "budget_variance", "budget_variance_pct"}),
+    ("budget_plan", "edit_calendar", ("plan_budget", "approve_budget", "edit_budget_lines")),
     ("cash", "payments", {"cash_in", "cash_out", "net_cash_flow", "ar_balance", "dso", "overdue_ar"}),
     ("reconciliation", "rule", {"revenue", "ledger_revenue", "revenue_recon_gap"}),
     ("data_quality", "fact_check", "check_data_quality"),

@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CEO = Principal("ceo", ("exec",))
 EAST = Principal("sales_east", ("sales_rep",), {"region": "East"})
 ADMIN = Principal("admin", ("admin",))
+CFO = Principal("cfo", ("finance", "budget_approver"))
 
 # the action each page must ask before it shows what it guards
 ASKS = {
@@ -37,6 +38,7 @@ ASKS = {
     "sources": "manage_sources",
     "upload": "load_files",
     "definitions": "certify_metrics",  # the review tab; every draft it lists is asked as a query too
+    "budget_plan": "plan_budget",  # and approve_budget, edit_budget_lines for a department head
 }
 
 
@@ -88,13 +90,26 @@ def test_every_view_is_listed_here():
 @pytest.mark.parametrize("view", sorted(ASKS))
 def test_each_view_asks_the_one_authorisation(view, a_board_with_a_breach):
     who = ADMIN if view in ("audit", "users", "sources", "upload", "definitions") else CEO
+    who = CFO if view == "budget_plan" else who
     params = {"explore": {"m": "revenue"}, "ask": {"q": "revenue last month"}}.get(view, {})
     seen = asked_on(view, who, **params)
     assert (who.username, ASKS[view], True) in seen, seen
 
 
 @pytest.mark.parametrize(
-    "view", ["audit", "users", "data_quality", "cash", "budget", "reconciliation", "sources", "upload", "definitions"]
+    "view",
+    [
+        "audit",
+        "users",
+        "data_quality",
+        "cash",
+        "budget",
+        "reconciliation",
+        "sources",
+        "upload",
+        "definitions",
+        "budget_plan",
+    ],
 )
 def test_a_guarded_view_is_refused_by_the_one_authorisation(view):
     seen = asked_on(view, EAST)

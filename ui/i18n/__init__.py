@@ -4,11 +4,11 @@ labels come from the indicator library instead."""
 
 from __future__ import annotations
 
-from ui.i18n import admin, boards, common, custom, data, explore, finance
+from ui.i18n import admin, boards, common, custom, data, explore, finance, plan
 
 LANGUAGES = {"zh": "简体中文", "en": "English"}
 
-AREAS = (common, explore, boards, finance, admin, data, custom)
+AREAS = (common, explore, boards, finance, admin, data, custom, plan)
 MESSAGES: dict[str, dict[str, str]] = {}
 for _area in AREAS:
     _twice = MESSAGES.keys() & _area.MESSAGES.keys()
