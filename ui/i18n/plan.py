@@ -206,4 +206,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     "plan.action.return_version": {"en": "Version returned", "zh": "版本被退回"},
     "plan.action.lock": {"en": "Locked", "zh": "锁定"},
     "plan.action.transfer": {"en": "Transfer", "zh": "调剂"},
+    "budget.ahead": {
+        "en": "No actuals yet for {year}: the data runs to {last}. Below is the budget itself; variance and the year-end forecast start with the first month of actuals.",
+        "zh": "{year}尚无实际数：数据截至{last}。以下为预算本身；差异和年末预测将在有第一个月实际数后显示。",
+    },
+    "budget.ahead_months": {"en": "Budget by month, {year} (no actuals yet).", "zh": "{year}按月预算（尚无实际数）。"},
+    "budget.ahead_table": {"en": "Budget by department and account", "zh": "按部门和科目的预算"},
+    "budget.version_default_is": {"en": "Approved budget · {name}", "zh": "已批准预算 · {name}"},
+    "budget.compare_empty": {
+        "en": "{name} has no budget for {year}: nothing to compare with. Pick a version of the year.",
+        "zh": "{name}没有{year}的预算，无可对比。请选择该年度的其他版本。",
+    },
 }
