@@ -106,10 +106,10 @@ def waterfall(table: pd.DataFrame, name_a: str, name_b: str, lang: str, library)
         )
     )
     levels = [total_a, total_b] + [total_a + sum(steps[: i + 1]) for i in range(len(steps))]
-    low, high = min(levels), max(levels)
-    pad = max((high - low) * 0.5, abs(high) * 0.01)  # the axis around the steps: a ¥65万 step on ¥2,315万 shows
+    # money from zero, as every chart of the app; headroom for the labels above the bars; 万 in Chinese
+    top = max([0.0, *levels]) * 1.12
     fig.update_layout(
         showlegend=False,
-        yaxis=axis([low - pad, high + pad], "currency", lang, from_zero=False, title=text("budget.compare_axis", lang)),
+        yaxis=axis([min([0.0, *levels]), top], "currency", lang, title=text("budget.compare_axis", lang)),
     )
     return layout(fig, 380)
