@@ -15,6 +15,7 @@ from data import budget
 from semantic.planning.model import Line, Plan, Version
 from tests.budgetstore import make_version
 from tests.test_finance_pages import by_name, figures, open_view
+from ui.fmt import format_value
 
 JUNE = dt.date(2025, 6, 1)
 CELLS = (("Sales", "Travel", "East"), ("Marketing", "Advertising", "South"))
@@ -62,15 +63,19 @@ def by_dept(rows, upto: dt.date | None = None) -> dict[str, float]:
 def test_the_version_choice_lists_the_years_versions_with_status_and_fy2026(raw):
     at = open_view("budget", b_year=2025)
     assert at.selectbox(key="b_year").options == ["2026", "2025", "2024", "2023"]  # 2026: a version's
-    shown = at.selectbox(key="b_version").options
+    shown = at.selectbox(key="b_version_en").options  # a widget per language: its labels follow a switch
     assert shown == [
-        "Approved budget",
+        "Approved budget · Budget FY2025",  # the default names the version it reads
         "Budget FY2025 · budget, approved",
         "Budget FY2025 v2 · budget, draft",
         "Imported (warehouse budget table)",
     ]
-    zh = open_view("budget", "zh", b_year=2025).selectbox(key="b_version")
-    assert zh.label == "预算版本" and zh.options[0] == "已批准预算" and zh.options[2] == "Budget FY2025 v2 · 预算，草稿"
+    zh = open_view("budget", "zh", b_year=2025).selectbox(key="b_version_zh")
+    assert (
+        zh.label == "预算版本"
+        and zh.options[0] == "已批准预算 · Budget FY2025"
+        and zh.options[2] == "Budget FY2025 v2 · 预算，草稿"
+    )
 
 
 def test_a_chosen_version_drives_the_variance_waterfall(raw, library):
@@ -124,3 +129,34 @@ def test_compare_with_bridges_version_a_to_b_by_department_and_tables_the_accoun
     a_cell = sum(float(r.amount) for r in PLAN.lines[DRAFT.name] if (r.department, r.account) == ("Sales", "Travel"))
     got = [float(sales_travel[c]) for c in ("a", "b", "difference")]
     assert got == pytest.approx([a_cell, float(hand), float(hand) - a_cell], abs=0.01)
+
+
+def test_a_year_without_actuals_shows_its_budget_not_a_minus_100_variance(raw):
+    at = open_view("budget", b_year=2026, b_version=NEXT.name)
+    hand = sum(by_dept(PLAN.lines[NEXT.name]).values())  # the test's literal lines, summed by hand
+    cards = {m.label: m.value for m in at.metric}
+    assert cards["Full year · Budget"] == format_value(hand, "currency", "en")
+    q1 = sum(float(r.amount) for r in PLAN.lines[NEXT.name] if r.month.month <= 3)
+    assert cards["Q1 · Budget"] == format_value(q1, "currency", "en")
+    assert not any("forecast" in label.lower() or "Year to date" in label for label in cards), cards
+    assert not any(m.delta for m in at.metric)  # no "-100% vs budget"
+    assert any("No actuals yet for 2026" in i.value for i in at.info)
+    assert at.selectbox(key="b_upto").disabled
+    assert "b_waterfall" not in figures(at)  # no budget-to-actual bridge without actuals
+    zh = open_view("budget", "zh", b_year=2026, b_version=NEXT.name)
+    assert {m.label: m.value for m in zh.metric}["全年 · 预算"] == format_value(hand, "currency", "zh")
+
+
+def test_compare_with_a_version_that_has_no_budget_for_the_year_says_so():
+    at = open_view("budget", b_year=2026, b_version=NEXT.name, b_compare="imported")  # the warehouse: to 2025
+    assert any("has no budget for 2026" in i.value.replace("\\", "") for i in at.info), [i.value for i in at.info]
+    assert "b_compare_chart" not in figures(at)
+
+
+def test_the_default_and_the_version_it_reads_are_not_offered_against_each_other(raw):
+    at = open_view("budget", b_year=2025)  # default = Budget FY2025 (approved)
+    assert at.selectbox(key="b_compare_en").options == [
+        "No comparison",
+        "Budget FY2025 v2 · budget, draft",
+        "Imported (warehouse budget table)",
+    ]

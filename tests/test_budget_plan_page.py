@@ -7,6 +7,7 @@ department head can neither see another department nor approve."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
@@ -136,7 +137,7 @@ def test_a_stale_save_is_refused_and_the_edits_stay_in_the_grid(raw):
     at = edit(at, "Sales", 0, "m02", 777.0)
     by_label(at.button, "Save changes (1)").click().run()
     assert not at.exception
-    assert any("since you opened it" in clean(e.value) for e in at.error), [e.value for e in at.error]
+    assert any("after you opened it" in clean(e.value) for e in at.error), [e.value for e in at.error]
     assert any("still in the grid" in clean(w.value) for w in at.warning)
     assert stored("Sales", account, region, 2) == before
     assert by_label(at.button, "Save changes (1)")  # the edit is still there to save after a reload
@@ -284,3 +285,108 @@ def test_finance_seeds_with_a_department_driver_and_a_one_off_adjustment(raw):
     ).fetchone()[0]
     got = sum((Decimal(str(v)) for v in budget.lines(NAME, FIN, "Marketing")["amount"]), Decimal(0))
     assert got == Decimal(str(marketing)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+FORECAST = "Forecast 3+9"
+
+
+def forecast(raw) -> None:
+    """Forecast 3+9 of 2025 (actuals up to March) seeded from 2025 actuals, every cell +100: the stored months
+    differ from what happened (the page shows the actual expense for January to March)."""
+    base = cells_2025(raw)
+    base["amount"] = base["amount"].map(lambda v: Decimal(str(v)).quantize(CENT) + (100 if v else 0))
+    budget.create(FORECAST, 2025, FIN, lines=budget.seed_lines(base, 2025), kind="forecast", switch_month=3)
+
+
+def sales_grid(at: AppTest):
+    return next(d for d in at.dataframe if "m01" in d.value.columns)
+
+
+def test_a_forecast_shows_its_months_of_actuals_read_only_and_labelled(raw):
+    forecast(raw)
+    at = ok(page(SALES))
+    grid = sales_grid(at)
+    columns = json.loads(grid.proto.columns)  # the data_editor's column config as Streamlit sends it
+    for col, label in (("m01", "Jan · actual"), ("m02", "Feb · actual"), ("m03", "Mar · actual")):
+        assert columns[col]["label"] == label and columns[col]["disabled"] is True, columns[col]
+    assert columns["m04"]["label"] == "Apr" and not columns["m04"].get("disabled"), columns["m04"]
+    assert any("the months up to Mar are actuals" in clean(c.value) for c in at.caption)
+    account, region = first_line_of(FORECAST, "Sales")
+    hand = raw.execute(  # the actual expense of the first line in January, by hand
+        "SELECT sum(amount) FROM expenses WHERE department = 'Sales' AND account = ? AND region = ? "
+        "AND expense_date BETWEEN DATE '2025-01-01' AND DATE '2025-01-31'",
+        (account, region),
+    ).fetchone()[0]
+    assert grid.value["m01"].iloc[0] == pytest.approx(float(hand), abs=0.005)
+    zh = ok(page(SALES, "zh"))
+    zh_columns = json.loads(sales_grid(zh).proto.columns)
+    assert zh_columns["m01"]["label"] == "1月 · 实际"
+    # a crafted edit of an actual month is refused by the store, in one line, nothing written
+    at.session_state[f"bp_grid|{FORECAST}|Sales|0"] = {
+        "edited_rows": {0: {"m01": 1.0}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    before = budget.lines(FORECAST, FIN, "Sales")["amount"].map(Decimal).sum()
+    by_label(at.button, "Save changes (1)").click().run()
+    assert any("is an actual month of Forecast 3+9" in clean(e.value) for e in at.error), [e.value for e in at.error]
+    assert budget.lines(FORECAST, FIN, "Sales")["amount"].map(Decimal).sum() == before
+
+
+def first_line_of(name: str, department: str) -> tuple[str, str]:
+    lines = budget.lines(name, FIN, department)
+    return sorted(set(zip(lines["account"], lines["region"], strict=True)))[0]
+
+
+def upload_template(at: AppTest, change) -> AppTest:
+    """The page's own template for Sales (the download button's bytes), changed by `change(sheet)`, uploaded."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from data.budget import excel
+
+    version = budget.find(FORECAST)
+    lines = budget.lines(FORECAST, FIN, "Sales")
+    no_last_year = pd.DataFrame(columns=["month", "account", "region", "amount"])
+    book = load_workbook(io.BytesIO(excel.template(version, "Sales", lines, None, no_last_year, lang="en")))
+    sheet = book["Sales"]
+    for row in sheet.iter_rows(min_row=2, min_col=3, max_col=14):  # every month empty: "unchanged"
+        for cell in row:
+            cell.value = None
+    change(sheet)
+    out = io.BytesIO()
+    book.save(out)
+    at.file_uploader[0].set_value(
+        ("sales.xlsx", out.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    )
+    return at.run()
+
+
+def test_an_upload_changing_a_forecast_month_of_actuals_is_refused_in_one_line(raw):
+    forecast(raw)
+    at = ok(page(SALES))
+    account, region = first_line_of(FORECAST, "Sales")
+    hand = raw.execute(
+        "SELECT sum(amount) FROM expenses WHERE department = 'Sales' AND account = ? AND region = ? "
+        "AND expense_date BETWEEN DATE '2025-02-01' AND DATE '2025-02-28'",
+        (account, region),
+    ).fetchone()[0]
+
+    def feb_changed(sheet):
+        sheet["D2"] = float(hand) + 1  # February, the first line: one more than the actual
+
+    refused = upload_template(at, feb_changed)
+    errors = [clean(e.value) for e in refused.error]
+    assert errors == [
+        f"{account} / {region}, Feb 2025: a month of actuals in {FORECAST} (actuals up to Mar) cannot be changed; "
+        "keep it as downloaded and change the months after it."
+    ], errors
+
+    def may_changed(sheet):
+        sheet["D2"] = float(hand)  # February as it happened (what the grid shows): not a change
+        sheet["G2"] = 4321.5  # May: a plan month
+
+    at = ok(upload_template(page(SALES), may_changed))
+    assert any("Cells this file changes (1):" in clean(c.value) for c in at.caption), [c.value for c in at.caption]

@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from semantic.planning.model import IMPORTED, Plan
-from ui.finance_charts import BUDGET, OVER, UNDER, layout, member_label, signed_money
+from ui.finance_charts import BUDGET, OVER, UNDER, axis, layout, member_label, signed_money
 from ui.fmt import format_value
 from ui.i18n import text
 
@@ -33,8 +33,12 @@ def options(plan: Plan, year: int) -> list[str]:
     )
 
 
-def option_text(plan: Plan, choice: str, lang: str) -> str:
+def option_text(plan: Plan, choice: str, lang: str, year: int | None = None) -> str:
+    """An option as shown; the default names the version it resolves to for `year` (when it has one)."""
     if choice == DEFAULT:
+        resolved = plan.default_for(year) if year is not None else None
+        if resolved is not None:
+            return text("budget.version_default_is", lang, name=resolved.name)
         return text("budget.version_default", lang)
     if choice == IMPORTED:
         return text("budget.version_imported", lang)
@@ -43,6 +47,14 @@ def option_text(plan: Plan, choice: str, lang: str) -> str:
         return choice
     kind, status = text(f"budget.kind.{version.kind}", lang), text(f"budget.status.{version.status}", lang)
     return text("budget.version_item", lang, name=version.name, kind=kind, status=status)
+
+
+def others(plan: Plan, year: int, chosen: str) -> list[str]:
+    """What `chosen` can be compared with: the year's other options, without the one that IS the chosen
+    (the default and the approved version it resolves to read the same numbers)."""
+    resolved = plan.default_for(year)
+    same = {chosen} | ({DEFAULT, resolved.name} if resolved and chosen in (DEFAULT, resolved.name) else set())
+    return [o for o in options(plan, year) if o not in same]
 
 
 def as_query_version(choice: str) -> str | None:
@@ -93,5 +105,11 @@ def waterfall(table: pd.DataFrame, name_a: str, name_b: str, lang: str, library)
             connector={"line": {"color": "#94a3b8", "dash": "dot"}},
         )
     )
-    fig.update_layout(showlegend=False, yaxis={"title": {"text": text("budget.compare_axis", lang)}})
+    levels = [total_a, total_b] + [total_a + sum(steps[: i + 1]) for i in range(len(steps))]
+    # money from zero, as every chart of the app; headroom for the labels above the bars; 万 in Chinese
+    top = max([0.0, *levels]) * 1.12
+    fig.update_layout(
+        showlegend=False,
+        yaxis=axis([min([0.0, *levels]), top], "currency", lang, title=text("budget.compare_axis", lang)),
+    )
     return layout(fig, 380)

@@ -10,8 +10,104 @@ from __future__ import annotations
 
 import re
 
+# The budget store's refusals a page user meets (data/budget; issue 17): one (pattern, en, zh) a line.
+# {department}/{own}/{other} show as the department's label, {status}/{doing} in the reader's words.
+_CELL = r"(?P<where>[A-Z]{1,2}\d+|.+? / .+? / .+? / \d{4}-\d\d|the total[^:]*|the amount to move)"
+BUDGET: tuple[tuple[str, str, str], ...] = (
+    (r"^(?P<department>.+) in (?P<version>.+) was saved by (?P<who>\S+) at (?P<at>\d\d:\d\d(?: UTC)?) since you opened it",
+     "{department} in {version} was saved by {who} at {at} after you opened it: reload and re-apply your changes (yours are still in the grid).",
+     "{version} 的{department}已由 {who} 于 {at} 保存（在您打开之后）：请重新加载并再次录入您的修改（您的修改仍在表格中）。"),
+    (rf"^{_CELL}: '?(?P<value>.*?)'? is not a number; (?:enter|type) an amount",
+     "{where}: '{value}' is not a number: enter an amount such as 1200.50.",
+     "{where}：“{value}”不是数字：请输入金额，例如 1200.50。"),
+    (rf"^{_CELL}: (?P<value>\S+) is negative",
+     "{where}: {value} is negative: a budget amount is 0 or more.",
+     "{where}：{value} 为负数：预算金额须大于或等于 0。"),
+    (rf"^{_CELL}: (?P<value>\S+) is (?:more than|beyond|too large)",
+     "{where}: {value} is too large: enter at most 1,000,000,000,000.",
+     "{where}：{value} 过大：金额最多为 1,000,000,000,000。"),
+    (r"^(?P<where>[A-Z]{1,2}\d+): a formula \((?P<value>.*)\) is not an amount",
+     "{where}: a formula ({value}) is not an amount: type the number itself.",
+     "{where}：公式（{value}）不是金额：请直接输入数字。"),
+    (r"^(?P<where>.+?) is an actual month of (?P<version>.+) \(actuals up to month (?P<month>\d+)\)",
+     "{where} is an actual month of {version} (actuals up to month {month}): only the months after it can be edited.",
+     "{where} 是{version}的实际数月份（实际数截至第 {month} 月）：只能修改其后的月份。"),
+    (r"^cannot (?P<doing>.+?) (?P<version>.+): it is approved, its cells are locked",
+     "Cannot {doing} {version}: it is approved and its cells are locked; move amounts with a transfer.",
+     "无法{doing}{version}：该版本已批准，单元格已锁定；请用调剂转移金额。"),
+    (r"^cannot (?P<doing>.+?) (?P<version>.+): it is locked",
+     "Cannot {doing} {version}: it is locked; nothing in it changes any more.",
+     "无法{doing}{version}：该版本已锁定，不能再做任何修改。"),
+    (r"^cannot (?P<doing>.+?) (?P<version>.+): it is submitted",
+     "Cannot {doing} {version}: it is submitted and waiting for approval (the approver may return it to draft).",
+     "无法{doing}{version}：该版本已提交审批，正在等待批准（审批人可将其退回为草稿）。"),
+    (r"^cannot (?P<doing>.+?) (?P<version>.+): it is still a draft",
+     "Cannot {doing} {version}: it is still a draft; finance submits it for approval when every department is accepted.",
+     "无法{doing}{version}：该版本仍是草稿；各部门全部通过后，由财务提交审批。"),
+    (r"^(?P<version>.+) cannot be submitted: (?P<departments>.+) not accepted yet",
+     "{version} cannot be submitted yet: {departments} not accepted; review them first.",
+     "{version}暂不能提交审批：{departments}尚未通过，请先审核。"),
+    (r"^you may edit only the (?P<own>.+) department's budget, not (?P<other>.+)\.$",
+     "You may edit only {own}'s budget, not {other}'s.",
+     "您只能编辑{own}的预算，不能编辑{other}的预算。"),
+    (r"^(?P<where>.+) is a cell of (?P<other>.+), not (?P<department>[^;]+); save each department",
+     "{where} belongs to {other}, not {department}: save each department on its own.",
+     "{where} 属于{other}，不属于{department}：请分别保存各部门。"),
+    (r"^editing budget lines is not granted to your roles: (?P<roles>.+)\.$",
+     "Your roles ({roles}) may not edit budget lines.",
+     "您的角色（{roles}）无权编辑预算行。"),
+    (r"^(?P<department>.+) is (?:already )?(?P<status>submitted|accepted) in (?P<version>.+?); finance returns it",
+     "{department} is {status} in {version}: it can be changed once finance returns it.",
+     "{version}中{department}的预算{status}：财务退回后才能修改。"),
+    (r"^(?P<department>.+) is (?P<status>open|returned|accepted) in (?P<version>.+?); lines are accepted or returned once",
+     "{department} is {status} in {version}: lines are accepted or returned once it is submitted.",
+     "{version}中{department}的预算{status}：部门提交后才能通过或退回各行。"),
+    (r"^the source cell holds (?P<held>[\d,]+(?:\.\d+)?); move at most that, not (?P<amount>[\d,]+(?:\.\d+)?)",
+     "The source cell holds {held}: move at most that, not {amount}.",
+     "调出单元格只有 {held}：最多可调 {held}，不能调 {amount}。"),
+    (r"^move an amount above zero, not (?P<amount>.+)\.$",
+     "Move an amount above zero, not {amount}.",
+     "调剂金额须大于 0，不能是 {amount}。"),
+    (r"^(?P<version>.+) is (?P<status>draft|submitted), not approved; (?:edit its cells|transfers wait)",
+     "{version} is {status}, not approved: transfers are for an approved budget.",
+     "{version}{status}，尚未批准：只有已批准的预算才能调剂。"),
+    (r"^(?P<version>.+) is locked; nothing in it moves any more",
+     "{version} is locked: nothing in it moves any more.",
+     "{version}已锁定：不能再调剂。"),
+    (r"^there is no budget version '(?P<version>[^']*)'",
+     "There is no budget version '{version}': choose a version from the list.",
+     "没有名为“{version}”的预算版本：请从列表中选择版本。"),
+    (r"^this template is for (?P<key>version|year|department) '(?P<got>[^']*)', not '(?P<want>[^']*)'",
+     "This file is the template for {key} '{got}', not '{want}': download the template of {want}.",
+     "此文件是{key}“{got}”的模板，不是“{want}”的：请下载“{want}”的模板。"),
+    (r"^this workbook is not a Concord budget template",
+     "This workbook is not a Concord budget template: download the template again.",
+     "此工作簿不是 Concord 预算模板：请重新下载模板。"),
+    (r"^the file is not an Excel workbook",
+     "The file is not an Excel workbook (.xlsx) or is damaged: upload the template you downloaded.",
+     "该文件不是 Excel 工作簿（.xlsx）或已损坏：请上传您下载的模板。"),
+    (r"^the workbook has no sheet '(?P<sheet>[^']*)'",
+     "The workbook has no sheet '{sheet}': upload the template you downloaded.",
+     "工作簿中没有工作表“{sheet}”：请上传您下载的模板。"),
+    (r"^(?P<where>A\d+): '(?P<account>[^']*)' / '(?P<region>[^']*)' is not a line of (?P<department>.+) in this version",
+     "{where}: {account} / {region} is not a line of {department} in this version: keep the rows as downloaded.",
+     "{where}：{account} / {region} 不是本版本{department}的预算行：请保持下载时的行。"),
+    (r"^(?P<where>A\d+): '(?P<account>[^']*)' / '(?P<region>[^']*)' appears twice \(also row (?P<row>\d+)\)",
+     "{where}: {account} / {region} appears twice (also row {row}): keep one row.",
+     "{where}：{account} / {region} 出现了两次（另见第 {row} 行）：请只保留一行。"),
+)  # fmt: skip
+BUDGET_WORDS = {
+    "status": {"open": "填报中", "returned": "已退回", "submitted": "已提交", "accepted": "已通过", "draft": "为草稿"},
+    "doing": {"edit": "编辑", "review": "审核", "submit a department of": "提交部门预算：", "submit": "提交",
+              "approve": "批准", "return": "退回", "lock": "锁定"},
+    "key": {"version": "版本", "year": "年度", "department": "部门"},
+}  # fmt: skip
+DEPARTMENTS = ("department", "own", "other")
+
 # (pattern over the layer's message, {lang: template}); the first match wins, so specific before general
 KNOWN: tuple[tuple[re.Pattern, dict[str, str]], ...] = tuple(
+    (re.compile(pattern), {"en": en, "zh": zh}) for pattern, en, zh in BUDGET
+) + tuple(
     (re.compile(pattern), templates)
     for pattern, templates in (
         (
@@ -202,6 +298,12 @@ def browser(err, lang: str = "en") -> str:
 
 def _label(kind: str, name: str, lang: str) -> str:
     """A metric's, dimension's or roles' label in `lang` (the name itself when the library does not know it)."""
+    if kind in BUDGET_WORDS:
+        return BUDGET_WORDS[kind].get(name, name) if lang == "zh" else name
+    if kind in DEPARTMENTS:
+        return _member("department", name, lang)
+    if kind == "departments":  # "Finance, Sales" -> 财务部、销售部
+        return ("、" if lang == "zh" else ", ").join(_member("department", d.strip(), lang) for d in name.split(","))
     if kind not in ("metric", "dimension", "roles"):
         return name
     from semantic import current_library
@@ -220,3 +322,15 @@ def _label(kind: str, name: str, lang: str) -> str:
     except Exception:  # noqa: BLE001 - a message must never fail on its own account
         return name
     return label(spec.label, lang) or name if spec is not None else name
+
+
+def _member(dimension: str, name: str, lang: str) -> str:
+    """A member's label in `lang` (Sales -> 销售部), the name itself when the library does not know it."""
+    from semantic import current_library
+    from ui.i18n import label
+
+    try:
+        member = current_library().dimensions[dimension].members.get(name)
+        return (label(member, lang) or name) if member is not None else name
+    except Exception:  # noqa: BLE001 - a message must never fail on its own account
+        return name

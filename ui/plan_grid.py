@@ -59,6 +59,42 @@ def wide(lines: pd.DataFrame, column: str) -> pd.DataFrame:
     return out[["account", "region", *pc.MONTH_COLUMNS]].sort_values(["account", "region"]).reset_index(drop=True)
 
 
+def actual_months(version) -> list[int]:
+    """The months of a forecast that are actuals (1..switch_month): read-only in the grid and the upload."""
+    return list(range(1, int(version.switch_month or 0) + 1)) if version.kind == "forecast" else []
+
+
+def with_actuals(amounts: pd.DataFrame, actual: pd.DataFrame | None, months: list[int]) -> pd.DataFrame:
+    """The grid with the actual months showing the actual expense (what the layer reads for them), 0 where
+    a line had none."""
+    if not months or actual is None:
+        return amounts
+    now = wide(actual, "amount").set_index(["account", "region"])
+    index = pd.MultiIndex.from_frame(amounts[["account", "region"]])
+    out = amounts.copy()
+    for m in months:
+        col = pc.MONTH_COLUMNS[m - 1]
+        out[col] = now[col].reindex(index).fillna(0.0).to_numpy() if col in now else 0.0
+    return out
+
+
+def long_with_actuals(lines: pd.DataFrame, actual: pd.DataFrame | None, months: list[int]) -> pd.DataFrame:
+    """`lines` (month, account, region, amount, seed) with the amount of each month of actuals replaced by
+    the actual expense of its line (0 where it had none)."""
+    if actual is None:
+        return lines
+    spent = {
+        (a, r, pd.Timestamp(m).month): Decimal(str(v)).quantize(CENT)
+        for m, a, r, v in zip(actual["month"], actual["account"], actual["region"], actual["amount"], strict=True)
+    }
+    out = lines.copy()
+    out["amount"] = [
+        spent.get((a, r, pd.Timestamp(m).month), Decimal("0.00")) if pd.Timestamp(m).month in months else v
+        for m, a, r, v in zip(out["month"], out["account"], out["region"], out["amount"], strict=True)
+    ]
+    return out
+
+
 def changed_cells(version, department: str, before: pd.DataFrame, after: pd.DataFrame) -> dict:
     """{Cell: Decimal} of the month cells that differ between the opened grid and the edited one. A cell
     emptied in the grid counts as not changed (the store keeps it); the store refuses a negative one."""
@@ -109,6 +145,9 @@ def grid(version, department: str, editable: bool) -> None:
         return
     revision = opened_revision(version, department)
     amounts, seed = wide(lines, "amount"), wide(lines, "seed")
+    closed = actual_months(version)
+    if closed:
+        amounts = with_actuals(amounts, pc.actuals(version.year, department), closed)
     actual = pc.actuals(version.year - 1, department)
     last = wide(actual.assign(month=actual["month"]), "amount") if actual is not None else seed.iloc[0:0]
     config = {
@@ -116,15 +155,24 @@ def grid(version, department: str, editable: bool) -> None:
         "region": st.column_config.TextColumn(ctx.t("plan.region"), disabled=True),
     }
     for m, col in enumerate(pc.MONTH_COLUMNS, start=1):
-        config[col] = st.column_config.NumberColumn(pc.month_label(m), format="accounting", step=0.01)
+        if m in closed:  # a forecast's months of actuals: shown, never edited
+            label = ctx.t("plan.actual_month", month=pc.month_label(m))
+            help_ = ctx.t("plan.actual_month_help", version=version.name)
+            config[col] = st.column_config.NumberColumn(label, format="accounting", disabled=True, help=help_)
+        else:
+            config[col] = st.column_config.NumberColumn(pc.month_label(m), format="accounting", step=0.01)
     shown = amounts.copy()
     shown["account"] = shown["account"].map(lambda v: ctx.member_label("account", v))
     shown["region"] = shown["region"].map(lambda v: ctx.member_label("region", v))
     st.caption(ctx.t("plan.grid_help" if editable else "plan.grid_read_only"))
+    if closed:
+        st.caption(
+            ctx.t("plan.forecast_actuals", upto=pc.month_label(closed[-1]), first=pc.month_label(closed[-1] + 1))
+        )
     edited = st.data_editor(
         shown,
         column_config=config,
-        disabled=not editable or ["account", "region"],
+        disabled=not editable or ["account", "region", *(pc.MONTH_COLUMNS[m - 1] for m in closed)],
         hide_index=True,
         num_rows="fixed",
         width="stretch",
@@ -184,6 +232,8 @@ def excel_round_trip(version, department: str) -> None:
     lines = pc.safely(budget.lines, version.name, me, department)
     if lines is None or lines.empty:
         return
+    if actual_months(version):  # the template shows a forecast's months of actuals as the grid does
+        lines = long_with_actuals(lines, pc.actuals(version.year, department), actual_months(version))
     actual = pc.actuals(version.year - 1, department)
     data = excel.template(version, department, lines, None, actual, lang=ctx.lang())
     st.download_button(
@@ -199,6 +249,9 @@ def excel_round_trip(version, department: str) -> None:
     known = set(zip(lines["account"], lines["region"], strict=True))
     try:
         cells = excel.read_upload(upload.getvalue(), version.name, version.year, department, known)
+        cells = _outside_actuals(version, lines, cells)
+        if cells is None:
+            return
         changes = budget.diff(version.name, department, cells)
     except (SemanticError, ValueError) as err:
         st.error(plain(ctx.said(err) if isinstance(err, SemanticError) else str(err)))
@@ -246,3 +299,26 @@ def excel_round_trip(version, department: str) -> None:
             reload(version, department)
             st.session_state["bp_done"] = ctx.t("plan.saved", n=len(saved.changes))
             st.rerun()
+
+
+def _outside_actuals(version, lines: pd.DataFrame, cells: dict) -> dict | None:
+    """An upload's cells without a forecast's months of actuals: left as downloaded they are dropped; a
+    changed one is refused in one line naming it (None)."""
+    closed = actual_months(version)
+    if not closed:
+        return cells
+    stored = {
+        (a, r, pd.Timestamp(m).month): Decimal(str(v)).quantize(CENT)
+        for m, a, r, v in zip(lines["month"], lines["account"], lines["region"], lines["amount"], strict=True)
+    }
+    out = {}
+    for cell, value in sorted(cells.items(), key=lambda kv: (kv[0].account, kv[0].region, kv[0].month)):
+        if cell.month.month not in closed:
+            out[cell] = value
+        elif Decimal(str(value)).quantize(CENT) != stored.get((cell.account, cell.region, cell.month.month)):
+            line = f"{ctx.member_label('account', cell.account)} / {ctx.member_label('region', cell.region)}"
+            where = ctx.t("plan.upload_actual_month", line=line, month=pc.month_text(cell.month),
+                          version=version.name, upto=pc.month_label(closed[-1]))  # fmt: skip
+            st.error(plain(where))
+            return None
+    return out

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import streamlit as st
 
 from semantic.detail import drill_through
@@ -40,8 +41,8 @@ def render() -> None:
     years = versions.years(plan, list(range(last_day.year, last_day.year - 3, -1)))
     year = a.selectbox(ctx.t("budget.year"), years, key="b_year")
     choices = versions.options(plan, year)
-    chosen = v.selectbox(
-        ctx.t("budget.version"), choices, format_func=lambda o: versions.option_text(plan, o, lang), key="b_version"
+    chosen = _choose(
+        v, ctx.t("budget.version"), choices, lambda o: versions.option_text(plan, o, lang, year), "b_version"
     )
     budget_version = versions.as_query_version(chosen)
     upto_choices = [dt.date(year, m, 1) for m in range(1, 13) if dt.date(year, m, 1) <= last_day]
@@ -52,6 +53,7 @@ def render() -> None:
         index=len(upto_choices) - 1,
         format_func=lambda m: period_text(m, "month", lang),
         key="b_upto",
+        disabled=dt.date(year, 1, 1) > last_day,  # no actuals in the year yet: nothing to choose
     )
     upto_end = add_months(upto, 1) - dt.timedelta(days=1)
     depts = c.multiselect(
@@ -100,8 +102,11 @@ def render() -> None:
     by_dept = ctx.ask(make_query(metrics=METRICS, group_by=("department",), **ytd_range), "page:budget")
     if ytd is None or by_dept is None:
         return
-    _, avg, projected = run_rate(monthly.frame, year, upto)
     full_budget = float(monthly.frame["budget"].sum())
+    if dt.date(year, 1, 1) > last_day:  # a year ahead (a new budget): no actuals to compare with yet
+        _plan_only(plan, year, chosen, where, monthly.frame, full_budget, last_day, budget_version)
+        return
+    _, avg, projected = run_rate(monthly.frame, year, upto)
     row = ytd.frame.iloc[0]
     k = st.columns(4)
     k[0].metric(
@@ -193,16 +198,62 @@ def render() -> None:
             drill_rows(rows, expense_rows, key="b_rows")
 
 
+def _choose(where, label: str, options: list, format_func, key: str):
+    """A selectbox whose shown labels follow a language switch (a widget key per language; the choice
+    itself kept under `key`, so it survives the switch)."""
+    current = st.session_state.get(key)
+    index = options.index(current) if current in options else 0
+    value = where.selectbox(label, options, index=index, format_func=format_func, key=f"{key}_{ctx.lang()}")
+    st.session_state[key] = value
+    return value
+
+
+def _plan_only(plan, year, chosen, where, frame, full_budget, last_day, budget_version) -> None:
+    """A year that has a budget and no actuals yet: the budget itself (full year, by quarter, by month,
+    by department and account), never a -100% variance or a zero run-rate."""
+    lang = ctx.lang()
+    year_text = period_text(dt.date(year, 1, 1), "year", lang)
+    st.info(ctx.t("budget.ahead", year=year_text, last=period_text(last_day, "day", lang)))
+    months = frame.assign(q=[(m.month - 1) // 3 for m in pd.to_datetime(frame["metric_time__month"])])
+    quarters = months.groupby("q")["budget"].sum()
+    k = st.columns(5)
+    k[0].metric(
+        ctx.t("budget.full_year") + " · " + ctx.metric_label("budget"), format_value(full_budget, "currency", lang)
+    )
+    for q in range(4):
+        value = float(quarters.get(q, 0.0))
+        k[q + 1].metric(f"Q{q + 1} · " + ctx.metric_label("budget"), format_value(value, "currency", lang))
+    st.subheader(ctx.t("budget.by_month"))
+    st.caption(ctx.t("budget.ahead_months", year=year_text))
+    st.plotly_chart(charts.budget_months(frame, dt.date(year - 1, 12, 1), lang, ctx.library()), key="b_months")
+    _compare(plan, year, chosen, where)
+    st.subheader(ctx.t("budget.ahead_table"))
+    answer = ctx.ask(
+        make_query(
+            metrics=("budget",),
+            group_by=("department", "account"),
+            time_from=dt.date(year, 1, 1),
+            time_to=dt.date(year, 12, 31),
+            where=where,
+            budget_version=budget_version,
+        ),
+        "page:budget",
+    )
+    if answer is not None:
+        show(answer.frame, key="b_plan_table")
+
+
 def _compare(plan, year: int, chosen: str, where: str | None) -> None:
     """Compare with: a second version of the year, bridged from the chosen one by department, and a
     table by department and account; both versions' numbers from the layer (one query each)."""
     lang = ctx.lang()
-    others = [o for o in versions.options(plan, year) if o != chosen]
-    other = st.selectbox(
+    others = versions.others(plan, year, chosen)
+    other = _choose(
+        st,
         ctx.t("budget.compare_with"),
         [None] + others,
-        format_func=lambda o: ctx.t("budget.compare_none") if o is None else versions.option_text(plan, o, lang),
-        key="b_compare",
+        lambda o: ctx.t("budget.compare_none") if o is None else versions.option_text(plan, o, lang, year),
+        "b_compare",
     )
     if other is None:
         return
@@ -220,9 +271,13 @@ def _compare(plan, year: int, chosen: str, where: str | None) -> None:
         if answer is None:
             return
         frames.append(answer.frame)
-    name_a, name_b = (versions.option_text(plan, o, lang) for o in (chosen, other))
+    name_a, name_b = (versions.option_text(plan, o, lang, year) for o in (chosen, other))
     table = versions.compared(*frames)
     year_text = period_text(dt.date(year, 1, 1), "year", lang)
+    empty = [n for n, f in zip((name_a, name_b), frames, strict=True) if f.empty or not f["budget"].astype(float).any()]
+    if empty:  # a version with no budget for the year: a bridge to zero would read as a cut of everything
+        st.info(plain(ctx.t("budget.compare_empty", name=empty[-1], year=year_text)))
+        return
     st.subheader(plain(ctx.t("budget.compare_title", a=name_a, b=name_b)))
     st.caption(
         plain(
@@ -239,7 +294,8 @@ def _compare(plan, year: int, chosen: str, where: str | None) -> None:
     st.plotly_chart(versions.waterfall(table, name_a, name_b, lang, ctx.library()), key="b_compare_chart")
     st.caption(ctx.t("budget.compare_table"))
     labels = {"a": name_a, "b": name_b, "difference": ctx.t("budget.difference")}
-    show(table, key="b_compare_table", labels=labels, formats=dict.fromkeys(labels, "currency"))
+    changed_first = table.sort_values("difference", key=abs, ascending=False, kind="stable")  # what moved, on top
+    show(changed_first, key="b_compare_table", labels=labels, formats=dict.fromkeys(labels, "currency"))
 
 
 ctx.guard(render)

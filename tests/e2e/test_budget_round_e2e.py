@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 
 from tests.e2e.conftest import shot
 from tests.e2e.helpers import login, settle
+from ui.fmt import format_value
 
 pytestmark = pytest.mark.browser
 NAME = "Budget FY2026"
@@ -26,6 +27,7 @@ SALES_2025_PLUS_5 = """
       SELECT sum(amount) AS s FROM expenses
       WHERE department = 'Sales' AND expense_date BETWEEN DATE '2025-01-01' AND DATE '2025-12-31'
       GROUP BY date_trunc('month', expense_date), account, region)"""
+BUDGET_2025 = "SELECT sum(amount) FROM budgets WHERE month BETWEEN DATE '2025-01-01' AND DATE '2025-12-31'"
 
 
 @pytest.fixture(scope="module")
@@ -220,5 +222,43 @@ def test_a_budget_round_from_seed_to_approved(browser, app, raw, store_env, tmp_
     shot(cfo, "budget-plan-round-zh")
     tab(cfo, "预算版本")
     shot(cfo, "budget-plan-new-zh")
+
+    # 4. Budget vs actual: 2026 is offered (it has a version); the default "Approved budget" reads
+    #    Budget FY2026: its full-year card is the store's total for the version, not 2025's
+    total = sum((Decimal(str(v)) for v in budget.lines(NAME, fin)["amount"]), Decimal(0))
+    last_year = Decimal(str(raw.execute(BUDGET_2025).fetchone()[0]))
+    assert total != last_year
+    switch(cfo, "English")
+    cfo.goto(f"{app.url}/budget")
+    settle(cfo, 800)
+    pick(cfo, "Year", "2026")
+    cfo.get_by_text("No actuals yet for 2026").first.wait_for()
+    cards = cfo.locator("[data-testid='stMetric']")
+    full = cards.filter(has_text="Full year · Budget").first.locator("[data-testid='stMetricValue']")
+    assert full.inner_text().strip() == format_value(float(total), "currency", "en")
+    assert full.inner_text().strip() != format_value(float(last_year), "currency", "en")
+    text = clean_text(cfo)
+    assert "-100" not in text and "Year-end forecast" not in text, text
+    shot(cfo, "budget-vs-actual-2026-en")
+    # Compare with: a second 2026 version (finance's draft, Sales +10%) bridged from the approved one
+    base = budget.lines(NAME, fin)[["month", "department", "account", "region", "amount"]]
+    sales_up = budget.Driver("department", "Sales", Decimal("10"))
+    budget.create(f"{NAME} v2", 2026, fin, lines=budget.seed_lines(base, 2026, drivers=(sales_up,)))
+    cfo.reload()
+    settle(cfo, 800)
+    pick(cfo, "Compare with", f"{NAME} v2 · budget, draft")
+    cfo.get_by_text(f"Approved budget · {NAME} to {NAME} v2 · budget, draft by department").first.wait_for()
+    settle(cfo)
+    cfo.get_by_text("By department and account", exact=True).first.scroll_into_view_if_needed()
+    shot(cfo, "budget-compare-2026-en")
+    switch(cfo, "简体中文")
+    cfo.get_by_text("2026年尚无实际数").first.wait_for()
+    full = cards.filter(has_text="全年 · 预算").first.locator("[data-testid='stMetricValue']")
+    assert full.inner_text().strip() == format_value(float(total), "currency", "zh")
+    cfo.get_by_text("按部门和科目", exact=True).first.scroll_into_view_if_needed()
+    shot(cfo, "budget-compare-2026-zh")
+    cfo.evaluate("window.scrollTo(0, 0)")
+    cfo.locator("[data-testid='stMain']").evaluate("e => e.scrollTo(0, 0)")
+    shot(cfo, "budget-vs-actual-2026-zh")
     sales_context.close()
     cfo_context.close()

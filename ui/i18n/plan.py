@@ -206,4 +206,28 @@ MESSAGES: dict[str, dict[str, str]] = {
     "plan.action.return_version": {"en": "Version returned", "zh": "版本被退回"},
     "plan.action.lock": {"en": "Locked", "zh": "锁定"},
     "plan.action.transfer": {"en": "Transfer", "zh": "调剂"},
+    "budget.ahead": {
+        "en": "No actuals yet for {year}: the data runs to {last}. Below is the budget itself; variance and the year-end forecast start with the first month of actuals.",
+        "zh": "{year}尚无实际数：数据截至{last}。以下为预算本身；差异和年末预测将在有第一个月实际数后显示。",
+    },
+    "budget.ahead_months": {"en": "Budget by month, {year} (no actuals yet).", "zh": "{year}按月预算（尚无实际数）。"},
+    "budget.ahead_table": {"en": "Budget by department and account", "zh": "按部门和科目的预算"},
+    "budget.version_default_is": {"en": "Approved budget · {name}", "zh": "已批准预算 · {name}"},
+    "budget.compare_empty": {
+        "en": "{name} has no budget for {year}: nothing to compare with. Pick a version of the year.",
+        "zh": "{name}没有{year}的预算，无可对比。请选择该年度的其他版本。",
+    },
+    "plan.actual_month": {"en": "{month} · actual", "zh": "{month} · 实际"},
+    "plan.actual_month_help": {
+        "en": "A month of actuals in {version}: the warehouse's expense, read-only.",
+        "zh": "{version}中的实际数月份：取自数仓的实际费用，只读。",
+    },
+    "plan.forecast_actuals": {
+        "en": "A forecast: the months up to {upto} are actuals (read-only, marked · actual); plan {first} onwards.",
+        "zh": "预测版本：{upto}及以前为实际数（只读，标注“实际”）；请从{first}起编制。",
+    },
+    "plan.upload_actual_month": {
+        "en": "{line}, {month}: a month of actuals in {version} (actuals up to {upto}) cannot be changed; keep it as downloaded and change the months after it.",
+        "zh": "{line}，{month}：是{version}的实际数月份（实际数截至{upto}），不能修改；请保持下载时的值，只修改其后的月份。",
+    },
 }
