@@ -63,6 +63,8 @@ def by_dept(rows, upto: dt.date | None = None) -> dict[str, float]:
 def test_the_version_choice_lists_the_years_versions_with_status_and_fy2026(raw):
     at = open_view("budget", b_year=2025)
     assert at.selectbox(key="b_year").options == ["2026", "2025", "2024", "2023"]  # 2026: a version's
+    # opened without a year, the page tracks the data date's year (2025); FY2026 is offered, not forced
+    assert open_view("budget").selectbox(key="b_year").value == 2025
     shown = at.selectbox(key="b_version_en").options  # a widget per language: its labels follow a switch
     assert shown == [
         "Approved budget · Budget FY2025",  # the default names the version it reads

@@ -37,9 +37,10 @@ def render() -> None:
     lang, me = ctx.lang(), ctx.principal()
     last_day = ctx.as_of() or dt.date.today()
     plan = registry.current()  # the budget versions (the planning store registers its reader at start)
-    a, b, v, c, d = st.columns([1, 1, 2, 2, 2])
+    a, b, v, c, d = st.columns([1, 1.5, 2.2, 2, 2])  # "2025-12" whole in the month box at 1280 px
     years = versions.years(plan, list(range(last_day.year, last_day.year - 3, -1)))
-    year = a.selectbox(ctx.t("budget.year"), years, key="b_year")
+    # the year being tracked (the data date's) by default; a later year with a version is offered, not forced
+    year = a.selectbox(ctx.t("budget.year"), years, index=years.index(last_day.year), key="b_year")
     choices = versions.options(plan, year)
     chosen = _choose(
         v, ctx.t("budget.version"), choices, lambda o: versions.option_text(plan, o, lang, year), "b_version"
@@ -216,7 +217,7 @@ def _plan_only(plan, year, chosen, where, frame, full_budget, last_day, budget_v
     st.info(ctx.t("budget.ahead", year=year_text, last=period_text(last_day, "day", lang)))
     months = frame.assign(q=[(m.month - 1) // 3 for m in pd.to_datetime(frame["metric_time__month"])])
     quarters = months.groupby("q")["budget"].sum()
-    k = st.columns(5)
+    k = st.columns([1.6, 1, 1, 1, 1])  # the full year's number is the longest (¥2,314.9万): room for it
     k[0].metric(
         ctx.t("budget.full_year") + " · " + ctx.metric_label("budget"), format_value(full_budget, "currency", lang)
     )
