@@ -322,7 +322,7 @@ def test_the_plan_is_checked_at_most_once_a_second(monkeypatch):
         con.execute("UPDATE budget_lines SET amount = 0")
         con.execute("UPDATE budget_generation SET generation = generation + 1")
     assert budget.current_plan() is first  # within the second: the cached Plan
-    monkeypatch.setattr(reads, "CHECK_EVERY", 0.0)
+    monkeypatch.setattr(reads.KEPT, "check_every", 0.0)
     assert sum(line.amount for line in budget.current_plan().lines[NAME]) == 0
 
 

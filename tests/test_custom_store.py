@@ -238,7 +238,7 @@ def test_definitions_are_read_again_only_when_the_generation_changed(accepting, 
     assert [d.name for d in registry.definitions()] == ["net_margin"]
     with metastore.session() as con, metastore.transaction(con):  # another process's write, not counted
         con.execute("UPDATE custom_definitions SET author_label = 'changed behind the counter'")
-    monkeypatch.setattr("data.custom.reads.CHECK_EVERY", 0.0)
+    monkeypatch.setattr("data.custom.reads.KEPT.check_every", 0.0)
     assert effective("net_margin").info.author_label == "Zhou Min"  # same generation: the cached value
     with metastore.session() as con, metastore.transaction(con):
         con.execute("UPDATE custom_generation SET generation = generation + 1")

@@ -4,9 +4,6 @@ the store's generation counter checked at most once a second)."""
 
 from __future__ import annotations
 
-import logging
-import threading
-import time
 import zlib
 
 import pandas as pd
@@ -14,16 +11,12 @@ import pandas as pd
 from data import metastore
 from data.budget import rows
 from data.budget.records import Change, Comment, DepartmentStatus, VersionInfo, from_cents
+from data.store_reading import StoreReading
 from semantic import authorize
 from semantic.planning import registry
 from semantic.planning.model import EMPTY, Line, Plan, Version
 
-log = logging.getLogger(__name__)
-CHECK_EVERY = 1.0  # seconds between two checks of the generation counter by one process
 LINE_COLUMNS = ["month", "department", "account", "region", "amount", "seed"]
-
-_cache: dict = {}  # store target -> [checked at (monotonic), generation, Plan]
-_cache_lock = threading.Lock()
 
 
 def versions() -> tuple[VersionInfo, ...]:
@@ -130,49 +123,25 @@ def plan_of(con, counted: int, store: str = "") -> Plan:
     )
 
 
+def _read_plan(con, counted: int, found: metastore.Target) -> Plan:
+    return plan_of(con, counted, found.where) if counted else EMPTY
+
+
+KEPT = StoreReading("budget versions", generation, _read_plan, EMPTY)
+
+
 def current_plan() -> Plan:
-    """The Plan of the configured store. Cached in this process: the generation counter is read at most once
-    a second, and everything again only when it changed."""
-    found = metastore.target()
-    now = time.monotonic()
-    with _cache_lock:
-        entry = _cache.get(found)
-        if entry is not None and now - entry[0] < CHECK_EVERY:
-            return entry[2]
-    with metastore.session() as con:
-        counted = generation(con)
-        if entry is not None and entry[1] == counted:
-            with _cache_lock:
-                entry[0] = now
-            return entry[2]
-        plan = plan_of(con, counted, found.where) if counted else EMPTY
-    with _cache_lock:
-        _cache[found] = [now, counted, plan]
-    return plan
+    """The Plan of the configured store, kept in this process until the store's generation moves
+    (data.store_reading: the counter read at most once a second)."""
+    return KEPT.current()
 
 
 def forget() -> None:
     """Read the store again at the next call (tests; every write of this process does it too)."""
-    with _cache_lock:
-        _cache.clear()
-
-
-_last: list = [EMPTY, -1e9]  # the last Plan read, and when a read last failed
-RETRY_AFTER = 10.0
-
-
-def _plan_or_last() -> Plan:
-    """A store that cannot be read just now keeps the last Plan read: no page goes blank meanwhile."""
-    if time.monotonic() - _last[1] < RETRY_AFTER:
-        return _last[0]
-    try:
-        _last[0] = current_plan()
-    except Exception as err:  # noqa: BLE001 - any store failure: keep serving with what was read before
-        _last[1] = time.monotonic()
-        log.warning("budget versions not re-read (%s); using the last ones read", err)
-    return _last[0]
+    KEPT.forget()
 
 
 def register() -> None:
-    """Let the semantic layer read the store's versions (the app, the screen server and the CLI call this)."""
-    registry.provide(_plan_or_last)
+    """Let the semantic layer read the store's versions (the app, the screen server and the CLI call this);
+    a store that cannot be read just now keeps the last Plan read, so no page goes blank meanwhile."""
+    registry.provide(KEPT.or_last)

@@ -4,20 +4,15 @@ waiting for review, and what changed between two versions."""
 from __future__ import annotations
 
 import logging
-import threading
-import time
 
 from data import metastore
 from data.custom.records import Certification, Change, Version, certified_spec, flatten, read_spec, stored, unknown
+from data.store_reading import StoreReading
 from semantic.custom import registry
 from semantic.custom.model import CustomInfo, Definition
 from semantic.errors import QueryError
 
 log = logging.getLogger(__name__)
-CHECK_EVERY = 1.0  # seconds between two checks of the generation counter by one process
-
-_cache: dict = {}  # store target -> [checked at (monotonic), generation, definitions]
-_cache_lock = threading.Lock()
 
 
 def generation(con) -> int:
@@ -113,53 +108,29 @@ def definition_of(con, row) -> Definition:
     return definitions_of(con, row["id"])[0]
 
 
+def _read_definitions(con, counted: int, found: metastore.Target) -> tuple[Definition, ...]:
+    return definitions_of(con)
+
+
+KEPT = StoreReading("custom definitions", generation, _read_definitions, ())
+
+
 def definitions() -> tuple[Definition, ...]:
-    """The effective custom definitions of the configured store. Cached in this process: the store's
-    generation counter is read at most once a second, and everything again only when it changed."""
-    found = metastore.target()
-    now = time.monotonic()
-    with _cache_lock:
-        entry = _cache.get(found)
-        if entry is not None and now - entry[0] < CHECK_EVERY:
-            return entry[2]
-    with metastore.session() as con:
-        counted = generation(con)
-        if entry is not None and entry[1] == counted:
-            with _cache_lock:
-                entry[0] = now
-            return entry[2]
-        found_now = definitions_of(con)
-    with _cache_lock:
-        _cache[found] = [now, counted, found_now]
-    return found_now
+    """The effective custom definitions of the configured store, kept in this process until the store's
+    generation moves (data.store_reading: the counter read at most once a second)."""
+    return KEPT.current()
 
 
 def forget() -> None:
     """Read the store again at the next call (tests; every write of this process does it too)."""
-    with _cache_lock:
-        _cache.clear()
+    KEPT.forget()
 
 
 def register() -> None:
     """Let the semantic layer see the store's definitions (the app, the screen server and the CLI call this).
     A store that cannot be read just now (locked, restarting) leaves the last definitions read in place:
     every query asks for them, and no screen should go blank because the metadata store is busy."""
-    registry.provide(_definitions_or_last)
-
-
-_last: list = [(), -1e9]  # the last definitions read, and when a read last failed
-RETRY_AFTER = 10.0  # seconds: a failed read is not retried by every query while the store is busy
-
-
-def _definitions_or_last() -> tuple[Definition, ...]:
-    if time.monotonic() - _last[1] < RETRY_AFTER:
-        return _last[0]
-    try:
-        _last[0] = definitions()
-    except Exception as err:  # noqa: BLE001 - any store failure: keep serving with what was read before
-        _last[1] = time.monotonic()
-        log.warning("custom definitions not re-read (%s); using the last ones read", err)
-    return _last[0]
+    registry.provide(KEPT.or_last)
 
 
 def history(name: str) -> tuple[Version, ...]:
