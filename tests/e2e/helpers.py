@@ -51,3 +51,22 @@ def cli_json(env: dict, *args: str) -> list[dict]:
     )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
+
+
+def new_page(browser, height: int = 1400):
+    """A fresh browser context (its own cookies: another signed-in user) at 1400 px wide, and its page."""
+    context = browser.new_context(viewport={"width": 1400, "height": height}, locale="en-US")
+    context.set_default_timeout(30_000)
+    return context, context.new_page()
+
+
+def main_text(page) -> str:
+    """The text of the page's main area (not the sidebar)."""
+    return page.locator("[data-testid='stMain']").inner_text()
+
+
+def switch(page, language: str) -> None:
+    """Switch the app's language in the sidebar ("English" / "简体中文") and wait for the page to redraw."""
+    page.locator("[data-testid='stSidebar']").get_by_text(language, exact=True).click()
+    page.get_by_text("当前用户" if language == "简体中文" else "Signed in as").first.wait_for()
+    settle(page, 800)

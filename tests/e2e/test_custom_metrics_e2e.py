@@ -15,7 +15,8 @@ import re
 import pytest
 
 from tests.e2e.conftest import shot
-from tests.e2e.helpers import login, settle
+from tests.e2e.helpers import login, new_page, settle, switch
+from tests.e2e.helpers import main_text as main
 from ui.fmt import format_value
 
 pytestmark = pytest.mark.browser
@@ -74,22 +75,6 @@ def store_env(app_env):
         os.environ.pop("CONCORD_METASTORE", None)
     else:
         os.environ["CONCORD_METASTORE"] = old
-
-
-def new_page(browser, height: int = 1400):
-    context = browser.new_context(viewport={"width": 1400, "height": height}, locale="en-US")
-    context.set_default_timeout(30_000)
-    return context, context.new_page()
-
-
-def main(page) -> str:
-    return page.locator("[data-testid='stMain']").inner_text()
-
-
-def switch(page, language: str) -> None:
-    page.locator("[data-testid='stSidebar']").get_by_text(language, exact=True).click()
-    page.get_by_text("当前用户" if language == "简体中文" else "Signed in as").first.wait_for()
-    settle(page, 800)
 
 
 def pick(page, label: str, option: str, many: bool = False) -> None:
